@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const optionalUrl = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+/** Every environment variable the product reads, with its default. README's configuration table mirrors this. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: port.default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  PUBLIC_URL: optionalUrl.pipe(z.url().optional()),
+  DATA_DIR: z.string().default('.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: optionalUrl.pipe(z.url().optional()),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  EMBEDDED_POSTGRES_PORT: port.default(5433),
+  TEMPORAL_ADDRESS: optionalUrl,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_UI_URL: optionalUrl.pipe(z.url().optional()),
+  TEMPORAL_CLI_PATH: z.string().optional(),
+  TEMPORAL_TEST_SERVER_PATH: z.string().optional(),
+  SMTP_URL: optionalUrl.pipe(z.url().optional()),
+  MAIL_CATCHER_PORT: port.default(1025),
+  MAIL_FROM: z.string().min(3).default('GTM Strategist <hello@gtm.localhost>'),
+  EMAIL_PROVIDER: z.enum(['smtp', 'sendgrid']).default('smtp'),
+  SENDGRID_API_KEY: z.string().optional(),
+  SENDGRID_API_URL: z.url().default('https://api.sendgrid.com'),
+  SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  PRODUCT_NAME: z.string().min(1).default('GTM Strategist'),
+  FREQUENCY_CAP: z.coerce.number().int().min(1).default(3),
+  FREQUENCY_WINDOW_HOURS: z.coerce.number().min(1).default(24),
+  RUN_WORKER: z.enum(['true', 'false']).default('true'),
+  RUN_API: z.enum(['true', 'false']).default('true'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config extends Env {
+  dataDir: string;
+  publicUrl: string;
+  temporalUiUrl: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the environment once; a bad value throws a ConfigError that names each variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  if (e.EMAIL_PROVIDER === 'sendgrid' && !e.SENDGRID_API_KEY) {
+    throw new ConfigError(['SENDGRID_API_KEY: required when EMAIL_PROVIDER is sendgrid']);
+  }
+  return {
+    ...e,
+    dataDir: path.resolve(e.DATA_DIR),
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    temporalUiUrl: (e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`).replace(/\/$/, ''),
+  };
+}

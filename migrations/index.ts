@@ -1,0 +1,18 @@
+import type { Knex } from 'knex';
+import * as seedSchema from './20261128000000_seed_schema';
+import * as engineSchema from './20261128000100_engine_schema';
+
+/**
+ * Every migration, in order. Listed here rather than read from the folder, so the same migrations run
+ * from TypeScript sources (npm start, tests) and from the compiled build without a loader.
+ */
+const migrations: Record<string, Knex.Migration> = {
+  '20261128000000_seed_schema': seedSchema,
+  '20261128000100_engine_schema': engineSchema,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};

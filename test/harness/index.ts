@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkerOptions } from '@temporalio/worker';
+import { createDb, type Db } from '../../db/knex';
+import { MailCatcher } from '../../infra/mailCatcher';
+import { freePort } from '../../infra/ports';
+import { startTestServer, type ManagedProcess } from '../../infra/temporalServer';
+import { withDatabase } from './globalSetup';
+
+function env(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests through jest (npm test), whose global setup sets it`);
+  return value;
+}
+
+export interface TestDatabase {
+  db: Db;
+  url: string;
+  name: string;
+  destroy(): Promise<void>;
+}
+
+/** A fresh database for one test file, cloned from the migrated template in a few milliseconds. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const adminUrl = env('GTM_TEST_DB_ADMIN_URL');
+  const name = `gtm_test_${env('GTM_TEST_RUN_ID')}_${randomBytes(4).toString('hex')}`;
+  const admin = createDb(adminUrl, 1);
+  // CREATE DATABASE ... TEMPLATE needs the template to have no other session; retry while another file clones it.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin.raw(`CREATE DATABASE ${name} TEMPLATE ${env('GTM_TEST_DB_TEMPLATE')}`);
+      break;
+    } catch (err) {
+      if (attempt > 50 || !/being accessed by other users/.test(String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  await admin.destroy();
+  const url = withDatabase(adminUrl, name);
+  const db = createDb(url, 5);
+  return {
+    db,
+    url,
+    name,
+    async destroy() {
+      await db.destroy();
+      const admin2 = createDb(adminUrl, 1);
+      await admin2.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin2.destroy();
+    },
+  };
+}
+
+/** A real SMTP server on a free loopback port whose messages a test can await. */
+export async function startSmtpSink(): Promise<MailCatcher> {
+  const sink = new MailCatcher({ port: await freePort() });
+  await sink.start();
+  return sink;
+}
+
+export interface TimeSkippingEnv {
+  env: TestWorkflowEnvironment;
+  teardown(): Promise<void>;
+}
+
+/**
+ * A time-skipping Temporal environment of its own: time skipping is global to a test server, so each
+ * test file gets one rather than sharing it with files running in parallel.
+ */
+export async function createTimeSkippingEnv(): Promise<TimeSkippingEnv> {
+  const port = await freePort();
+  const server: ManagedProcess = await startTestServer(port);
+  // The SDK's public constructors either download the server or mark an existing one as not time-skipping;
+  // its internal factory connects to our own process with time skipping on.
+  const create = (TestWorkflowEnvironment as unknown as { create(opts: object): Promise<TestWorkflowEnvironment> }).create;
+  const testEnv = await create.call(TestWorkflowEnvironment, {
+    server: { type: 'existing' },
+    supportsTimeSkipping: true,
+    address: `127.0.0.1:${port}`,
+    namespace: 'default',
+  });
+  return {
+    env: testEnv,
+    async teardown() {
+      await testEnv.teardown();
+      await server.stop('SIGKILL');
+    },
+  };
+}
+
+/** The run's shared Temporal dev server, for tests that need the full server (search attributes, real time). */
+export async function connectDevServer(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createFromExistingServer({ address: env('GTM_TEST_TEMPORAL_ADDRESS') });
+}
+
+/** A worker on the prebuilt workflow bundle, on a task queue of its own unless one is given. */
+export async function createTestWorker(
+  testEnv: TestWorkflowEnvironment,
+  options: Partial<WorkerOptions> & Pick<WorkerOptions, 'activities'>,
+): Promise<Worker> {
+  return Worker.create({
+    connection: testEnv.nativeConnection,
+    namespace: testEnv.namespace ?? 'default',
+    taskQueue: options.taskQueue ?? uniqueId('tq'),
+    workflowBundle: { codePath: env('GTM_TEST_WORKFLOW_BUNDLE') },
+    ...options,
+  });
+}
+
+export function uniqueId(prefix: string): string {
+  return `${prefix}-${randomBytes(6).toString('hex')}`;
+}
