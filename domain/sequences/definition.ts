@@ -1,0 +1,140 @@
+import { z } from 'zod';
+
+/** ISO-8601 duration such as PT24H, P7D or P1DT12H (years and months are not fixed lengths, so not accepted). */
+export const isoDuration = z
+  .string()
+  .regex(/^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/, 'must be an ISO-8601 duration like PT24H or P7D')
+  .refine((v) => v !== 'P' && !v.endsWith('T'), 'must be an ISO-8601 duration like PT24H or P7D');
+
+/** A local time of day, HH:MM on a 24-hour clock. */
+export const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day like 09:00');
+
+const stepId = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_-]+$/, 'may hold only letters, digits, _ and -');
+
+export const comparisonOps = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'contains', 'exists', 'notExists'] as const;
+
+/**
+ * A condition written as data, never evaluated as code. `field` is a dotted path into the evaluation
+ * context: `traits.plan`, `event.properties.amount`, `trigger.properties.source`, `contact.timezone`.
+ */
+export type Condition =
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition }
+  | { field: string; op: (typeof comparisonOps)[number]; value?: unknown };
+
+export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    z.object({ all: z.array(conditionSchema).min(1) }).strict(),
+    z.object({ any: z.array(conditionSchema).min(1) }).strict(),
+    z.object({ not: conditionSchema }).strict(),
+    z
+      .object({
+        field: z.string().regex(/^(traits|event|trigger|contact)(\.[A-Za-z0-9_-]+)+$/, 'must start with traits., event., trigger. or contact.'),
+        op: z.enum(comparisonOps),
+        value: z.unknown().optional(),
+      })
+      .strict(),
+  ]),
+);
+
+const base = { id: stepId, label: z.string().max(200).optional() };
+/** Where to go next; by default the step that follows in the list (and the end of the sequence after the last). */
+const next = stepId.optional();
+
+export const sendStep = z
+  .object({
+    ...base,
+    type: z.literal('send'),
+    template: z.string().min(1).max(100),
+    subject: z.string().min(1).max(300),
+    from: z.string().min(3).max(300).optional(),
+    next,
+  })
+  .strict();
+
+export const waitStep = z
+  .object({
+    ...base,
+    type: z.literal('wait'),
+    /** Wait this long... */
+    duration: isoDuration.optional(),
+    /** ...or until the next occurrence of this local time of day in the contact's timezone. */
+    until: timeOfDay.optional(),
+    next,
+  })
+  .strict()
+  .refine((s) => (s.duration === undefined) !== (s.until === undefined), {
+    message: 'a wait step needs exactly one of duration or until',
+  });
+
+export const waitForStep = z
+  .object({
+    ...base,
+    type: z.literal('waitFor'),
+    event: z.string().min(1).max(200),
+    /** Only events whose properties match count, e.g. { field: 'event.properties.plan', op: 'eq', value: 'pro' }. */
+    where: conditionSchema.optional(),
+    timeout: isoDuration,
+    onEvent: stepId,
+    onTimeout: stepId,
+  })
+  .strict();
+
+export const branchStep = z
+  .object({ ...base, type: z.literal('branch'), condition: conditionSchema, then: stepId, else: stepId })
+  .strict();
+
+export const splitStep = z
+  .object({
+    ...base,
+    type: z.literal('split'),
+    variants: z
+      .array(z.object({ key: z.string().min(1).max(100), weight: z.number().positive(), next: stepId }).strict())
+      .min(2),
+  })
+  .strict();
+
+export const gotoStep = z.object({ ...base, type: z.literal('goto'), target: stepId }).strict();
+export const exitStep = z.object({ ...base, type: z.literal('exit'), reason: z.string().max(200).optional() }).strict();
+
+export const stepSchema = z.discriminatedUnion('type', [sendStep, waitStep, waitForStep, branchStep, splitStep, gotoStep, exitStep]);
+
+export const eventMatcher = z.object({ event: z.string().min(1).max(200), where: conditionSchema.optional() }).strict();
+
+export const sequenceDefinitionSchema = z
+  .object({
+    key: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and -'),
+    name: z.string().min(1).max(200),
+    description: z.string().max(2000).optional(),
+    /** marketing mail carries unsubscribe headers and counts towards the frequency cap; transactional does not. */
+    category: z.enum(['marketing', 'transactional']).default('marketing'),
+    /** Events that enroll a contact. */
+    triggers: z.array(eventMatcher).default([]),
+    /** Events that end the enrollment as a conversion; revenue is read from an event property. */
+    goals: z.array(eventMatcher.extend({ revenueProperty: z.string().max(100).optional() }).strict()).default([]),
+    reentry: z
+      .object({ mode: z.enum(['never', 'always', 'after']), after: isoDuration.optional() })
+      .strict()
+      .refine((r) => (r.mode === 'after') === (r.after !== undefined), { message: "'after' is required with mode 'after' and only then" })
+      .default({ mode: 'never' }),
+    /** No email is sent between start and end in the contact's timezone; a send waits for the end. */
+    quietHours: z.object({ start: timeOfDay, end: timeOfDay }).strict().optional(),
+    exitOnUnsubscribe: z.boolean().default(true),
+    steps: z.array(stepSchema).min(1),
+  })
+  .strict();
+
+export type SequenceDefinition = z.infer<typeof sequenceDefinitionSchema>;
+export type SequenceDefinitionInput = z.input<typeof sequenceDefinitionSchema>;
+export type Step = z.infer<typeof stepSchema>;
+export type SendStep = z.infer<typeof sendStep>;
+export type EventMatcher = z.infer<typeof eventMatcher>;

@@ -1,0 +1,32 @@
+export interface EmailMessage {
+  from: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** Extra headers, e.g. List-Unsubscribe and List-Unsubscribe-Post. */
+  headers: Record<string, string>;
+  /** Stable per send; providers that support it use it to drop duplicates on their side too. */
+  idempotencyKey: string;
+}
+
+export interface SendResult {
+  providerMessageId: string;
+}
+
+/** A failure that retrying cannot fix: a rejected address, a 4xx from the provider's API. */
+export class PermanentEmailError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentEmailError';
+  }
+}
+
+/**
+ * One way to deliver an email. `send` resolves once the provider accepted the message, throws
+ * PermanentEmailError when it never will, and throws anything else for a failure worth retrying.
+ */
+export interface EmailProvider {
+  readonly name: string;
+  send(message: EmailMessage): Promise<SendResult>;
+}
