@@ -28,6 +28,8 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('occurred_at', { useTz: true }).notNullable();
     t.timestamp('received_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.string('idempotency_key', 200).unique();
+    // Set once the event reached the workflows; a retried POST re-delivers an event that never did.
+    t.timestamp('delivered_at', { useTz: true });
     t.index(['contact_id', 'occurred_at']);
     t.index(['name', 'occurred_at']);
   });
@@ -65,11 +67,13 @@ export async function up(knex: Knex): Promise<void> {
     t.decimal('revenue', 14, 2);
     t.timestamp('enrolled_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('ended_at', { useTz: true });
-    // One enrollment per workflow run: a retried "record enrollment" activity never makes two.
+    // One enrollment per workflow run: a retried "record enrollment" never makes two.
     t.unique(['workflow_id', 'run_id']);
     t.index(['contact_id', 'sequence_key']);
     t.index(['sequence_key', 'status']);
   });
+  // At most one active enrollment per sequence workflow id, whichever run of it recorded it first.
+  await knex.raw(`CREATE UNIQUE INDEX enrollments_one_active ON enrollments (workflow_id) WHERE status = 'active'`);
 
   await knex.schema.createTable('email_outbox', (t) => {
     t.uuid('id').primary().defaultTo(knex.raw('gen_random_uuid()'));

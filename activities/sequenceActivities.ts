@@ -1,0 +1,149 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Db } from '../db/knex';
+import { ContactStore } from '../db/stores/contacts';
+import { EnrollmentStore, type EnrollmentStatus } from '../db/stores/enrollments';
+import { OutboxStore } from '../db/stores/outbox';
+import type { LinkSigner } from '../infra/signing';
+import { PermanentEmailError, type EmailProvider } from '../providers/email/types';
+import { renderEmail } from '../templates';
+import type { ContactSnapshot, SendEmailInput, SendEmailResult } from '../workflows/types';
+
+export interface MailSettings {
+  from: string;
+  productName: string;
+  publicUrl: string;
+  frequencyCap: { max: number; windowMs: number };
+}
+
+export interface SequenceActivityDeps {
+  db: Db;
+  email: EmailProvider;
+  mail: MailSettings;
+  signer: LinkSigner;
+}
+
+/** Unsubscribe links stay valid for a year: people unsubscribe from old emails too. */
+export const UNSUBSCRIBE_TTL_MS = 365 * 24 * 3600 * 1000;
+
+/** Activities of the sequence workflow. */
+export function createSequenceActivities({ db, email, mail, signer }: SequenceActivityDeps) {
+  const contacts = new ContactStore(db);
+  const enrollments = new EnrollmentStore(db);
+  const outbox = new OutboxStore(db);
+
+  return {
+    /** Records that a contact entered a sequence; idempotent. */
+    async recordEnrollment(input: {
+      sequenceKey: string;
+      sequenceVersion: number;
+      contactId: string;
+      workflowId: string;
+      runId: string;
+      enrolledAt: string;
+    }): Promise<void> {
+      await enrollments.start({ ...input, enrolledAt: new Date(input.enrolledAt) });
+    },
+
+    /** Updates the workflow's active enrollment (variant, current step, final status). */
+    async updateEnrollment(input: {
+      workflowId: string;
+      status?: EnrollmentStatus;
+      variant?: string;
+      currentStep?: string | null;
+      exitReason?: string;
+      revenue?: number;
+    }): Promise<void> {
+      const { workflowId, ...patch } = input;
+      await enrollments.update(workflowId, patch);
+    },
+
+    /** The contact as it is now: traits change while a sequence runs. */
+    async getContact(contactId: string): Promise<ContactSnapshot> {
+      const c = await contacts.getById(contactId);
+      if (!c) throw ApplicationFailure.nonRetryable(`contact ${contactId} does not exist`, 'ContactNotFound');
+      return { id: c.id, email: c.email, timezone: c.timezone, traits: c.traits, unsubscribed: c.unsubscribedAt !== null };
+    },
+
+    /**
+     * Renders and sends one email exactly once per idempotency key.
+     * @remarks The outbox row is claimed first; a key already sent returns 'duplicate' without sending.
+     * Once the provider accepts, the acceptance is heartbeated before the row is marked sent, so an attempt
+     * that fails after acceptance is not sent again by the retry. Permanent provider failures are recorded
+     * and returned, not thrown; transient ones throw and are retried with backoff.
+     */
+    async sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
+      const ctx = Context.current();
+      const contact = await contacts.getById(input.contactId);
+      if (!contact) return { status: 'skipped', reason: 'contact deleted' };
+      if (input.marketing && contact.unsubscribedAt) return { status: 'skipped', reason: 'unsubscribed' };
+
+      const claim = await outbox.claim(
+        {
+          idempotencyKey: input.idempotencyKey,
+          contactId: contact.id,
+          workflowId: input.workflowId,
+          stepId: input.stepId,
+          sequenceKey: input.sequenceKey,
+          ...(input.variant ? { variant: input.variant } : {}),
+          template: input.template,
+          toEmail: contact.email,
+          subject: input.subject,
+          marketing: input.marketing,
+        },
+        input.marketing ? { ...mail.frequencyCap, now: new Date() } : undefined,
+      );
+      if (claim.kind === 'capped') return { status: 'deferred', retryAt: claim.retryAt.toISOString() };
+      if (claim.kind === 'done') {
+        return claim.row.status === 'failed'
+          ? { status: 'failed', reason: 'failed earlier' }
+          : { status: 'duplicate', providerMessageId: claim.row.providerMessageId };
+      }
+
+      const accepted = ctx.info.heartbeatDetails as { providerMessageId?: string } | undefined;
+      if (accepted?.providerMessageId) {
+        // A previous attempt got the provider's acceptance but failed before recording it.
+        await outbox.markSent(input.idempotencyKey, email.name, accepted.providerMessageId);
+        return { status: 'duplicate', providerMessageId: accepted.providerMessageId };
+      }
+
+      const unsubscribeUrl = `${mail.publicUrl}/u/${signer.sign('unsubscribe', contact.id, UNSUBSCRIBE_TTL_MS)}`;
+      const rendered = renderEmail(input.template, {
+        subject: input.subject,
+        vars: {
+          ...input.vars,
+          traits: contact.traits,
+          first_name: contact.traits.first_name ?? contact.traits.firstName,
+          email: contact.email,
+          product_name: mail.productName,
+          venture_name: contact.traits.company ?? mail.productName,
+          cta_url: `${mail.publicUrl}/`,
+          unsubscribe_url: unsubscribeUrl,
+        },
+      });
+      const headers: Record<string, string> = input.marketing
+        ? { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
+        : {};
+      try {
+        const { providerMessageId } = await email.send({
+          from: input.from ?? mail.from,
+          to: contact.email,
+          subject: rendered.subject,
+          html: rendered.html,
+          text: rendered.text,
+          headers,
+          idempotencyKey: input.idempotencyKey,
+        });
+        ctx.heartbeat({ providerMessageId });
+        await outbox.markSent(input.idempotencyKey, email.name, providerMessageId);
+        return { status: 'sent', providerMessageId };
+      } catch (err) {
+        if (err instanceof PermanentEmailError) {
+          await outbox.markFailed(input.idempotencyKey, err.message);
+          return { status: 'failed', reason: err.message };
+        }
+        await outbox.recordError(input.idempotencyKey, String((err as Error).message ?? err)).catch(() => undefined);
+        throw err;
+      }
+    },
+  };
+}

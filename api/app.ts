@@ -1,0 +1,70 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config/config';
+import type { Db } from '../db/knex';
+import type { Logger } from '../infra/logger';
+import type { MailCatcher } from '../infra/mailCatcher';
+import type { LinkSigner } from '../infra/signing';
+import { authenticate } from './auth';
+import { errorHandler, HttpError } from './errors';
+import { createMetrics, type Metrics } from './metrics';
+import { contactRoutes } from './routes/contacts';
+import { devMailRoutes } from './routes/devMail';
+import { eventRoutes } from './routes/events';
+import { healthRoutes } from './routes/health';
+import { unsubscribeRoutes } from './routes/unsubscribe';
+
+export interface AppDeps {
+  db: Db;
+  temporal: Client;
+  config: Pick<Config, 'publicUrl' | 'temporalUiUrl' | 'TEMPORAL_NAMESPACE'>;
+  log: Logger;
+  signer: LinkSigner;
+  /** The embedded SMTP catcher, when the product runs on its defaults. */
+  mailCatcher?: MailCatcher;
+  taskQueue?: string;
+  metrics?: Metrics;
+}
+
+/** JSON bodies up to 2 MB: a batch of 1,000 events fits; anything larger is a 413. */
+const BODY_LIMIT = '2mb';
+
+/** Builds the Express app without listening, so tests drive it as production assembles it. */
+export function createApp(deps: AppDeps): Express {
+  const metrics = deps.metrics ?? createMetrics();
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(helmet());
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const end = metrics.httpDuration.startTimer();
+    res.on('finish', () => {
+      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      end({ method: req.method, route });
+      if (res.statusCode >= 500) deps.log.warn({ method: req.method, route, status: res.statusCode }, 'request failed');
+    });
+    next();
+  });
+
+  app.use(healthRoutes({ ...deps, metrics }));
+  app.use(unsubscribeRoutes(deps));
+
+  const v1 = express.Router();
+  v1.use((req, _res, next) => {
+    // req.is answers null when there is no body, false when the body is of another type.
+    if (req.is('application/json') === false) return next(new HttpError(415, 'request bodies must be application/json'));
+    next();
+  });
+  v1.use(express.json({ limit: BODY_LIMIT, strict: false }));
+  v1.use(authenticate(deps.db));
+  v1.use(contactRoutes(deps));
+  v1.use(eventRoutes({ ...deps, metrics }));
+  if (deps.mailCatcher) v1.use(devMailRoutes(deps.mailCatcher));
+  app.use('/v1', v1);
+
+  app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
+  app.use(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,74 @@
+import type { ErrorRequestHandler } from 'express';
+import { z } from 'zod';
+import type { Logger } from '../infra/logger';
+
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+/** An error with an HTTP status that is safe to show the client as it is. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly problems?: Problem[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (message: string, problems?: Problem[]) => new HttpError(400, message, problems);
+export const notFound = (what: string) => new HttpError(404, `${what} not found`);
+export const conflict = (message: string) => new HttpError(409, message);
+export const forbidden = (message: string) => new HttpError(403, message);
+
+export function problemsFromZod(error: z.ZodError, prefix: string[] = []): Problem[] {
+  return error.issues.map((i) => ({ path: [...prefix, ...i.path.map(String)].join('.') || '(body)', message: i.message }));
+}
+
+/** Parses with the schema, or throws a 400 that lists every bad field. */
+export function parseOr400<T extends z.ZodType>(schema: T, value: unknown, where = 'body'): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw badRequest(`invalid request ${where}`, problemsFromZod(parsed.error));
+  return parsed.data;
+}
+
+const DB_DOWN = new Set(['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08001', 'ETIMEDOUT']);
+
+/** True for errors that mean a dependency is unreachable, which the client should retry (503), not a bug. */
+export function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; name?: string; message?: string };
+  return (
+    (e.code !== undefined && DB_DOWN.has(e.code)) ||
+    e.name === 'KnexTimeoutError' ||
+    e.name === 'ServiceError' ||
+    /Connection terminated|timeout exceeded when trying to connect/i.test(e.message ?? '')
+  );
+}
+
+/** The last middleware: every error becomes a JSON answer without a stack trace. */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const e = err as { status?: number; type?: string; expose?: boolean; message?: string };
+    if (err instanceof HttpError) {
+      if (err.headers) res.set(err.headers);
+      res.status(err.status).json({ error: err.message, ...(err.problems ? { problems: err.problems } : {}) });
+      return;
+    }
+    // Errors from the body parser carry their own status (400 bad JSON, 413 too large, 415 charset).
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose) {
+      const message = e.type === 'entity.parse.failed' ? 'the body is not valid JSON' : (e.message ?? 'bad request');
+      res.status(e.status).json({ error: message });
+      return;
+    }
+    if (isUnavailable(err)) {
+      log.warn({ err: { name: (err as Error).name, code: (err as { code?: string }).code }, path: req.path }, 'dependency unavailable');
+      res.status(503).set('Retry-After', '5').json({ error: 'a dependency is unavailable; retry shortly' });
+      return;
+    }
+    log.error({ err, path: req.path, method: req.method }, 'unhandled error');
+    res.status(500).json({ error: 'internal error' });
+  };
+}

@@ -1,0 +1,42 @@
+import type { Db } from '../knex';
+
+export interface AuditEntry {
+  actor: string;
+  actorRole?: string;
+  action: string;
+  subjectType?: string;
+  subjectId?: string;
+  details?: Record<string, unknown>;
+}
+
+/** Append-only record of who did what to which subject. */
+export class AuditLog {
+  constructor(private readonly db: Db) {}
+
+  async record(entry: AuditEntry): Promise<void> {
+    await this.db('audit_log').insert({
+      actor: entry.actor,
+      actor_role: entry.actorRole ?? null,
+      action: entry.action,
+      subject_type: entry.subjectType ?? null,
+      subject_id: entry.subjectId ?? null,
+      details: JSON.stringify(entry.details ?? {}),
+    });
+  }
+
+  async list(filter: { subjectType?: string; subjectId?: string; limit?: number } = {}) {
+    const q = this.db('audit_log').orderBy('id', 'asc').limit(filter.limit ?? 200);
+    if (filter.subjectType) q.where('subject_type', filter.subjectType);
+    if (filter.subjectId) q.where('subject_id', filter.subjectId);
+    return (await q).map((r) => ({
+      id: r.id as number,
+      at: r.at as Date,
+      actor: r.actor as string,
+      actorRole: r.actor_role as string | null,
+      action: r.action as string,
+      subjectType: r.subject_type as string | null,
+      subjectId: r.subject_id as string | null,
+      details: r.details as Record<string, unknown>,
+    }));
+  }
+}

@@ -1,0 +1,36 @@
+/** Task queues, kebab-case, one module. */
+export const TASK_QUEUES = {
+  /** Sequences, campaigns, approvals, strategies: the workflows and their light activities. */
+  main: 'gtm-main',
+} as const;
+
+/** Workflow ids are built from business keys, so a second start for the same key finds the first. */
+export function getSequenceWorkflowId(sequenceKey: string, contactId: string): string {
+  return `seq:${sequenceKey}:${contactId}`;
+}
+
+export function getCampaignWorkflowId(campaignId: string): string {
+  return `campaign:${campaignId}`;
+}
+
+export type ApprovalSubjectType = 'campaign' | 'budget_change' | 'strategy' | 'influencer_deal';
+
+export function getApprovalWorkflowId(subjectType: ApprovalSubjectType, subjectId: string): string {
+  return `approval:${subjectType}:${subjectId}`;
+}
+
+export function getStrategyWorkflowId(strategyId: string): string {
+  return `strategy:${strategyId}`;
+}
+
+export function getInfluencerScoringWorkflowId(ventureId: string, runId: string): string {
+  return `influencers:${ventureId}:${runId}`;
+}
+
+/**
+ * The idempotency key of one email: the workflow id and the step, qualified by the enrollment (the first
+ * run id, stable across continue-as-new, new on re-entry) and the visit (a looping nurture sends a step again).
+ */
+export function getSendIdempotencyKey(workflowId: string, enrollmentRunId: string, stepId: string, visit: number): string {
+  return `${workflowId}/${enrollmentRunId}/${stepId}#${visit}`;
+}

@@ -1,0 +1,75 @@
+import { loadConfig } from '../../config/config';
+import { ApiKeyStore, type Role } from '../../db/stores/apiKeys';
+import { createLogger } from '../../infra/logger';
+import type { MailCatcher } from '../../infra/mailCatcher';
+import { freePort } from '../../infra/ports';
+import { startStack, type Stack } from '../../infra/stack';
+import { createTestDatabase, startSmtpSink, uniqueId, type TestDatabase } from './index';
+
+export interface TestStack {
+  stack: Stack;
+  api: string;
+  smtp: MailCatcher;
+  database: TestDatabase;
+  keys: Record<Role, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The product as `npm start` assembles it, on free ports, against this run's PostgreSQL (a fresh database),
+ * its Temporal dev server (a task queue of its own) and an SMTP sink, driven over HTTP as a client would.
+ */
+export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+  const database = await createTestDatabase();
+  const smtp = await startSmtpSink();
+  const port = await freePort();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: String(port),
+    DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: process.env.GTM_TEST_TEMPORAL_ADDRESS!,
+    SMTP_URL: smtp.url,
+    SIGNING_SECRET: 'test-signing-secret-that-is-long-enough-000',
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const stack = await startStack(config, createLogger('silent'), {
+    workflowBundlePath: process.env.GTM_TEST_WORKFLOW_BUNDLE!,
+    taskQueue: uniqueId('e2e'),
+  });
+  const apiKeys = new ApiKeyStore(stack.db);
+  const keys = {} as Record<Role, string>;
+  for (const role of ['marketer', 'chairman', 'operator'] as const) keys[role] = (await apiKeys.create(`test ${role}`, role)).key;
+  return {
+    stack,
+    api: stack.urls.api!,
+    smtp,
+    database,
+    keys,
+    async stop() {
+      await stack.stop();
+      await smtp.stop();
+      await database.destroy();
+    },
+  };
+}
+
+/** fetch against the stack with a role's key; JSON in and out. */
+export function client(t: TestStack, role: Role = 'marketer') {
+  return async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${t.api}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${t.keys[role]}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = text;
+    }
+    return { status: res.status, body: json as any, headers: res.headers };
+  };
+}
