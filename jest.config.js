@@ -6,6 +6,7 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.data/'],
   globalSetup: '<rootDir>/test/harness/globalSetup.ts',
   globalTeardown: '<rootDir>/test/harness/globalTeardown.ts',
+  setupFiles: ['<rootDir>/test/harness/setupFile.ts'],
   testTimeout: 60_000,
   maxWorkers: 2,
 };

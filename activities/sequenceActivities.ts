@@ -5,13 +5,16 @@ import { EnrollmentStore, type EnrollmentStatus } from '../db/stores/enrollments
 import { OutboxStore } from '../db/stores/outbox';
 import type { LinkSigner } from '../infra/signing';
 import { PermanentEmailError, type EmailProvider } from '../providers/email/types';
-import { renderEmail } from '../templates';
+import { renderEmail, templateInfo } from '../templates';
 import type { ContactSnapshot, SendEmailInput, SendEmailResult } from '../workflows/types';
 
 export interface MailSettings {
   from: string;
   productName: string;
+  /** Where unsubscribe links point: this service. */
   publicUrl: string;
+  /** Where calls to action point: the product the emails are about. */
+  appUrl: string;
   frequencyCap: { max: number; windowMs: number };
 }
 
@@ -107,16 +110,17 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
       }
 
       const unsubscribeUrl = `${mail.publicUrl}/u/${signer.sign('unsubscribe', contact.id, UNSUBSCRIBE_TTL_MS)}`;
+      const trait = (name: string) => (typeof contact.traits[name] === 'string' ? (contact.traits[name] as string) : undefined);
       const rendered = renderEmail(input.template, {
         subject: input.subject,
         vars: {
           ...input.vars,
           traits: contact.traits,
-          first_name: contact.traits.first_name ?? contact.traits.firstName,
+          first_name: trait('first_name') ?? trait('firstName'),
           email: contact.email,
           product_name: mail.productName,
-          venture_name: contact.traits.company ?? mail.productName,
-          cta_url: `${mail.publicUrl}/`,
+          venture_name: trait('company') ?? mail.productName,
+          cta_url: ctaUrl(mail.appUrl, input.sequenceKey, templateInfo(input.template)?.cta ?? input.template),
           unsubscribe_url: unsubscribeUrl,
         },
       });
@@ -146,4 +150,14 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
       }
     },
   };
+}
+
+/** The call-to-action link, tagged with UTM parameters so the visit is attributed to this sequence. */
+export function ctaUrl(appUrl: string, sequenceKey: string, cta: string): string {
+  const url = new URL(appUrl);
+  url.searchParams.set('utm_source', 'gtm-strategist');
+  url.searchParams.set('utm_medium', 'email');
+  url.searchParams.set('utm_campaign', sequenceKey);
+  url.searchParams.set('utm_content', cta);
+  return url.toString();
 }

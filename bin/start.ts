@@ -3,6 +3,7 @@ import { MissingBinaryError } from '../infra/binaries';
 import { createLogger } from '../infra/logger';
 import { PortInUseError } from '../infra/ports';
 import { startStack } from '../infra/stack';
+import { installTemporalRuntime } from '../infra/temporalRuntime';
 
 /** `npm start`: the whole product on its embedded defaults, or on what the environment names. */
 async function main(): Promise<void> {
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.LOG_LEVEL);
+  installTemporalRuntime(log);
   let stack;
   try {
     stack = await startStack(config, log);

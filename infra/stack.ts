@@ -117,6 +117,7 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
             from: config.MAIL_FROM,
             productName: config.PRODUCT_NAME,
             publicUrl: config.publicUrl,
+            appUrl: config.appUrl,
             frequencyCap: { max: config.FREQUENCY_CAP, windowMs: config.FREQUENCY_WINDOW_HOURS * 3600_000 },
           },
         },
