@@ -64,7 +64,13 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
     async getContact(contactId: string): Promise<ContactSnapshot> {
       const c = await contacts.getById(contactId);
       if (!c) throw ApplicationFailure.nonRetryable(`contact ${contactId} does not exist`, 'ContactNotFound');
-      return { id: c.id, email: c.email, timezone: c.timezone, traits: c.traits, unsubscribed: c.unsubscribedAt !== null };
+      return {
+        id: c.id,
+        email: c.email,
+        timezone: c.timezone,
+        traits: c.traits,
+        unsubscribed: c.unsubscribedAt !== null,
+      };
     },
 
     /**
@@ -110,7 +116,8 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
       }
 
       const unsubscribeUrl = `${mail.publicUrl}/u/${signer.sign('unsubscribe', contact.id, UNSUBSCRIBE_TTL_MS)}`;
-      const trait = (name: string) => (typeof contact.traits[name] === 'string' ? (contact.traits[name] as string) : undefined);
+      const trait = (name: string) =>
+        typeof contact.traits[name] === 'string' ? (contact.traits[name] as string) : undefined;
       const rendered = renderEmail(input.template, {
         subject: input.subject,
         vars: {

@@ -54,7 +54,8 @@ export function createApp(deps: AppDeps): Express {
   const v1 = express.Router();
   v1.use((req, _res, next) => {
     // req.is answers null when there is no body, false when the body is of another type.
-    if (req.is('application/json') === false) return next(new HttpError(415, 'request bodies must be application/json'));
+    if (req.is('application/json') === false)
+      return next(new HttpError(415, 'request bodies must be application/json'));
     next();
   });
   v1.use(express.json({ limit: BODY_LIMIT, strict: false }));

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
-import { z } from 'zod';
+import { type z } from 'zod';
 import type { Logger } from '../infra/logger';
 
 export interface Problem {
@@ -25,7 +25,10 @@ export const conflict = (message: string) => new HttpError(409, message);
 export const forbidden = (message: string) => new HttpError(403, message);
 
 export function problemsFromZod(error: z.ZodError, prefix: string[] = []): Problem[] {
-  return error.issues.map((i) => ({ path: [...prefix, ...i.path.map(String)].join('.') || '(body)', message: i.message }));
+  return error.issues.map((i) => ({
+    path: [...prefix, ...i.path.map(String)].join('.') || '(body)',
+    message: i.message,
+  }));
 }
 
 /** Parses with the schema, or throws a 400 that lists every bad field. */
@@ -64,7 +67,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       return;
     }
     if (isUnavailable(err)) {
-      log.warn({ err: { name: (err as Error).name, code: (err as { code?: string }).code }, path: req.path }, 'dependency unavailable');
+      log.warn(
+        { err: { name: (err as Error).name, code: (err as { code?: string }).code }, path: req.path },
+        'dependency unavailable',
+      );
       res.status(503).set('Retry-After', '5').json({ error: 'a dependency is unavailable; retry shortly' });
       return;
     }

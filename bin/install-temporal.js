@@ -17,7 +17,18 @@ if (!force && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === wanted)
 if (process.env.TEMPORAL_SKIP_INSTALL === '1') process.exit(0);
 
 for (const python of ['python3', 'python']) {
-  const args = ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--upgrade', '--target', target, '-r', requirements];
+  const args = [
+    '-m',
+    'pip',
+    'install',
+    '--quiet',
+    '--disable-pip-version-check',
+    '--upgrade',
+    '--target',
+    target,
+    '-r',
+    requirements,
+  ];
   const result = spawnSync(python, args, { stdio: 'inherit' });
   if (result.error) continue;
   if (result.status === 0) {

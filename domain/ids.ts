@@ -31,6 +31,11 @@ export function getInfluencerScoringWorkflowId(ventureId: string, runId: string)
  * The idempotency key of one email: the workflow id and the step, qualified by the enrollment (the first
  * run id, stable across continue-as-new, new on re-entry) and the visit (a looping nurture sends a step again).
  */
-export function getSendIdempotencyKey(workflowId: string, enrollmentRunId: string, stepId: string, visit: number): string {
+export function getSendIdempotencyKey(
+  workflowId: string,
+  enrollmentRunId: string,
+  stepId: string,
+  visit: number,
+): string {
   return `${workflowId}/${enrollmentRunId}/${stepId}#${visit}`;
 }

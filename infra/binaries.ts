@@ -41,7 +41,10 @@ export function findTemporalBinary(name: TemporalBinary, env: NodeJS.ProcessEnv 
   const projectRoot = path.resolve(__dirname, '..');
   const candidates = [
     path.join(projectRoot, '.tools', 'temporal', 'bin', name),
-    ...(env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, name)),
+    ...(env.PATH ?? '')
+      .split(path.delimiter)
+      .filter(Boolean)
+      .map((dir) => path.join(dir, name)),
   ];
   return candidates.find(isExecutable);
 }

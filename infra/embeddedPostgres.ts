@@ -40,7 +40,18 @@ export class EmbeddedPostgres {
     // A cluster killed uncleanly leaves its pid file behind; postgres itself checks whether that pid is alive.
     const child = spawn(
       path.join(bin, 'postgres'),
-      ['-D', this.dataDir, '-p', String(this.port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${this.dataDir}`, '-c', 'fsync=on'],
+      [
+        '-D',
+        this.dataDir,
+        '-p',
+        String(this.port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        `unix_socket_directories=${this.dataDir}`,
+        '-c',
+        'fsync=on',
+      ],
       { ...owner, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';
@@ -76,7 +87,9 @@ function binDir(): string {
   try {
     entry = require.resolve(pkg); // <package>/dist/index.js; its exports hide package.json
   } catch {
-    throw new Error(`${pkg} is not installed: run npm install (its install script must be allowed under allowScripts).`);
+    throw new Error(
+      `${pkg} is not installed: run npm install (its install script must be allowed under allowScripts).`,
+    );
   }
   return path.join(path.dirname(entry), '..', 'native', 'bin');
 }

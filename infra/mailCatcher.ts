@@ -50,13 +50,16 @@ export class MailCatcher {
       onData: (stream, session, callback) => {
         if (this.refuse) {
           stream.resume();
-          stream.on('end', () => callback(Object.assign(new Error('Mailbox temporarily unavailable'), { responseCode: 451 })));
+          stream.on('end', () =>
+            callback(Object.assign(new Error('Mailbox temporarily unavailable'), { responseCode: 451 })),
+          );
           return;
         }
         simpleParser(stream)
           .then((parsed) => {
             const headers: Record<string, string> = {};
-            for (const line of parsed.headerLines) headers[line.key] = line.line.slice(line.line.indexOf(':') + 1).trim();
+            for (const line of parsed.headerLines)
+              headers[line.key] = line.line.slice(line.line.indexOf(':') + 1).trim();
             const mail: CaughtMail = {
               id: randomUUID(),
               receivedAt: new Date().toISOString(),

@@ -14,7 +14,11 @@ export async function freePort(): Promise<number> {
 }
 
 export class PortInUseError extends Error {
-  constructor(readonly port: number, what: string, variable: string) {
+  constructor(
+    readonly port: number,
+    what: string,
+    variable: string,
+  ) {
     super(`Port ${port} for ${what} is already in use: stop what holds it or set ${variable} to another port.`);
     this.name = 'PortInUseError';
   }

@@ -44,6 +44,9 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
   };
   try {
     fs.mkdirSync(config.dataDir, { recursive: true });
+    // Check the ports we will listen on before starting anything, so a clash costs nothing to report.
+    if (config.RUN_API === 'true') await assertPortFree(config.PORT, 'the API', 'PORT');
+    if (!config.SMTP_URL) await assertPortFree(config.MAIL_CATCHER_PORT, 'the local SMTP catcher', 'MAIL_CATCHER_PORT');
 
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
@@ -52,7 +55,10 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
       await pg.start();
       stops.push(() => pg.stop());
       databaseUrl = await ensureDatabase(pg.url, 'gtm');
-      log.info({ port: config.EMBEDDED_POSTGRES_PORT, dir: path.join(config.dataDir, 'postgres') }, 'PostgreSQL: embedded, started');
+      log.info(
+        { port: config.EMBEDDED_POSTGRES_PORT, dir: path.join(config.dataDir, 'postgres') },
+        'PostgreSQL: embedded, started',
+      );
     } else {
       log.info({ host: new URL(databaseUrl).host }, 'PostgreSQL: using DATABASE_URL');
     }
@@ -91,7 +97,6 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
     let mailCatcher: MailCatcher | undefined;
     if (!smtpUrl) {
       mailCatcher = new MailCatcher({ port: config.MAIL_CATCHER_PORT, dir: path.join(config.dataDir, 'mail') });
-      await assertPortFree(config.MAIL_CATCHER_PORT, 'the local SMTP catcher', 'MAIL_CATCHER_PORT');
       await mailCatcher.start();
       stops.push(() => mailCatcher!.stop());
       smtpUrl = mailCatcher.url;
@@ -133,7 +138,6 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
 
     let apiUrl: string | undefined;
     if (config.RUN_API === 'true') {
-      await assertPortFree(config.PORT, 'the API', 'PORT');
       const app = createApp({
         db,
         temporal,

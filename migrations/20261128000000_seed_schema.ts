@@ -2,7 +2,9 @@ import type { Knex } from 'knex';
 
 /** The tables and enums of the product requirements (ventures, strategies, campaigns, influencers, churn). */
 export async function up(knex: Knex): Promise<void> {
-  await knex.raw(`CREATE TYPE gtm_strategy_status AS ENUM ('draft', 'review', 'approved', 'active', 'paused', 'completed', 'rejected')`);
+  await knex.raw(
+    `CREATE TYPE gtm_strategy_status AS ENUM ('draft', 'review', 'approved', 'active', 'paused', 'completed', 'rejected')`,
+  );
   // The seed's five campaign states, plus the ones its lifecycle passes through between them.
   await knex.raw(
     `CREATE TYPE campaign_status AS ENUM ('planned', 'awaiting_approval', 'scheduled', 'active', 'paused', 'completed', 'cancelled', 'rejected')`,

@@ -2,7 +2,9 @@ import type { Knex } from 'knex';
 
 /** What the engine itself needs: contacts and their events, sequences, the email outbox, approvals, keys, audit. */
 export async function up(knex: Knex): Promise<void> {
-  await knex.raw(`CREATE TYPE enrollment_status AS ENUM ('active', 'completed', 'converted', 'exited', 'unsubscribed', 'failed')`);
+  await knex.raw(
+    `CREATE TYPE enrollment_status AS ENUM ('active', 'completed', 'converted', 'exited', 'unsubscribed', 'failed')`,
+  );
   await knex.raw(`CREATE TYPE outbox_status AS ENUM ('pending', 'sent', 'failed', 'deferred')`);
   await knex.raw(`CREATE TYPE approval_subject AS ENUM ('campaign', 'budget_change', 'strategy', 'influencer_deal')`);
   await knex.raw(`CREATE TYPE approval_status AS ENUM ('pending', 'approved', 'rejected', 'expired')`);

@@ -187,7 +187,8 @@ export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<Se
         break;
       }
       case 'waitFor': {
-        const matches = (e: ProductEvent) => e.name === step.event && (!step.where || matchesEvent({ event: step.event, where: step.where }, e));
+        const matches = (e: ProductEvent) =>
+          e.name === step.event && (!step.where || matchesEvent({ event: step.event, where: step.where }, e));
         // An event that already came during this enrollment counts: it is not lost because it came early.
         let index = pending.findIndex(matches);
         if (index < 0) {

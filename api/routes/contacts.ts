@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { ContactStore } from '../../db/stores/contacts';
+import { ContactStore, type Contact } from '../../db/stores/contacts';
 import { EnrollmentStore } from '../../db/stores/enrollments';
 import { EventStore } from '../../db/stores/events';
 import { isValidTimeZone } from '../../domain/sequences/time';
@@ -15,11 +15,7 @@ export const contactBody = z
   .object({
     id: externalId,
     email: z.email().max(320),
-    timezone: z
-      .string()
-      .max(64)
-      .refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin')
-      .optional(),
+    timezone: z.string().max(64).refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin').optional(),
     traits: z.record(z.string().max(100), z.unknown()).optional(),
   })
   .strict();
@@ -56,13 +52,17 @@ export function contactRoutes({ db, temporal }: Pick<AppDeps, 'db' | 'temporal'>
         return { ...e, state };
       }),
     );
-    res.json({ ...presentContact(contact), enrollments: withState, recentEvents: await events.listForContact(contact.id, 50) });
+    res.json({
+      ...presentContact(contact),
+      enrollments: withState,
+      recentEvents: await events.listForContact(contact.id, 50),
+    });
   });
 
   return router;
 }
 
-export function presentContact(c: import('../../db/stores/contacts').Contact) {
+export function presentContact(c: Contact) {
   return {
     id: c.externalId,
     internalId: c.id,

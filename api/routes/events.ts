@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ContactStore } from '../../db/stores/contacts';
 import type { AppDeps } from '../app';
+import type { Metrics } from '../metrics';
 import { requireRole } from '../auth';
 import { badRequest, notFound, parseOr400, type Problem } from '../errors';
 import { EnrollmentService, type IncomingEvent } from '../services/enrollment';
@@ -29,7 +30,12 @@ export const eventBatchBody = z.object({ events: z.array(z.unknown()).min(1).max
  * POST /v1/events takes one event, or `{ events: [...] }` with up to 1,000. A batch validates each event
  * on its own: the valid ones are stored and acted on, the others are listed back with their problems.
  */
-export function eventRoutes({ db, temporal, metrics, taskQueue }: Pick<AppDeps, 'db' | 'temporal' | 'taskQueue'> & { metrics: import('../metrics').Metrics }): Router {
+export function eventRoutes({
+  db,
+  temporal,
+  metrics,
+  taskQueue,
+}: Pick<AppDeps, 'db' | 'temporal' | 'taskQueue'> & { metrics: Metrics }): Router {
   const router = Router();
   const contacts = new ContactStore(db);
   const service = new EnrollmentService(db, temporal, metrics, taskQueue);
@@ -56,10 +62,15 @@ export function eventRoutes({ db, temporal, metrics, taskQueue }: Pick<AppDeps, 
         return;
       }
       const contact = known.get(p.data.contactId);
-      if (!contact) rejected.push({ index, problems: [{ path: 'contactId', message: `contact ${p.data.contactId} not found` }] });
+      if (!contact)
+        rejected.push({ index, problems: [{ path: 'contactId', message: `contact ${p.data.contactId} not found` }] });
       else valid.push({ index, event: toIncoming(p.data, contact) });
     });
-    if (valid.length === 0) throw badRequest('no event in the batch is valid', rejected.flatMap((r) => r.problems.map((p) => ({ ...p, path: `events.${r.index}.${p.path}` }))));
+    if (valid.length === 0)
+      throw badRequest(
+        'no event in the batch is valid',
+        rejected.flatMap((r) => r.problems.map((p) => ({ ...p, path: `events.${r.index}.${p.path}` }))),
+      );
     const outcomes = await service.ingest(valid.map((v) => v.event));
     res.status(202).json({
       accepted: outcomes.filter((o) => o.status === 'accepted').length,

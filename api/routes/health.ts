@@ -1,8 +1,13 @@
 import { Router } from 'express';
 import type { AppDeps } from '../app';
+import type { Metrics } from '../metrics';
 
 /** Liveness, readiness (each dependency reported) and Prometheus metrics. No key needed. */
-export function healthRoutes({ db, temporal, metrics }: Pick<AppDeps, 'db' | 'temporal'> & { metrics: import('../metrics').Metrics }): Router {
+export function healthRoutes({
+  db,
+  temporal,
+  metrics,
+}: Pick<AppDeps, 'db' | 'temporal'> & { metrics: Metrics }): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -21,7 +26,9 @@ export function healthRoutes({ db, temporal, metrics }: Pick<AppDeps, 'db' | 'te
       check(() => temporal.workflowService.getSystemInfo({})),
     ]);
     const ready = database === 'ok' && temporalStatus === 'ok';
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: { database, temporal: temporalStatus } });
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'not ready', checks: { database, temporal: temporalStatus } });
   });
   router.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -30,5 +37,8 @@ export function healthRoutes({ db, temporal, metrics }: Pick<AppDeps, 'db' | 'te
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref()),
+  ]);
 }

@@ -19,9 +19,21 @@ export function unsubscribeRoutes({ db, temporal, signer }: Pick<AppDeps, 'db' |
     const contactId = signer.verify('unsubscribe', token);
     if (!contactId) return false;
     await contacts.unsubscribe(contactId);
-    await audit.record({ actor: `contact:${contactId}`, action: 'contact.unsubscribed', subjectType: 'contact', subjectId: contactId });
+    await audit.record({
+      actor: `contact:${contactId}`,
+      action: 'contact.unsubscribed',
+      subjectType: 'contact',
+      subjectId: contactId,
+    });
     const active = await enrollments.listActiveForContacts([contactId]);
-    await Promise.all(active.map((e) => temporal.workflow.getHandle(e.workflowId).signal(unsubscribeSignal).catch(() => undefined)));
+    await Promise.all(
+      active.map((e) =>
+        temporal.workflow
+          .getHandle(e.workflowId)
+          .signal(unsubscribeSignal)
+          .catch(() => undefined),
+      ),
+    );
     return true;
   };
 

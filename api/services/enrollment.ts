@@ -18,8 +18,7 @@ export interface IncomingEvent extends NewEvent {
 export type EventOutcome = { status: 'accepted' | 'duplicate'; eventId: number; enrolled: string[] };
 
 export type EnrollResult =
-  | { enrolled: true; workflowId: string; runId: string }
-  | { enrolled: false; workflowId: string; reason: string };
+  { enrolled: true; workflowId: string; runId: string } | { enrolled: false; workflowId: string; reason: string };
 
 /**
  * Turns stored product events into workflow actions: a trigger event enrolls the contact by
@@ -52,7 +51,8 @@ export class EnrollmentService {
     const triggered = await this.sequences.listTriggeredBy(names);
     const active = await this.enrollments.listActiveForContacts([...new Set(incoming.map((e) => e.contact.id))]);
     const running = new Map<string, Set<string>>();
-    for (const e of active) (running.get(e.contactId) ?? running.set(e.contactId, new Set()).get(e.contactId)!).add(e.workflowId);
+    for (const e of active)
+      (running.get(e.contactId) ?? running.set(e.contactId, new Set()).get(e.contactId)!).add(e.workflowId);
 
     const results: EventOutcome[] = [];
     const delivered: number[] = [];
@@ -63,13 +63,23 @@ export class EnrollmentService {
         results.push({ status, eventId: outcome.id, enrolled: [] });
         continue;
       }
-      const productEvent: ProductEvent = { name: event.name, properties: event.properties, occurredAt: event.occurredAt.toISOString() };
+      const productEvent: ProductEvent = {
+        name: event.name,
+        properties: event.properties,
+        occurredAt: event.occurredAt.toISOString(),
+      };
       const enrolled: string[] = [];
-      const contactRuns = running.get(event.contact.id) ?? running.set(event.contact.id, new Set()).get(event.contact.id)!;
+      const contactRuns =
+        running.get(event.contact.id) ?? running.set(event.contact.id, new Set()).get(event.contact.id)!;
       const startedHere = new Set<string>();
       for (const sequence of triggered) {
         if (!sequence.definition.triggers.some((t) => matchesEvent(t, productEvent))) continue;
-        const result = await this.enroll(event.contact, sequence, productEvent, contactRuns.has(getSequenceWorkflowId(sequence.key, event.contact.id)));
+        const result = await this.enroll(
+          event.contact,
+          sequence,
+          productEvent,
+          contactRuns.has(getSequenceWorkflowId(sequence.key, event.contact.id)),
+        );
         if (result.enrolled) {
           enrolled.push(sequence.key);
           contactRuns.add(result.workflowId);
@@ -90,13 +100,19 @@ export class EnrollmentService {
    * Enrolls a contact into a sequence on the definition's current version, honouring the re-entry rule.
    * If the contact is already in it, the event is delivered to that enrollment instead.
    */
-  async enroll(contact: Contact, sequence: SequenceRecord, trigger: ProductEvent, alreadyRunning?: boolean): Promise<EnrollResult> {
+  async enroll(
+    contact: Contact,
+    sequence: SequenceRecord,
+    trigger: ProductEvent,
+    alreadyRunning?: boolean,
+  ): Promise<EnrollResult> {
     const workflowId = getSequenceWorkflowId(sequence.key, contact.id);
     const latest = await this.enrollments.latest(contact.id, sequence.key);
     const running = alreadyRunning ?? latest?.status === 'active';
     if (!running && latest) {
       const rule = sequence.definition.reentry;
-      if (rule.mode === 'never') return { enrolled: false, workflowId, reason: 'already enrolled once; re-entry is never' };
+      if (rule.mode === 'never')
+        return { enrolled: false, workflowId, reason: 'already enrolled once; re-entry is never' };
       if (rule.mode === 'after') {
         const allowedAt = latest.enrolledAt.getTime() + parseDuration(rule.after!);
         if (Date.now() < allowedAt) {

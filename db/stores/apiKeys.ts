@@ -46,10 +46,14 @@ export class ApiKeyStore {
   }
 
   async revoke(id: string): Promise<boolean> {
-    return (await this.db('api_keys').where({ id }).whereNull('revoked_at').update({ revoked_at: this.db.fn.now() })) > 0;
+    return (
+      (await this.db('api_keys').where({ id }).whereNull('revoked_at').update({ revoked_at: this.db.fn.now() })) > 0
+    );
   }
 
   async list() {
-    return this.db('api_keys').select('id', 'name', 'role', 'prefix', 'created_at', 'last_used_at', 'revoked_at').orderBy('created_at');
+    return this.db('api_keys')
+      .select('id', 'name', 'role', 'prefix', 'created_at', 'last_used_at', 'revoked_at')
+      .orderBy('created_at');
   }
 }

@@ -25,7 +25,9 @@ export class AuditLog {
   }
 
   async list(filter: { subjectType?: string; subjectId?: string; limit?: number } = {}) {
-    const q = this.db('audit_log').orderBy('id', 'asc').limit(filter.limit ?? 200);
+    const q = this.db('audit_log')
+      .orderBy('id', 'asc')
+      .limit(filter.limit ?? 200);
     if (filter.subjectType) q.where('subject_type', filter.subjectType);
     if (filter.subjectId) q.where('subject_id', filter.subjectId);
     return (await q).map((r) => ({

@@ -39,7 +39,14 @@ export class EnrollmentStore {
   constructor(private readonly db: Db) {}
 
   /** Idempotent: a second record of the same run, or of a workflow already active, is ignored. */
-  async start(e: { sequenceKey: string; sequenceVersion: number; contactId: string; workflowId: string; runId: string; enrolledAt: Date }): Promise<void> {
+  async start(e: {
+    sequenceKey: string;
+    sequenceVersion: number;
+    contactId: string;
+    workflowId: string;
+    runId: string;
+    enrolledAt: Date;
+  }): Promise<void> {
     await this.db('enrollments')
       .insert({
         sequence_key: e.sequenceKey,
@@ -56,7 +63,13 @@ export class EnrollmentStore {
   /** Updates the workflow's active enrollment. */
   async update(
     workflowId: string,
-    patch: { status?: EnrollmentStatus; variant?: string; currentStep?: string | null; exitReason?: string; revenue?: number },
+    patch: {
+      status?: EnrollmentStatus;
+      variant?: string;
+      currentStep?: string | null;
+      exitReason?: string;
+      revenue?: number;
+    },
   ): Promise<void> {
     const ended = patch.status && patch.status !== 'active';
     await this.db('enrollments')
@@ -72,17 +85,24 @@ export class EnrollmentStore {
   }
 
   async listForContact(contactId: string): Promise<Enrollment[]> {
-    return (await this.db('enrollments').where({ contact_id: contactId }).orderBy('enrolled_at', 'desc')).map(toEnrollment);
+    return (await this.db('enrollments').where({ contact_id: contactId }).orderBy('enrolled_at', 'desc')).map(
+      toEnrollment,
+    );
   }
 
   async listActiveForContacts(contactIds: string[]): Promise<Enrollment[]> {
     if (contactIds.length === 0) return [];
-    return (await this.db('enrollments').whereIn('contact_id', contactIds).where({ status: 'active' })).map(toEnrollment);
+    return (await this.db('enrollments').whereIn('contact_id', contactIds).where({ status: 'active' })).map(
+      toEnrollment,
+    );
   }
 
   /** The latest enrollment of a contact in a sequence, for the re-entry rule. */
   async latest(contactId: string, sequenceKey: string): Promise<Enrollment | undefined> {
-    const row = await this.db('enrollments').where({ contact_id: contactId, sequence_key: sequenceKey }).orderBy('enrolled_at', 'desc').first();
+    const row = await this.db('enrollments')
+      .where({ contact_id: contactId, sequence_key: sequenceKey })
+      .orderBy('enrolled_at', 'desc')
+      .first();
     return row && toEnrollment(row);
   }
 }

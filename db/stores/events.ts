@@ -50,7 +50,9 @@ export class EventStore {
       .filter((k): k is string => k !== undefined && !byKey.has(k));
     const existing = new Map<string, { id: number; delivered: boolean }>();
     if (missingKeys.length > 0) {
-      const rows2 = await this.db('events').whereIn('idempotency_key', missingKeys).select('id', 'idempotency_key', 'delivered_at');
+      const rows2 = await this.db('events')
+        .whereIn('idempotency_key', missingKeys)
+        .select('id', 'idempotency_key', 'delivered_at');
       for (const r of rows2) existing.set(r.idempotency_key, { id: r.id, delivered: r.delivered_at !== null });
     }
     let k = 0;
@@ -64,7 +66,9 @@ export class EventStore {
       }
       // Repeated within this batch (delivered with the first) or stored by an earlier request.
       const prior = existing.get(e.idempotencyKey);
-      return prior ? { id: prior.id, duplicate: true, delivered: prior.delivered } : { id: fresh!, duplicate: true, delivered: true };
+      return prior
+        ? { id: prior.id, duplicate: true, delivered: prior.delivered }
+        : { id: fresh!, duplicate: true, delivered: true };
     });
   }
 

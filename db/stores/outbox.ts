@@ -24,9 +24,7 @@ export interface OutboxRow {
 }
 
 export type ClaimResult =
-  | { kind: 'claimed'; row: OutboxRow }
-  | { kind: 'done'; row: OutboxRow }
-  | { kind: 'capped'; retryAt: Date };
+  { kind: 'claimed'; row: OutboxRow } | { kind: 'done'; row: OutboxRow } | { kind: 'capped'; retryAt: Date };
 
 const toRow = (r: Record<string, unknown>): OutboxRow => ({
   id: r.id as string,
@@ -50,7 +48,8 @@ export class OutboxStore {
   async claim(claim: OutboxClaim, cap?: { max: number; windowMs: number; now: Date }): Promise<ClaimResult> {
     return this.db.transaction(async (trx) => {
       const existing = await trx('email_outbox').where({ idempotency_key: claim.idempotencyKey }).first();
-      if (existing && existing.status !== 'pending' && existing.status !== 'deferred') return { kind: 'done', row: toRow(existing) };
+      if (existing && existing.status !== 'pending' && existing.status !== 'deferred')
+        return { kind: 'done', row: toRow(existing) };
       if (cap && claim.marketing) {
         await trx('contacts').where({ id: claim.contactId }).forUpdate().first();
         const since = new Date(cap.now.getTime() - cap.windowMs);
@@ -98,14 +97,24 @@ export class OutboxStore {
   async markSent(idempotencyKey: string, provider: string, providerMessageId: string): Promise<void> {
     await this.db('email_outbox')
       .where({ idempotency_key: idempotencyKey })
-      .update({ status: 'sent', provider, provider_message_id: providerMessageId, sent_at: this.db.fn.now(), error: null });
+      .update({
+        status: 'sent',
+        provider,
+        provider_message_id: providerMessageId,
+        sent_at: this.db.fn.now(),
+        error: null,
+      });
   }
 
   async markFailed(idempotencyKey: string, error: string): Promise<void> {
-    await this.db('email_outbox').where({ idempotency_key: idempotencyKey }).update({ status: 'failed', error: error.slice(0, 2000) });
+    await this.db('email_outbox')
+      .where({ idempotency_key: idempotencyKey })
+      .update({ status: 'failed', error: error.slice(0, 2000) });
   }
 
   async recordError(idempotencyKey: string, error: string): Promise<void> {
-    await this.db('email_outbox').where({ idempotency_key: idempotencyKey }).update({ error: error.slice(0, 2000) });
+    await this.db('email_outbox')
+      .where({ idempotency_key: idempotencyKey })
+      .update({ error: error.slice(0, 2000) });
   }
 }

@@ -64,12 +64,22 @@ export class SequenceStore {
   async create(definition: SequenceDefinition, builtIn = false): Promise<boolean> {
     return this.db.transaction(async (trx) => {
       const inserted = await trx('sequences')
-        .insert({ key: definition.key, name: definition.name, description: definition.description ?? null, current_version: 1, built_in: builtIn })
+        .insert({
+          key: definition.key,
+          name: definition.name,
+          description: definition.description ?? null,
+          current_version: 1,
+          built_in: builtIn,
+        })
         .onConflict('key')
         .ignore()
         .returning('key');
       if (inserted.length === 0) return false;
-      await trx('sequence_versions').insert({ sequence_key: definition.key, version: 1, definition: JSON.stringify(definition) });
+      await trx('sequence_versions').insert({
+        sequence_key: definition.key,
+        version: 1,
+        definition: JSON.stringify(definition),
+      });
       return true;
     });
   }
@@ -80,16 +90,28 @@ export class SequenceStore {
       const current = await trx('sequences').where({ key: definition.key }).forUpdate().first();
       if (!current) return undefined;
       const version = (current.current_version as number) + 1;
-      await trx('sequence_versions').insert({ sequence_key: definition.key, version, definition: JSON.stringify(definition) });
+      await trx('sequence_versions').insert({
+        sequence_key: definition.key,
+        version,
+        definition: JSON.stringify(definition),
+      });
       await trx('sequences')
         .where({ key: definition.key })
-        .update({ current_version: version, name: definition.name, description: definition.description ?? null, archived_at: null, updated_at: trx.fn.now() });
+        .update({
+          current_version: version,
+          name: definition.name,
+          description: definition.description ?? null,
+          archived_at: null,
+          updated_at: trx.fn.now(),
+        });
       return version;
     });
   }
 
   async archive(key: string): Promise<boolean> {
-    const n = await this.db('sequences').where({ key }).update({ archived_at: this.db.fn.now(), updated_at: this.db.fn.now() });
+    const n = await this.db('sequences')
+      .where({ key })
+      .update({ archived_at: this.db.fn.now(), updated_at: this.db.fn.now() });
     return n > 0;
   }
 }

@@ -3,7 +3,12 @@ import { PermanentEmailError, type EmailMessage, type EmailProvider, type SendRe
 
 /** Sends through any SMTP server (the local catcher by default) with nodemailer. */
 export function createSmtpProvider(smtpUrl: string): EmailProvider {
-  const transport = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
+  const transport = nodemailer.createTransport({
+    url: smtpUrl,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+  });
   return {
     name: 'smtp',
     async send(message: EmailMessage): Promise<SendResult> {

@@ -8,11 +8,19 @@ afterAll(async () => t?.stop());
 
 test('a signup event for a new contact enrolls them and the welcome email reaches the SMTP server', async () => {
   const call = client(t);
-  const contact = await call('POST', '/v1/contacts', { id: 'user-1', email: 'ada@example.com', traits: { first_name: 'Ada' } });
+  const contact = await call('POST', '/v1/contacts', {
+    id: 'user-1',
+    email: 'ada@example.com',
+    traits: { first_name: 'Ada' },
+  });
   expect(contact.status).toBe(201);
 
   const started = Date.now();
-  const event = await call('POST', '/v1/events', { contactId: 'user-1', name: 'signup', idempotencyKey: 'signup-user-1' });
+  const event = await call('POST', '/v1/events', {
+    contactId: 'user-1',
+    name: 'signup',
+    idempotencyKey: 'signup-user-1',
+  });
   expect(event.status).toBe(202);
   expect(event.body.enrolled).toEqual(['onboarding']);
 
@@ -26,7 +34,11 @@ test('a signup event for a new contact enrolls them and the welcome email reache
   expect(elapsed).toBeLessThan(10_000);
 
   // The same event again (a client retry) neither stores a second event nor sends a second email.
-  const again = await call('POST', '/v1/events', { contactId: 'user-1', name: 'signup', idempotencyKey: 'signup-user-1' });
+  const again = await call('POST', '/v1/events', {
+    contactId: 'user-1',
+    name: 'signup',
+    idempotencyKey: 'signup-user-1',
+  });
   expect(again.status).toBe(200);
   expect(again.body.status).toBe('duplicate');
   expect(await t.stack.db('events').count({ n: '*' }).first()).toEqual({ n: 1 });
@@ -34,7 +46,9 @@ test('a signup event for a new contact enrolls them and the welcome email reache
   const read = await call('GET', '/v1/contacts/user-1');
   expect(read.status).toBe(200);
   expect(read.body.enrollments).toEqual([expect.objectContaining({ sequenceKey: 'onboarding', status: 'active' })]);
-  expect(read.body.enrollments[0].state).toEqual(expect.objectContaining({ sends: 1, waitingFor: expect.objectContaining({ event: expect.any(String) }) }));
+  expect(read.body.enrollments[0].state).toEqual(
+    expect.objectContaining({ sends: 1, waitingFor: expect.objectContaining({ event: expect.any(String) }) }),
+  );
   expect(t.smtp.to('ada@example.com')).toHaveLength(1);
 });
 
@@ -45,7 +59,12 @@ test('an event for an unknown contact is a 404 that names it, and stores nothing
 });
 
 test('bad bodies get a 400 listing every bad field', async () => {
-  const res = await client(t)('POST', '/v1/contacts', { id: '', email: 'not-an-email', timezone: 'Mars/Base', extra: 1 });
+  const res = await client(t)('POST', '/v1/contacts', {
+    id: '',
+    email: 'not-an-email',
+    timezone: 'Mars/Base',
+    extra: 1,
+  });
   expect(res.status).toBe(400);
   const paths = res.body.problems.map((p: { path: string }) => p.path).sort();
   expect(paths).toEqual(expect.arrayContaining(['email', 'id', 'timezone']));

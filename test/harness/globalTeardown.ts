@@ -4,8 +4,9 @@ import type { EmbeddedPostgres } from '../../infra/embeddedPostgres';
 import type { ManagedProcess } from '../../infra/temporalServer';
 
 export default async function globalTeardown(): Promise<void> {
-  const shared = (globalThis as { __gtmShared?: { dir?: string; postgres?: EmbeddedPostgres; temporal?: ManagedProcess } })
-    .__gtmShared;
+  const shared = (
+    globalThis as { __gtmShared?: { dir?: string; postgres?: EmbeddedPostgres; temporal?: ManagedProcess } }
+  ).__gtmShared;
   if (!shared) return;
   await shared.temporal?.stop('SIGKILL');
   if (shared.postgres) {

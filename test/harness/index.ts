@@ -72,7 +72,8 @@ export async function createTimeSkippingEnv(): Promise<TimeSkippingEnv> {
   const server: ManagedProcess = await startTestServer(port);
   // The SDK's public constructors either download the server or mark an existing one as not time-skipping;
   // its internal factory connects to our own process with time skipping on.
-  const create = (TestWorkflowEnvironment as unknown as { create(opts: object): Promise<TestWorkflowEnvironment> }).create;
+  const create = (TestWorkflowEnvironment as unknown as { create(opts: object): Promise<TestWorkflowEnvironment> })
+    .create;
   const testEnv = await create.call(TestWorkflowEnvironment, {
     server: { type: 'existing' },
     supportsTimeSkipping: true,

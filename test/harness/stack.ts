@@ -40,7 +40,8 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
   });
   const apiKeys = new ApiKeyStore(stack.db);
   const keys = {} as Record<Role, string>;
-  for (const role of ['marketer', 'chairman', 'operator'] as const) keys[role] = (await apiKeys.create(`test ${role}`, role)).key;
+  for (const role of ['marketer', 'chairman', 'operator'] as const)
+    keys[role] = (await apiKeys.create(`test ${role}`, role)).key;
   return {
     stack,
     api: stack.urls.api!,
@@ -60,7 +61,10 @@ export function client(t: TestStack, role: Role = 'marketer') {
   return async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${t.api}${path}`, {
       method,
-      headers: { authorization: `Bearer ${t.keys[role]}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${t.keys[role]}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const text = await res.text();

@@ -1,0 +1,32 @@
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities';
+import { TASK_QUEUES } from '../domain/ids';
+
+export interface WorkerSetup {
+  connection: NativeConnection;
+  namespace: string;
+  deps: ActivityDeps;
+  taskQueue?: string;
+  /** A prebuilt bundle (tests, benchmarks); without one the workflows are bundled at start-up. */
+  workflowBundlePath?: string;
+  tuning?: Pick<
+    WorkerOptions,
+    'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'
+  >;
+}
+
+/** The worker that runs every workflow and activity of the product on the main task queue. */
+export async function createWorker(setup: WorkerSetup): Promise<Worker> {
+  return Worker.create({
+    connection: setup.connection,
+    namespace: setup.namespace,
+    taskQueue: setup.taskQueue ?? TASK_QUEUES.main,
+    activities: createActivities(setup.deps),
+    ...(setup.workflowBundlePath
+      ? { workflowBundle: { codePath: setup.workflowBundlePath } }
+      : { workflowsPath: require.resolve('../workflows') }),
+    // A SIGTERM lets in-flight activities (an email mid-send) finish before the worker exits.
+    shutdownGraceTime: '20s',
+    ...setup.tuning,
+  });
+}
