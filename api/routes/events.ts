@@ -5,7 +5,7 @@ import type { AppDeps } from '../app';
 import type { Metrics } from '../metrics';
 import { requireRole } from '../auth';
 import { badRequest, notFound, parseOr400, type Problem } from '../errors';
-import { EnrollmentService, type IncomingEvent } from '../services/enrollment';
+import { EnrollmentService, type IncomingEvent } from '../../services/enrollment';
 import { externalId } from './contacts';
 
 export const eventBody = z

@@ -1,15 +1,15 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { Db } from '../../db/knex';
-import type { Contact } from '../../db/stores/contacts';
-import { EnrollmentStore } from '../../db/stores/enrollments';
-import { EventStore, type NewEvent } from '../../db/stores/events';
-import { SequenceStore, type SequenceRecord } from '../../db/stores/sequences';
-import { getSequenceWorkflowId, TASK_QUEUES } from '../../domain/ids';
-import { matchesEvent } from '../../domain/sequences/conditions';
-import { parseDuration } from '../../domain/sequences/duration';
-import { eventSignal, sequenceWorkflow } from '../../workflows/sequenceWorkflow';
-import type { ProductEvent, SequenceWorkflowInput } from '../../workflows/types';
-import type { Metrics } from '../metrics';
+import type { Db } from '../db/knex';
+import type { Contact } from '../db/stores/contacts';
+import { EnrollmentStore } from '../db/stores/enrollments';
+import { EventStore, type NewEvent } from '../db/stores/events';
+import { SequenceStore, type SequenceRecord } from '../db/stores/sequences';
+import { getSequenceWorkflowId, TASK_QUEUES } from '../domain/ids';
+import { matchesEvent } from '../domain/sequences/conditions';
+import { parseDuration } from '../domain/sequences/duration';
+import { eventSignal, sequenceWorkflow } from '../workflows/sequenceWorkflow';
+import type { ProductEvent, SequenceWorkflowInput } from '../workflows/types';
+import type { Metrics } from '../api/metrics';
 
 export interface IncomingEvent extends NewEvent {
   contact: Contact;
