@@ -8,7 +8,7 @@ import type { MailCatcher } from '../infra/mailCatcher';
 import type { LinkSigner } from '../infra/signing';
 import { authenticate } from './auth';
 import { errorHandler, HttpError } from './errors';
-import { createMetrics, type Metrics } from './metrics';
+import { createMetrics, type Metrics } from '../infra/metrics';
 import { contactRoutes } from './routes/contacts';
 import { devMailRoutes } from './routes/devMail';
 import { eventRoutes } from './routes/events';

@@ -9,7 +9,7 @@ import { matchesEvent } from '../domain/sequences/conditions';
 import { parseDuration } from '../domain/sequences/duration';
 import { eventSignal, sequenceWorkflow } from '../workflows/sequenceWorkflow';
 import type { ProductEvent, SequenceWorkflowInput } from '../workflows/types';
-import type { Metrics } from '../api/metrics';
+import type { Metrics } from '../infra/metrics';
 
 export interface IncomingEvent extends NewEvent {
   contact: Contact;

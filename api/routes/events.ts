@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ContactStore } from '../../db/stores/contacts';
 import type { AppDeps } from '../app';
-import type { Metrics } from '../metrics';
+import type { Metrics } from '../../infra/metrics';
 import { requireRole } from '../auth';
 import { badRequest, notFound, parseOr400, type Problem } from '../errors';
 import { EnrollmentService, type IncomingEvent } from '../../services/enrollment';

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { AppDeps } from '../app';
-import type { Metrics } from '../metrics';
+import type { Metrics } from '../../infra/metrics';
 
 /** Liveness, readiness (each dependency reported) and Prometheus metrics. No key needed. */
 export function healthRoutes({
