@@ -1,0 +1,319 @@
+import type { z } from 'zod';
+import { sequenceDefinitionSchema, type Condition, type SequenceDefinition, type Step } from './definition';
+import { parseDuration } from './duration';
+import { stepEdges } from './graph';
+import { parseTimeOfDay } from './time';
+
+/** One thing wrong with a sequence definition, at a dotted path into it such as `steps.3.timeout`. */
+export interface SequenceProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * The outcome of validating a definition. Warnings never block saving: they point at things that are legal but
+ * probably not meant, such as a step nothing leads to.
+ */
+export type SequenceValidation =
+  | { ok: true; definition: SequenceDefinition; warnings: SequenceProblem[] }
+  | { ok: false; problems: SequenceProblem[]; warnings: SequenceProblem[] };
+
+/**
+ * Parses and checks a sequence definition: the schema first, then what a schema cannot say: step ids unique,
+ * every reference resolving, templates known, no loop that can spin without waiting, goals distinct from
+ * triggers, and settings that agree with each other. Unreachable steps are warnings.
+ */
+export function validateSequence(input: unknown, knownTemplates: ReadonlySet<string>): SequenceValidation {
+  const parsed = sequenceDefinitionSchema.safeParse(input);
+  if (!parsed.success) {
+    return { ok: false, problems: zodProblems(parsed.error.issues, input), warnings: [] };
+  }
+  const definition = parsed.data;
+  const problems: SequenceProblem[] = [];
+  const warnings: SequenceProblem[] = [];
+  const { steps } = definition;
+  const label = (i: number): string => `step '${steps[i]?.id ?? '?'}'`;
+
+  const indexOf = new Map<string, number>();
+  steps.forEach((step, i) => {
+    const first = indexOf.get(step.id);
+    if (first !== undefined) {
+      problems.push({ path: `steps.${i}.id`, message: `${label(i)}: the id is already used by steps.${first}` });
+    } else {
+      indexOf.set(step.id, i);
+    }
+  });
+
+  steps.forEach((step, i) => {
+    for (const edge of stepEdges(steps, i)) {
+      if (edge.field !== undefined && !indexOf.has(edge.to)) {
+        problems.push({
+          path: `steps.${i}.${edge.field}`,
+          message: `${label(i)} leads to '${edge.to}', which is no step`,
+        });
+      }
+    }
+    if (step.type === 'send' && !knownTemplates.has(step.template)) {
+      problems.push({
+        path: `steps.${i}.template`,
+        message: `${label(i)}: there is no email template '${step.template}'`,
+      });
+    }
+    if (step.type === 'split') {
+      const seen = new Set<string>();
+      step.variants.forEach((v, k) => {
+        if (seen.has(v.key)) {
+          problems.push({
+            path: `steps.${i}.variants.${k}.key`,
+            message: `${label(i)}: variant key '${v.key}' is used twice, so results could not tell the variants apart`,
+          });
+        }
+        seen.add(v.key);
+      });
+    }
+  });
+
+  // With two steps of one id, every edge to that id is ambiguous; the graph checks would only add noise.
+  if (indexOf.size === steps.length) {
+    problems.push(...loopsWithoutWait(steps, indexOf));
+    warnings.push(...unreachableSteps(steps, indexOf));
+  }
+  checkGoals(definition, problems, warnings);
+  checkSettings(definition, problems, warnings);
+
+  return problems.length > 0 ? { ok: false, problems, warnings } : { ok: true, definition, warnings };
+}
+
+// A step that makes the contact wait a positive time before it can move on. A waitFor with a zero timeout is a
+// check ("has this happened yet?") and passes straight through.
+function pauses(step: Step): boolean {
+  if (step.type === 'wait') return step.until !== undefined || parseDuration(step.duration as string) > 0;
+  if (step.type === 'waitFor') return parseDuration(step.timeout) > 0;
+  return false;
+}
+
+/**
+ * Cycles made only of steps that do not pause would run (and send) as fast as the machine allows. The pausing
+ * steps are taken out of the graph and any cycle left over is a problem, reported once per strongly connected
+ * component at the edge that closes it.
+ */
+function loopsWithoutWait(steps: readonly Step[], indexOf: ReadonlyMap<string, number>): SequenceProblem[] {
+  const adjacency: { to: number; field: string | undefined }[][] = steps.map((step, i) =>
+    pauses(step)
+      ? []
+      : stepEdges(steps, i).flatMap((e) => {
+          const to = indexOf.get(e.to);
+          return to !== undefined && !pauses(steps[to] as Step) ? [{ to, field: e.field }] : [];
+        }),
+  );
+
+  // Tarjan's algorithm, iterative so a long list of steps cannot overflow the stack.
+  const index = new Array<number>(steps.length).fill(-1);
+  const low = new Array<number>(steps.length).fill(0);
+  const onStack = new Array<boolean>(steps.length).fill(false);
+  const stack: number[] = [];
+  const components: number[][] = [];
+  let counter = 0;
+  for (let root = 0; root < steps.length; root++) {
+    if (index[root] !== -1) continue;
+    const work: { node: number; edge: number }[] = [{ node: root, edge: 0 }];
+    index[root] = low[root] = counter++;
+    stack.push(root);
+    onStack[root] = true;
+    while (work.length > 0) {
+      const frame = work[work.length - 1] as { node: number; edge: number };
+      const edges = adjacency[frame.node] as { to: number }[];
+      if (frame.edge < edges.length) {
+        const to = (edges[frame.edge++] as { to: number }).to;
+        if (index[to] === -1) {
+          index[to] = low[to] = counter++;
+          stack.push(to);
+          onStack[to] = true;
+          work.push({ node: to, edge: 0 });
+        } else if (onStack[to]) {
+          low[frame.node] = Math.min(low[frame.node] as number, index[to] as number);
+        }
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low[parent.node] = Math.min(low[parent.node] as number, low[frame.node] as number);
+      if (low[frame.node] === index[frame.node]) {
+        const component: number[] = [];
+        let n: number;
+        do {
+          n = stack.pop() as number;
+          onStack[n] = false;
+          component.push(n);
+        } while (n !== frame.node);
+        components.push(component);
+      }
+    }
+  }
+
+  const problems: SequenceProblem[] = [];
+  for (const component of components) {
+    const members = new Set(component);
+    const first = Math.min(...component);
+    const selfLoop = (adjacency[first] ?? []).some((e) => e.to === first);
+    if (component.length === 1 && !selfLoop) continue;
+    // Report at the edge that jumps back, the one an author would change: the last member pointing to an
+    // earlier-or-equal member in list order.
+    let at = { from: first, field: undefined as string | undefined };
+    for (const from of [...component].sort((a, b) => b - a)) {
+      const back = (adjacency[from] ?? []).find((e) => members.has(e.to) && e.to <= from);
+      if (back) {
+        at = { from, field: back.field };
+        break;
+      }
+    }
+    const ids = [...component].sort((a, b) => a - b).map((i) => `'${steps[i]?.id}'`);
+    problems.push({
+      path: at.field === undefined ? `steps.${at.from}` : `steps.${at.from}.${at.field}`,
+      message: `step '${steps[at.from]?.id}' closes a loop (${ids.join(', ')}) with no wait or waitFor in it, which would repeat without pause`,
+    });
+  }
+  return problems.sort((a, b) => a.path.localeCompare(b.path, 'en', { numeric: true }));
+}
+
+function unreachableSteps(steps: readonly Step[], indexOf: ReadonlyMap<string, number>): SequenceProblem[] {
+  const seen = new Set<number>([0]);
+  const queue = [0];
+  while (queue.length > 0) {
+    const i = queue.shift() as number;
+    for (const e of stepEdges(steps, i)) {
+      const to = indexOf.get(e.to);
+      if (to !== undefined && !seen.has(to)) {
+        seen.add(to);
+        queue.push(to);
+      }
+    }
+  }
+  return steps.flatMap((step, i) =>
+    seen.has(i) ? [] : [{ path: `steps.${i}`, message: `step '${step.id}' can never be reached from the first step` }],
+  );
+}
+
+function checkGoals(definition: SequenceDefinition, problems: SequenceProblem[], warnings: SequenceProblem[]): void {
+  definition.goals.forEach((goal, g) => {
+    definition.triggers.forEach((trigger, t) => {
+      if (goal.event !== trigger.event) return;
+      if (goal.where === undefined || sameCondition(goal.where, trigger.where)) {
+        problems.push({
+          path: `goals.${g}.event`,
+          message: `goal '${goal.event}' is met by the very event that enrolls the contact (triggers.${t}), so every enrollment would convert at once`,
+        });
+      } else {
+        warnings.push({
+          path: `goals.${g}.where`,
+          message: `goal '${goal.event}' is also a trigger (triggers.${t}); make sure the two conditions exclude each other`,
+        });
+      }
+    });
+  });
+}
+
+function checkSettings(definition: SequenceDefinition, problems: SequenceProblem[], warnings: SequenceProblem[]): void {
+  const { reentry, quietHours, steps } = definition;
+  if (reentry.mode === 'after' && reentry.after !== undefined && parseDuration(reentry.after) === 0) {
+    problems.push({
+      path: 'reentry.after',
+      message: "a zero re-entry delay is mode 'always'; say so, or give a delay",
+    });
+  }
+  if (reentry.mode !== 'never' && definition.triggers.length === 0) {
+    warnings.push({
+      path: 'reentry',
+      message: 're-entry only applies to enrollment by trigger, and there is no trigger',
+    });
+  }
+  if (definition.category === 'marketing' && !definition.exitOnUnsubscribe) {
+    problems.push({
+      path: 'exitOnUnsubscribe',
+      message: 'a marketing sequence must end when the contact unsubscribes',
+    });
+  }
+  if (quietHours === undefined) return;
+  const start = minutes(quietHours.start);
+  const end = minutes(quietHours.end);
+  if (start === end) {
+    problems.push({ path: 'quietHours', message: 'quiet hours start and end at the same time; remove them instead' });
+    return;
+  }
+  if (definition.category === 'transactional') {
+    warnings.push({
+      path: 'quietHours',
+      message: 'transactional mail is usually expected at once, but quiet hours hold it back',
+    });
+  }
+  steps.forEach((step, i) => {
+    if (step.type !== 'wait' || step.until === undefined) return;
+    const t = minutes(step.until);
+    const quiet = start < end ? t >= start && t < end : t >= start || t < end;
+    if (quiet) {
+      warnings.push({
+        path: `steps.${i}.until`,
+        message: `step '${step.id}' waits until ${step.until}, inside quiet hours ${quietHours.start}-${quietHours.end}, so what follows is held until ${quietHours.end}`,
+      });
+    }
+  });
+}
+
+function minutes(hhmm: string): number {
+  const { hour, minute } = parseTimeOfDay(hhmm);
+  return hour * 60 + minute;
+}
+
+function sameCondition(a: Condition | undefined, b: Condition | undefined): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'undefined';
+}
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * zod reports a failed union as one "Invalid input" with every alternative's issues inside. The alternative with
+ * the fewest issues (preferring one whose keys all fit) is almost always the one the author meant, so its issues
+ * are reported instead, at their full path.
+ */
+function zodProblems(issues: readonly Issue[], input: unknown): SequenceProblem[] {
+  const out: SequenceProblem[] = [];
+  const walk = (list: readonly Issue[], prefix: PropertyKey[]): void => {
+    for (const issue of list) {
+      const path = [...prefix, ...issue.path];
+      if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+        const best = [...issue.errors].sort((a, b) => score(a) - score(b))[0] as Issue[];
+        walk(best, path);
+        continue;
+      }
+      out.push({ path: path.map(String).join('.'), message: withStepId(path, issue.message, input) });
+    }
+  };
+  walk(issues, []);
+  return out;
+}
+
+function score(branch: readonly Issue[]): number {
+  const misfit = branch.some(
+    (i) => (i.code === 'unrecognized_keys' || i.code === 'invalid_type') && i.path.length === 0,
+  );
+  return (misfit ? 1000 : 0) + branch.length;
+}
+
+function withStepId(path: readonly PropertyKey[], message: string, input: unknown): string {
+  if (path[0] !== 'steps' || typeof path[1] !== 'number') return message;
+  const steps = (input as { steps?: unknown } | null)?.steps;
+  const id = Array.isArray(steps) ? (steps[path[1]] as { id?: unknown } | undefined)?.id : undefined;
+  return typeof id === 'string' ? `step '${id}': ${message}` : message;
+}

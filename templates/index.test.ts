@@ -1,0 +1,258 @@
+import { hasTemplate, renderEmail, templateIds, templateInfo, type EmailVars } from './index';
+
+const MARKETING = [
+  'welcome',
+  'first_action',
+  'next_steps',
+  'nurture_intro',
+  'nurture_quick_wins',
+  'nurture_team_playbook',
+  'nurture_case_study',
+  'nurture_best_practices',
+  'nurture_demo_invite',
+  'winback_offer',
+  'winback_reminder',
+  'winback_last_chance',
+  'expansion_upgrade',
+  'expansion_usage_tips',
+  'expansion_invite_team',
+];
+const INTERNAL = [
+  'approval_request',
+  'approval_reminder',
+  'approval_escalation',
+  'budget_alert',
+  'customer_success_alert',
+];
+
+const UNSUBSCRIBE = 'https://mail.example.test/u/abc123';
+
+const full: EmailVars = {
+  product_name: 'Acme Boards',
+  first_name: 'Ada',
+  venture_name: 'Acme Inc.',
+  cta_url: 'https://app.example.test/go/next',
+  unsubscribe_url: UNSUBSCRIBE,
+  preferences_url: 'https://mail.example.test/prefs/abc123',
+  company_address: '1 Market Street, San Francisco, CA 94105',
+  sender_name: 'Grace from Acme',
+  traits: { company: 'Globex', discount_code: 'TRAIT10', team_size: 1 },
+  event: { discount_code: 'BACK20', discount_percent: 20, offer_expires: 'March 31', metric: 'projects', percent: 92 },
+  approval: {
+    title: 'Spring launch campaign',
+    summary: 'Paid social in DE and FR for three weeks.',
+    subject_type: 'budget_change',
+    amount: 4500,
+    currency: 'EUR',
+    requested_by: 'Linus',
+    approver: 'Margaret',
+    waiting_for: '2 days',
+    expires_at: '2026-04-01 17:00 UTC',
+  },
+  budget: {
+    name: 'Spring launch',
+    spent: 4050,
+    limit: 4500,
+    currency: 'EUR',
+    percent: 90,
+    period: 'April',
+    paused: true,
+  },
+  account: { name: 'Globex', email: 'ops@globex.test', plan: 'Pro', mrr: 490, currency: 'EUR' },
+  churn: { probability: 82, reasons: ['No logins for 21 days', 'Seats dropped from 12 to 4'], winback: true },
+};
+const minimal: EmailVars = { product_name: 'Acme Boards', unsubscribe_url: UNSUBSCRIBE };
+
+const render = (id: string, vars: EmailVars, subject = 'Hello from {{product_name}}') =>
+  renderEmail(id, { subject, vars });
+
+describe('template catalogue', () => {
+  it('has every template the sequences and features need, and nothing else', () => {
+    expect(templateIds()).toEqual([...MARKETING, ...INTERNAL].sort());
+  });
+
+  it('knows which templates exist', () => {
+    expect(hasTemplate('welcome')).toBe(true);
+    expect(hasTemplate('nope')).toBe(false);
+    expect(hasTemplate('layouts/base')).toBe(false);
+  });
+
+  it('says what each template is for', () => {
+    expect(templateInfo('welcome')).toEqual({ id: 'welcome', category: 'marketing', cta: 'complete_profile' });
+    expect(templateInfo('first_action')).toMatchObject({ cta: 'create_first_item' });
+    expect(templateInfo('next_steps')).toMatchObject({ cta: 'invite_team' });
+    expect(templateInfo('budget_alert')).toMatchObject({ category: 'transactional' });
+    expect(templateInfo('nope')).toBeUndefined();
+    for (const id of templateIds()) expect(templateInfo(id)?.cta).toBeDefined();
+  });
+});
+
+describe.each(templateIds())('%s', (id) => {
+  const marketing = MARKETING.includes(id);
+
+  it('renders with every variable', () => {
+    const email = render(id, full);
+    for (const part of [email.html, email.text]) {
+      expect(part).toContain('Acme Boards');
+      expect(part).toContain('Hi Ada,');
+      expect(part).toContain('https://app.example.test/go/next');
+      expect(part).not.toMatch(/undefined|\[object Object\]|\{\{|NaN/);
+    }
+    expect(email.subject).toBe('Hello from Acme Boards');
+    expect(email.html).toMatch(/^<!DOCTYPE html>/);
+    expect(email.html).toContain('<title>Hello from Acme Boards</title>');
+  });
+
+  it('renders with only the required variables', () => {
+    const email = render(id, minimal);
+    for (const part of [email.html, email.text]) {
+      expect(part).toContain('Hi there,');
+      expect(part).not.toMatch(/undefined|\[object Object\]|\{\{|NaN|Hi ,/);
+    }
+    // No URL, no button: better than a link to nowhere.
+    expect(email.html).not.toContain('href=""');
+    expect(email.text).not.toMatch(/: $/m);
+  });
+
+  it('keeps text tidy: no runs of blank lines, no trailing spaces', () => {
+    for (const vars of [full, minimal]) {
+      const { text } = render(id, vars);
+      expect(text).not.toMatch(/\n{3,}/);
+      expect(text).not.toMatch(/[ \t]+$/m);
+      expect(text).not.toMatch(/<\/?[a-z]+[ >]/);
+    }
+  });
+
+  if (marketing) {
+    it('carries the unsubscribe link, the reason and the postal address in HTML and text', () => {
+      const email = render(id, full);
+      expect(email.html).toContain(`<a href="${UNSUBSCRIBE}"`);
+      expect(email.text).toContain(`Unsubscribe: ${UNSUBSCRIBE}`);
+      expect(email.html).toContain('1 Market Street, San Francisco, CA 94105');
+      expect(email.text).toContain('1 Market Street, San Francisco, CA 94105');
+      expect(email.text).toContain("You're getting this email because");
+      expect(render(id, minimal).html).toContain(`<a href="${UNSUBSCRIBE}"`);
+    });
+
+    it('refuses to render without an unsubscribe link', () => {
+      expect(() => render(id, { product_name: 'Acme Boards' })).toThrow(/unsubscribe_url/);
+    });
+  } else {
+    it('is transactional: no unsubscribe footer, and none needed', () => {
+      const email = render(id, { product_name: 'Acme Boards' });
+      expect(email.html).not.toMatch(/unsubscribe/i);
+      expect(email.text).not.toMatch(/unsubscribe/i);
+    });
+  }
+});
+
+describe('renderEmail', () => {
+  const hostile = '<script>alert(1)</script>';
+  const mustache = '{{constructor.constructor}} {{{lookup this "x"}}} {{> button}}';
+
+  it('escapes user values in HTML and shows them literally', () => {
+    const email = render('winback_offer', {
+      ...full,
+      first_name: hostile,
+      traits: { company: mustache, discount_code: '"><img src=x onerror=alert(1)>' },
+      event: {},
+    });
+    expect(email.html).not.toContain('<script>');
+    expect(email.html).toContain('Hi &lt;script&gt;alert(1)&lt;/script&gt;,');
+    expect(email.html).toContain('{{constructor.constructor}} {{{lookup this &quot;x&quot;}}} {{&gt; button}}');
+    expect(email.html).not.toContain('<img');
+    expect(email.html).toContain('&quot;&gt;&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
+    // Plain text is not HTML: the same values appear as typed, and are not evaluated either.
+    expect(email.text).toContain(`Hi ${hostile},`);
+    expect(email.text).toContain(mustache);
+  });
+
+  it('does not evaluate handlebars syntax in values used by the subject', () => {
+    const email = renderEmail('welcome', {
+      subject: '{{first_name}}, welcome to {{product_name}}',
+      vars: { ...minimal, first_name: '{{constructor}}' },
+    });
+    expect(email.subject).toBe('{{constructor}}, welcome to Acme Boards');
+  });
+
+  it('keeps apostrophes in text unescaped', () => {
+    expect(render('welcome', { ...minimal, first_name: "Siobhán O'Brien" }).text).toContain("Hi Siobhán O'Brien,");
+  });
+
+  it('renders the subject as one line of text', () => {
+    const email = renderEmail('welcome', {
+      subject: '{{#if first_name}}{{first_name}}, welcome{{else}}Welcome{{/if}} to {{product_name}}',
+      vars: { ...minimal, first_name: 'Ada\r\nBcc: victim@example.test' },
+    });
+    expect(email.subject).toBe('Ada Bcc: victim@example.test, welcome to Acme Boards');
+    expect(renderEmail('welcome', { subject: 'Welcome to {{product_name}}', vars: minimal }).subject).toBe(
+      'Welcome to Acme Boards',
+    );
+  });
+
+  it('does not reach inherited properties of values', () => {
+    const email = render(
+      'nurture_team_playbook',
+      { ...full, traits: {} },
+      '{{traits.constructor}}x{{traits.__proto__}}',
+    );
+    expect(email.subject).toBe('x');
+  });
+
+  it('winback takes the code from the event first, then from traits, and copes with neither', () => {
+    expect(render('winback_offer', full).text).toContain('BACK20');
+    expect(render('winback_offer', full).text).toContain('20% off');
+    const fromTraits = render('winback_offer', { ...full, event: {} }).text;
+    expect(fromTraits).toContain('TRAIT10');
+    expect(fromTraits).toContain('a discount on');
+    expect(render('winback_offer', minimal).text).toContain('Your workspace is exactly as you left it');
+  });
+
+  it('takes event values from the trigger when the latest event does not have them', () => {
+    const fromTrigger = { ...minimal, event: {}, trigger: { discount_code: 'TRIG15', percent: 95, metric: 'seats' } };
+    expect(render('winback_offer', fromTrigger).text).toContain('TRIG15');
+    expect(render('winback_reminder', fromTrigger).html).toContain('<strong>TRIG15</strong>');
+    expect(render('expansion_upgrade', fromTrigger).text).toContain('95% of its seats limit');
+    expect(render('expansion_usage_tips', fromTrigger).text).toContain('95% of your seats allowance');
+    expect(render('expansion_upgrade', { ...minimal, trigger: { percent: 91 } }).text).toContain(
+      '91% of its plan limit',
+    );
+  });
+
+  it('expansion uses the event properties', () => {
+    expect(render('expansion_upgrade', full).text).toContain('92% of its projects limit');
+    expect(render('expansion_upgrade', minimal).text).toContain('close to its plan limits');
+  });
+
+  it('internal templates show their data', () => {
+    const request = render('approval_request', full);
+    expect(request.text).toContain('Linus is asking for your approval on a budget change for Acme Inc.:');
+    expect(request.html).toContain('Amount: 4500 EUR');
+    expect(render('approval_escalation', full).text).toContain('no decision for 2 days from Margaret');
+    expect(render('budget_alert', full).text).toContain(
+      'Spring launch has spent 4050 of its 4500 EUR budget for April (90%).',
+    );
+    const alert = render('customer_success_alert', full);
+    expect(alert.html).toContain('<li>Seats dropped from 12 to 4</li>');
+    expect(alert.text).toContain('- No logins for 21 days');
+  });
+
+  it('says who the footer is from and lets the reason be overridden', () => {
+    const email = render('nurture_intro', { ...full, reason: 'You subscribed to the Acme newsletter.' });
+    expect(email.text).toContain('You subscribed to the Acme newsletter.');
+    expect(email.text).toContain('Acme Inc., 1 Market Street');
+    expect(email.text).toContain('Grace from Acme');
+  });
+
+  it('rejects an unknown template and a missing product name', () => {
+    expect(() => render('nope', full)).toThrow(/no email template 'nope'/);
+    expect(() => render('welcome', { ...full, product_name: '' })).toThrow(/product_name/);
+  });
+
+  it('compiles once: rendering again is fast', () => {
+    render('welcome', full);
+    const start = performance.now();
+    for (let i = 0; i < 200; i++) render('welcome', full);
+    expect(performance.now() - start).toBeLessThan(2000);
+  });
+});
