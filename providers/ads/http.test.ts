@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { FakeHttpServer } from '../../test/fakes';
+import { HttpClient, parseRetryAfter, redact } from './http';
+import { AdPlatformError } from './types';
+
+describe('parseRetryAfter', () => {
+  const now = Date.parse('2026-11-28T12:00:00Z');
+
+  it('reads delay-seconds', () => {
+    expect(parseRetryAfter('0', now)).toBe(0);
+    expect(parseRetryAfter('7', now)).toBe(7000);
+    expect(parseRetryAfter(' 1.5 ', now)).toBe(1500);
+  });
+
+  it('reads an HTTP date, never below zero', () => {
+    expect(parseRetryAfter('Sat, 28 Nov 2026 12:00:30 GMT', now)).toBe(30_000);
+    expect(parseRetryAfter('Sat, 28 Nov 2026 11:00:00 GMT', now)).toBe(0);
+  });
+
+  it('gives up on anything else', () => {
+    expect(parseRetryAfter(null, now)).toBeUndefined();
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+  });
+});
+
+describe('HttpClient', () => {
+  let server: FakeHttpServer;
+  let waits: number[];
+  const client = (overrides: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}): HttpClient =>
+    new HttpClient({
+      platform: 'google',
+      baseUrl: `${server.baseUrl}/api`,
+      authHeaders: async () => ({ authorization: 'Bearer tok/en+with=odd&chars' }),
+      sleep: async (ms) => void waits.push(ms),
+      timeoutMs: 300,
+      ...overrides,
+    });
+
+  beforeEach(async () => {
+    server = await new FakeHttpServer((status, message) => ({ message: `${status} ${message}` }))
+      .route('GET', /^\/api\/thing$/, () => ({ status: 200, body: { ok: true } }))
+      .route('GET', /^\/api\/moved$/, () => ({ status: 302, headers: { location: 'http://127.0.0.2/steal' } }))
+      .start();
+    waits = [];
+  });
+
+  afterEach(async () => {
+    await server.stop();
+  });
+
+  it('retries throttling up to maxRetries, backing off when no Retry-After is given', async () => {
+    server.replyNext(2, { status: 429 });
+    const { data } = await client().requestJson({ method: 'GET', path: 'thing' }, z.object({ ok: z.boolean() }));
+    expect(data).toEqual({ ok: true });
+    expect(waits).toEqual([1000, 2000]);
+
+    server.replyNext(3, { status: 429 });
+    await expect(client().request({ method: 'GET', path: 'thing' })).rejects.toMatchObject({
+      retryable: true,
+      status: 429,
+    });
+  });
+
+  it('refuses a 2xx body of the wrong shape as not retryable', async () => {
+    const err = await client()
+      .requestJson({ method: 'GET', path: 'thing' }, z.object({ ok: z.string() }))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AdPlatformError);
+    expect(err).toMatchObject({ retryable: false });
+    expect((err as Error).message).toContain('ok:');
+  });
+
+  it('never follows a redirect, nor a pagination link to another origin', async () => {
+    await expect(client().request({ method: 'GET', path: 'moved' })).rejects.toBeInstanceOf(AdPlatformError);
+    await expect(client().request({ method: 'GET', path: 'http://127.0.0.2:1/api/thing' })).rejects.toMatchObject({
+      retryable: false,
+    });
+    expect(server.requests.every((r) => r.path !== '/steal')).toBe(true);
+  });
+
+  it('reports an unreachable platform as retryable', async () => {
+    const closed = client({ baseUrl: 'http://127.0.0.1:1' });
+    await expect(closed.request({ method: 'GET', path: 'thing' })).rejects.toMatchObject({ retryable: true });
+  });
+
+  it('redacts a secret in plain and URL-encoded form', () => {
+    const secret = 'tok/en+with=odd&chars';
+    expect(redact(`a ${secret} b ${encodeURIComponent(secret)} c`, [secret])).toBe('a [redacted] b [redacted] c');
+  });
+
+  it('resolves a token function per request', async () => {
+    let n = 0;
+    const rotating = client({ authHeaders: async () => ({ authorization: `Bearer token-${++n}` }) });
+    await rotating.request({ method: 'GET', path: 'thing' });
+    await rotating.request({ method: 'GET', path: 'thing' });
+    expect(server.requests.map((r) => r.headers.authorization)).toEqual(['Bearer token-1', 'Bearer token-2']);
+  });
+});

@@ -1,0 +1,285 @@
+import type { z } from 'zod';
+import { AdPlatformError, type AdPlatformName } from './types';
+
+/** What a platform adapter reads out of an error response. */
+export interface PlatformErrorInfo {
+  /** The platform's own explanation, shown in the error message. */
+  message?: string;
+  /** The platform throttled us without a 429 (Meta answers 400 with a throttling code). */
+  rateLimited?: boolean;
+  /** A 4xx the platform documents as transient. */
+  retryable?: boolean;
+  /** The platform's own wait hint, when it has one besides Retry-After. */
+  retryAfterMs?: number;
+}
+
+/** Where a credential comes from: a fixed token, or a function that returns a fresh one (OAuth access tokens expire). */
+export type TokenSource = string | (() => string | Promise<string>);
+
+/** The tuning fields of a config object, and nothing else from it (its credentials stay out of the client). */
+export function tuningOf(config: HttpTuning): HttpTuning {
+  return { timeoutMs: config.timeoutMs, maxRetries: config.maxRetries, maxRetryWaitMs: config.maxRetryWaitMs };
+}
+
+/** Resolves a TokenSource. */
+export async function resolveToken(source: TokenSource): Promise<string> {
+  return typeof source === 'function' ? await source() : source;
+}
+
+/** Timeouts and the in-adapter retry budget for throttled calls. */
+export interface HttpTuning {
+  /** Per attempt, including reading the body. */
+  timeoutMs?: number;
+  /** Throttled calls retried here before the error goes up to the activity's own retry policy. */
+  maxRetries?: number;
+  /** Longest single wait done here; a longer Retry-After is handed up as a retryable error instead. */
+  maxRetryWaitMs?: number;
+}
+
+/** Seams for tests: the clock, the sleeper and fetch itself. */
+export interface HttpSeams {
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+/** Everything an HttpClient needs. */
+export interface HttpClientOptions extends HttpTuning, HttpSeams {
+  platform: Exclude<AdPlatformName, 'sandbox'>;
+  baseUrl: string;
+  /** Credential headers, resolved per request; their values never appear in an error message. */
+  authHeaders: () => Promise<Record<string, string>>;
+  /** Non-secret headers sent on every request (API versions and the like). */
+  headers?: Record<string, string>;
+  readError?: (status: number, body: unknown, headers: Headers) => PlatformErrorInfo;
+}
+
+/** One request, relative to the base URL. */
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  /** A path below the base URL, or an absolute URL on the base URL's origin (a platform's pagination link). */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  /** Query text appended as it is, for Rest.li expressions whose delimiters must not be percent-encoded. */
+  rawQuery?: string;
+  json?: unknown;
+  form?: Record<string, string>;
+  headers?: Record<string, string>;
+}
+
+/** A successful (2xx) response; `body` is parsed JSON, the raw text when it is not JSON, or undefined when empty. */
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+/** Per-attempt timeout unless configured. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Throttled retries done in the adapter unless configured. */
+export const DEFAULT_MAX_RETRIES = 2;
+/** Longest wait done in the adapter unless configured. */
+export const DEFAULT_MAX_RETRY_WAIT_MS = 30_000;
+
+const PLATFORM_LABEL: Record<HttpClientOptions['platform'], string> = {
+  google: 'Google Ads API',
+  meta: 'Meta Marketing API',
+  linkedin: 'LinkedIn Marketing API',
+};
+
+/** Milliseconds to wait from a Retry-After value (delay-seconds or an HTTP date); undefined when unreadable. */
+export function parseRetryAfter(value: string | null | undefined, nowMs: number = Date.now()): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.ceil(Number(text) * 1000);
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+/**
+ * A small fetch wrapper shared by the ad adapters: base URL, credential headers, a timeout per attempt, in-place
+ * retries of throttled calls within a bounded wait, and errors classified as retryable or not, scrubbed of secrets.
+ */
+export class HttpClient {
+  readonly platform: HttpClientOptions['platform'];
+  private readonly base: URL;
+  private readonly timeoutMs: number;
+  private readonly maxRetries: number;
+  private readonly maxRetryWaitMs: number;
+  private readonly fetchImpl: typeof fetch;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.platform = options.platform;
+    this.base = new URL(options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+    this.maxRetryWaitMs = options.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS;
+    this.fetchImpl = options.fetch ?? fetch;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Sends a request, waiting out throttling within the budget; resolves on 2xx, throws AdPlatformError otherwise. */
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    const url = this.urlFor(req);
+    for (let attempt = 0; ; attempt++) {
+      const auth = await this.options.authHeaders();
+      const secrets = secretsOf(auth);
+      const { status, headers, body } = await this.attempt(req, url, auth, secrets);
+      if (status >= 200 && status < 300) return { status, headers, body };
+
+      const info = this.options.readError?.(status, body, headers) ?? {};
+      const detail = redact(info.message ?? fallbackMessage(status, body), secrets);
+      if (status === 429 || info.rateLimited) {
+        const wait = info.retryAfterMs ?? parseRetryAfter(headers.get('retry-after'), this.now()) ?? backoff(attempt);
+        if (attempt < this.maxRetries && wait <= this.maxRetryWaitMs) {
+          await this.sleep(wait);
+          continue;
+        }
+        throw new AdPlatformError(
+          `${PLATFORM_LABEL[this.platform]} throttled the request (${status}), retry after ${Math.ceil(wait / 1000)} s: ${detail}`,
+          { platform: this.platform, retryable: true, status, retryAfterMs: wait },
+        );
+      }
+      const retryable = status >= 500 || status === 408 || info.retryable === true;
+      throw new AdPlatformError(`${PLATFORM_LABEL[this.platform]} answered ${status}: ${detail}`, {
+        platform: this.platform,
+        retryable,
+        status,
+      });
+    }
+  }
+
+  /** Sends a request and validates the 2xx body against a schema; a body of another shape is not retryable. */
+  async requestJson<T extends z.ZodType>(
+    req: HttpRequest,
+    schema: T,
+  ): Promise<{ data: z.output<T>; headers: Headers }> {
+    const res = await this.request(req);
+    const parsed = schema.safeParse(res.body);
+    if (!parsed.success) {
+      const where = parsed.error.issues
+        .slice(0, 3)
+        .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+        .join('; ');
+      throw new AdPlatformError(`${PLATFORM_LABEL[this.platform]} sent a response of an unexpected shape: ${where}`, {
+        platform: this.platform,
+        retryable: false,
+        status: res.status,
+      });
+    }
+    return { data: parsed.data, headers: res.headers };
+  }
+
+  private urlFor(req: HttpRequest): URL {
+    let url: URL;
+    if (/^https?:\/\//i.test(req.path)) {
+      url = new URL(req.path);
+      // Pagination links come from the response body; the token must only ever go to the platform itself.
+      if (url.origin !== this.base.origin) {
+        throw new AdPlatformError(`${PLATFORM_LABEL[this.platform]} sent a link to another origin; not followed`, {
+          platform: this.platform,
+          retryable: false,
+        });
+      }
+    } else {
+      // Concatenated, not resolved: `campaigns:mutate` would otherwise parse as a URL with its own scheme.
+      url = new URL(`${this.base.href}${req.path.replace(/^\/+/, '')}`);
+    }
+    for (const [key, value] of Object.entries(req.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    if (req.rawQuery) url.search = url.search ? `${url.search}&${req.rawQuery}` : `?${req.rawQuery}`;
+    return url;
+  }
+
+  private async attempt(
+    req: HttpRequest,
+    url: URL,
+    auth: Record<string, string>,
+    secrets: string[],
+  ): Promise<{ status: number; headers: Headers; body: unknown }> {
+    const headers: Record<string, string> = { accept: 'application/json', ...this.options.headers, ...req.headers };
+    let payload: string | undefined;
+    if (req.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      payload = JSON.stringify(req.json);
+    } else if (req.form !== undefined) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      payload = new URLSearchParams(req.form).toString();
+    }
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    try {
+      const res = await this.fetchImpl(url, {
+        method: req.method,
+        headers: { ...headers, ...auth },
+        body: payload,
+        signal: controller.signal,
+        redirect: 'error', // a redirect would carry the credential headers somewhere we did not choose
+      });
+      const text = await res.text();
+      return { status: res.status, headers: res.headers, body: parseBody(text) };
+    } catch (err) {
+      if (controller.signal.aborted) {
+        throw new AdPlatformError(`${PLATFORM_LABEL[this.platform]} did not answer within ${this.timeoutMs} ms`, {
+          platform: this.platform,
+          retryable: true,
+        });
+      }
+      const reason = err instanceof Error ? describeNetworkError(err) : String(err);
+      throw new AdPlatformError(`${PLATFORM_LABEL[this.platform]} could not be reached: ${redact(reason, secrets)}`, {
+        platform: this.platform,
+        retryable: true,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function parseBody(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function fallbackMessage(status: number, body: unknown): string {
+  if (typeof body === 'string' && body.trim()) return body.trim().slice(0, 300);
+  return `HTTP ${status}`;
+}
+
+function backoff(attempt: number): number {
+  return Math.min(1000 * 2 ** attempt, 16_000);
+}
+
+function describeNetworkError(err: Error): string {
+  const cause = (err as { cause?: unknown }).cause;
+  const code = cause && typeof cause === 'object' && 'code' in cause ? String((cause as { code: unknown }).code) : '';
+  return code ? `${err.message} (${code})` : err.message;
+}
+
+/** Every credential carried by the auth headers: whole values, and the token after a scheme like `Bearer`. */
+function secretsOf(auth: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (const value of Object.values(auth)) {
+    out.push(value);
+    const token = value.replace(/^\s*(Bearer|Basic|OAuth)\s+/i, '');
+    if (token !== value) out.push(token);
+  }
+  return out.filter((s) => s.length >= 4);
+}
+
+/** Replaces every secret (as is, or URL-encoded) in a text with `[redacted]`. */
+export function redact(text: string, secrets: string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join('[redacted]');
+  }
+  return out;
+}

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { PermanentEmailError, type EmailMessage, type EmailProvider, type SendResult } from './types';
+
+/** Options of the SendGrid provider. */
+export interface SendGridOptions {
+  apiKey: string;
+  /** Defaults to https://api.sendgrid.com; tests point it at a local fake. */
+  baseUrl?: string;
+  /** Per request, including reading the answer; defaults to 30 s. */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/** An address with an optional display name, as SendGrid's `from` and `to` objects carry it. */
+export interface EmailAddress {
+  email: string;
+  name?: string;
+}
+
+/** Parses an RFC 5322 mailbox: `addr`, `<addr>`, `Name <addr>` or `"Quoted, Name" <addr>`. */
+export function parseAddress(value: string): EmailAddress {
+  const text = value.trim();
+  const angle = /^(.*?)\s*<([^<>\s]+)>$/.exec(text);
+  if (!angle) return { email: text };
+  const rawName = angle[1]!.trim();
+  const name =
+    rawName.startsWith('"') && rawName.endsWith('"') && rawName.length >= 2
+      ? rawName.slice(1, -1).replace(/\\(.)/g, '$1')
+      : rawName;
+  return name ? { email: angle[2]!, name } : { email: angle[2]! };
+}
+
+const errorBody = z.object({
+  errors: z.array(z.looseObject({ message: z.string().nullish(), field: z.string().nullish() })),
+});
+
+// Statuses after which the same request can never succeed: a malformed message, a bad or underprivileged key,
+// a message too large. Everything else in 4xx is treated the same, except 408 and 429.
+const RETRYABLE_4XX = new Set([408, 429]);
+
+/**
+ * Sends through SendGrid's v3 Mail Send API. The idempotency key travels in `custom_args`, so it comes back on
+ * every event webhook; SendGrid has no request-level deduplication, so a timeout after SendGrid accepted the
+ * message can, on retry, send it twice.
+ */
+export function createSendGridProvider(options: SendGridOptions): EmailProvider {
+  const baseUrl = (options.baseUrl ?? 'https://api.sendgrid.com').replace(/\/+$/, '');
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const fetchImpl = options.fetch ?? fetch;
+  const scrub = (text: string): string => (options.apiKey ? text.split(options.apiKey).join('[redacted]') : text);
+
+  return {
+    name: 'sendgrid',
+    async send(message: EmailMessage): Promise<SendResult> {
+      const content = [
+        { type: 'text/plain', value: message.text },
+        { type: 'text/html', value: message.html },
+      ].filter((part) => part.value !== ''); // SendGrid refuses an empty content value
+      const body = {
+        personalizations: [{ to: [parseAddress(message.to)] }],
+        from: parseAddress(message.from),
+        subject: message.subject,
+        content,
+        ...(Object.keys(message.headers).length ? { headers: message.headers } : {}),
+        custom_args: { idempotency_key: message.idempotencyKey },
+      };
+
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), timeoutMs);
+      let status: number;
+      let messageId: string | null;
+      let text: string;
+      try {
+        const res = await fetchImpl(`${baseUrl}/v3/mail/send`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+          signal: controller.signal,
+          redirect: 'error',
+        });
+        status = res.status;
+        messageId = res.headers.get('x-message-id');
+        text = await res.text();
+      } catch (err) {
+        if (controller.signal.aborted) throw new Error(`SendGrid did not answer within ${timeoutMs} ms`);
+        throw new Error(`SendGrid could not be reached: ${scrub(err instanceof Error ? err.message : String(err))}`);
+      } finally {
+        clearTimeout(timer);
+      }
+
+      if (status >= 200 && status < 300) {
+        // Accepted without an id should not happen; retrying would send it again, so the key stands in for the id.
+        return { providerMessageId: messageId ?? `idempotency:${message.idempotencyKey}` };
+      }
+      const detail = scrub(describeError(status, text));
+      if (status >= 400 && status < 500 && !RETRYABLE_4XX.has(status)) {
+        throw new PermanentEmailError(`SendGrid refused the message (${status}): ${detail}`);
+      }
+      throw new Error(`SendGrid failed (${status}), worth retrying: ${detail}`);
+    },
+  };
+}
+
+function describeError(status: number, text: string): string {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return text.trim().slice(0, 300) || `HTTP ${status}`;
+  }
+  const parsed = errorBody.safeParse(json);
+  if (!parsed.success) return `HTTP ${status}`;
+  const messages = parsed.data.errors
+    .map((e) => (e.field ? `${e.message ?? 'invalid'} (${e.field})` : e.message))
+    .filter((m): m is string => !!m);
+  return messages.length ? messages.join('; ') : `HTTP ${status}`;
+}

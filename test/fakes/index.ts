@@ -1,0 +1,5 @@
+export * from './fakeHttpServer';
+export * from './googleAdsFake';
+export * from './metaAdsFake';
+export * from './linkedinAdsFake';
+export * from './sendgridFake';
