@@ -11,6 +11,9 @@ import type { ContactSnapshot, SendEmailInput, SendEmailResult } from '../workfl
 export interface MailSettings {
   from: string;
   productName: string;
+  /** The sender named in the footer (the company behind the product) and its postal address. */
+  companyName: string;
+  companyAddress?: string;
   /** Where unsubscribe links point: this service. */
   publicUrl: string;
   /** Where calls to action point: the product the emails are about. */
@@ -126,7 +129,8 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
           first_name: trait('first_name') ?? trait('firstName'),
           email: contact.email,
           product_name: mail.productName,
-          venture_name: trait('company') ?? mail.productName,
+          venture_name: mail.companyName,
+          ...(mail.companyAddress ? { company_address: mail.companyAddress } : {}),
           cta_url: ctaUrl(mail.appUrl, input.sequenceKey, templateInfo(input.template)?.cta ?? input.template),
           unsubscribe_url: unsubscribeUrl,
         },

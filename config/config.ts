@@ -35,6 +35,9 @@ export const envSchema = z.object({
   SENDGRID_API_URL: z.url().default('https://api.sendgrid.com'),
   SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   PRODUCT_NAME: z.string().min(1).default('GTM Strategist'),
+  /** The sender named in every marketing email's footer, with the postal address the law asks for. */
+  COMPANY_NAME: z.string().min(1).optional(),
+  COMPANY_ADDRESS: z.string().min(1).optional(),
   FREQUENCY_CAP: z.coerce.number().int().min(1).default(3),
   FREQUENCY_WINDOW_HOURS: z.coerce.number().min(1).default(24),
   RUN_WORKER: z.enum(['true', 'false']).default('true'),

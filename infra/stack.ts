@@ -121,6 +121,8 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
           mail: {
             from: config.MAIL_FROM,
             productName: config.PRODUCT_NAME,
+            companyName: config.COMPANY_NAME ?? config.PRODUCT_NAME,
+            ...(config.COMPANY_ADDRESS ? { companyAddress: config.COMPANY_ADDRESS } : {}),
             publicUrl: config.publicUrl,
             appUrl: config.appUrl,
             frequencyCap: { max: config.FREQUENCY_CAP, windowMs: config.FREQUENCY_WINDOW_HOURS * 3600_000 },
