@@ -15,6 +15,8 @@ export function createDb(url: string, poolMax = 10): Db {
     connection: { connectionString: url, connectionTimeoutMillis: 5_000 },
     pool: { min: 0, max: poolMax, acquireTimeoutMillis: 10_000 },
     migrations: { migrationSource },
+    // Knex would print pool errors itself; they also reach the caller, who reports them through our logger.
+    log: { warn() {}, error() {}, debug() {}, deprecate() {} },
   });
 }
 

@@ -53,16 +53,14 @@ test('migrates to latest, rolls everything back, and migrates to latest again', 
 
 test('enforces the seed enums and the outbox idempotency key', async () => {
   await expect(
-    t
-      .db('gtm_campaigns')
-      .insert({
-        campaign_name: 'x',
-        campaign_type: 'launch',
-        channel: 'paid',
-        start_date: '2026-01-01',
-        budget: 1,
-        status: 'flying',
-      }),
+    t.db('gtm_campaigns').insert({
+      campaign_name: 'x',
+      campaign_type: 'launch',
+      channel: 'paid',
+      start_date: '2026-01-01',
+      budget: 1,
+      status: 'flying',
+    }),
   ).rejects.toThrow(/invalid input value for enum campaign_status/);
   const [contact] = await t.db('contacts').insert({ external_id: 'u2', email: 'u2@example.com' }).returning('id');
   const row = {
