@@ -91,7 +91,7 @@ test('npm start brings everything up, sends the welcome email, and keeps rows an
   expect((await post('/v1/events', { contactId: 'u-1', name: 'signup' })).status).toBe(202);
   let mail: { subject: string }[] = [];
   while (Date.now() - sentAt < 2_000 && mail.length === 0) {
-    mail = (await (await fetch(`${api}/v1/dev/mail`, { headers })).json()).messages;
+    mail = ((await (await fetch(`${api}/v1/dev/mail`, { headers })).json()) as any).messages;
     if (mail.length === 0) await new Promise((r) => setTimeout(r, 50));
   }
   expect(mail.map((m) => m.subject)).toEqual(['Welcome to Acme Notes']);
@@ -99,7 +99,7 @@ test('npm start brings everything up, sends the welcome email, and keeps rows an
 
   const second = await start();
   await second.ready;
-  const contact = await (await fetch(`${api}/v1/contacts/u-1`, { headers })).json();
+  const contact = (await (await fetch(`${api}/v1/contacts/u-1`, { headers })).json()) as any;
   expect(contact.email).toBe('u1@example.com');
   expect(contact.recentEvents.map((e: { name: string }) => e.name)).toEqual(['signup']);
   expect(contact.enrollments[0].state.sends).toBe(1); // the run itself survived, asleep in its wait
@@ -107,7 +107,7 @@ test('npm start brings everything up, sends the welcome email, and keeps rows an
   const run = await new Client({ connection }).workflow.getHandle(contact.enrollments[0].workflowId).describe();
   expect(run.status.name).toBe('RUNNING');
   await connection.close();
-  expect((await (await fetch(`${api}/v1/dev/mail`, { headers })).json()).count).toBe(1);
+  expect(((await (await fetch(`${api}/v1/dev/mail`, { headers })).json()) as any).count).toBe(1);
   expect(await stop(second.child)).toBe(0);
 }, 120_000);
 
