@@ -187,21 +187,31 @@ export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<Se
         break;
       }
       case 'waitFor': {
-        const matches = (e: ProductEvent) =>
-          e.name === step.event && (!step.where || matchesEvent({ event: step.event, where: step.where }, e));
-        // An event that already came during this enrollment counts: it is not lost because it came early.
-        let index = pending.findIndex(matches);
-        if (index < 0) {
+        const routes = [
+          { event: step.event, ...(step.where ? { where: step.where } : {}), next: step.onEvent },
+          ...(step.otherEvents ?? []),
+        ];
+        // The first pending event that any route accepts; an event that came earlier in this enrollment
+        // counts, so it is not lost because it came before the step that waits for it.
+        const firstMatch = () => {
+          for (const [index, event] of pending.entries()) {
+            const route = routes.find((r) => matchesEvent(r, event));
+            if (route) return { index, route };
+          }
+          return undefined;
+        };
+        let found = firstMatch();
+        if (!found) {
           const deadline = Date.now() + parseDuration(step.timeout);
-          waitingFor = { event: step.event, until: new Date(deadline).toISOString() };
-          await condition(() => stop !== undefined || pending.some(matches), deadline - Date.now());
+          waitingFor = { event: routes.map((r) => r.event).join(' or '), until: new Date(deadline).toISOString() };
+          await condition(() => stop !== undefined || firstMatch() !== undefined, deadline - Date.now());
           waitingFor = undefined;
-          index = pending.findIndex(matches);
+          found = firstMatch();
         }
         if (stop) break;
-        if (index >= 0) {
-          lastEvent = pending.splice(index, 1)[0];
-          stepId = step.onEvent;
+        if (found) {
+          lastEvent = pending.splice(found.index, 1)[0];
+          stepId = found.route.next;
         } else {
           stepId = step.onTimeout;
         }

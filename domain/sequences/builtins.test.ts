@@ -88,34 +88,23 @@ describe('onboarding', () => {
   });
 
   it('no profile and no item in 24h: the tip, then "You\'re on fire" when the item comes within 14 days', () => {
-    const path = walk(def, 'welcome', {
-      wait_profile: 'already_created',
-      already_created: 'quick_tip',
-      wait_first_item: 'on_fire',
-    });
+    const path = walk(def, 'welcome', { wait_profile: 'quick_tip', wait_first_item: 'on_fire' });
     expect(sends(def, path)).toEqual(['welcome', 'first_action', 'next_steps']);
     expect(step(def, 'quick_tip')).toMatchObject({ subject: 'Quick tip to get started' });
     expect(step(def, 'wait_first_item')).toMatchObject({ event: 'first_item_created', timeout: 'P14D' });
     expect(step(def, 'on_fire')).toMatchObject({ subject: "You're on fire! Here's what's next" });
   });
 
-  it('first item created in the first day without a profile: the event is not lost', () => {
-    // The zero-timeout waitFor answers from the events remembered since enrollment.
-    expect(step(def, 'already_created')).toMatchObject({
-      type: 'waitFor',
-      event: 'first_item_created',
-      timeout: 'PT0S',
+  it('first item created in the first day without a profile: "You\'re on fire" at once, no tip', () => {
+    expect(step(def, 'wait_profile')).toMatchObject({
+      otherEvents: [{ event: 'first_item_created', next: 'on_fire' }],
     });
-    const path = walk(def, 'welcome', { wait_profile: 'already_created', already_created: 'on_fire' });
+    const path = walk(def, 'welcome', { wait_profile: 'on_fire' });
     expect(sends(def, path)).toEqual(['welcome', 'next_steps']);
   });
 
   it('nothing for 15 days: welcome and tip only', () => {
-    const path = walk(def, 'welcome', {
-      wait_profile: 'already_created',
-      already_created: 'quick_tip',
-      wait_first_item: 'done',
-    });
+    const path = walk(def, 'welcome', { wait_profile: 'quick_tip', wait_first_item: 'done' });
     expect(sends(def, path)).toEqual(['welcome', 'first_action']);
   });
 });

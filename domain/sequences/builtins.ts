@@ -43,15 +43,8 @@ export const onboardingSequence: SequenceDefinitionInput = frozen({
       event: 'profile_completed',
       timeout: 'PT24H',
       onEvent: 'wait_first_item',
-      onTimeout: 'already_created',
-    },
-    {
-      id: 'already_created',
-      type: 'waitFor',
-      label: 'First item created during the first day?',
-      event: 'first_item_created',
-      timeout: 'PT0S',
-      onEvent: 'on_fire',
+      // A first item during the first day is celebrated at once, and makes the tip pointless.
+      otherEvents: [{ event: 'first_item_created', next: 'on_fire' }],
       onTimeout: 'quick_tip',
     },
     { id: 'quick_tip', type: 'send', template: 'first_action', subject: 'Quick tip to get started' },

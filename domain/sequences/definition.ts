@@ -3,7 +3,10 @@ import { z } from 'zod';
 /** ISO-8601 duration such as PT24H, P7D or P1DT12H (years and months are not fixed lengths, so not accepted). */
 export const isoDuration = z
   .string()
-  .regex(/^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/, 'must be an ISO-8601 duration like PT24H or P7D')
+  .regex(
+    /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/,
+    'must be an ISO-8601 duration like PT24H or P7D',
+  )
   .refine((v) => v !== 'P' && !v.endsWith('T'), 'must be an ISO-8601 duration like PT24H or P7D');
 
 /** A local time of day, HH:MM on a 24-hour clock. */
@@ -34,7 +37,12 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
     z.object({ not: conditionSchema }).strict(),
     z
       .object({
-        field: z.string().regex(/^(traits|event|trigger|contact)(\.[A-Za-z0-9_-]+)+$/, 'must start with traits., event., trigger. or contact.'),
+        field: z
+          .string()
+          .regex(
+            /^(traits|event|trigger|contact)(\.[A-Za-z0-9_-]+)+$/,
+            'must start with traits., event., trigger. or contact.',
+          ),
         op: z.enum(comparisonOps),
         value: z.unknown().optional(),
       })
@@ -82,6 +90,11 @@ export const waitForStep = z
     timeout: isoDuration,
     onEvent: stepId,
     onTimeout: stepId,
+    /** Other events that end the wait too, each leading elsewhere: whichever comes first wins. */
+    otherEvents: z
+      .array(z.object({ event: z.string().min(1).max(200), where: conditionSchema.optional(), next: stepId }).strict())
+      .max(10)
+      .optional(),
   })
   .strict();
 
@@ -102,7 +115,15 @@ export const splitStep = z
 export const gotoStep = z.object({ ...base, type: z.literal('goto'), target: stepId }).strict();
 export const exitStep = z.object({ ...base, type: z.literal('exit'), reason: z.string().max(200).optional() }).strict();
 
-export const stepSchema = z.discriminatedUnion('type', [sendStep, waitStep, waitForStep, branchStep, splitStep, gotoStep, exitStep]);
+export const stepSchema = z.discriminatedUnion('type', [
+  sendStep,
+  waitStep,
+  waitForStep,
+  branchStep,
+  splitStep,
+  gotoStep,
+  exitStep,
+]);
 
 export const eventMatcher = z.object({ event: z.string().min(1).max(200), where: conditionSchema.optional() }).strict();
 
@@ -124,7 +145,9 @@ export const sequenceDefinitionSchema = z
     reentry: z
       .object({ mode: z.enum(['never', 'always', 'after']), after: isoDuration.optional() })
       .strict()
-      .refine((r) => (r.mode === 'after') === (r.after !== undefined), { message: "'after' is required with mode 'after' and only then" })
+      .refine((r) => (r.mode === 'after') === (r.after !== undefined), {
+        message: "'after' is required with mode 'after' and only then",
+      })
       .default({ mode: 'never' }),
     /** No email is sent between start and end in the contact's timezone; a send waits for the end. */
     quietHours: z.object({ start: timeOfDay, end: timeOfDay }).strict().optional(),

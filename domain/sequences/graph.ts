@@ -28,6 +28,7 @@ export function stepEdges(steps: readonly Step[], index: number): StepEdge[] {
     case 'waitFor':
       return [
         { to: step.onEvent, field: 'onEvent' },
+        ...(step.otherEvents ?? []).map((o, i) => ({ to: o.next, field: `otherEvents.${i}.next` })),
         { to: step.onTimeout, field: 'onTimeout' },
       ];
     case 'branch':
