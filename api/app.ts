@@ -13,6 +13,7 @@ import { contactRoutes } from './routes/contacts';
 import { devMailRoutes } from './routes/devMail';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
+import { sequenceRoutes } from './routes/sequences';
 import { unsubscribeRoutes } from './routes/unsubscribe';
 
 export interface AppDeps {
@@ -53,8 +54,9 @@ export function createApp(deps: AppDeps): Express {
 
   const v1 = express.Router();
   v1.use((req, _res, next) => {
-    // req.is answers null when there is no body, false when the body is of another type.
-    if (req.is('application/json') === false)
+    // req.is answers null when there is no body, false when the body is of another type. An empty body
+    // (Content-Length: 0, as fetch sends for a POST without one) has no type to check.
+    if (req.is('application/json') === false && req.get('content-length') !== '0')
       return next(new HttpError(415, 'request bodies must be application/json'));
     next();
   });
@@ -62,6 +64,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use(authenticate(deps.db));
   v1.use(contactRoutes(deps));
   v1.use(eventRoutes({ ...deps, metrics }));
+  v1.use(sequenceRoutes({ ...deps, metrics }));
   if (deps.mailCatcher) v1.use(devMailRoutes(deps.mailCatcher));
   app.use('/v1', v1);
 

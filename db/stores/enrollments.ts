@@ -97,6 +97,16 @@ export class EnrollmentStore {
     );
   }
 
+  /** Active enrollments of a sequence by the version they started on: they keep it when a new one is stored. */
+  async countActiveByVersion(sequenceKey: string): Promise<Record<string, number>> {
+    const rows = await this.db('enrollments')
+      .where({ sequence_key: sequenceKey, status: 'active' })
+      .groupBy('sequence_version')
+      .orderBy('sequence_version')
+      .select('sequence_version', this.db.raw('count(*)::int as n'));
+    return Object.fromEntries(rows.map((r) => [String(r.sequence_version), r.n as number]));
+  }
+
   /** The latest enrollment of a contact in a sequence, for the re-entry rule. */
   async latest(contactId: string, sequenceKey: string): Promise<Enrollment | undefined> {
     const row = await this.db('enrollments')

@@ -53,6 +53,24 @@ export class SequenceStore {
     return row?.definition;
   }
 
+  /** Every stored version of a sequence, oldest first, without the definitions. */
+  async listVersions(key: string): Promise<{ version: number; createdAt: Date }[]> {
+    const rows = await this.db('sequence_versions')
+      .where({ sequence_key: key })
+      .orderBy('version')
+      .select('version', 'created_at');
+    return rows.map((r) => ({ version: r.version as number, createdAt: r.created_at as Date }));
+  }
+
+  /** One version with the time it was stored, or undefined. */
+  async getVersionEntry(
+    key: string,
+    version: number,
+  ): Promise<{ version: number; definition: SequenceDefinition; createdAt: Date } | undefined> {
+    const row = await this.db('sequence_versions').where({ sequence_key: key, version }).first();
+    return row && { version: row.version as number, definition: row.definition, createdAt: row.created_at as Date };
+  }
+
   /** Active sequences that one of these event names triggers. */
   async listTriggeredBy(eventNames: string[]): Promise<SequenceRecord[]> {
     const all = await this.list();
