@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { waitForPort } from './ports';
 
 /**
@@ -65,8 +66,27 @@ export class EmbeddedPostgres {
     });
     try {
       await waitForPort(this.port, 30_000, () => !exited);
+      await this.waitForQueries(30_000);
     } catch (err) {
       throw new Error(`embedded PostgreSQL did not start: ${(err as Error).message}\n${stderr.trim()}`);
+    }
+  }
+
+  /** The port opens before recovery ends ("the database system is starting up"): wait until a query runs. */
+  private async waitForQueries(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 2_000 });
+      try {
+        await client.connect();
+        await client.query('select 1');
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      } finally {
+        await client.end().catch(() => undefined);
+      }
     }
   }
 

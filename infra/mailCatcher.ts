@@ -23,6 +23,8 @@ export interface MailCatcherOptions {
   dir?: string;
   /** Refuse every message with a temporary (4xx) error, to simulate an outage. */
   refuse?: boolean;
+  /** Addresses refused permanently (550), as a mail server does for a mailbox that does not exist. */
+  rejectRecipients?: string[];
 }
 
 /**
@@ -47,6 +49,13 @@ export class MailCatcher {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      onRcptTo: (address, _session, callback) => {
+        if (options.rejectRecipients?.includes(address.address.toLowerCase())) {
+          callback(Object.assign(new Error('No such mailbox'), { responseCode: 550 }));
+          return;
+        }
+        callback();
+      },
       onData: (stream, session, callback) => {
         if (this.refuse) {
           stream.resume();

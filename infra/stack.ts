@@ -11,6 +11,9 @@ import { ApiKeyStore, ROLES } from '../db/stores/apiKeys';
 import { installBuiltinSequences } from '../db/builtinSequences';
 import { createSmtpProvider } from '../providers/email';
 import { createWorker } from '../workers/worker';
+import { TASK_QUEUES } from '../domain/ids';
+import { createInfluencerCache } from '../services/influencerCatalogue';
+import { ensureChurnScanSchedule } from './churnSchedule';
 import { EmbeddedPostgres } from './embeddedPostgres';
 import type { Logger } from './logger';
 import { MailCatcher } from './mailCatcher';
@@ -106,6 +109,8 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
     }
 
     const signer = new LinkSigner(signingSecret(config));
+    // One influencer cache for the API and the scoring activities, so a finished scoring run shows at once.
+    const influencerCache = createInfluencerCache();
 
     if (config.RUN_WORKER === 'true') {
       const workerConnection = await NativeConnection.connect({ address: temporalAddress });
@@ -127,6 +132,10 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
             appUrl: config.appUrl,
             frequencyCap: { max: config.FREQUENCY_CAP, windowMs: config.FREQUENCY_WINDOW_HOURS * 3600_000 },
           },
+          temporal,
+          taskQueue: options.taskQueue ?? TASK_QUEUES.main,
+          influencerCache,
+          churn: { cooldown: config.CHURN_INTERVENTION_COOLDOWN, customerSuccessEmail: config.CUSTOMER_SUCCESS_EMAIL },
         },
       });
       const running = worker.run();
@@ -146,6 +155,7 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
         config,
         log,
         signer,
+        influencerCache,
         ...(mailCatcher ? { mailCatcher } : {}),
         ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
       });
@@ -167,6 +177,7 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
       log.info({ url: apiUrl }, 'API: listening');
     }
 
+    if (config.RUN_WORKER === 'true') await ensureChurnScanSchedule(temporal, config, log, options.taskQueue);
     await ensureDevKeys(db, config, log, !config.DATABASE_URL);
 
     return {

@@ -239,7 +239,8 @@ export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<Se
         stepId = step.target;
         break;
       case 'exit':
-        stop = { outcome: 'exited', reason: step.reason ?? `exit step ${step.id}` };
+        // A planned end of the sequence; 'exited' is for enrollments ended from outside.
+        stop = { outcome: 'completed', reason: step.reason ?? `exit step ${step.id}` };
         break;
     }
   }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
 import { createDb, type Db } from '../../db/knex';
 import { MailCatcher } from '../../infra/mailCatcher';
 import { freePort } from '../../infra/ports';
@@ -52,8 +54,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 /** A real SMTP server on a free loopback port whose messages a test can await. */
-export async function startSmtpSink(): Promise<MailCatcher> {
-  const sink = new MailCatcher({ port: await freePort() });
+export async function startSmtpSink(options: { rejectRecipients?: string[] } = {}): Promise<MailCatcher> {
+  const sink = new MailCatcher({ port: await freePort(), ...options });
   await sink.start();
   return sink;
 }
@@ -79,6 +81,16 @@ export async function createTimeSkippingEnv(): Promise<TimeSkippingEnv> {
     supportsTimeSkipping: true,
     address: `127.0.0.1:${port}`,
     namespace: 'default',
+  });
+  // The workflows set custom search attributes; the test server must know them as the dev server does.
+  await testEnv.connection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: Object.fromEntries(
+      Object.keys(SEARCH_ATTRIBUTES).map((name) => [
+        name,
+        temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+      ]),
+    ),
   });
   return {
     env: testEnv,

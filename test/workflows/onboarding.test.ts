@@ -1,0 +1,151 @@
+import request from 'supertest';
+import { createApp } from '../../api/app';
+import { createLogger } from '../../infra/logger';
+import { signer, startSequenceHarness, type SequenceHarness } from './sequenceHarness';
+
+// The built-in onboarding sequence, end to end through every branch, on a time-skipping server:
+// 24 hours and 14 days pass in milliseconds. Emails are real, received by an SMTP server on loopback.
+let h: SequenceHarness;
+beforeAll(async () => {
+  h = await startSequenceHarness();
+});
+afterAll(async () => h?.teardown());
+
+const WELCOME = 'Welcome to Acme Notes';
+const TIP = 'Quick tip to get started';
+const ON_FIRE = "You're on fire! Here's what's next";
+
+test('no profile and no item: welcome, the tip after 24 hours, then "You\'re on fire" on the first item', async () => {
+  const c = await h.contact();
+  expect((await h.send(c, 'signup')).enrolled).toEqual(['onboarding']);
+  await h.sink.waitFor(() => h.subjects(c).length === 1);
+  expect(h.subjects(c)).toEqual([WELCOME]);
+
+  await h.env.sleep('23h');
+  await h.settle();
+  expect(h.subjects(c)).toEqual([WELCOME]); // not a minute early
+
+  await h.env.sleep('2h');
+  await h.sink.waitFor(() => h.subjects(c).length === 2);
+  expect(h.subjects(c)).toEqual([WELCOME, TIP]);
+  expect((await h.state('onboarding', c)).waitingFor?.event).toBe('first_item_created');
+
+  await h.send(c, 'first_item_created');
+  const result = await h.handle('onboarding', c).result();
+  expect(result).toEqual(expect.objectContaining({ outcome: 'completed', sends: 3 }));
+  expect(h.subjects(c)).toEqual([WELCOME, TIP, ON_FIRE]);
+  const enrollment = await h.db('enrollments').where({ contact_id: c.id }).first();
+  expect(enrollment).toEqual(expect.objectContaining({ status: 'completed', exit_reason: 'onboarding finished' }));
+  await h.recordHistory('onboarding', c, 'onboarding-tip-then-first-item');
+});
+
+test('profile completed within the day: no tip; "You\'re on fire" when the first item comes', async () => {
+  const c = await h.contact();
+  await h.send(c, 'signup');
+  await h.sink.waitFor(() => h.subjects(c).length === 1);
+  await h.env.sleep('3h');
+  await h.send(c, 'profile_completed');
+  await h.env.sleep('3d');
+  await h.settle();
+  expect(h.subjects(c)).toEqual([WELCOME]);
+  await h.send(c, 'first_item_created');
+  await h.handle('onboarding', c).result();
+  expect(h.subjects(c)).toEqual([WELCOME, ON_FIRE]);
+  await h.recordHistory('onboarding', c, 'onboarding-profile-completed');
+});
+
+test('first item on day one: "You\'re on fire" at once, and never the tip', async () => {
+  const c = await h.contact();
+  await h.send(c, 'signup');
+  await h.sink.waitFor(() => h.subjects(c).length === 1);
+  await h.env.sleep('1h');
+  await h.send(c, 'first_item_created');
+  await h.sink.waitFor(() => h.subjects(c).length === 2);
+  expect(h.subjects(c)).toEqual([WELCOME, ON_FIRE]);
+  expect((await h.handle('onboarding', c).result()).outcome).toBe('completed');
+});
+
+test('nothing for 15 days: welcome and tip only, then the enrollment ends', async () => {
+  const c = await h.contact();
+  await h.send(c, 'signup');
+  await h.sink.waitFor(() => h.subjects(c).length === 1);
+  const result = await h.handle('onboarding', c).result(); // awaiting the result skips time to each timer
+  expect(result.outcome).toBe('completed');
+  expect(h.subjects(c)).toEqual([WELCOME, TIP]);
+});
+
+test('the goal event converts the contact with its revenue and stops the emails', async () => {
+  const c = await h.contact();
+  await h.send(c, 'signup');
+  await h.sink.waitFor(() => h.subjects(c).length === 1);
+  await h.send(c, 'subscription_started', { amount: 49, plan: 'pro' });
+  const result = await h.handle('onboarding', c).result();
+  expect(result).toEqual(expect.objectContaining({ outcome: 'converted', revenue: 49 }));
+  await h.env.sleep('2d');
+  expect(h.subjects(c)).toEqual([WELCOME]);
+  expect(await h.db('enrollments').where({ contact_id: c.id }).first()).toEqual(
+    expect.objectContaining({ status: 'converted', revenue: 49 }),
+  );
+});
+
+test('unsubscribing from the link in the welcome email mid-wait ends the enrollment; no tip follows', async () => {
+  const c = await h.contact();
+  await h.send(c, 'signup');
+  const [welcome] = await h.sink.waitFor(() => h.subjects(c).length === 1).then(() => h.sink.to(c.email));
+  const link = /^<(.+)>$/.exec(welcome!.headers['list-unsubscribe']!)![1]!;
+  expect(welcome!.text).toContain(link);
+  const app = createApp({
+    db: h.db,
+    temporal: h.env.client,
+    config: {
+      publicUrl: 'http://localhost:3000',
+      temporalUiUrl: 'http://localhost:8233',
+      TEMPORAL_NAMESPACE: 'default',
+    },
+    log: createLogger('silent'),
+    signer,
+  });
+  // RFC 8058 one-click: the mail client POSTs to the link.
+  await request(app).post(new URL(link).pathname).type('form').send('List-Unsubscribe=One-Click').expect(200);
+  const result = await h.handle('onboarding', c).result();
+  expect(result.outcome).toBe('unsubscribed');
+  expect(h.subjects(c)).toEqual([WELCOME]);
+  expect((await h.db('contacts').where({ id: c.id }).first()).unsubscribed_at).not.toBeNull();
+  // A forged token for the same contact does nothing.
+  await request(app)
+    .get(`/u/${link.split('/u/')[1]!.slice(0, -3)}abc`)
+    .expect(400);
+});
+
+test('re-entry "never": a second signup after onboarding ended does not enroll again', async () => {
+  const c = await h.contact();
+  await h.send(c, 'signup');
+  await h.handle('onboarding', c).result();
+  const again = await h.send(c, 'signup');
+  expect(again.enrolled).toEqual([]);
+  expect(await h.db('enrollments').where({ contact_id: c.id }).count({ n: '*' }).first()).toEqual({ n: 1 });
+});
+
+test('a signup while already enrolled is delivered to the running enrollment, not a second one', async () => {
+  const c = await h.contact();
+  await h.send(c, 'signup');
+  await h.send(c, 'signup');
+  await h.sink.waitFor(() => h.subjects(c).length === 1);
+  await h.settle();
+  expect(h.subjects(c)).toEqual([WELCOME]);
+  expect(await h.db('enrollments').where({ contact_id: c.id }).count({ n: '*' }).first()).toEqual({ n: 1 });
+});
+
+test('the welcome email is personalised, escapes what the contact typed, and links with UTM tags', async () => {
+  const c = await h.contact({ first_name: '<script>alert(1)</script>{{product_name}}' });
+  await h.send(c, 'signup');
+  const [mail] = await h.sink.waitFor(() => h.subjects(c).length === 1).then(() => h.sink.to(c.email));
+  expect(mail!.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;{{product_name}}');
+  expect(mail!.html).not.toContain('<script>');
+  // Handlebars escapes '=' in attributes as &#x3D;, which every mail client decodes.
+  expect(mail!.html).toContain('utm_campaign&#x3D;onboarding');
+  expect(mail!.text).toContain(
+    'https://app.acme.test/?utm_source=gtm-strategist&utm_medium=email&utm_campaign=onboarding',
+  );
+  expect(mail!.html).toContain('1 Main St, Springfield');
+});
