@@ -1,1 +1,2 @@
 export * from './sequenceWorkflow';
+export * from './approvalWorkflow';

@@ -79,3 +79,234 @@ export interface ContactSnapshot {
   traits: Record<string, unknown>;
   unsubscribed: boolean;
 }
+
+// ---- Approvals (a reusable gate) and campaigns ----
+
+/** What an approval is about; mirrors `ApprovalSubjectType` of domain/ids. */
+export type ApprovalSubject = 'campaign' | 'budget_change' | 'strategy' | 'influencer_deal';
+
+/** How long an approval waits, as ISO-8601 durations (PT24H, P2D, P7D). */
+export interface ApprovalTiming {
+  /** Reminders to the approvers, at this interval after the request. */
+  reminderEvery: string;
+  /** An escalation email once, this long after the request. */
+  escalateAfter: string;
+  /** The request ends as expired (a rejection) this long after it was made. */
+  expireAfter: string;
+}
+
+export interface ApprovalWorkflowInput {
+  version: 1;
+  subjectType: ApprovalSubject;
+  subjectId: string;
+  title: string;
+  summary?: string;
+  amount?: number;
+  currency?: string;
+  requestedBy: string;
+  details?: Record<string, unknown>;
+  ventureName?: string;
+  policy: ApprovalTiming;
+  /** Who is asked and reminded (email addresses). */
+  approvers: string[];
+  /** Who hears of a request nobody decided within `escalateAfter` (email addresses). */
+  escalateTo: string[];
+}
+
+/** The `decide` update's argument. */
+export interface ApprovalDecisionInput {
+  decision: 'approve' | 'reject';
+  by: string;
+  /** The decider's role, for the audit log. */
+  role?: string;
+  comment?: string;
+}
+
+export type ApprovalOutcome = 'approved' | 'rejected' | 'expired';
+
+export interface ApprovalWorkflowResult {
+  outcome: ApprovalOutcome;
+  /** Who decided; absent for an expiry. */
+  by?: string;
+  /** The decider's comment, "expired", or why the request was withdrawn. */
+  comment?: string;
+  decidedAt: string;
+  /** The approvals row. */
+  approvalId: string | null;
+}
+
+/** The approval workflow's `status` query. */
+export interface ApprovalState {
+  approvalId: string | null;
+  status: 'pending' | ApprovalOutcome;
+  subjectType: ApprovalSubject;
+  subjectId: string;
+  title: string;
+  amount?: number;
+  currency?: string;
+  requestedBy: string;
+  requestedAt: string;
+  expiresAt: string;
+  remindersSent: number;
+  escalatedAt?: string;
+  decidedBy?: string;
+  decidedAt?: string;
+  comment?: string;
+}
+
+/** The campaign lifecycle's policy, taken from configuration when the campaign is created. */
+export interface CampaignPolicy {
+  /** Budgets over this need the chairman. */
+  campaignBudgetThreshold: number;
+  /** Budget increases of more than this percentage need the chairman. */
+  budgetIncreasePct: number;
+  approvalTiming: ApprovalTiming;
+  approvers: string[];
+  escalateTo: string[];
+  /** Who gets budget alerts. */
+  alertTo: string[];
+  /** Percentage of the budget at which the alert goes out. */
+  alertPct: number;
+  /** ISO-8601 interval of metrics syncs. */
+  syncEvery: string;
+  /** History length past which a run continues as new; defaults to 2,000 events. */
+  historyLimit?: number;
+}
+
+export type CampaignStateName =
+  | 'planned'
+  | 'awaiting_approval'
+  | 'scheduled'
+  | 'active'
+  | 'paused'
+  | 'completed'
+  | 'cancelled'
+  | 'rejected';
+
+/** Who asked for a change of a campaign, for the audit log. */
+export interface CampaignActor {
+  by: string;
+  role?: string;
+  reason?: string;
+}
+
+/** One platform of a campaign as the workflow tracks it. */
+export interface CampaignPlatformState {
+  name: string;
+  externalId?: string;
+  /** True when the platform is simulated. */
+  sandbox?: boolean;
+  /** Fraction of the daily spend this platform gets. */
+  share: number;
+  dailyBudget: number;
+  /** Days (inclusive, `to` open while paused) on which the platform was paused by us; the sandbox reads these. */
+  pausedSpans: Array<{ from: string; to?: string }>;
+  /** Daily budgets in force from each day on, oldest first. */
+  budgetHistory: Array<{ from: string; amount: number }>;
+  spend: number;
+  conversions: number;
+  revenue: number;
+}
+
+export type BudgetChangeStatus = 'applied' | 'pending_approval' | 'rejected';
+
+export interface BudgetChangeRecord {
+  n: number;
+  from: number;
+  to: number;
+  requestedBy: string;
+  reason?: string;
+  status: BudgetChangeStatus;
+  approvalWorkflowId?: string;
+  decidedBy?: string;
+  comment?: string;
+  requestedAt: string;
+}
+
+/** What a run hands to the next when it continues as new. */
+export interface CampaignCarry {
+  state: CampaignStateName;
+  stateReason?: string;
+  pauseReason?: 'manual' | 'budget_exhausted';
+  budget: number;
+  spent: number;
+  platforms: CampaignPlatformState[];
+  launched: boolean;
+  alertedForBudget: number | null;
+  budgetChanges: BudgetChangeRecord[];
+  budgetChangeCount: number;
+  appliedBudgetChanges: number;
+  lastSync?: { at: string; spent: number };
+}
+
+export interface CampaignWorkflowInput {
+  version: 1;
+  campaignId: string;
+  ventureId: string;
+  ventureName?: string;
+  name: string;
+  channel: string;
+  objective?: string;
+  platforms: string[];
+  /** First day of delivery, YYYY-MM-DD (UTC). */
+  startDate: string;
+  /** Last day of delivery, YYYY-MM-DD (UTC), included. */
+  endDate: string;
+  budget: number;
+  currency: string;
+  requestedBy: string;
+  policy: CampaignPolicy;
+  carry?: CampaignCarry;
+}
+
+export interface CampaignWorkflowResult {
+  outcome: 'completed' | 'cancelled' | 'rejected';
+  reason?: string;
+  budget: number;
+  spent: number;
+}
+
+/** The `adjustBudget` update's argument. */
+export interface AdjustBudgetInput {
+  newBudget: number;
+  requestedBy: string;
+  role?: string;
+  reason?: string;
+}
+
+export interface AdjustBudgetResult {
+  status: BudgetChangeStatus;
+  /** The budget in force after the call (the old one while approval is pending). */
+  budget: number;
+  requested: number;
+  /** Why approval is or is not needed. */
+  reason: string;
+  approvalWorkflowId?: string;
+}
+
+export interface ReallocateResult {
+  applied: boolean;
+  reason: string;
+  shares: Record<string, number>;
+  dailyBudgets: Record<string, number>;
+}
+
+/** The campaign workflow's `status` query. */
+export interface CampaignStatusView {
+  campaignId: string;
+  state: CampaignStateName;
+  stateReason?: string;
+  pauseReason?: 'manual' | 'budget_exhausted';
+  budget: number;
+  spent: number;
+  percentSpent: number;
+  currency: string;
+  startDate: string;
+  endDate: string;
+  /** True when any platform is simulated: no money moves there. */
+  sandbox: boolean;
+  platforms: Array<CampaignPlatformState & { paused: boolean }>;
+  pendingApproval?: { kind: 'campaign' | 'budget_change'; workflowId: string; amount: number; requestedAt: string };
+  lastSync?: { at: string; spent: number };
+  budgetChanges: BudgetChangeRecord[];
+}

@@ -2,7 +2,8 @@ import type { Db } from '../knex';
 
 export interface OutboxClaim {
   idempotencyKey: string;
-  contactId: string;
+  /** Null for internal notifications to the team, which go to an address rather than a contact. */
+  contactId: string | null;
   workflowId?: string;
   stepId?: string;
   sequenceKey?: string;
@@ -50,7 +51,7 @@ export class OutboxStore {
       const existing = await trx('email_outbox').where({ idempotency_key: claim.idempotencyKey }).first();
       if (existing && existing.status !== 'pending' && existing.status !== 'deferred')
         return { kind: 'done', row: toRow(existing) };
-      if (cap && claim.marketing) {
+      if (cap && claim.marketing && claim.contactId) {
         await trx('contacts').where({ id: claim.contactId }).forUpdate().first();
         const since = new Date(cap.now.getTime() - cap.windowMs);
         const recent: Date[] = await trx('email_outbox')

@@ -1,0 +1,118 @@
+import type { Db } from '../db/knex';
+import { ApprovalStore } from '../db/stores/approvals';
+import { AuditLog } from '../db/stores/audit';
+import type { ApprovalOutcome, ApprovalSubject } from '../workflows/types';
+
+export interface ApprovalActivityDeps {
+  db: Db;
+}
+
+/** Activities of the approval workflow: the approvals row and the audit log, written together. */
+export function createApprovalActivities({ db }: ApprovalActivityDeps) {
+  const approvals = new ApprovalStore(db);
+
+  return {
+    /**
+     * Records an approval request (and audits it) once per approval workflow.
+     * @remarks Idempotent by workflow id: a retry returns the row of the first attempt without a second audit entry.
+     */
+    async recordApprovalRequest(input: {
+      workflowId: string;
+      subjectType: ApprovalSubject;
+      subjectId: string;
+      title: string;
+      summary?: string;
+      amount?: number;
+      currency?: string;
+      requestedBy: string;
+      details?: Record<string, unknown>;
+      requestedAt: string;
+      expiresAt: string;
+    }): Promise<{ approvalId: string }> {
+      return db.transaction(async (trx) => {
+        const { approval, created } = await new ApprovalStore(trx).request({
+          ...input,
+          requestedAt: new Date(input.requestedAt),
+          expiresAt: new Date(input.expiresAt),
+        });
+        if (created) {
+          await new AuditLog(trx).record({
+            actor: input.requestedBy,
+            action: 'approval.requested',
+            subjectType: input.subjectType,
+            subjectId: input.subjectId,
+            details: {
+              approvalId: approval.id,
+              workflowId: input.workflowId,
+              title: input.title,
+              amount: input.amount ?? null,
+              currency: input.currency ?? null,
+              expiresAt: input.expiresAt,
+            },
+          });
+        }
+        return { approvalId: approval.id };
+      });
+    },
+
+    /** Counts a reminder sent for an approval. @remarks Idempotent: it stores the count, not an increment. */
+    async recordApprovalReminder(input: { approvalId: string; remindersSent: number }): Promise<void> {
+      await approvals.recordReminder(input.approvalId, input.remindersSent);
+    },
+
+    /** Marks an approval escalated and audits it. @remarks A retry finds it escalated and audits nothing more. */
+    async recordApprovalEscalation(input: {
+      approvalId: string;
+      subjectType: ApprovalSubject;
+      subjectId: string;
+      escalatedAt: string;
+      escalateTo: string[];
+    }): Promise<void> {
+      await db.transaction(async (trx) => {
+        const before = await new ApprovalStore(trx).get(input.approvalId);
+        if (!before || before.escalatedAt) return;
+        await new ApprovalStore(trx).recordEscalation(input.approvalId, new Date(input.escalatedAt));
+        await new AuditLog(trx).record({
+          actor: 'system',
+          action: 'approval.escalated',
+          subjectType: input.subjectType,
+          subjectId: input.subjectId,
+          details: { approvalId: input.approvalId, escalateTo: input.escalateTo },
+        });
+      });
+    },
+
+    /**
+     * Closes an approval with its outcome and audits who decided.
+     * @remarks Idempotent: only a pending row is closed, and only a closing write is audited.
+     */
+    async recordApprovalDecision(input: {
+      approvalId: string;
+      subjectType: ApprovalSubject;
+      subjectId: string;
+      outcome: ApprovalOutcome;
+      by: string | null;
+      role?: string;
+      comment: string | null;
+      decidedAt: string;
+    }): Promise<void> {
+      await db.transaction(async (trx) => {
+        const closed = await new ApprovalStore(trx).decide(input.approvalId, {
+          status: input.outcome,
+          decidedBy: input.by,
+          comment: input.comment,
+          at: new Date(input.decidedAt),
+        });
+        if (!closed) return;
+        await new AuditLog(trx).record({
+          actor: input.by ?? 'system',
+          ...(input.role ? { actorRole: input.role } : {}),
+          action: `approval.${input.outcome}`,
+          subjectType: input.subjectType,
+          subjectId: input.subjectId,
+          details: { approvalId: input.approvalId, comment: input.comment },
+        });
+      });
+    },
+  };
+}

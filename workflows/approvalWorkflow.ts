@@ -1,0 +1,265 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineUpdate,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { parseDuration } from '../domain/sequences/duration';
+import type {
+  ApprovalDecisionInput,
+  ApprovalOutcome,
+  ApprovalState,
+  ApprovalWorkflowInput,
+  ApprovalWorkflowResult,
+} from './types';
+
+type Activities = ReturnType<typeof createActivities>;
+
+/** Approval rows and audit entries: quick, retried until the database answers. */
+const db = proxyActivities<Activities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+/** Emails to approvers: retried with backoff for as long as the mail server is down. */
+const mail = proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
+  heartbeatTimeout: '30s',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m' },
+});
+
+/** The chairman's decision; refused (so the caller gets an error) once decided or expired. */
+export const decideUpdate = defineUpdate<ApprovalWorkflowResult, [ApprovalDecisionInput]>('decide');
+export const approvalStatusQuery = defineQuery<ApprovalState>('status');
+
+/** Failure types the `decide` validator refuses with; the API answers 409 for both. */
+export const APPROVAL_REFUSALS = { alreadyDecided: 'ApprovalAlreadyDecided', expired: 'ApprovalExpired' } as const;
+
+/**
+ * A reusable approval gate for any subject (campaign, budget change, strategy, influencer deal): asks the
+ * approvers by email, reminds them at an interval, escalates once, and expires as a rejection.
+ * @remarks Every request and decision goes to the approvals table and the audit log through idempotent
+ * activities; emails go through the outbox under keys of the workflow id, so a retry or replay never mails twice.
+ * Cancelling it (its subject was cancelled) closes the request as rejected ("withdrawn").
+ */
+export async function approvalWorkflow(input: ApprovalWorkflowInput): Promise<ApprovalWorkflowResult> {
+  const { workflowId } = workflowInfo();
+  const requestedAt = Date.now();
+  const reminderMs = parseDuration(input.policy.reminderEvery);
+  const escalateAt = requestedAt + parseDuration(input.policy.escalateAfter);
+  const expiresAt = requestedAt + parseDuration(input.policy.expireAfter);
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  let approvalId: string | null = null;
+  let outcome:
+    { outcome: ApprovalOutcome; by?: string; role?: string; comment?: string; decidedAt: string } | undefined;
+  let recorded = false;
+  let remindersSent = 0;
+  let escalatedAt: string | undefined;
+
+  setHandler(approvalStatusQuery, () => ({
+    approvalId,
+    status: outcome?.outcome ?? 'pending',
+    subjectType: input.subjectType,
+    subjectId: input.subjectId,
+    title: input.title,
+    ...(input.amount !== undefined ? { amount: input.amount } : {}),
+    ...(input.currency ? { currency: input.currency } : {}),
+    requestedBy: input.requestedBy,
+    requestedAt: iso(requestedAt),
+    expiresAt: iso(expiresAt),
+    remindersSent,
+    ...(escalatedAt ? { escalatedAt } : {}),
+    ...(outcome?.by ? { decidedBy: outcome.by } : {}),
+    ...(outcome ? { decidedAt: outcome.decidedAt } : {}),
+    ...(outcome?.comment ? { comment: outcome.comment } : {}),
+  }));
+
+  /** Writes the outcome once, whoever reaches it first (the decision or the expiry); both await the same write. */
+  let recording: Promise<ApprovalWorkflowResult> | undefined;
+  const record = (): Promise<ApprovalWorkflowResult> =>
+    (recording ??= (async () => {
+      const o = outcome!;
+      await condition(() => approvalId !== null);
+      await db.recordApprovalDecision({
+        approvalId: approvalId!,
+        subjectType: input.subjectType,
+        subjectId: input.subjectId,
+        outcome: o.outcome,
+        by: o.by ?? null,
+        ...(o.role ? { role: o.role } : {}),
+        comment: o.comment ?? null,
+        decidedAt: o.decidedAt,
+      });
+      recorded = true;
+      return {
+        outcome: o.outcome,
+        ...(o.by ? { by: o.by } : {}),
+        ...(o.comment ? { comment: o.comment } : {}),
+        decidedAt: o.decidedAt,
+        approvalId,
+      };
+    })());
+
+  setHandler(
+    decideUpdate,
+    async (d) => {
+      // Set before the first await, so a second decision arriving meanwhile is refused by the validator.
+      outcome = {
+        outcome: d.decision === 'approve' ? 'approved' : 'rejected',
+        by: d.by,
+        ...(d.role ? { role: d.role } : {}),
+        ...(d.comment ? { comment: d.comment } : {}),
+        decidedAt: iso(Date.now()),
+      };
+      return record();
+    },
+    {
+      validator: (d) => {
+        if (outcome) {
+          throw ApplicationFailure.create({
+            type: APPROVAL_REFUSALS.alreadyDecided,
+            message: `this request was already ${outcome.outcome}${outcome.by ? ` by ${outcome.by}` : ''}`,
+          });
+        }
+        if (Date.now() >= expiresAt) {
+          throw ApplicationFailure.create({
+            type: APPROVAL_REFUSALS.expired,
+            message: `this request expired at ${iso(expiresAt)}`,
+          });
+        }
+        if (d.decision !== 'approve' && d.decision !== 'reject') {
+          throw ApplicationFailure.create({ type: 'InvalidDecision', message: 'decision must be approve or reject' });
+        }
+        if (typeof d.by !== 'string' || d.by.trim() === '') {
+          throw ApplicationFailure.create({ type: 'InvalidDecision', message: 'a decision needs who made it' });
+        }
+      },
+    },
+  );
+
+  const vars = (extra: Record<string, unknown> = {}) => ({
+    ...(input.ventureName ? { venture_name: input.ventureName } : {}),
+    approval: {
+      title: input.title,
+      summary: input.summary,
+      subject_type: input.subjectType,
+      amount: input.amount === undefined ? undefined : input.amount.toFixed(2),
+      currency: input.currency,
+      requested_by: input.requestedBy,
+      expires_at: iso(expiresAt),
+      ...extra,
+    },
+  });
+  const notify = (
+    to: string[],
+    template: string,
+    subject: string,
+    step: string,
+    extra?: Record<string, unknown>,
+  ): Promise<unknown> =>
+    Promise.all(
+      to.map((address) =>
+        mail.sendNotification({
+          idempotencyKey: `${workflowId}/${step}/${address}`,
+          to: address,
+          template,
+          subject,
+          vars: vars(extra),
+          ...(approvalId ? { ctaPath: `/v1/approvals/${approvalId}` } : {}),
+          workflowId,
+        }),
+      ),
+    );
+
+  try {
+    const request = await db.recordApprovalRequest({
+      workflowId,
+      subjectType: input.subjectType,
+      subjectId: input.subjectId,
+      title: input.title,
+      ...(input.summary ? { summary: input.summary } : {}),
+      ...(input.amount !== undefined ? { amount: input.amount } : {}),
+      ...(input.currency ? { currency: input.currency } : {}),
+      requestedBy: input.requestedBy,
+      ...(input.details ? { details: input.details } : {}),
+      requestedAt: iso(requestedAt),
+      expiresAt: iso(expiresAt),
+    });
+    approvalId = request.approvalId;
+    if (!outcome) await notify(input.approvers, 'approval_request', 'Approval needed: {{approval.title}}', 'request');
+
+    let nextReminder = requestedAt + reminderMs;
+    while (!outcome) {
+      const now = Date.now();
+      if (now >= expiresAt) {
+        outcome = { outcome: 'expired', comment: 'expired', decidedAt: iso(now) };
+        break;
+      }
+      const next = Math.min(expiresAt, nextReminder, escalatedAt ? Infinity : escalateAt);
+      if (await condition(() => outcome !== undefined, next - now)) break;
+      const t = Date.now();
+      if (t >= expiresAt) continue;
+      if (!escalatedAt && t >= escalateAt) {
+        escalatedAt = iso(t);
+        await notify(input.escalateTo, 'approval_escalation', 'Escalated: {{approval.title}}', 'escalation', {
+          approver: input.approvers.join(', '),
+          waiting_for: humanDuration(t - requestedAt),
+        });
+        await db.recordApprovalEscalation({
+          approvalId,
+          subjectType: input.subjectType,
+          subjectId: input.subjectId,
+          escalatedAt,
+          escalateTo: input.escalateTo,
+        });
+      }
+      if (t >= nextReminder) {
+        remindersSent++;
+        nextReminder += reminderMs;
+        await notify(
+          input.approvers,
+          'approval_reminder',
+          'Reminder: {{approval.title}} is waiting for your decision',
+          `reminder-${remindersSent}`,
+          { waiting_for: humanDuration(t - requestedAt) },
+        );
+        await db.recordApprovalReminder({ approvalId, remindersSent });
+      }
+    }
+    const result = await record();
+    await condition(allHandlersFinished);
+    return result;
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // The subject went away (a cancelled campaign): close the request so it leaves the chairman's inbox.
+    await CancellationScope.nonCancellable(async () => {
+      if (!outcome) outcome = { outcome: 'rejected', by: 'system', comment: 'withdrawn', decidedAt: iso(Date.now()) };
+      // A write cut short by the cancellation is done again here, outside it.
+      if (!recorded) recording = undefined;
+      if (approvalId) await record();
+    });
+    throw err;
+  }
+}
+
+/** "3 days", "5 hours", "20 minutes": how long a request has waited, for the emails. */
+export function humanDuration(ms: number): string {
+  const units: Array<[number, string]> = [
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+  ];
+  for (const [size, name] of units) {
+    const n = Math.floor(ms / size);
+    if (n >= 1) return `${n} ${name}${n === 1 ? '' : 's'}`;
+  }
+  return 'less than a minute';
+}
