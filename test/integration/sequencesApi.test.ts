@@ -190,6 +190,10 @@ describe('create, list, read, version, archive', () => {
       { action: 'sequence.versioned', actor: 'test marketer', actor_role: 'marketer' },
       { action: 'sequence.archived', actor: 'test marketer', actor_role: 'marketer' },
     ]);
+
+    // Storing a new version of an archived sequence puts it back in service.
+    const restored = await call('PUT', `/v1/sequences/${key}`, v2);
+    expect(restored.body).toMatchObject({ version: 3, archived: false, archivedAt: null });
   });
 
   it('a chairman reads sequences but cannot create, change or archive them (403, audited)', async () => {
