@@ -1,8 +1,16 @@
 import { createApprovalActivities, type ApprovalActivityDeps } from './approvalActivities';
+import { createChurnActivities, type ChurnActivityDeps } from './churnActivities';
+import { createInfluencerActivities, type InfluencerActivityDeps } from './influencerActivities';
 import { createNotificationActivities, type NotificationActivityDeps } from './notificationActivities';
 import { createSequenceActivities, type SequenceActivityDeps } from './sequenceActivities';
+import { createStrategyActivities, type StrategyActivityDeps } from './strategyActivities';
 
-export type ActivityDeps = SequenceActivityDeps & NotificationActivityDeps & ApprovalActivityDeps;
+export type ActivityDeps = SequenceActivityDeps &
+  NotificationActivityDeps &
+  ApprovalActivityDeps &
+  InfluencerActivityDeps &
+  StrategyActivityDeps &
+  ChurnActivityDeps;
 
 /** Every activity the workers register, built from their dependencies (tests pass their own). */
 export function createActivities(deps: ActivityDeps) {
@@ -10,5 +18,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createSequenceActivities(deps),
     ...createNotificationActivities(deps),
     ...createApprovalActivities(deps),
+    ...createInfluencerActivities(deps),
+    ...createStrategyActivities(deps),
+    ...createChurnActivities(deps),
   };
 }

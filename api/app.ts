@@ -15,17 +15,26 @@ import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { sequenceRoutes } from './routes/sequences';
 import { unsubscribeRoutes } from './routes/unsubscribe';
+import { attributionRoutes } from './routes/attribution';
+import { channelMixRoutes } from './routes/channelMix';
+import { influencerRoutes, isCsvImport } from './routes/influencers';
+import { readinessRoutes } from './routes/readiness';
+import { strategyRoutes, type StrategyApprovalConfig } from './routes/strategies';
+import type { LruCache } from '../infra/lruCache';
 
 export interface AppDeps {
   db: Db;
   temporal: Client;
-  config: Pick<Config, 'publicUrl' | 'temporalUiUrl' | 'TEMPORAL_NAMESPACE'>;
+  config: Pick<Config, 'publicUrl' | 'temporalUiUrl' | 'TEMPORAL_NAMESPACE'> &
+    Partial<StrategyApprovalConfig & Pick<Config, 'INFLUENCER_IMPORT_MAX_BYTES'>>;
   log: Logger;
   signer: LinkSigner;
   /** The embedded SMTP catcher, when the product runs on its defaults. */
   mailCatcher?: MailCatcher;
   taskQueue?: string;
   metrics?: Metrics;
+  /** Influencer data cache, shared with the worker's scoring activities when both run in this process. */
+  influencerCache?: LruCache<unknown>;
 }
 
 /** JSON bodies up to 2 MB: a batch of 1,000 events fits; anything larger is a 413. */
@@ -56,7 +65,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use((req, _res, next) => {
     // req.is answers null when there is no body, false when the body is of another type. An empty body
     // (Content-Length: 0, as fetch sends for a POST without one) has no type to check.
-    if (req.is('application/json') === false && req.get('content-length') !== '0')
+    if (req.is('application/json') === false && req.get('content-length') !== '0' && !isCsvImport(req))
       return next(new HttpError(415, 'request bodies must be application/json'));
     next();
   });
@@ -65,10 +74,32 @@ export function createApp(deps: AppDeps): Express {
   v1.use(contactRoutes(deps));
   v1.use(eventRoutes({ ...deps, metrics }));
   v1.use(sequenceRoutes({ ...deps, metrics }));
+  v1.use(
+    influencerRoutes({
+      ...deps,
+      metrics,
+      maxImportBytes: deps.config.INFLUENCER_IMPORT_MAX_BYTES ?? 200 * 1024 * 1024,
+    }),
+  );
+  v1.use(attributionRoutes(deps));
+  v1.use(channelMixRoutes(deps));
+  v1.use(readinessRoutes(deps));
+  v1.use(strategyRoutes({ ...deps, metrics, config: strategyApprovalConfig(deps.config) }));
   if (deps.mailCatcher) v1.use(devMailRoutes(deps.mailCatcher));
   app.use('/v1', v1);
 
   app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(deps.log));
   return app;
+}
+
+/** The strategy approval gate's settings, with the configuration's defaults when the app is built with less. */
+function strategyApprovalConfig(config: AppDeps['config']): StrategyApprovalConfig {
+  return {
+    APPROVAL_REMINDER_EVERY: config.APPROVAL_REMINDER_EVERY ?? 'PT24H',
+    APPROVAL_ESCALATE_AFTER: config.APPROVAL_ESCALATE_AFTER ?? 'P2D',
+    APPROVAL_EXPIRE_AFTER: config.APPROVAL_EXPIRE_AFTER ?? 'P7D',
+    CHAIRMAN_EMAIL: config.CHAIRMAN_EMAIL ?? 'chairman@gtm.localhost',
+    ESCALATION_EMAIL: config.ESCALATION_EMAIL ?? 'escalations@gtm.localhost',
+  };
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { isDuration } from '../domain/sequences/duration';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const optionalUrl = z
@@ -40,6 +41,14 @@ export const envSchema = z.object({
   COMPANY_ADDRESS: z.string().min(1).optional(),
   FREQUENCY_CAP: z.coerce.number().int().min(1).default(3),
   FREQUENCY_WINDOW_HOURS: z.coerce.number().min(1).default(24),
+  CHURN_SCAN_ENABLED: z.enum(['true', 'false']).default('true'),
+  CHURN_SCAN_CRON: z.string().trim().min(1).default('0 3 * * *'),
+  CHURN_SCAN_INTERVAL: optionalUrl.pipe(
+    z.string().refine(isDuration, 'must be an ISO-8601 duration such as PT6H or P1D').optional(),
+  ),
+  CHURN_INTERVENTION_COOLDOWN: z.string().refine(isDuration, 'must be an ISO-8601 duration such as P30D').default('P30D'),
+  CUSTOMER_SUCCESS_EMAIL: z.email().default('customer-success@gtm.localhost'),
+  INFLUENCER_IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),
   RUN_WORKER: z.enum(['true', 'false']).default('true'),
   RUN_API: z.enum(['true', 'false']).default('true'),
 });

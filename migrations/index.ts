@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as seedSchema from './20261128000000_seed_schema';
 import * as engineSchema from './20261128000100_engine_schema';
+import * as gtmIntelligence from './20261129120000_gtm_intelligence';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder, so the same migrations run
@@ -9,6 +10,7 @@ import * as engineSchema from './20261128000100_engine_schema';
 const migrations: Record<string, Knex.Migration> = {
   '20261128000000_seed_schema': seedSchema,
   '20261128000100_engine_schema': engineSchema,
+  '20261129120000_gtm_intelligence': gtmIntelligence,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,2 +1,5 @@
 export * from './sequenceWorkflow';
+export * from './influencerScoringWorkflow';
+export * from './strategyWorkflow';
+export * from './churnScanWorkflow';
 export * from './approvalWorkflow';

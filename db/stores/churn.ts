@@ -1,0 +1,124 @@
+import type { ChurnMetrics, ChurnModel } from '../../domain/churnModel';
+import type { Db } from '../knex';
+
+/** A trained churn model as stored. */
+export interface StoredChurnModel {
+  id: string;
+  source: string;
+  model: ChurnModel;
+  metrics: ChurnMetrics & Record<string, unknown>;
+  trainedAt: Date;
+}
+
+/** One contact's score in one scan. */
+export interface ChurnScoreRow {
+  contactId: string;
+  ventureId: string | null;
+  scanId: string;
+  riskScore: number;
+  method: 'model' | 'heuristic';
+  riskFactors: Record<string, unknown>;
+  interventionType: string | null;
+  interventionTriggered: boolean;
+}
+
+const toModel = (r: Record<string, unknown>): StoredChurnModel => ({
+  id: r.id as string,
+  source: r.source as string,
+  model: r.model as ChurnModel,
+  metrics: r.metrics as StoredChurnModel['metrics'],
+  trainedAt: r.trained_at as Date,
+});
+
+// JSON has no NaN: an AUC over a one-class holdout is stored as null.
+const finiteOrNull = (v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+
+/** Trained churn models and the risk scores of each scan. */
+export class ChurnStore {
+  constructor(private readonly db: Db) {}
+
+  async saveModel(
+    source: string,
+    model: ChurnModel,
+    metrics: ChurnMetrics & Record<string, unknown>,
+  ): Promise<StoredChurnModel> {
+    const cleanMetrics = Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, finiteOrNull(v)]));
+    const [row] = await this.db('churn_models')
+      .insert({ source, model: JSON.stringify(model), metrics: JSON.stringify(cleanMetrics) })
+      .returning('*');
+    return toModel(row);
+  }
+
+  async getModel(id: string): Promise<StoredChurnModel | undefined> {
+    const row = await this.db('churn_models').where({ id }).first();
+    return row && toModel(row);
+  }
+
+  /** Models newest first. */
+  async listModels(limit = 20): Promise<StoredChurnModel[]> {
+    return (await this.db('churn_models').orderBy('trained_at', 'desc').limit(limit)).map(toModel);
+  }
+
+  /**
+   * Writes the scan's scores; a row already written by this scan for the contact (a retried batch) is replaced,
+   * except that an intervention once decided stays decided.
+   */
+  async saveScores(rows: readonly ChurnScoreRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db('churn_risk_scores')
+      .insert(
+        rows.map((r) => ({
+          user_id: r.contactId,
+          venture_id: r.ventureId,
+          scan_id: r.scanId,
+          risk_score: r.riskScore,
+          method: r.method,
+          risk_factors: JSON.stringify(r.riskFactors),
+          intervention_type: r.interventionType,
+          intervention_triggered: r.interventionTriggered,
+        })),
+      )
+      .onConflict(['user_id', 'scan_id'])
+      .merge({
+        risk_score: this.db.raw('excluded.risk_score'),
+        method: this.db.raw('excluded.method'),
+        risk_factors: this.db.raw('excluded.risk_factors'),
+        intervention_type: this.db.raw('coalesce(churn_risk_scores.intervention_type, excluded.intervention_type)'),
+        intervention_triggered: this.db.raw(
+          'churn_risk_scores.intervention_triggered OR excluded.intervention_triggered',
+        ),
+        calculated_at: this.db.fn.now(),
+      });
+  }
+
+  /**
+   * Contacts among these that had an intervention since `since` in a scan other than `exceptScanId` (a retried
+   * batch of the same scan must find its own decisions, not count them against the cool-down).
+   */
+  async intervenedSince(contactIds: readonly string[], since: Date, exceptScanId: string): Promise<Set<string>> {
+    if (contactIds.length === 0) return new Set();
+    const ids: string[] = await this.db('churn_risk_scores')
+      .whereIn('user_id', [...contactIds])
+      .where('intervention_triggered', true)
+      .where('calculated_at', '>=', since)
+      .where((w) => w.whereNot('scan_id', exceptScanId).orWhereNull('scan_id'))
+      .distinct('user_id')
+      .pluck('user_id');
+    return new Set(ids);
+  }
+
+  /** This scan's intervention decisions for these contacts, by contact. */
+  async decisionsOfScan(contactIds: readonly string[], scanId: string): Promise<Map<string, string>> {
+    if (contactIds.length === 0) return new Map();
+    const rows: { user_id: string; intervention_type: string }[] = await this.db('churn_risk_scores')
+      .whereIn('user_id', [...contactIds])
+      .where({ scan_id: scanId, intervention_triggered: true })
+      .select('user_id', 'intervention_type');
+    return new Map(rows.map((r) => [r.user_id, r.intervention_type]));
+  }
+
+  /** The latest scores of a contact, newest first. */
+  async scoresOf(contactId: string, limit = 10) {
+    return this.db('churn_risk_scores').where({ user_id: contactId }).orderBy('calculated_at', 'desc').limit(limit);
+  }
+}
