@@ -337,15 +337,16 @@ describe('stats', () => {
     expect(created.status).toBe(201);
 
     // The split is a pure function of the contact, so contacts are made until each variant has two.
-    const byVariant: Record<string, { id: string; internalId: string; email: string }[]> = { a: [], b: [] };
+    type TestContact = Awaited<ReturnType<typeof createContact>>;
+    const byVariant: Record<string, TestContact[]> = { a: [], b: [] };
     for (let i = 0; byVariant.a!.length < 2 || byVariant.b!.length < 2; i++) {
       if (i > 40) throw new Error('the split never filled both variants');
       const c = await createContact(uniqueId('st'));
       const chosen = chooseVariant(variants, `${key}:${c.internalId}:ab`).key;
       if (byVariant[chosen]!.length < 2) byVariant[chosen]!.push(c);
     }
-    const [a1, a2] = byVariant.a as [(typeof byVariant.a)[0], (typeof byVariant.a)[0]];
-    const [b1, b2] = byVariant.b as [(typeof byVariant.b)[0], (typeof byVariant.b)[0]];
+    const [a1, a2] = byVariant.a as [TestContact, TestContact];
+    const [b1, b2] = byVariant.b as [TestContact, TestContact];
     const everyone = [a1, a2, b1, b2];
 
     const started = await call('POST', '/v1/events', {
