@@ -1,0 +1,537 @@
+import { z } from 'zod';
+
+/**
+ * Response of a channel to spend x: conversions(x) = maxConversions · x^shape / (halfSaturation^shape + x^shape).
+ * shape > 1 is S-shaped (little return until spend builds up), shape <= 1 is concave (diminishing from the start).
+ */
+export interface HillCurve {
+  maxConversions: number;
+  halfSaturation: number;
+  shape: number;
+}
+
+/** One observed period of a channel: what was spent and how many conversions came of it. */
+export interface SpendPoint {
+  spend: number;
+  conversions: number;
+}
+
+/** A channel to fund: a known curve, a history to fit one from, or both (then the curve is the fit's prior). */
+export interface ChannelMixChannel {
+  name: string;
+  curve?: HillCurve;
+  history?: readonly SpendPoint[];
+}
+
+/** What {@link optimizeChannelMix} needs. */
+export interface ChannelMixInput {
+  budget: number;
+  channels: readonly ChannelMixChannel[];
+  /** Largest fraction of the budget one channel may take; default {@link DEFAULT_MAX_SHARE}. */
+  maxShare?: number;
+  /** Fewest channels that must receive money; default {@link DEFAULT_MIN_CHANNELS}. */
+  minChannels?: number;
+  /** Spend grid of the search; default budget / {@link DEFAULT_GRID_UNITS}. Rounded to divide the budget evenly. */
+  step?: number;
+}
+
+/** The money given to one channel and what it is expected to bring. */
+export interface ChannelAllocation {
+  name: string;
+  amount: number;
+  /** amount / budget. */
+  share: number;
+  expectedConversions: number;
+  /** Conversions per extra unit of spend at this amount (the curve's slope). */
+  marginalReturn: number;
+  /** True when the channel holds maxShare of the budget. */
+  atCap: boolean;
+  /** The curve used: the one given, or the one fitted from the history. */
+  curve: HillCurve;
+}
+
+/** What {@link optimizeChannelMix} returns; channels are in input order and amounts add up to the budget. */
+export interface ChannelMixResult {
+  budget: number;
+  totalExpectedConversions: number;
+  channels: ChannelAllocation[];
+}
+
+/** Thrown when the share cap and the minimum channel count cannot both hold with the channels given. */
+export class ChannelMixInfeasibleError extends Error {
+  override readonly name = 'ChannelMixInfeasibleError';
+  constructor(
+    readonly requiredChannels: number,
+    readonly availableChannels: number,
+    readonly maxShare: number,
+    readonly minChannels: number,
+  ) {
+    const pct = +(maxShare * 100).toFixed(4);
+    super(
+      `the budget cannot be allocated: it needs at least ${requiredChannels} channels ` +
+        `(a ${pct}% cap per channel needs ${Math.ceil(1 / maxShare - 1e-9)} channels to place the whole budget, ` +
+        `and minChannels is ${minChannels}), but ${availableChannels} were given`,
+    );
+  }
+}
+
+/** Thrown for input the optimiser cannot work with (no curve and too little history, a grid too fine or coarse). */
+export class ChannelMixInputError extends Error {
+  override readonly name = 'ChannelMixInputError';
+}
+
+/** Default cap on one channel's share of the budget. */
+export const DEFAULT_MAX_SHARE = 0.3;
+/** Default number of channels that must be funded. */
+export const DEFAULT_MIN_CHANNELS = 3;
+/** Default number of grid steps the budget is split into. */
+export const DEFAULT_GRID_UNITS = 1000;
+/** Largest number of grid steps an explicit `step` may produce. */
+export const MAX_GRID_UNITS = 10_000;
+/** Distinct positive spend levels a history needs before a curve is fitted to it (three parameters, plus one). */
+export const MIN_FIT_POINTS = 4;
+/** Steepest shape accepted or fitted. */
+export const MAX_SHAPE = 10;
+/**
+ * Budget on the dynamic programme's inner loop (channels × grid × per-channel cap × funded-count states). Past it
+ * the default grid is coarsened, and an explicit step is refused; the concave refinement recovers the precision.
+ */
+export const MAX_DP_WORK = 1e8;
+
+/** Expected conversions of a curve at spend x. */
+export function hillConversions(curve: HillCurve, x: number): number {
+  if (x <= 0 || curve.maxConversions === 0) return 0;
+  // M / (1 + (K/x)^s) rather than the textbook form, which overflows for large spends.
+  return curve.maxConversions / (1 + Math.pow(curve.halfSaturation / x, curve.shape));
+}
+
+/** Slope of a curve at spend x (Infinity at 0 for shape < 1). */
+export function hillMarginal(curve: HillCurve, x: number): number {
+  const { maxConversions: m, halfSaturation: k, shape: s } = curve;
+  if (m === 0) return 0;
+  if (x <= 0) return s < 1 ? Infinity : s === 1 ? m / k : 0;
+  // M·s·r / (x·(1+r)^2) with r = (x/K)^s, written as 1/(r + 2 + 1/r) so that r = 0 or Infinity stays finite.
+  const r = Math.pow(x / k, s);
+  return (m * s) / (x * (r + 2 + 1 / r));
+}
+
+/** Spend where an S-shaped curve turns concave (0 for shape <= 1). */
+export function hillInflection(curve: HillCurve): number {
+  const s = curve.shape;
+  return s <= 1 ? 0 : curve.halfSaturation * Math.pow((s - 1) / (s + 1), 1 / s);
+}
+
+function distinctPositiveSpends(history: readonly SpendPoint[]): number {
+  return new Set(history.filter((p) => p.spend > 0).map((p) => p.spend)).size;
+}
+
+/** Least-squares error and best maxConversions for fixed halfSaturation and shape (closed form, clamped at 0). */
+function fitError(history: readonly SpendPoint[], k: number, s: number): { error: number; m: number } {
+  let sgg = 0;
+  let syg = 0;
+  const unit: HillCurve = { maxConversions: 1, halfSaturation: k, shape: s };
+  for (const p of history) {
+    const g = hillConversions(unit, p.spend);
+    sgg += g * g;
+    syg += p.conversions * g;
+  }
+  const m = sgg > 0 ? Math.max(0, syg / sgg) : 0;
+  let error = 0;
+  for (const p of history) {
+    const d = p.conversions - m * hillConversions(unit, p.spend);
+    error += d * d;
+  }
+  return { error, m };
+}
+
+/**
+ * Fit a Hill curve to a channel's history by least squares, when the history has at least {@link MIN_FIT_POINTS}
+ * distinct positive spend levels; otherwise return the prior (undefined without one), since three parameters
+ * cannot be told apart from fewer levels.
+ *
+ * For fixed halfSaturation K and shape s the best maxConversions is closed-form (Σ y·g / Σ g², g the unit curve),
+ * so the search is over (ln K, s) only: a grid (s from 0.25 to 5, K from a quarter of the smallest positive spend
+ * to four times the largest), then a compass search with halving steps, within s ∈ [0.1, 10] and K ∈ [smallest/10,
+ * largest·10]. Deterministic. K is bounded because data that never saturates only pins down M/K^s: the fit then
+ * extrapolates no further than ten times the largest spend seen.
+ */
+export function fitHillCurve(history: readonly SpendPoint[], prior: HillCurve): HillCurve;
+export function fitHillCurve(history: readonly SpendPoint[], prior?: HillCurve): HillCurve | undefined;
+export function fitHillCurve(history: readonly SpendPoint[], prior?: HillCurve): HillCurve | undefined {
+  if (distinctPositiveSpends(history) < MIN_FIT_POINTS) return prior;
+  const positive = history.filter((p) => p.spend > 0).map((p) => p.spend);
+  const lo = Math.min(...positive);
+  const hi = Math.max(...positive);
+  const lnKMin = Math.log(lo / 10);
+  const lnKMax = Math.log(hi * 10);
+  const sMin = 0.1;
+  const sMax = MAX_SHAPE;
+
+  const gridLo = Math.log(lo / 4);
+  const gridHi = Math.log(hi * 4);
+  const kSteps = 40;
+  const dLnK0 = (gridHi - gridLo) / kSteps;
+  let best = { lnK: gridLo, s: 1, error: Infinity };
+  for (let i = 0; i <= kSteps; i++) {
+    const lnK = gridLo + i * dLnK0;
+    for (let s = 0.25; s <= 5 + 1e-9; s += 0.25) {
+      const { error } = fitError(history, Math.exp(lnK), s);
+      if (error < best.error) best = { lnK, s, error };
+    }
+  }
+
+  let dLnK = dLnK0;
+  let dS = 0.25;
+  for (let iter = 0; iter < 5000 && (dLnK > 1e-10 || dS > 1e-10); iter++) {
+    let moved = false;
+    const moves: [number, number][] = [
+      [dLnK, 0],
+      [-dLnK, 0],
+      [0, dS],
+      [0, -dS],
+    ];
+    for (const [a, b] of moves) {
+      const lnK = Math.min(lnKMax, Math.max(lnKMin, best.lnK + a));
+      const s = Math.min(sMax, Math.max(sMin, best.s + b));
+      const { error } = fitError(history, Math.exp(lnK), s);
+      if (error < best.error) {
+        best = { lnK, s, error };
+        moved = true;
+      }
+    }
+    if (!moved) {
+      dLnK /= 2;
+      dS /= 2;
+    }
+  }
+  const halfSaturation = Math.exp(best.lnK);
+  return { maxConversions: fitError(history, halfSaturation, best.s).m, halfSaturation, shape: best.s };
+}
+
+const channelName = z.string().min(1).max(100);
+
+/** A Hill curve as the API accepts it. */
+export const hillCurveSchema = z
+  .object({
+    maxConversions: z.number().finite().nonnegative(),
+    halfSaturation: z.number().finite().positive(),
+    shape: z.number().finite().positive().max(MAX_SHAPE),
+  })
+  .strict();
+
+/** One history point as the API accepts it. */
+export const spendPointSchema = z
+  .object({ spend: z.number().finite().nonnegative(), conversions: z.number().finite().nonnegative() })
+  .strict();
+
+/** A channel as the API accepts it: a curve, or a history long enough to fit one. */
+export const channelMixChannelSchema = z
+  .object({
+    name: channelName,
+    curve: hillCurveSchema.optional(),
+    history: z.array(spendPointSchema).max(1000).optional(),
+  })
+  .strict()
+  .refine((c) => c.curve !== undefined || distinctPositiveSpends(c.history ?? []) >= MIN_FIT_POINTS, {
+    message: `needs a curve, or a history with at least ${MIN_FIT_POINTS} distinct positive spend levels`,
+  });
+
+/** Body of POST /v1/channel-mix/optimize. */
+export const channelMixRequestSchema = z
+  .object({
+    budget: z.number().finite().positive(),
+    channels: z.array(channelMixChannelSchema).min(1).max(100),
+    maxShare: z.number().gt(0).max(1).optional(),
+    minChannels: z.number().int().min(1).max(100).optional(),
+    step: z.number().finite().positive().optional(),
+  })
+  .strict()
+  .refine((r) => new Set(r.channels.map((c) => c.name)).size === r.channels.length, {
+    message: 'channel names must be unique',
+    path: ['channels'],
+  })
+  .refine(
+    (r) =>
+      r.step === undefined ||
+      (Math.round(r.budget / r.step) >= (r.minChannels ?? DEFAULT_MIN_CHANNELS) &&
+        Math.round(r.budget / r.step) <= MAX_GRID_UNITS),
+    {
+      message: `step must split the budget into between minChannels and ${MAX_GRID_UNITS} steps`,
+      path: ['step'],
+    },
+  );
+
+/** A validated channel-mix request. */
+export type ChannelMixRequest = z.infer<typeof channelMixRequestSchema>;
+
+interface Grid {
+  units: number;
+  capUnits: number;
+  /**
+   * How the programme keeps minChannels: not at all when the cap already forces that many channels, else by
+   * counting funded channels (up to minChannels) or unfunded ones (up to n - minChannels), whichever has fewer
+   * states, so that "fund every channel" costs no more than no constraint.
+   */
+  track: 'none' | 'funded' | 'unfunded';
+  /** Largest count tracked (states are 0..last). */
+  last: number;
+}
+
+function gridFor(units: number, n: number, maxShare: number, minChannels: number): Grid & { work: number } {
+  const capUnits = Math.min(units, Math.floor(maxShare * units + 1e-9));
+  const implied = capUnits > 0 ? Math.ceil(units / capUnits) : Infinity;
+  const track = minChannels <= implied ? 'none' : minChannels <= n - minChannels ? 'funded' : 'unfunded';
+  const last = track === 'none' ? 0 : track === 'funded' ? minChannels : n - minChannels;
+  return { units, capUnits, track, last, work: n * (units + 1) * (capUnits + 1) * (last + 1) };
+}
+
+/** Pick the grid: as asked (or the default), shrunk where the cap does not fit it or the programme would be too big. */
+function chooseGrid(budget: number, n: number, maxShare: number, minChannels: number, step?: number): Grid {
+  const explicit = step !== undefined;
+  let units = explicit ? Math.max(1, Math.round(budget / step)) : DEFAULT_GRID_UNITS;
+  if (units > MAX_GRID_UNITS) {
+    throw new ChannelMixInputError(`step ${step} splits the budget into more than ${MAX_GRID_UNITS} steps`);
+  }
+  for (; units >= minChannels && units >= 1; units--) {
+    const g = gridFor(units, n, maxShare, minChannels);
+    // A cap like 1/3 of 1,000 steps rounds down to 333 and three channels no longer hold the budget.
+    if (n * g.capUnits < units) continue;
+    if (g.work > MAX_DP_WORK) {
+      if (explicit) {
+        throw new ChannelMixInputError(`step ${step} is too fine for ${n} channels; use a larger step`);
+      }
+      continue;
+    }
+    return g;
+  }
+  throw new ChannelMixInputError(`the spend grid is too coarse to fund ${minChannels} channels; use a smaller step`);
+}
+
+/**
+ * Best whole-step allocation by dynamic programming over channels: state (steps spent, channels counted so far).
+ * Exact on the grid for any curve shape, so an S-shaped channel whose first steps return almost nothing is still
+ * funded when a larger amount pays, which a marginal-return greedy starting from zero would never find.
+ */
+function allocateOnGrid(values: readonly Float64Array[], grid: Grid): number[] {
+  const { units: u, capUnits, track, last } = grid;
+  const width = last + 1;
+  const n = values.length;
+  let prev = new Float64Array((u + 1) * width).fill(-Infinity);
+  prev[0] = 0;
+  const choices: Int32Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const vals = values[i]!;
+    const cur = new Float64Array((u + 1) * width).fill(-Infinity);
+    const choice = new Int32Array((u + 1) * width).fill(-1);
+    const laterCapacity = (n - 1 - i) * capUnits;
+    for (let j = 0; j <= u; j++) {
+      const kMax = Math.min(capUnits, u - j);
+      const kMin = Math.max(0, u - j - laterCapacity);
+      for (let st = 0; st <= last; st++) {
+        const base = prev[j * width + st]!;
+        if (base === -Infinity) continue;
+        for (let k = kMin; k <= kMax; k++) {
+          let next = st;
+          if (track === 'funded' && k > 0 && st < last) next = st + 1;
+          else if (track === 'unfunded' && k === 0) {
+            if (st === last) continue; // one more unfunded channel than minChannels allows
+            next = st + 1;
+          }
+          const idx = (j + k) * width + next;
+          const v = base + vals[k]!;
+          if (v > cur[idx]!) {
+            cur[idx] = v;
+            choice[idx] = k * width + st;
+          }
+        }
+      }
+    }
+    prev = cur;
+    choices.push(choice);
+  }
+  // Funded counting must end at minChannels; unfunded counting may end anywhere up to its limit.
+  let idx = u * width + (track === 'funded' ? last : 0);
+  if (track === 'unfunded') {
+    for (let st = 1; st <= last; st++) if (prev[u * width + st]! > prev[idx]!) idx = u * width + st;
+  }
+  if (prev[idx] === -Infinity) throw new Error('no allocation on the grid meets the limits');
+  const out = new Array<number>(n).fill(0);
+  let j = u;
+  for (let i = n - 1; i >= 0; i--) {
+    const code = choices[i]![idx]!;
+    const k = Math.floor(code / width);
+    out[i] = k;
+    j -= k;
+    idx = j * width + (code % width);
+  }
+  return out;
+}
+
+/** Spend in [lo, hi] where the slope equals lambda; the slope must be decreasing on that interval. */
+function demand(curve: HillCurve, lo: number, hi: number, lambda: number): number {
+  if (hi <= lo || hillMarginal(curve, lo) <= lambda) return lo;
+  if (hillMarginal(curve, hi) >= lambda) return hi;
+  let a = lo;
+  let b = hi;
+  for (let i = 0; i < 400; i++) {
+    const mid = (a + b) / 2;
+    if (mid <= a || mid >= b) break;
+    if (hillMarginal(curve, mid) > lambda) a = mid;
+    else b = mid;
+  }
+  return (a + b) / 2;
+}
+
+/**
+ * Maximise Σ conversions over the box lo <= x <= hi with Σ x = budget, every curve being concave on its box:
+ * the optimum spends so that each channel strictly inside its box has the same slope λ (the Lagrange multiplier),
+ * found by bisection on ln λ since total demand falls as λ rises.
+ */
+function equalizeMarginals(curves: readonly HillCurve[], lo: number[], hi: number[], budget: number): number[] {
+  const at = (lnLambda: number) => curves.map((c, i) => demand(c, lo[i]!, hi[i]!, Math.exp(lnLambda)));
+  const total = (x: number[]) => x.reduce((a, b) => a + b, 0);
+  let a = -745; // below exp(-745) the double is 0
+  let b = 709;
+  for (let i = 0; i < 300; i++) {
+    const mid = (a + b) / 2;
+    if (mid <= a || mid >= b) break;
+    if (total(at(mid)) > budget) a = mid;
+    else b = mid;
+  }
+  const x = at(b);
+  // What bisection leaves (rounding, or channels whose slope is 0 everywhere) goes where there is room.
+  let residual = budget - total(x);
+  for (let i = 0; i < x.length && residual !== 0; i++) {
+    const move = residual > 0 ? Math.min(residual, hi[i]! - x[i]!) : Math.max(residual, lo[i]! - x[i]!);
+    x[i]! += move;
+    residual -= move;
+  }
+  return x;
+}
+
+const totalConversions = (curves: readonly HillCurve[], x: readonly number[]) =>
+  curves.reduce((sum, c, i) => sum + hillConversions(c, x[i]!), 0);
+
+/**
+ * Split a budget over channels to maximise expected conversions, spending all of it, giving no channel more than
+ * maxShare of it and funding at least minChannels channels.
+ *
+ * 1. Feasibility: the cap needs ceil(1 / maxShare) channels to place the whole budget; with fewer channels than
+ *    that or than minChannels, {@link ChannelMixInfeasibleError}.
+ * 2. Dynamic programming on a grid of budget / step steps (1,000 by default, fewer when {@link MAX_DP_WORK} would
+ *    be exceeded), exact on the grid for any curve.
+ * 3. Refinement off the grid: each channel is confined to a range where its curve is concave (concave channels:
+ *    [0, cap]; funded S-shaped channels past their inflection: [inflection, cap]; others stay fixed) and slopes are
+ *    equalised there. The grid answer lies in that box, so the refinement can only improve on it; it is kept when
+ *    it does. If it would leave fewer than minChannels funded, it is rerun with the grid's funded channels held at
+ *    one step at least. When every curve is concave, every channel not at 0, a floor or the cap ends with the same
+ *    marginal return.
+ *    "Funded" means at least one grid step (budget / 1,000 by default), so the minChannels floor is real money.
+ * 4. Floating-point rounding is settled on one channel so that the amounts add up to the budget exactly.
+ */
+export function optimizeChannelMix(input: ChannelMixInput): ChannelMixResult {
+  const { budget, channels } = input;
+  const maxShare = input.maxShare ?? DEFAULT_MAX_SHARE;
+  const minChannels = input.minChannels ?? DEFAULT_MIN_CHANNELS;
+  if (!(budget > 0 && Number.isFinite(budget))) throw new ChannelMixInputError('budget must be a positive number');
+  if (!(maxShare > 0 && maxShare <= 1)) throw new ChannelMixInputError('maxShare must be in (0, 1]');
+  if (!Number.isInteger(minChannels) || minChannels < 0) {
+    throw new ChannelMixInputError('minChannels must be a non-negative integer');
+  }
+  if (input.step !== undefined && !(input.step > 0 && Number.isFinite(input.step))) {
+    throw new ChannelMixInputError('step must be a positive number');
+  }
+  if (new Set(channels.map((c) => c.name)).size !== channels.length) {
+    throw new ChannelMixInputError('channel names must be unique');
+  }
+  const n = channels.length;
+  const required = Math.max(Math.ceil(1 / maxShare - 1e-9), minChannels);
+  if (n < required) throw new ChannelMixInfeasibleError(required, n, maxShare, minChannels);
+
+  const curves = channels.map((c) => {
+    const curve = fitHillCurve(c.history ?? [], c.curve);
+    if (!curve) {
+      throw new ChannelMixInputError(
+        `channel ${c.name} needs a curve, or a history with at least ${MIN_FIT_POINTS} distinct positive spend levels`,
+      );
+    }
+    return curve;
+  });
+
+  const cap = maxShare * budget;
+  const grid = chooseGrid(budget, n, maxShare, minChannels, input.step);
+  const unit = budget / grid.units;
+  const values = curves.map((c) => {
+    const v = new Float64Array(grid.capUnits + 1);
+    for (let k = 1; k <= grid.capUnits; k++) v[k] = hillConversions(c, Math.min(k * unit, cap));
+    return v;
+  });
+  const onGrid = allocateOnGrid(values, grid).map((k) => Math.min(k * unit, cap));
+
+  const hi = curves.map((c, i) => {
+    const a = onGrid[i]!;
+    if (c.shape <= 1) return cap;
+    return a > 0 && a >= hillInflection(c) ? cap : a;
+  });
+  const lo = curves.map((c, i) => {
+    const a = onGrid[i]!;
+    if (c.shape <= 1) return 0;
+    return a > 0 && a >= hillInflection(c) ? hillInflection(c) : a;
+  });
+  // A channel counts as funded with at least one grid step: slopes equalised on a near-worthless concave curve
+  // can leave it a few billionths of a cent, which is no funding.
+  const funded = (x: readonly number[]) => x.filter((v) => v >= unit * (1 - 1e-9)).length;
+  let refined = equalizeMarginals(curves, lo, hi, budget);
+  if (funded(refined) < minChannels) {
+    const floor = lo.map((l, i) => (onGrid[i]! > 0 ? Math.max(l, Math.min(unit, onGrid[i]!)) : l));
+    refined = equalizeMarginals(curves, floor, hi, budget);
+  }
+  const amounts =
+    funded(refined) >= minChannels && totalConversions(curves, refined) >= totalConversions(curves, onGrid)
+      ? refined
+      : onGrid;
+  settleRounding(amounts, budget, cap);
+
+  const allocations = channels.map((c, i): ChannelAllocation => {
+    const curve = curves[i]!;
+    const amount = amounts[i]!;
+    const slope = hillMarginal(curve, amount);
+    return {
+      name: c.name,
+      amount,
+      share: amount / budget,
+      expectedConversions: hillConversions(curve, amount),
+      // An unfunded curve with shape < 1 has an infinite slope at 0; report the slope over the first step instead.
+      marginalReturn: Number.isFinite(slope) ? slope : hillConversions(curve, unit) / unit,
+      atCap: amount >= cap * (1 - 1e-9),
+      curve,
+    };
+  });
+  return {
+    budget,
+    totalExpectedConversions: allocations.reduce((s, a) => s + a.expectedConversions, 0),
+    channels: allocations,
+  };
+}
+
+/**
+ * Make the amounts add up to the budget exactly (summed in input order). The rounding goes to the channel farthest
+ * from both of its limits (0 and the cap), the last such on a tie, so that it can neither go negative nor over.
+ */
+function settleRounding(amounts: number[], budget: number, cap: number): void {
+  let target = -1;
+  let room = -Infinity;
+  amounts.forEach((a, i) => {
+    const r = Math.min(a, cap - a);
+    if (a > 0 && r >= room) {
+      target = i;
+      room = r;
+    }
+  });
+  if (target < 0) return;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const residual = budget - amounts.reduce((a, b) => a + b, 0);
+    if (residual === 0) return;
+    amounts[target]! += residual;
+  }
+}
