@@ -85,6 +85,15 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
      */
     async sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
       const ctx = Context.current();
+      // The server's clock, not this machine's: the frequency window and the send time agree with the
+      // workflow's timers (and with skipped time in tests).
+      const now = new Date(ctx.info.currentAttemptScheduledTimestampMs);
+      const accepted = ctx.info.heartbeatDetails as { providerMessageId?: string } | undefined;
+      if (accepted?.providerMessageId) {
+        // A previous attempt got the provider's acceptance but failed before recording it: record, never resend.
+        await outbox.markSent(input.idempotencyKey, email.name, accepted.providerMessageId, now);
+        return { status: 'duplicate', providerMessageId: accepted.providerMessageId };
+      }
       const contact = await contacts.getById(input.contactId);
       if (!contact) return { status: 'skipped', reason: 'contact deleted' };
       if (input.marketing && contact.unsubscribedAt) return { status: 'skipped', reason: 'unsubscribed' };
@@ -102,20 +111,13 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
           subject: input.subject,
           marketing: input.marketing,
         },
-        input.marketing ? { ...mail.frequencyCap, now: new Date() } : undefined,
+        input.marketing ? { ...mail.frequencyCap, now } : undefined,
       );
       if (claim.kind === 'capped') return { status: 'deferred', retryAt: claim.retryAt.toISOString() };
       if (claim.kind === 'done') {
         return claim.row.status === 'failed'
           ? { status: 'failed', reason: 'failed earlier' }
           : { status: 'duplicate', providerMessageId: claim.row.providerMessageId };
-      }
-
-      const accepted = ctx.info.heartbeatDetails as { providerMessageId?: string } | undefined;
-      if (accepted?.providerMessageId) {
-        // A previous attempt got the provider's acceptance but failed before recording it.
-        await outbox.markSent(input.idempotencyKey, email.name, accepted.providerMessageId);
-        return { status: 'duplicate', providerMessageId: accepted.providerMessageId };
       }
 
       const unsubscribeUrl = `${mail.publicUrl}/u/${signer.sign('unsubscribe', contact.id, UNSUBSCRIBE_TTL_MS)}`;
@@ -149,7 +151,7 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
           idempotencyKey: input.idempotencyKey,
         });
         ctx.heartbeat({ providerMessageId });
-        await outbox.markSent(input.idempotencyKey, email.name, providerMessageId);
+        await outbox.markSent(input.idempotencyKey, email.name, providerMessageId, now);
         return { status: 'sent', providerMessageId };
       } catch (err) {
         if (err instanceof PermanentEmailError) {

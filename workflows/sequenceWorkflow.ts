@@ -47,8 +47,8 @@ export const unsubscribeSignal = defineSignal('unsubscribe');
 export const exitSignal = defineSignal<[{ reason?: string }]>('exit');
 export const stateQuery = defineQuery<SequenceState>('state');
 
-/** Past this many history events a run continues as new, so a year-long weekly nurture stays bounded. */
-const MAX_HISTORY_EVENTS = 1_000;
+/** Past this many history events a run continues as new (about half a year of a weekly nurture), so a year-long weekly nurture stays bounded. */
+const MAX_HISTORY_EVENTS = 500;
 /** Events kept for a later waitFor; older ones are dropped first. */
 const MAX_PENDING_EVENTS = 100;
 
@@ -56,7 +56,7 @@ const MAX_PENDING_EVENTS = 100;
  * Runs one contact through one sequence definition: sends, waits, waits for events, branches and splits,
  * until the steps end, a goal event converts the contact, or they unsubscribe or are exited.
  * @remarks Sends go through the email outbox under an idempotency key of the workflow id and the step,
- * so retries and replays never mail twice. Continues as new before its history grows past ~1,000 events.
+ * so retries and replays never mail twice. Continues as new before its history grows past ~500 events.
  */
 export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<SequenceWorkflowResult> {
   const { definition, contactId } = input;
@@ -173,7 +173,7 @@ export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<Se
             break;
           }
           // Over the frequency cap: the send waits for the window to free up; it is never dropped.
-          if (await sleepUntil(Date.parse(result.retryAt))) break;
+          if (await sleepUntil(Math.max(Date.parse(result.retryAt), Date.now() + 60_000))) break;
         }
         stepId = step.next ?? following;
         break;

@@ -95,14 +95,15 @@ export class OutboxStore {
     };
   }
 
-  async markSent(idempotencyKey: string, provider: string, providerMessageId: string): Promise<void> {
+  /** `sentAt` is the server's time of the attempt where the caller has it, so it agrees with workflow timers. */
+  async markSent(idempotencyKey: string, provider: string, providerMessageId: string, sentAt?: Date): Promise<void> {
     await this.db('email_outbox')
       .where({ idempotency_key: idempotencyKey })
       .update({
         status: 'sent',
         provider,
         provider_message_id: providerMessageId,
-        sent_at: this.db.fn.now(),
+        sent_at: sentAt ?? this.db.fn.now(),
         error: null,
       });
   }

@@ -1,3 +1,4 @@
+import type { Duration } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
@@ -147,7 +148,7 @@ export interface CampaignHarness {
   skipUntil(
     campaignId: string,
     predicate: (s: CampaignStatusView) => boolean,
-    step?: string,
+    step?: Duration,
     maxSteps?: number,
   ): Promise<CampaignStatusView>;
   /** Today in the test server's clock, YYYY-MM-DD (UTC). */
@@ -261,11 +262,18 @@ export async function startCampaignHarness(extraAds: Record<string, AdPlatform> 
     },
     async waitFor(probe, predicate, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
+      let last: unknown;
       for (;;) {
-        const value = await probe();
-        if (predicate(value)) return value;
+        try {
+          const value = await probe();
+          last = value;
+          if (predicate(value)) return value;
+        } catch (err) {
+          // Not there yet (a child workflow still starting): try again.
+          last = String(err);
+        }
         if (Date.now() > deadline)
-          throw new Error(`condition not met within ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
+          throw new Error(`condition not met within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

@@ -1,0 +1,324 @@
+import { AuditLog } from '../../db/stores/audit';
+import { ApprovalStore } from '../../db/stores/approvals';
+import { CampaignPerformanceStore } from '../../db/stores/campaignPerformance';
+import { CampaignStore } from '../../db/stores/campaigns';
+import { getApprovalWorkflowId } from '../../domain/ids';
+import { createGoogleAdsPlatform, idempotencyTag, simulateDay } from '../../providers/ads';
+import { approvalStatusQuery, decideUpdate } from '../../workflows/approvalWorkflow';
+import { adjustBudgetUpdate, pauseCampaignSignal, resumeCampaignSignal } from '../../workflows/campaignWorkflow';
+import { GoogleAdsFake } from '../fakes';
+import {
+  CHAIRMAN,
+  ESCALATION,
+  FixedSpendPlatform,
+  addDays,
+  startCampaignHarness,
+  testPolicy,
+  type CampaignHarness,
+} from './campaignHarness';
+
+const googleCreds = { token: 'ya29.test-token', developerToken: 'dev-token-123', customerId: '1234567890' };
+const meta = new FixedSpendPlatform('meta', 600);
+const linkedin = new FixedSpendPlatform('linkedin', 600);
+let google: GoogleAdsFake;
+let h: CampaignHarness;
+
+beforeAll(async () => {
+  google = await GoogleAdsFake.start(googleCreds);
+  h = await startCampaignHarness({
+    meta,
+    linkedin,
+    // The real Google Ads adapter against a local imitation of the API; throttling goes up to the activity retry.
+    google: createGoogleAdsPlatform({
+      baseUrl: google.baseUrl,
+      token: googleCreds.token,
+      developerToken: googleCreds.developerToken,
+      customerId: googleCreds.customerId,
+      currency: 'USD',
+      maxRetries: 0,
+      timeoutMs: 2000,
+    }),
+  });
+}, 60_000);
+afterAll(async () => {
+  await h?.teardown();
+  await google?.server.stop();
+});
+
+const campaigns = () => new CampaignStore(h.db);
+const auditOf = async (campaignId: string) =>
+  (await new AuditLog(h.db).list({ subjectType: 'campaign', subjectId: campaignId })).map((e) => ({
+    action: e.action,
+    actor: e.actor,
+    details: e.details,
+  }));
+
+/** The pending approval of a campaign, once its row exists. */
+async function approvalOf(workflowId: string) {
+  const handle = h.env.client.workflow.getHandle(workflowId);
+  const state = await h.waitFor(
+    () => handle.query(approvalStatusQuery),
+    (s) => s.approvalId !== null,
+  );
+  return { handle, state };
+}
+
+test('over the threshold: approval, start date, syncs, 80% alert, pause at 100%, approved increase, resume, completion', async () => {
+  const today = await h.today();
+  const startDate = addDays(today, 2);
+  const endDate = addDays(startDate, 6);
+  const { campaignId, handle } = await h.startCampaign({
+    platforms: ['meta', 'linkedin'],
+    budget: 6000,
+    startDate,
+    endDate,
+  });
+
+  // Over 5,000: the chairman is asked first.
+  const waiting = await h.waitFor(
+    () => h.status(campaignId),
+    (s) => s.state === 'awaiting_approval' && s.pendingApproval !== undefined,
+  );
+  expect(waiting.pendingApproval).toMatchObject({
+    kind: 'campaign',
+    workflowId: getApprovalWorkflowId('campaign', campaignId),
+    amount: 6000,
+  });
+  const ask = await approvalOf(waiting.pendingApproval!.workflowId);
+  expect(ask.state).toMatchObject({ subjectType: 'campaign', subjectId: campaignId, amount: 6000 });
+  await h.sink.waitFor((m) => m.some((x) => x.subject === 'Approval needed: Campaign Spring launch: 6000.00 USD'));
+  expect(meta.count('createCampaign')).toBe(0);
+
+  const decided = await ask.handle.executeUpdate(decideUpdate, {
+    args: [{ decision: 'approve', by: 'Charles', role: 'chairman', comment: 'Good plan' }],
+  });
+  expect(decided.outcome).toBe('approved');
+
+  // Approved: launched (paused) on both platforms, waiting for the start date.
+  const scheduled = await h.waitFor(
+    () => h.status(campaignId),
+    (s) => s.state === 'scheduled' && s.platforms.every((p) => p.externalId),
+  );
+  expect(scheduled.platforms.map((p) => [p.name, p.externalId, p.dailyBudget])).toEqual([
+    ['meta', expect.stringMatching(/^meta-/), 428.57],
+    ['linkedin', expect.stringMatching(/^linkedin-/), 428.57],
+  ]);
+  const row = await campaigns().get(campaignId);
+  expect(row).toMatchObject({ status: 'scheduled', statusReason: 'approved by Charles', sandbox: false });
+  expect(Object.keys(row!.platformCampaignIds).sort()).toEqual(['linkedin', 'meta']);
+  expect([...meta.campaigns.keys()]).toContain(`${campaignId}:meta`);
+
+  // The durable timer until the start date, then daily syncs: 1,200 a day across the two platforms.
+  const active = await h.skipUntil(campaignId, (s) => s.state === 'active');
+  expect(active.stateReason).toBe('start date reached');
+  expect(meta.calls.filter((c) => c.method === 'resume')).toHaveLength(1);
+
+  const paused = await h.skipUntil(campaignId, (s) => s.state === 'paused', '12h');
+  expect(paused).toMatchObject({ pauseReason: 'budget_exhausted', spent: 6000, percentSpent: 100 });
+  expect(meta.count('pause')).toBe(1);
+  expect(linkedin.count('pause')).toBe(1);
+  expect(await campaigns().get(campaignId)).toMatchObject({
+    status: 'paused',
+    statusReason: 'budget exhausted',
+    spent: 6000,
+  });
+  const alerts = await h.sink.waitFor((m) => m.some((x) => x.subject === 'Paused: Spring launch has used its budget'));
+  const toChairman = alerts.filter((m) => m.envelopeTo.includes(CHAIRMAN)).map((m) => m.subject);
+  expect(toChairman).toEqual([
+    'Approval needed: Campaign Spring launch: 6000.00 USD',
+    'Spring launch has spent 80% of its budget',
+    'Paused: Spring launch has used its budget',
+  ]);
+
+  // A budget below what is spent is refused by the update's validator.
+  await expect(
+    handle.executeUpdate(adjustBudgetUpdate, { args: [{ newBudget: 5000, requestedBy: 'mia' }] }),
+  ).rejects.toThrow();
+  // +50% needs the chairman: the answer comes at once, the change waits for the decision.
+  const change = await handle.executeUpdate(adjustBudgetUpdate, {
+    args: [{ newBudget: 9000, requestedBy: 'mia', role: 'marketer', reason: 'ROAS is 3x' }],
+  });
+  expect(change).toEqual({
+    status: 'pending_approval',
+    budget: 6000,
+    requested: 9000,
+    reason: 'an increase of 50% is over the 20% that needs no approval',
+    approvalWorkflowId: getApprovalWorkflowId('budget_change', `${campaignId}:1`),
+  });
+  expect((await h.status(campaignId)).pendingApproval).toMatchObject({ kind: 'budget_change', amount: 9000 });
+  const raise = await approvalOf(change.approvalWorkflowId!);
+  expect(raise.state).toMatchObject({ subjectType: 'budget_change', subjectId: `${campaignId}:1`, amount: 9000 });
+  await raise.handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', by: 'Charles', role: 'chairman' }] });
+
+  // Approved: the budget-paused campaign delivers again.
+  const resumed = await h.waitFor(
+    () => h.status(campaignId),
+    (s) => s.state === 'active' && s.budget === 9000,
+  );
+  expect(resumed.budgetChanges).toEqual([
+    expect.objectContaining({ n: 1, from: 6000, to: 9000, status: 'applied', decidedBy: 'Charles' }),
+  ]);
+  expect(meta.count('resume')).toBe(2);
+  expect(meta.calls.filter((c) => c.method === 'setBudget').length).toBeGreaterThanOrEqual(1);
+
+  // To the end date: 7 days at 1,200 = 8,400 of 9,000.
+  const result = await handle.result();
+  expect(result).toEqual({ outcome: 'completed', budget: 9000, spent: 8400 });
+  expect(await campaigns().get(campaignId)).toMatchObject({
+    status: 'completed',
+    statusReason: 'end date reached',
+    budget: 9000,
+    spent: 8400,
+  });
+  const perf = new CampaignPerformanceStore(h.db);
+  const daily = await perf.daily(campaignId);
+  expect(daily).toHaveLength(14); // 7 days x 2 platforms, each written once however often it was synced
+  expect(daily[0]).toMatchObject({ date: startDate, spend: 600, ctr: 0.02, cvr: 0.05, roas: 3, cac: 60 });
+  expect(await perf.finalReport(campaignId)).toMatchObject({
+    date: endDate,
+    spend: 8400,
+    revenue: 25_200,
+    conversions: 140,
+    roas: 3,
+    cac: 60,
+  });
+
+  const trail = await auditOf(campaignId);
+  const actions = trail.map((e) => `${e.action} by ${e.actor}`);
+  expect(actions).toEqual([
+    'campaign.awaiting_approval by mia (marketer)',
+    'approval.requested by mia (marketer)',
+    'approval.approved by Charles',
+    'campaign.scheduled by Charles',
+    'campaign.launched_on_platform by system',
+    'campaign.launched_on_platform by system',
+    'campaign.active by system',
+    'campaign.budget_alert by system',
+    'campaign.paused by system',
+    'campaign.budget_exhausted by system',
+    'campaign.budget_change_requested by mia',
+    'campaign.budget_changed by Charles',
+    'campaign.active by Charles',
+    'campaign.budget_alert by system',
+    'campaign.completed by system',
+  ]);
+  expect(trail.find((e) => e.action === 'campaign.budget_changed')!.details).toMatchObject({ from: 6000, to: 9000 });
+  const approvals = new AuditLog(h.db);
+  expect(
+    (await approvals.list({ subjectType: 'budget_change', subjectId: `${campaignId}:1` })).map((e) => e.action),
+  ).toEqual(['approval.requested', 'approval.approved']);
+});
+
+test('a rejected campaign ends as rejected and never reaches a platform', async () => {
+  const { campaignId, handle } = await h.startCampaign({ platforms: ['meta'], budget: 8000 });
+  const waiting = await h.waitFor(
+    () => h.status(campaignId),
+    (s) => s.pendingApproval !== undefined,
+  );
+  const ask = await approvalOf(waiting.pendingApproval!.workflowId);
+  await ask.handle.executeUpdate(decideUpdate, {
+    args: [{ decision: 'reject', by: 'Charles', role: 'chairman', comment: 'Not this quarter' }],
+  });
+  expect(await handle.result()).toEqual({
+    outcome: 'rejected',
+    reason: 'rejected by Charles: Not this quarter',
+    budget: 8000,
+    spent: 0,
+  });
+  expect(await campaigns().get(campaignId)).toMatchObject({
+    status: 'rejected',
+    statusReason: 'rejected by Charles: Not this quarter',
+  });
+  expect(meta.campaigns.has(`${campaignId}:meta`)).toBe(false);
+  expect((await auditOf(campaignId)).map((e) => `${e.action} by ${e.actor}`)).toEqual([
+    'campaign.awaiting_approval by mia (marketer)',
+    'approval.requested by mia (marketer)',
+    'approval.rejected by Charles',
+    'campaign.rejected by Charles',
+  ]);
+});
+
+test('an approval nobody decides expires after seven days and the campaign ends rejected, "expired"', async () => {
+  const { campaignId, handle } = await h.startCampaign({ platforms: ['meta'], budget: 8000 });
+  expect(await handle.result()).toMatchObject({ outcome: 'rejected', reason: 'expired' });
+  expect(await campaigns().get(campaignId)).toMatchObject({ status: 'rejected', statusReason: 'expired' });
+  const [approval] = await new ApprovalStore(h.db).list({ subjectType: 'campaign', subjectId: campaignId });
+  expect(approval).toMatchObject({ status: 'expired', remindersSent: 6, decidedBy: null });
+  const escalated = h.sink.to(ESCALATION).filter((m) => m.text.includes(approval!.id));
+  expect(escalated.map((m) => m.subject)).toEqual(['Escalated: Campaign Spring launch: 8000.00 USD']);
+  expect(meta.campaigns.has(`${campaignId}:meta`)).toBe(false);
+});
+
+test('Google Ads answering 429, then 500, then success creates exactly one campaign', async () => {
+  const mutate = { method: 'POST', path: /campaigns:mutate$/ };
+  google.server.rateLimitNext(1, '0', mutate).failNext(1, 500, 'Internal error encountered.', mutate);
+  const today = await h.today();
+  const { campaignId, handle } = await h.startCampaign({
+    platforms: ['google'],
+    budget: 3000,
+    startDate: today,
+    endDate: addDays(today, 1),
+  });
+  const active = await h.waitFor(
+    () => h.status(campaignId),
+    (s) => s.state === 'active',
+    30_000,
+  );
+  expect(google.server.requestsTo('POST', /campaigns:mutate$/).length).toBeGreaterThanOrEqual(3);
+  const mine = [...google.campaigns.values()].filter((c) => c.name.includes(idempotencyTag(`${campaignId}:google`)));
+  expect(mine).toHaveLength(1);
+  expect(active.platforms[0]).toMatchObject({ name: 'google', externalId: mine[0]!.id, sandbox: false });
+  expect(mine[0]!.status).toBe('ENABLED');
+
+  // Pause and resume by signal reach the platform.
+  await handle.signal(pauseCampaignSignal, { by: 'mia', role: 'marketer', reason: 'creative review' });
+  await h.waitFor(
+    () => h.status(campaignId),
+    (s) => s.state === 'paused' && s.pauseReason === 'manual',
+  );
+  expect(google.campaigns.get(mine[0]!.id)!.status).toBe('PAUSED');
+  await handle.signal(resumeCampaignSignal, { by: 'mia', role: 'marketer' });
+  await h.waitFor(
+    () => h.status(campaignId),
+    (s) => s.state === 'active',
+  );
+  expect(google.campaigns.get(mine[0]!.id)!.status).toBe('ENABLED');
+  expect(await handle.result()).toMatchObject({ outcome: 'completed' });
+  expect(
+    [...google.campaigns.values()].filter((c) => c.name.includes(idempotencyTag(`${campaignId}:google`))),
+  ).toHaveLength(1);
+  const trail = await auditOf(campaignId);
+  expect(trail.find((e) => e.action === 'campaign.paused')).toMatchObject({
+    actor: 'mia',
+    details: expect.objectContaining({ reason: 'creative review' }),
+  });
+});
+
+test('a worker restart in the middle of a campaign: the new worker carries on, across continue-as-new', async () => {
+  const today = await h.today();
+  const { campaignId, handle } = await h.startCampaign({
+    platforms: ['sandbox'],
+    budget: 3000,
+    startDate: today,
+    endDate: addDays(today, 3),
+    policy: { ...testPolicy, historyLimit: 40 },
+  });
+  const firstRun = (await handle.describe()).runId;
+  await h.skipUntil(campaignId, (s) => s.lastSync !== undefined, '6h');
+  const before = await h.status(campaignId);
+  expect(before.sandbox).toBe(true);
+
+  await h.restartWorker();
+
+  expect(await handle.result()).toMatchObject({ outcome: 'completed', budget: 3000 });
+  expect((await handle.describe()).runId).not.toBe(firstRun);
+  const externalId = before.platforms[0]!.externalId!;
+  const days = [0, 1, 2, 3].map((n) => addDays(today, n));
+  // The sandbox is a pure function of the campaign, the day and its budget: the restarted worker's numbers agree.
+  const expected = days.reduce((a, d) => a + simulateDay(externalId, d, 750).spend, 0);
+  const row = await campaigns().get(campaignId);
+  expect(row).toMatchObject({ status: 'completed', sandbox: true });
+  expect(row!.spent).toBeCloseTo(expected, 2);
+  const daily = await new CampaignPerformanceStore(h.db).daily(campaignId);
+  expect(daily.map((d) => d.date)).toEqual(days);
+});
