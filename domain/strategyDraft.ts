@@ -191,7 +191,8 @@ function segmentOf(v: StrategyVenture, targetMarket: Record<string, unknown>): s
   for (const key of ['segment', 'audience', 'description']) {
     if (typeof targetMarket[key] === 'string') return targetMarket[key] as string;
   }
-  return v.category ?? v.industry ?? 'its target customers';
+  const field = v.category ?? v.industry;
+  return field ? `${field} customers` : 'its target customers';
 }
 
 function objectOr(value: unknown): Record<string, unknown> | undefined {
@@ -210,7 +211,14 @@ export function draftStrategy(input: StrategyDraftInput): StrategyDraft {
     request.targetMarket ??
     (Object.keys(venture.targetMarket).length > 0
       ? venture.targetMarket
-      : { segments: [venture.category ?? venture.industry ?? 'early adopters'], keywords: [...venture.keywords] });
+      : {
+          segments: [
+            venture.category || venture.industry
+              ? `${venture.category ?? venture.industry} customers`
+              : 'early adopters',
+          ],
+          keywords: [...venture.keywords],
+        });
   const segment = segmentOf(venture, targetMarket);
   const needs = venture.keywords.slice(0, 3).join(', ') || venture.description || venture.productName;
   const valueProposition = request.valueProposition ??
@@ -221,7 +229,7 @@ export function draftStrategy(input: StrategyDraftInput): StrategyDraft {
   const differentiation = objectOr(profile['differentiation']) ?? objectOr(profile['differentiators']) ?? null;
   const positioningStatement =
     `For ${segment} who need ${needs}, ${venture.productName} is the ` +
-    `${venture.category ?? venture.industry ?? 'product'} that ` +
+    `${venture.category ?? venture.industry ?? 'new'} product that ` +
     `${venture.description ? venture.description.replace(/\.$/, '').replace(/^./, (c) => c.toLowerCase()) : 'meets that need'}` +
     (differentiation && typeof differentiation['statement'] === 'string'
       ? `; unlike alternatives, ${differentiation['statement']}`

@@ -31,6 +31,8 @@ export function csvRecords(
   });
   input.on('error', (err) => parser.destroy(err));
   counter.on('error', (err) => parser.destroy(err));
+  // The reader of the records gets the error; once it has stopped reading, a late second emit must not crash.
+  parser.on('error', () => undefined);
   input.pipe(counter).pipe(parser);
   return parser;
 }

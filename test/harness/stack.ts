@@ -12,6 +12,8 @@ export interface TestStack {
   smtp: MailCatcher;
   database: TestDatabase;
   keys: Record<Role, string>;
+  /** The task queue of this stack's worker (its own, so stacks of parallel test files never share work). */
+  taskQueue: string;
   stop(): Promise<void>;
 }
 
@@ -34,9 +36,10 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     LOG_LEVEL: 'silent',
     ...env,
   });
+  const taskQueue = uniqueId('e2e');
   const stack = await startStack(config, createLogger('silent'), {
     workflowBundlePath: process.env.GTM_TEST_WORKFLOW_BUNDLE!,
-    taskQueue: uniqueId('e2e'),
+    taskQueue,
   });
   const apiKeys = new ApiKeyStore(stack.db);
   const keys = {} as Record<Role, string>;
@@ -48,6 +51,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     smtp,
     database,
     keys,
+    taskQueue,
     async stop() {
       await stack.stop();
       await smtp.stop();
