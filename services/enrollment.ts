@@ -120,8 +120,10 @@ export class EnrollmentService {
         }
       }
     }
+    const enrolledAt = new Date();
     const input: SequenceWorkflowInput = {
       version: 1,
+      enrolledAt: enrolledAt.toISOString(),
       sequenceKey: sequence.key,
       sequenceVersion: sequence.currentVersion,
       definition: sequence.definition,
@@ -144,7 +146,7 @@ export class EnrollmentService {
       contactId: contact.id,
       workflowId,
       runId: handle.signaledRunId,
-      enrolledAt: new Date(),
+      enrolledAt,
     });
     return { enrolled: true, workflowId, runId: handle.signaledRunId };
   }

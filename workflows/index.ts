@@ -3,3 +3,4 @@ export * from './influencerScoringWorkflow';
 export * from './strategyWorkflow';
 export * from './churnScanWorkflow';
 export * from './approvalWorkflow';
+export * from './campaignWorkflow';

@@ -63,7 +63,7 @@ export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<Se
   const info = workflowInfo();
   const carry = input.carry;
   const enrollmentRunId = carry?.enrollmentRunId ?? info.firstExecutionRunId;
-  const enrolledAt = carry?.enrolledAt ?? new Date().toISOString();
+  const enrolledAt = carry?.enrolledAt ?? input.enrolledAt ?? new Date().toISOString();
   const steps = new Map<string, Step>(definition.steps.map((s) => [s.id, s]));
   const order = definition.steps.map((s) => s.id);
 

@@ -28,6 +28,8 @@ export interface SequenceWorkflowInput {
   definition: SequenceDefinition;
   contactId: string;
   trigger: ProductEvent;
+  /** When the enrollment was made, as recorded by whoever enrolled (the same instant in the database). */
+  enrolledAt?: string;
   carry?: SequenceCarry;
 }
 
@@ -175,14 +177,7 @@ export interface CampaignPolicy {
 }
 
 export type CampaignStateName =
-  | 'planned'
-  | 'awaiting_approval'
-  | 'scheduled'
-  | 'active'
-  | 'paused'
-  | 'completed'
-  | 'cancelled'
-  | 'rejected';
+  'planned' | 'awaiting_approval' | 'scheduled' | 'active' | 'paused' | 'completed' | 'cancelled' | 'rejected';
 
 /** Who asked for a change of a campaign, for the audit log. */
 export interface CampaignActor {
@@ -359,15 +354,7 @@ export interface StrategyWorkflowInput {
   approval: { policy: ApprovalTiming; approvers: string[]; escalateTo: string[] };
 }
 
-export type StrategyPhase =
-  | 'drafting'
-  | 'draft'
-  | 'review'
-  | 'approved'
-  | 'active'
-  | 'rejected'
-  | 'expired'
-  | 'failed';
+export type StrategyPhase = 'drafting' | 'draft' | 'review' | 'approved' | 'active' | 'rejected' | 'expired' | 'failed';
 
 export interface StrategyWorkflowStatus {
   strategyId: string;

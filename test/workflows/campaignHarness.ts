@@ -197,7 +197,9 @@ export async function startCampaignHarness(extraAds: Record<string, AdPlatform> 
     };
   };
   let built = build();
-  let worker = await createTestWorker(ts.env, { activities: built.activities, taskQueue });
+  // A stopped worker's sticky queue is given up on after this; the default would stall a restart test.
+  const workerOptions = { taskQueue, stickyQueueScheduleToStartTimeout: '1s' } as const;
+  let worker = await createTestWorker(ts.env, { activities: built.activities, ...workerOptions });
   let running = worker.run();
   const campaigns = new CampaignStore(database.db);
 
@@ -218,7 +220,7 @@ export async function startCampaignHarness(extraAds: Record<string, AdPlatform> 
       worker.shutdown();
       await running;
       built = build();
-      worker = await createTestWorker(ts.env, { activities: built.activities, taskQueue });
+      worker = await createTestWorker(ts.env, { activities: built.activities, ...workerOptions });
       running = worker.run();
     },
     async startCampaign(overrides = {}) {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
@@ -106,7 +106,11 @@ export async function startSequenceHarness(
     async recordHistory(key, contact, name) {
       if (!process.env.RECORD_HISTORIES) return;
       const history = await ts.env.client.workflow.getHandle(getSequenceWorkflowId(key, contact.id)).fetchHistory();
-      fs.writeFileSync(path.join(__dirname, '../histories', `${name}.json`), historyToJSON(history));
+      // Binary protobuf: exact, compact, and read back with the same generated code.
+      const bytes = temporal.api.history.v1.History.encode(
+        temporal.api.history.v1.History.fromObject(history),
+      ).finish();
+      fs.writeFileSync(path.join(__dirname, '../histories', `${name}.pb`), bytes);
     },
     async teardown() {
       worker.shutdown();
