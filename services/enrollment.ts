@@ -107,8 +107,16 @@ export class EnrollmentService {
     alreadyRunning?: boolean,
   ): Promise<EnrollResult> {
     const workflowId = getSequenceWorkflowId(sequence.key, contact.id);
+    if (contact.unsubscribedAt && sequence.definition.category === 'marketing') {
+      return { enrolled: false, workflowId, reason: 'the contact unsubscribed from marketing email' };
+    }
     const latest = await this.enrollments.latest(contact.id, sequence.key);
-    const running = alreadyRunning ?? latest?.status === 'active';
+    let running = alreadyRunning ?? latest?.status === 'active';
+    if (running && latest?.status === 'active' && !(await this.isRunning(workflowId))) {
+      // Terminated or failed from outside (an operator in the Temporal UI): the row must not block re-entry.
+      await this.enrollments.update(workflowId, { status: 'failed', exitReason: 'the run ended outside the sequence' });
+      running = false;
+    }
     if (!running && latest) {
       const rule = sequence.definition.reentry;
       if (rule.mode === 'never')
@@ -149,6 +157,15 @@ export class EnrollmentService {
       enrolledAt,
     });
     return { enrolled: true, workflowId, runId: handle.signaledRunId };
+  }
+
+  private async isRunning(workflowId: string): Promise<boolean> {
+    try {
+      return (await this.temporal.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
   }
 
   /** Delivers an event to a running enrollment; one that ended meanwhile is skipped. */

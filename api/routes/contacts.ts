@@ -4,8 +4,8 @@ import { ContactStore, type Contact } from '../../db/stores/contacts';
 import { EnrollmentStore } from '../../db/stores/enrollments';
 import { EventStore } from '../../db/stores/events';
 import { isValidTimeZone } from '../../domain/sequences/time';
-import { stateQuery } from '../../workflows/sequenceWorkflow';
 import type { AppDeps } from '../app';
+import { presentEnrollments } from '../enrollmentView';
 import { requireRole } from '../auth';
 import { notFound, parseOr400 } from '../errors';
 
@@ -42,19 +42,9 @@ export function contactRoutes({ db, temporal }: Pick<AppDeps, 'db' | 'temporal'>
     const contact = await contacts.getByExternalId(parseOr400(externalId, req.params.id, 'path'));
     if (!contact) throw notFound(`contact ${req.params.id}`);
     const list = await enrollments.listForContact(contact.id);
-    const withState = await Promise.all(
-      list.map(async (e) => {
-        if (e.status !== 'active') return e;
-        const state = await temporal.workflow
-          .getHandle(e.workflowId)
-          .query(stateQuery)
-          .catch(() => undefined);
-        return { ...e, state };
-      }),
-    );
     res.json({
       ...presentContact(contact),
-      enrollments: withState,
+      enrollments: await presentEnrollments(temporal, list),
       recentEvents: await events.listForContact(contact.id, 50),
     });
   });

@@ -1,9 +1,9 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { AuditLog } from '../../db/stores/audit';
 import { ContactStore } from '../../db/stores/contacts';
-import { EnrollmentStore, type Enrollment } from '../../db/stores/enrollments';
+import { EnrollmentStore } from '../../db/stores/enrollments';
 import { SequenceStatsStore } from '../../db/stores/sequenceStats';
 import { SequenceStore, type SequenceRecord } from '../../db/stores/sequences';
 import { getSequenceWorkflowId } from '../../domain/ids';
@@ -11,9 +11,9 @@ import { sequenceDefinitionSchema } from '../../domain/sequences/definition';
 import { validateSequence, type SequenceProblem } from '../../domain/sequences/validate';
 import { EnrollmentService } from '../../services/enrollment';
 import { templateIds } from '../../templates';
-import { exitSignal, stateQuery } from '../../workflows/sequenceWorkflow';
-import type { SequenceState } from '../../workflows/types';
+import { exitSignal } from '../../workflows/sequenceWorkflow';
 import type { AppDeps } from '../app';
+import { presentEnrollments } from '../enrollmentView';
 import { actorOf, requireRole } from '../auth';
 import { badRequest, conflict, notFound, parseOr400 } from '../errors';
 import { externalId } from './contacts';
@@ -49,9 +49,6 @@ export const sequenceStatsQuery = z
 
 /** The name of the trigger event a hand enrollment starts the workflow with. */
 export const MANUAL_ENROLLMENT_EVENT = 'manual_enrollment';
-
-/** How long listing enrollments waits for a workflow to answer its state query before showing it without. */
-const STATE_QUERY_TIMEOUT_MS = 3_000;
 
 /**
  * Sequence management: define, version and archive sequences, enroll and exit contacts by hand, read a
@@ -270,14 +267,7 @@ export function sequenceRoutes({
     const contact = await contacts.getByExternalId(id);
     if (!contact) throw notFound(`contact ${id}`);
     const list = await enrollments.listForContact(contact.id);
-    const withState = await Promise.all(
-      list.map(async (e) =>
-        e.status === 'active'
-          ? { ...presentEnrollment(e), state: await liveState(temporal, e.workflowId) }
-          : presentEnrollment(e),
-      ),
-    );
-    res.json({ contactId: contact.externalId, enrollments: withState });
+    res.json({ contactId: contact.externalId, enrollments: await presentEnrollments(temporal, list) });
   });
 
   router.get('/sequences/:key/stats', async (req, res) => {
@@ -310,39 +300,4 @@ export function presentSequence(r: SequenceRecord) {
     updatedAt: r.updatedAt,
     definition: r.definition,
   };
-}
-
-function presentEnrollment(e: Enrollment) {
-  return {
-    id: e.id,
-    sequenceKey: e.sequenceKey,
-    sequenceVersion: e.sequenceVersion,
-    status: e.status,
-    variant: e.variant,
-    currentStep: e.currentStep,
-    exitReason: e.exitReason,
-    revenue: e.revenue,
-    enrolledAt: e.enrolledAt,
-    endedAt: e.endedAt,
-    workflowId: e.workflowId,
-  };
-}
-
-/** The workflow's own view of the enrollment; null when it does not answer in time (no worker polling, say). */
-async function liveState(temporal: Client, workflowId: string): Promise<SequenceState | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), STATE_QUERY_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([
-      temporal.workflow
-        .getHandle(workflowId)
-        .query(stateQuery)
-        .catch(() => null),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

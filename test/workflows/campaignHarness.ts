@@ -197,8 +197,9 @@ export async function startCampaignHarness(extraAds: Record<string, AdPlatform> 
     };
   };
   let built = build();
-  // A stopped worker's sticky queue is given up on after this; the default would stall a restart test.
-  const workerOptions = { taskQueue, stickyQueueScheduleToStartTimeout: '1s' } as const;
+  // No workflow cache, so no sticky queue: the time-skipping server never hands a stopped worker's sticky tasks to
+  // another worker, which would stall the restart test. Every task replays its history instead, which tests replay.
+  const workerOptions = { taskQueue, maxCachedWorkflows: 0 } as const;
   let worker = await createTestWorker(ts.env, { activities: built.activities, ...workerOptions });
   let running = worker.run();
   const campaigns = new CampaignStore(database.db);

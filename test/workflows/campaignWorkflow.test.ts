@@ -301,12 +301,10 @@ test('a worker restart in the middle of a campaign: the new worker carries on, a
     budget: 3000,
     startDate: today,
     endDate: addDays(today, 3),
-    policy: { ...testPolicy },
+    policy: { ...testPolicy, historyLimit: 40 },
   });
   const firstRun = (await handle.describe()).runId;
-  console.log('started');
   await h.skipUntil(campaignId, (s) => s.lastSync !== undefined, '6h');
-  console.log('synced');
   const before = await h.status(campaignId);
   expect(before.sandbox).toBe(true);
 

@@ -149,3 +149,32 @@ test('the welcome email is personalised, escapes what the contact typed, and lin
   );
   expect(mail!.html).toContain('1 Main St, Springfield');
 });
+
+test('a run terminated by an operator does not block the contact: the next trigger enrolls them again', async () => {
+  await h.define({
+    key: 'check-in',
+    name: 'Check-in',
+    triggers: [{ event: 'trial_started' }],
+    reentry: { mode: 'always' },
+    steps: [
+      { id: 'hello', type: 'send', template: 'nurture_intro', subject: 'Checking in' },
+      { id: 'pause', type: 'wait', duration: 'P30D' },
+    ],
+  });
+  const c = await h.contact();
+  await h.send(c, 'trial_started');
+  await h.sink.waitFor(() => h.subjects(c).length === 1);
+  await h.handle('check-in', c).terminate('operator reset');
+  expect((await h.send(c, 'trial_started')).enrolled).toEqual(['check-in']);
+  await h.sink.waitFor(() => h.subjects(c).length === 2);
+  const rows = await h.db('enrollments').where({ contact_id: c.id }).orderBy('enrolled_at').pluck('status');
+  expect(rows).toEqual(['failed', 'active']);
+});
+
+test('an unsubscribed contact is not enrolled into a marketing sequence', async () => {
+  const c = await h.contact();
+  await h.db('contacts').where({ id: c.id }).update({ unsubscribed_at: new Date() });
+  const unsubscribed = { ...c, unsubscribedAt: new Date() };
+  expect((await h.send(unsubscribed, 'signup')).enrolled).toEqual([]);
+  expect(await h.db('enrollments').where({ contact_id: c.id })).toEqual([]);
+});
