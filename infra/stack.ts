@@ -9,7 +9,7 @@ import type { Config } from '../config/config';
 import { createDb, migrateLatest, type Db } from '../db/knex';
 import { ApiKeyStore, ROLES } from '../db/stores/apiKeys';
 import { installBuiltinSequences } from '../db/builtinSequences';
-import { createSmtpProvider } from '../providers/email';
+import { createEmailProvider } from '../providers/email';
 import { createWorker } from '../workers/worker';
 import { TASK_QUEUES } from '../domain/ids';
 import { createInfluencerCache } from '../services/influencerCatalogue';
@@ -121,7 +121,7 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
         ...(options.workflowBundlePath ? { workflowBundlePath: options.workflowBundlePath } : {}),
         deps: {
           db,
-          email: createSmtpProvider(smtpUrl),
+          email: createEmailProvider(config, smtpUrl),
           signer,
           mail: {
             from: config.MAIL_FROM,
