@@ -147,6 +147,12 @@ describe('influencers', () => {
     const { id } = await t.stack.db('influencers').where({ handle: 'adafit' }).first('influencer_id as id');
     const byId = await call('POST', '/v1/influencers/score', { ventureId: venture.id, influencerId: id });
     expect(byId.body.score.compositeScore).toBeCloseTo(expected.compositeScore, 10);
+    // The influencer is cached now; an import clears the cache, so a changed catalogue row is scored as it is.
+    await call('POST', '/v1/influencers/import', { influencers: [{ ...ada, followers_count: 5_000 }] });
+    const rescored = await call('POST', '/v1/influencers/score', { ventureId: venture.id, influencerId: id });
+    expect(rescored.body.score.tier).toBe('nano');
+    expect(rescored.body.score.reachScore).toBeCloseTo(20 * Math.log10(5_000), 10);
+    await call('POST', '/v1/influencers/import', { influencers: [ada] });
     const gamer = await t.stack.db('influencers').where({ handle: 'gamerjoe' }).first('influencer_id as id');
     const risky = await call('POST', '/v1/influencers/score', { ventureId: venture.id, influencerId: gamer.id });
     expect(risky.body.score.riskFactors).toEqual(['unverified']);
@@ -403,6 +409,8 @@ describe('strategies', () => {
     const inReview = await eventually(async () => {
       const s = await call('GET', `/v1/strategies/${id}`);
       expect(s.body.status).toBe('review');
+      // The strategy is in review a moment before its approval request starts.
+      expect(s.body.workflow.approval?.status).toBe('pending');
       return s.body;
     });
     for (const column of [
@@ -426,11 +434,9 @@ describe('strategies', () => {
     const early = await call('POST', `/v1/strategies/${id}/activate`);
     expect(early.status).toBe(409);
 
-    await t.stack.temporal.workflow
-      .getHandle(approvalOf(id))
-      .executeUpdate(decideUpdate, {
-        args: [{ decision: 'approve', by: 'test chairman', role: 'chairman', comment: 'go' }],
-      });
+    await t.stack.temporal.workflow.getHandle(approvalOf(id)).executeUpdate(decideUpdate, {
+      args: [{ decision: 'approve', by: 'test chairman', role: 'chairman', comment: 'go' }],
+    });
     const approved = await eventually(async () => {
       const s = await call('GET', `/v1/strategies/${id}`);
       expect(s.body.status).toBe('approved');
@@ -466,12 +472,14 @@ describe('strategies', () => {
       budget: 8000,
     });
     const id = created.body.id as string;
-    await eventually(async () => expect((await call('GET', `/v1/strategies/${id}`)).body.status).toBe('review'));
-    await t.stack.temporal.workflow
-      .getHandle(approvalOf(id))
-      .executeUpdate(decideUpdate, {
-        args: [{ decision: 'reject', by: 'test chairman', role: 'chairman', comment: 'too early' }],
-      });
+    await eventually(async () => {
+      const s = await call('GET', `/v1/strategies/${id}`);
+      expect(s.body.status).toBe('review');
+      expect(s.body.workflow.approval?.status).toBe('pending');
+    });
+    await t.stack.temporal.workflow.getHandle(approvalOf(id)).executeUpdate(decideUpdate, {
+      args: [{ decision: 'reject', by: 'test chairman', role: 'chairman', comment: 'too early' }],
+    });
     const back = await eventually(async () => {
       const s = await call('GET', `/v1/strategies/${id}`);
       expect(s.body.status).toBe('draft');
