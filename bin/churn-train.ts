@@ -84,7 +84,10 @@ export async function trainAndStore(
     label = EVENT_LABEL_COLUMN;
     source = `events:${CHURN_EVENT} (${trainedOn})`;
   }
-  if (records.length < 10) throw new Error(`too few rows to train on: ${records.length} (need at least 10)`);
+  if (records.length < 10) {
+    const what = options.csv ? 'rows in the CSV' : 'contacts with stored events';
+    throw new Error(`too few ${what} to train on: ${records.length} (need at least 10)`);
+  }
   const positives = records.filter((r) => ['1', '1.0', 'true', 'yes'].includes((r[label] ?? '').trim().toLowerCase()));
   if (positives.length === 0 || positives.length === records.length) {
     throw new Error(`the label ${label} has only one class in ${records.length} rows: nothing to learn`);
