@@ -1,4 +1,5 @@
 import { createApprovalActivities, type ApprovalActivityDeps } from './approvalActivities';
+import { createCampaignActivities, type CampaignActivityDeps } from './campaignActivities';
 import { createChurnActivities, type ChurnActivityDeps } from './churnActivities';
 import { createInfluencerActivities, type InfluencerActivityDeps } from './influencerActivities';
 import { createNotificationActivities, type NotificationActivityDeps } from './notificationActivities';
@@ -8,6 +9,7 @@ import { createStrategyActivities, type StrategyActivityDeps } from './strategyA
 export type ActivityDeps = SequenceActivityDeps &
   NotificationActivityDeps &
   ApprovalActivityDeps &
+  CampaignActivityDeps &
   InfluencerActivityDeps &
   StrategyActivityDeps &
   ChurnActivityDeps;
@@ -18,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSequenceActivities(deps),
     ...createNotificationActivities(deps),
     ...createApprovalActivities(deps),
+    ...createCampaignActivities(deps),
     ...createInfluencerActivities(deps),
     ...createStrategyActivities(deps),
     ...createChurnActivities(deps),

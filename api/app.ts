@@ -21,12 +21,17 @@ import { influencerRoutes, isCsvImport } from './routes/influencers';
 import { readinessRoutes } from './routes/readiness';
 import { strategyRoutes, type StrategyApprovalConfig } from './routes/strategies';
 import type { LruCache } from '../infra/lruCache';
+import type { CampaignConfig } from '../services/campaigns';
+import { approvalRoutes } from './routes/approvals';
+import { campaignRoutes } from './routes/campaigns';
+import { ventureRoutes } from './routes/ventures';
 
 export interface AppDeps {
   db: Db;
   temporal: Client;
   config: Pick<Config, 'publicUrl' | 'temporalUiUrl' | 'TEMPORAL_NAMESPACE'> &
-    Partial<StrategyApprovalConfig & Pick<Config, 'INFLUENCER_IMPORT_MAX_BYTES'>>;
+    Partial<StrategyApprovalConfig & Pick<Config, 'INFLUENCER_IMPORT_MAX_BYTES'>> &
+    Partial<CampaignConfig>;
   log: Logger;
   signer: LinkSigner;
   /** The embedded SMTP catcher, when the product runs on its defaults. */
@@ -85,6 +90,9 @@ export function createApp(deps: AppDeps): Express {
   v1.use(channelMixRoutes(deps));
   v1.use(readinessRoutes(deps));
   v1.use(strategyRoutes({ ...deps, metrics, config: strategyApprovalConfig(deps.config) }));
+  v1.use(ventureRoutes(deps));
+  v1.use(approvalRoutes(deps));
+  v1.use(campaignRoutes(deps));
   if (deps.mailCatcher) v1.use(devMailRoutes(deps.mailCatcher));
   app.use('/v1', v1);
 

@@ -11,6 +11,8 @@ import { ApiKeyStore, ROLES } from '../db/stores/apiKeys';
 import { installBuiltinSequences } from '../db/builtinSequences';
 import { createEmailProvider } from '../providers/email';
 import { createWorker } from '../workers/worker';
+import { adPlatformModes } from '../config/adPlatforms';
+import { createCampaignAdPlatforms } from '../providers/ads/configured';
 import { TASK_QUEUES } from '../domain/ids';
 import { createInfluencerCache } from '../services/influencerCatalogue';
 import { ensureChurnScanSchedule } from './churnSchedule';
@@ -136,6 +138,7 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
           taskQueue: options.taskQueue ?? TASK_QUEUES.main,
           influencerCache,
           churn: { cooldown: config.CHURN_INTERVENTION_COOLDOWN, customerSuccessEmail: config.CUSTOMER_SUCCESS_EMAIL },
+          ads: createCampaignAdPlatforms(config),
         },
       });
       const running = worker.run();
@@ -145,6 +148,8 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
         await workerConnection.close();
       });
       log.info({ taskQueue: options.taskQueue ?? 'gtm-main' }, 'worker: running');
+      // A platform without credentials is simulated; say which, so nobody believes money is moving when it is not.
+      log.info({ adPlatforms: adPlatformModes(config) }, 'ad platforms: live where credentials are set, else sandbox');
     }
 
     let apiUrl: string | undefined;

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as seedSchema from './20261128000000_seed_schema';
 import * as engineSchema from './20261128000100_engine_schema';
 import * as gtmIntelligence from './20261129120000_gtm_intelligence';
+import * as campaignLifecycle from './20261129130000_campaign_lifecycle';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder, so the same migrations run
@@ -11,6 +12,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261128000000_seed_schema': seedSchema,
   '20261128000100_engine_schema': engineSchema,
   '20261129120000_gtm_intelligence': gtmIntelligence,
+  '20261129130000_campaign_lifecycle': campaignLifecycle,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -309,17 +309,6 @@ test('a worker restart in the middle of a campaign: the new worker carries on, a
   expect(before.sandbox).toBe(true);
 
   await h.restartWorker();
-  console.log('restarted');
-  console.log(JSON.stringify(await h.status(campaignId)).slice(0, 200));
-  await h.env.sleep('1d');
-  console.log(JSON.stringify(await h.status(campaignId)).slice(0, 300));
-  const d = await handle.describe();
-  console.log(
-    d.status.name,
-    d.historyLength,
-    JSON.stringify(d.raw.pendingActivities),
-    JSON.stringify(d.raw.pendingWorkflowTask),
-  );
 
   expect(await handle.result()).toMatchObject({ outcome: 'completed', budget: 3000 });
   expect((await handle.describe()).runId).not.toBe(firstRun);

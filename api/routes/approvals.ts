@@ -1,0 +1,104 @@
+import { Router } from 'express';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { z } from 'zod';
+import { ApprovalStore, type Approval } from '../../db/stores/approvals';
+import { approvalStatusQuery, decideUpdate } from '../../workflows/approvalWorkflow';
+import type { AppDeps } from '../app';
+import { actorOf, requireRole } from '../auth';
+import { conflict, notFound, parseOr400 } from '../errors';
+import { temporalRunLink, withTimeout } from '../temporalLinks';
+
+const listQuery = z
+  .object({
+    status: z.enum(['pending', 'approved', 'rejected', 'expired']).optional(),
+    subjectType: z.enum(['campaign', 'budget_change', 'strategy', 'influencer_deal']).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(200),
+  })
+  .strict();
+
+export const decisionBody = z
+  .object({
+    decision: z.enum(['approve', 'reject']),
+    comment: z.string().trim().max(2000).optional(),
+  })
+  .strict();
+
+/**
+ * The chairman's inbox: what is asked, by whom, how much, since when, and a link to the run in the Temporal UI;
+ * decisions go to the approval workflow's `decide` update, and only the chairman may make them.
+ */
+export function approvalRoutes({ db, temporal, config }: Pick<AppDeps, 'db' | 'temporal' | 'config'>): Router {
+  const router = Router();
+  const approvals = new ApprovalStore(db);
+  const present = (a: Approval, now = Date.now()) => ({
+    id: a.id,
+    subjectType: a.subjectType,
+    subjectId: a.subjectId,
+    status: a.status,
+    title: a.title,
+    summary: a.summary,
+    amount: a.amount,
+    currency: a.currency,
+    requestedBy: a.requestedBy,
+    requestedAt: a.createdAt,
+    waitingSeconds: a.status === 'pending' ? Math.max(0, Math.round((now - a.createdAt.getTime()) / 1000)) : null,
+    expiresAt: a.expiresAt,
+    remindersSent: a.remindersSent,
+    escalatedAt: a.escalatedAt,
+    decidedBy: a.decidedBy,
+    decisionComment: a.decisionComment,
+    decidedAt: a.decidedAt,
+    details: a.details,
+    workflowId: a.workflowId,
+    temporalUrl: temporalRunLink(config, a.workflowId),
+  });
+
+  router.get('/approvals', async (req, res) => {
+    const q = parseOr400(listQuery, req.query, 'query');
+    const list = await approvals.list(q);
+    const now = Date.now();
+    res.json({ approvals: list.map((a) => present(a, now)) });
+  });
+
+  router.get('/approvals/:id', async (req, res) => {
+    const approval = await approvals.get(String(req.params.id));
+    if (!approval) throw notFound(`approval ${req.params.id}`);
+    const live = await withTimeout(
+      temporal.workflow.getHandle(approval.workflowId).query(approvalStatusQuery),
+      5_000,
+    ).catch(() => undefined);
+    res.json({ ...present(approval), ...(live ? { live } : {}) });
+  });
+
+  router.post('/approvals/:id/decision', requireRole(db, 'chairman'), async (req, res) => {
+    const approval = await approvals.get(String(req.params.id));
+    if (!approval) throw notFound(`approval ${req.params.id}`);
+    const body = parseOr400(decisionBody, req.body);
+    if (approval.status !== 'pending') {
+      throw conflict(
+        `this request is already ${approval.status}${approval.decidedBy ? ` (by ${approval.decidedBy})` : ''}`,
+      );
+    }
+    const { actor, actorRole } = actorOf(req);
+    try {
+      const result = await temporal.workflow.getHandle(approval.workflowId).executeUpdate(decideUpdate, {
+        args: [
+          { decision: body.decision, by: actor, role: actorRole, ...(body.comment ? { comment: body.comment } : {}) },
+        ],
+      });
+      res.json({ ...result, approval: present((await approvals.get(approval.id)) ?? approval) });
+    } catch (err) {
+      // The validator refused (decided, expired) or the run is over: either way this decision comes too late.
+      if (err instanceof WorkflowUpdateFailedError) throw conflict(err.cause?.message ?? err.message);
+      if (err instanceof WorkflowNotFoundError || isClosedRun(err)) throw conflict('this request is no longer open');
+      throw err;
+    }
+  });
+
+  return router;
+}
+
+/** Updates sent to a closed run fail with "workflow execution already completed". */
+function isClosedRun(err: unknown): boolean {
+  return /already completed|workflow execution already/i.test(String((err as Error)?.message ?? ''));
+}

@@ -1,0 +1,153 @@
+import type { Client } from '@temporalio/client';
+import { adPlatformModes } from '../config/adPlatforms';
+import { envSchema, type Config } from '../config/config';
+import type { Db } from '../db/knex';
+import { AuditLog } from '../db/stores/audit';
+import { CampaignStore, type Campaign, type NewCampaign } from '../db/stores/campaigns';
+import { campaignNeedsApproval, type ApprovalDecision } from '../domain/approvalPolicy';
+import { getCampaignWorkflowId, TASK_QUEUES } from '../domain/ids';
+import type { AdPlatformName } from '../providers/ads/types';
+import { campaignWorkflow } from '../workflows/campaignWorkflow';
+import type { CampaignPolicy, CampaignWorkflowInput } from '../workflows/types';
+
+/** The configuration the campaign lifecycle reads. */
+export type CampaignConfig = Pick<
+  Config,
+  | 'APPROVAL_CAMPAIGN_BUDGET_THRESHOLD'
+  | 'APPROVAL_BUDGET_INCREASE_PCT'
+  | 'APPROVAL_REMINDER_EVERY'
+  | 'APPROVAL_ESCALATE_AFTER'
+  | 'APPROVAL_EXPIRE_AFTER'
+  | 'CHAIRMAN_EMAIL'
+  | 'ESCALATION_EMAIL'
+  | 'METRICS_SYNC_EVERY'
+  | 'BUDGET_ALERT_PCT'
+  | 'GOOGLE_ADS_BASE_URL'
+  | 'GOOGLE_ADS_ACCESS_TOKEN'
+  | 'GOOGLE_ADS_DEVELOPER_TOKEN'
+  | 'GOOGLE_ADS_CUSTOMER_ID'
+  | 'GOOGLE_ADS_LOGIN_CUSTOMER_ID'
+  | 'GOOGLE_ADS_CURRENCY'
+  | 'META_BASE_URL'
+  | 'META_ACCESS_TOKEN'
+  | 'META_AD_ACCOUNT_ID'
+  | 'META_CURRENCY'
+  | 'LINKEDIN_BASE_URL'
+  | 'LINKEDIN_ACCESS_TOKEN'
+  | 'LINKEDIN_AD_ACCOUNT_ID'
+  | 'LINKEDIN_CAMPAIGN_GROUP_ID'
+  | 'LINKEDIN_CURRENCY'
+>;
+
+/** What the campaign API needs to know, resolved once from configuration. */
+export interface CampaignSettings {
+  policy: CampaignPolicy;
+  /** Whether each platform name runs for real or on the sandbox. */
+  modes: Record<AdPlatformName, 'live' | 'sandbox'>;
+  /** The ad account currency of each live platform that has one configured. */
+  currencies: Partial<Record<AdPlatformName, string>>;
+}
+
+/** Settings from configuration; an app built with less configuration (tests) gets the documented defaults. */
+export function campaignSettings(config: Partial<CampaignConfig>): CampaignSettings {
+  const defined = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined));
+  const c = { ...envSchema.parse({}), ...defined } as CampaignConfig;
+  const modes = adPlatformModes(c);
+  const currencies: Partial<Record<AdPlatformName, string>> = {};
+  if (modes.google === 'live' && c.GOOGLE_ADS_CURRENCY) currencies.google = c.GOOGLE_ADS_CURRENCY;
+  if (modes.meta === 'live') currencies.meta = c.META_CURRENCY;
+  if (modes.linkedin === 'live') currencies.linkedin = c.LINKEDIN_CURRENCY;
+  return {
+    policy: {
+      campaignBudgetThreshold: c.APPROVAL_CAMPAIGN_BUDGET_THRESHOLD,
+      budgetIncreasePct: c.APPROVAL_BUDGET_INCREASE_PCT,
+      approvalTiming: {
+        reminderEvery: c.APPROVAL_REMINDER_EVERY,
+        escalateAfter: c.APPROVAL_ESCALATE_AFTER,
+        expireAfter: c.APPROVAL_EXPIRE_AFTER,
+      },
+      approvers: [c.CHAIRMAN_EMAIL],
+      escalateTo: [c.ESCALATION_EMAIL],
+      alertTo: [c.CHAIRMAN_EMAIL],
+      alertPct: c.BUDGET_ALERT_PCT,
+      syncEvery: c.METRICS_SYNC_EVERY,
+    },
+    modes,
+    currencies,
+  };
+}
+
+export interface CreateCampaignRequest extends NewCampaign {
+  objective?: string;
+  ventureName?: string;
+  actorRole?: string;
+}
+
+/**
+ * Creates campaigns: the row first (committed, so the workflow's first activity finds it), then the workflow; if
+ * the workflow cannot be started the row is removed again, so a failed request leaves nothing behind.
+ */
+export class CampaignService {
+  constructor(
+    private readonly db: Db,
+    private readonly temporal: Client,
+    private readonly settings: CampaignSettings,
+    private readonly taskQueue: string = TASK_QUEUES.main,
+  ) {}
+
+  /** Whether a budget needs the chairman, by the configured policy. */
+  needsApproval(budget: number): ApprovalDecision {
+    return campaignNeedsApproval(budget, this.settings.policy);
+  }
+
+  async create(request: CreateCampaignRequest): Promise<{ campaign: Campaign; workflowId: string }> {
+    const { objective, ventureName, actorRole, ...row } = request;
+    const campaign = await this.db.transaction(async (trx) => {
+      const created = await new CampaignStore(trx).create(row, trx);
+      await new AuditLog(trx).record({
+        actor: request.createdBy,
+        ...(actorRole ? { actorRole } : {}),
+        action: 'campaign.created',
+        subjectType: 'campaign',
+        subjectId: created.id,
+        details: {
+          name: request.name,
+          budget: request.budget,
+          currency: request.currency,
+          platforms: request.platforms,
+          startDate: request.startDate,
+          endDate: request.endDate,
+        },
+      });
+      return created;
+    });
+    const workflowId = getCampaignWorkflowId(campaign.id);
+    const input: CampaignWorkflowInput = {
+      version: 1,
+      campaignId: campaign.id,
+      ventureId: request.ventureId,
+      ...(ventureName ? { ventureName } : {}),
+      name: request.name,
+      channel: request.channel,
+      ...(objective ? { objective } : {}),
+      platforms: request.platforms,
+      startDate: request.startDate,
+      endDate: request.endDate,
+      budget: request.budget,
+      currency: request.currency,
+      requestedBy: request.createdBy,
+      policy: this.settings.policy,
+    };
+    try {
+      await this.temporal.workflow.start(campaignWorkflow, { workflowId, taskQueue: this.taskQueue, args: [input] });
+    } catch (err) {
+      // Nothing happened: take back the row and its entry rather than leave a campaign no workflow runs.
+      await this.db.transaction(async (trx) => {
+        await trx('audit_log').where({ subject_type: 'campaign', subject_id: campaign.id }).delete();
+        await trx('gtm_campaigns').where({ campaign_id: campaign.id }).delete();
+      });
+      throw err;
+    }
+    return { campaign, workflowId };
+  }
+}
