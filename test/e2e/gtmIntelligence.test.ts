@@ -1,11 +1,10 @@
 import { ContactStore } from '../../db/stores/contacts';
-import { VentureStore, type Venture } from '../../db/stores/ventures';
+import type { Venture } from '../../db/stores/ventures';
 import { attribute, type Journey } from '../../domain/attribution';
 import { optimizeChannelMix } from '../../domain/channelMix';
 import { calculateInfluencerScore, type Influencer } from '../../domain/influencerScoring';
 import { calculateMarketReadiness, suggestLaunchWindow } from '../../domain/marketReadiness';
 import { scoringVenture } from '../../services/ventureContext';
-import { decideUpdate } from '../../workflows/approvalWorkflow';
 import { client, startTestStack, type TestStack } from '../harness/stack';
 import { uniqueId } from '../harness';
 
@@ -13,7 +12,7 @@ let t: TestStack;
 let venture: Venture;
 beforeAll(async () => {
   t = await startTestStack({ CHURN_SCAN_ENABLED: 'false' });
-  venture = await new VentureStore(t.stack.db).create({
+  venture = await createVenture({
     name: 'HomeGym',
     slug: uniqueId('homegym'),
     productName: 'HomeGym',
@@ -25,6 +24,29 @@ beforeAll(async () => {
   });
 }, 60_000);
 afterAll(async () => t?.stop());
+
+async function createVenture(body: Record<string, unknown>): Promise<Venture> {
+  const res = await client(t)('POST', '/v1/ventures', body);
+  expect(res.status).toBe(201);
+  return res.body as Venture;
+}
+
+async function patchProfile(id: string, profile: Record<string, unknown>): Promise<void> {
+  expect((await client(t)('PATCH', `/v1/ventures/${id}`, { profile })).status).toBe(200);
+}
+
+/** The chairman decides the strategy's pending approval through the approvals API. */
+async function decide(strategyId: string, decision: 'approve' | 'reject', comment: string): Promise<void> {
+  // The request reaches the inbox once the approval workflow has recorded it.
+  const approval = await eventually(async () => {
+    const inbox = await client(t, 'chairman')('GET', '/v1/approvals?subjectType=strategy&status=pending');
+    const found = inbox.body.approvals.find((a: { subjectId: string }) => a.subjectId === strategyId);
+    expect(found).toBeDefined();
+    return found as { id: string };
+  });
+  const res = await client(t, 'chairman')('POST', `/v1/approvals/${approval.id}/decision`, { decision, comment });
+  expect(res.status).toBe(200);
+}
 
 /** Polls until the check passes (it throws until then), for up to `ms`. */
 async function eventually<T>(check: () => Promise<T>, ms = 15_000): Promise<T> {
@@ -313,7 +335,7 @@ describe('channel mix', () => {
   });
 
   test('GET /v1/ventures/:id/channel-mix fits curves from the venture history and falls back to priors', async () => {
-    const v = await new VentureStore(t.stack.db).create({
+    const v = await createVenture({
       name: 'Mixer',
       slug: uniqueId('mixer'),
       productName: 'Mixer',
@@ -368,7 +390,7 @@ describe('readiness', () => {
   });
 
   test('GET /v1/ventures/:id/readiness names missing profile inputs, then reads them with the profile seasonality', async () => {
-    const v = await new VentureStore(t.stack.db).create({
+    const v = await createVenture({
       name: 'Ready',
       slug: uniqueId('ready'),
       productName: 'Ready',
@@ -380,7 +402,7 @@ describe('readiness', () => {
     );
     expect(missing.body.problems).toHaveLength(8);
     const seasonality = [0.6, 0.6, 0.8, 1, 1, 1, 0.8, 0.8, 1.6, 1.6, 1.2, 1];
-    await new VentureStore(t.stack.db).update(v.id, { profile: { readiness: readinessInputs, seasonality } });
+    await patchProfile(v.id, { readiness: readinessInputs, seasonality });
     const res = await client(t)('GET', `/v1/ventures/${v.id}/readiness?from=2026-01-10`);
     expect(res.status).toBe(200);
     const expected = suggestLaunchWindow({ readiness: res.body.overall, seasonality, from: '2026-01-10' });
@@ -395,8 +417,9 @@ describe('strategies', () => {
 
   test('a strategy is drafted, reviewed, approved by the chairman and activated, every step audited', async () => {
     const call = client(t);
-    await new VentureStore(t.stack.db).update(venture.id, {
-      profile: { readiness: readinessInputs, seasonality: [0.6, 0.6, 0.8, 1, 1, 1, 0.8, 0.8, 1.6, 1.6, 1.2, 1] },
+    await patchProfile(venture.id, {
+      readiness: readinessInputs,
+      seasonality: [0.6, 0.6, 0.8, 1, 1, 1, 0.8, 0.8, 1.6, 1.6, 1.2, 1],
     });
     const created = await call('POST', `/v1/ventures/${venture.id}/strategies`, {
       name: 'Autumn launch',
@@ -434,9 +457,7 @@ describe('strategies', () => {
     const early = await call('POST', `/v1/strategies/${id}/activate`);
     expect(early.status).toBe(409);
 
-    await t.stack.temporal.workflow.getHandle(approvalOf(id)).executeUpdate(decideUpdate, {
-      args: [{ decision: 'approve', by: 'test chairman', role: 'chairman', comment: 'go' }],
-    });
+    await decide(id, 'approve', 'go');
     const approved = await eventually(async () => {
       const s = await call('GET', `/v1/strategies/${id}`);
       expect(s.body.status).toBe('approved');
@@ -477,9 +498,7 @@ describe('strategies', () => {
       expect(s.body.status).toBe('review');
       expect(s.body.workflow.approval?.status).toBe('pending');
     });
-    await t.stack.temporal.workflow.getHandle(approvalOf(id)).executeUpdate(decideUpdate, {
-      args: [{ decision: 'reject', by: 'test chairman', role: 'chairman', comment: 'too early' }],
-    });
+    await decide(id, 'reject', 'too early');
     const back = await eventually(async () => {
       const s = await call('GET', `/v1/strategies/${id}`);
       expect(s.body.status).toBe('draft');
