@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
 import type { Duration } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
@@ -59,6 +62,7 @@ export class FixedSpendPlatform implements AdPlatform {
   constructor(
     readonly name: AdPlatformName,
     readonly spendPerDay: number,
+    readonly conversionsPerDay = 10,
   ) {}
 
   private maybeFail(method: string): void {
@@ -105,7 +109,7 @@ export class FixedSpendPlatform implements AdPlatform {
               date: day,
               impressions: 10_000,
               clicks: 200,
-              conversions: 10,
+              conversions: this.conversionsPerDay,
               spend: this.spendPerDay,
               revenue: this.spendPerDay * 3,
             }
@@ -151,6 +155,8 @@ export interface CampaignHarness {
     step?: Duration,
     maxSteps?: number,
   ): Promise<CampaignStatusView>;
+  /** With RECORD_HISTORIES=1, writes the run's history to test/histories/<name>.pb for the replay test. */
+  recordHistory(workflowId: string, name: string): Promise<void>;
   /** Today in the test server's clock, YYYY-MM-DD (UTC). */
   today(): Promise<string>;
   teardown(): Promise<void>;
@@ -289,6 +295,14 @@ export async function startCampaignHarness(extraAds: Record<string, AdPlatform> 
       const s = await h.status(campaignId);
       if (predicate(s)) return s;
       throw new Error(`campaign never reached the expected status; last: ${JSON.stringify(s)}`);
+    },
+    async recordHistory(workflowId, name) {
+      if (!process.env.RECORD_HISTORIES) return;
+      const history = await ts.env.client.workflow.getHandle(workflowId).fetchHistory();
+      const bytes = temporal.api.history.v1.History.encode(
+        temporal.api.history.v1.History.fromObject(history),
+      ).finish();
+      fs.writeFileSync(path.join(__dirname, '../histories', `${name}.pb`), bytes);
     },
     async today() {
       return new Date(await ts.env.currentTimeMs()).toISOString().slice(0, 10);

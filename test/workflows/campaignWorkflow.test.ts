@@ -5,7 +5,13 @@ import { CampaignStore } from '../../db/stores/campaigns';
 import { getApprovalWorkflowId } from '../../domain/ids';
 import { createGoogleAdsPlatform, idempotencyTag, simulateDay } from '../../providers/ads';
 import { approvalStatusQuery, decideUpdate } from '../../workflows/approvalWorkflow';
-import { adjustBudgetUpdate, pauseCampaignSignal, resumeCampaignSignal } from '../../workflows/campaignWorkflow';
+import {
+  adjustBudgetUpdate,
+  cancelCampaignSignal,
+  pauseCampaignSignal,
+  reallocateUpdate,
+  resumeCampaignSignal,
+} from '../../workflows/campaignWorkflow';
 import { GoogleAdsFake } from '../fakes';
 import {
   CHAIRMAN,
@@ -20,6 +26,9 @@ import {
 const googleCreds = { token: 'ya29.test-token', developerToken: 'dev-token-123', customerId: '1234567890' };
 const meta = new FixedSpendPlatform('meta', 600);
 const linkedin = new FixedSpendPlatform('linkedin', 600);
+// Same spend, ten times the conversions: the optimiser should fund `strong` up to its cap.
+const strong = new FixedSpendPlatform('meta', 600, 30);
+const weak = new FixedSpendPlatform('linkedin', 600, 3);
 let google: GoogleAdsFake;
 let h: CampaignHarness;
 
@@ -28,6 +37,8 @@ beforeAll(async () => {
   h = await startCampaignHarness({
     meta,
     linkedin,
+    strong,
+    weak,
     // The real Google Ads adapter against a local imitation of the API; throttling goes up to the activity retry.
     google: createGoogleAdsPlatform({
       baseUrl: google.baseUrl,
@@ -164,6 +175,8 @@ test('over the threshold: approval, start date, syncs, 80% alert, pause at 100%,
   // To the end date: 7 days at 1,200 = 8,400 of 9,000.
   const result = await handle.result();
   expect(result).toEqual({ outcome: 'completed', budget: 9000, spent: 8400 });
+  await h.recordHistory(handle.workflowId, 'campaign-approved-paused-raised-completed');
+  await h.recordHistory(change.approvalWorkflowId!, 'approval-budget-change-approved');
   expect(await campaigns().get(campaignId)).toMatchObject({
     status: 'completed',
     statusReason: 'end date reached',
@@ -241,6 +254,7 @@ test('a rejected campaign ends as rejected and never reaches a platform', async 
 test('an approval nobody decides expires after seven days and the campaign ends rejected, "expired"', async () => {
   const { campaignId, handle } = await h.startCampaign({ platforms: ['meta'], budget: 8000 });
   expect(await handle.result()).toMatchObject({ outcome: 'rejected', reason: 'expired' });
+  await h.recordHistory(getApprovalWorkflowId('campaign', campaignId), 'approval-campaign-expired');
   expect(await campaigns().get(campaignId)).toMatchObject({ status: 'rejected', statusReason: 'expired' });
   const [approval] = await new ApprovalStore(h.db).list({ subjectType: 'campaign', subjectId: campaignId });
   expect(approval).toMatchObject({ status: 'expired', remindersSent: 6, decidedBy: null });
@@ -284,6 +298,7 @@ test('Google Ads answering 429, then 500, then success creates exactly one campa
   );
   expect(google.campaigns.get(mine[0]!.id)!.status).toBe('ENABLED');
   expect(await handle.result()).toMatchObject({ outcome: 'completed' });
+  await h.recordHistory(handle.workflowId, 'campaign-platform-retries-pause-resume');
   expect(
     [...google.campaigns.values()].filter((c) => c.name.includes(idempotencyTag(`${campaignId}:google`))),
   ).toHaveLength(1);
@@ -312,6 +327,7 @@ test('a worker restart in the middle of a campaign: the new worker carries on, a
 
   expect(await handle.result()).toMatchObject({ outcome: 'completed', budget: 3000 });
   expect((await handle.describe()).runId).not.toBe(firstRun);
+  await h.recordHistory(handle.workflowId, 'campaign-continued-as-new-completed');
   const externalId = before.platforms[0]!.externalId!;
   const days = [0, 1, 2, 3].map((n) => addDays(today, n));
   // The sandbox is a pure function of the campaign, the day and its budget: the restarted worker's numbers agree.
@@ -321,4 +337,36 @@ test('a worker restart in the middle of a campaign: the new worker carries on, a
   expect(row!.spent).toBeCloseTo(expected, 2);
   const daily = await new CampaignPerformanceStore(h.db).daily(campaignId);
   expect(daily.map((d) => d.date)).toEqual(days);
+});
+
+test('reallocation moves the daily budget to the platform that converts better, within the limits for two', async () => {
+  const today = await h.today();
+  const { campaignId, handle } = await h.startCampaign({
+    platforms: ['strong', 'weak'],
+    budget: 40_000,
+    startDate: today,
+    endDate: addDays(today, 9),
+    policy: { ...testPolicy, campaignBudgetThreshold: 100_000 },
+  });
+  await h.skipUntil(campaignId, (s) => (s.lastSync?.spent ?? 0) > 0, '6h');
+  const before = await h.status(campaignId);
+  expect(before.platforms.map((p) => p.share)).toEqual([0.5, 0.5]);
+
+  const result = await handle.executeUpdate(reallocateUpdate, { args: [{ by: 'mia', role: 'marketer' }] });
+  expect(result.applied).toBe(true);
+  // Two platforms: at most 70% each, so neither is starved below 30%.
+  expect(result.shares.strong).toBeCloseTo(0.7, 3);
+  expect(result.shares.weak).toBeCloseTo(0.3, 3);
+  expect(result.dailyBudgets.strong! / result.dailyBudgets.weak!).toBeCloseTo(7 / 3, 1);
+  expect(strong.calls.filter((c) => c.method === 'setBudget').at(-1)?.value).toBe(result.dailyBudgets.strong);
+  const row = await campaigns().get(campaignId);
+  expect(await h.db('gtm_campaigns').where({ campaign_id: campaignId }).first('optimization_log')).toMatchObject({
+    optimization_log: [expect.objectContaining({ kind: 'reallocation', limits: { maxShare: 0.7, minChannels: 2 } })],
+  });
+  expect(row!.status).toBe('active');
+  expect((await auditOf(campaignId)).map((e) => `${e.action} by ${e.actor}`)).toContain('campaign.reallocated by mia');
+
+  await handle.signal(cancelCampaignSignal, { by: 'mia', role: 'marketer', reason: 'test over' });
+  expect(await handle.result()).toMatchObject({ outcome: 'cancelled', reason: 'test over' });
+  expect(strong.count('pause')).toBe(1);
 });
