@@ -7,7 +7,11 @@ import { heuristicChurnScore } from '../../domain/churnScoring';
 
 let t: TestStack;
 beforeAll(async () => {
-  t = await startTestStack({ CUSTOMER_SUCCESS_EMAIL: 'success@example.com', CHURN_SCAN_CRON: '15 4 * * *' });
+  t = await startTestStack({
+    CHURN_SCAN_ENABLED: 'true',
+    CUSTOMER_SUCCESS_EMAIL: 'success@example.com',
+    CHURN_SCAN_CRON: '15 4 * * *',
+  });
 }, 60_000);
 afterAll(async () => t?.stop());
 

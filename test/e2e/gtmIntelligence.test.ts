@@ -11,7 +11,7 @@ import { uniqueId } from '../harness';
 let t: TestStack;
 let venture: Venture;
 beforeAll(async () => {
-  t = await startTestStack({ CHURN_SCAN_ENABLED: 'false' });
+  t = await startTestStack();
   venture = await createVenture({
     name: 'HomeGym',
     slug: uniqueId('homegym'),

@@ -34,6 +34,8 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     SIGNING_SECRET: 'test-signing-secret-that-is-long-enough-000',
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     LOG_LEVEL: 'silent',
+    // A daily scan firing mid-run would intervene on another test's contacts; the churn test turns it on.
+    CHURN_SCAN_ENABLED: 'false',
     ...env,
   });
   const taskQueue = uniqueId('e2e');
