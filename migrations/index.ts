@@ -3,6 +3,7 @@ import * as seedSchema from './20261128000000_seed_schema';
 import * as engineSchema from './20261128000100_engine_schema';
 import * as gtmIntelligence from './20261129120000_gtm_intelligence';
 import * as campaignLifecycle from './20261129130000_campaign_lifecycle';
+import * as campaignInfluencers from './20261129140000_campaign_influencers';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder, so the same migrations run
@@ -13,6 +14,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261128000100_engine_schema': engineSchema,
   '20261129120000_gtm_intelligence': gtmIntelligence,
   '20261129130000_campaign_lifecycle': campaignLifecycle,
+  '20261129140000_campaign_influencers': campaignInfluencers,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
