@@ -1,4 +1,5 @@
 import { uniqueId } from '../harness';
+import { recordHistory } from '../harness/histories';
 import { client, startTestStack, type TestStack } from '../harness/stack';
 import { churnScanScheduleId } from '../../infra/churnSchedule';
 import { churnScanWorkflow } from '../../workflows/churnScanWorkflow';
@@ -160,8 +161,15 @@ test('the scheduled churn scan scores everyone, intervenes once per at-risk cont
   expect(alert!.text).toMatch(/\(87% in our model\)/);
 
   // A second scan within the 30-day cool-down scores everyone again and intervenes on nobody.
+  const firstScanId = scores['healthy'].scan_id as string;
+  await eventually(async () => {
+    const d = await t.stack.temporal.workflow.getHandle(firstScanId).describe();
+    expect(d.status.name).toBe('COMPLETED');
+  });
+  await recordHistory(t.stack.temporal, firstScanId, 'churn-scan-three-interventions');
+  const secondId = uniqueId('churn-scan-manual');
   const second = await t.stack.temporal.workflow.execute(churnScanWorkflow, {
-    workflowId: uniqueId('churn-scan-manual'),
+    workflowId: secondId,
     taskQueue: t.taskQueue,
     args: [{ version: 1 }],
   });
@@ -177,4 +185,5 @@ test('the scheduled churn scan scores everyone, intervenes once per at-risk cont
   });
   expect(await db('enrollments').where({ sequence_key: 'winback' }).count({ n: '*' }).first()).toEqual({ n: 1 });
   expect(t.smtp.to('success@example.com')).toHaveLength(1);
+  await recordHistory(t.stack.temporal, secondId, 'churn-scan-all-cooling-down');
 });

@@ -7,6 +7,7 @@ import { calculateMarketReadiness, suggestLaunchWindow } from '../../domain/mark
 import { scoringVenture } from '../../services/ventureContext';
 import { client, startTestStack, type TestStack } from '../harness/stack';
 import { uniqueId } from '../harness';
+import { recordHistory } from '../harness/histories';
 
 let t: TestStack;
 let venture: Venture;
@@ -472,6 +473,11 @@ describe('strategies', () => {
     const list = await call('GET', `/v1/ventures/${venture.id}/strategies`);
     expect(list.body.strategies.map((s: any) => [s.id, s.status])).toEqual([[id, 'active']]);
 
+    await eventually(async () =>
+      expect((await t.stack.temporal.workflow.getHandle(`strategy:${id}`).describe()).status.name).toBe('COMPLETED'),
+    );
+    await recordHistory(t.stack.temporal, `strategy:${id}`, 'strategy-approved-activated');
+    await recordHistory(t.stack.temporal, approvalOf(id), 'approval-strategy-approved');
     const audit = await t.stack.db('audit_log').where({ subject_id: id }).orderBy('id').pluck('action');
     expect(audit).toEqual([
       'strategy.drafted',
@@ -506,6 +512,10 @@ describe('strategies', () => {
       return s.body;
     });
     expect(back.workflow.decisionComment).toBe('too early');
+    await eventually(async () =>
+      expect((await t.stack.temporal.workflow.getHandle(`strategy:${id}`).describe()).status.name).toBe('COMPLETED'),
+    );
+    await recordHistory(t.stack.temporal, `strategy:${id}`, 'strategy-rejected-back-to-draft');
     expect((await call('POST', `/v1/strategies/${id}/activate`)).status).toBe(409);
     const audit = await t.stack.db('audit_log').where({ subject_id: id }).orderBy('id').pluck('action');
     expect(audit).toEqual([

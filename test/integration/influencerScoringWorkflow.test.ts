@@ -14,6 +14,7 @@ import {
   type TestDatabase,
   type TimeSkippingEnv,
 } from '../harness';
+import { recordHistory } from '../harness/histories';
 
 let database: TestDatabase;
 let temporal: TimeSkippingEnv;
@@ -86,6 +87,15 @@ test('scores 1,000 influencers in batches of 100, twice, without duplicating a m
       const progress = await handle.query(progressQuery);
       expect(progress).toMatchObject({ scored: 1000, total: 1000, batches: 10, status: 'completed' });
       expect((await handle.describe()).runId).not.toBe(handle.firstExecutionRunId);
+      if (runId === 'first') {
+        await recordHistory(
+          temporal.env.client,
+          handle.workflowId,
+          'influencer-scoring-first-of-three-runs',
+          handle.firstExecutionRunId,
+        );
+        await recordHistory(temporal.env.client, handle.workflowId, 'influencer-scoring-last-run');
+      }
     }
   });
 
