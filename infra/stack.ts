@@ -10,7 +10,7 @@ import { createDb, migrateLatest, type Db } from '../db/knex';
 import { ApiKeyStore, ROLES } from '../db/stores/apiKeys';
 import { installBuiltinSequences } from '../db/builtinSequences';
 import { createEmailProvider } from '../providers/email';
-import { createWorker } from '../workers/worker';
+import { createWorker, type WorkerTuning } from '../workers/worker';
 import { adPlatformModes } from '../config/adPlatforms';
 import { createCampaignAdPlatforms } from '../providers/ads/configured';
 import { TASK_QUEUES } from '../domain/ids';
@@ -35,6 +35,8 @@ export interface StackOptions {
   /** A prebuilt workflow bundle (tests, benchmarks); otherwise workflows are bundled at start-up. */
   workflowBundlePath?: string;
   taskQueue?: string;
+  /** Worker concurrency and cache settings (the benchmark's); the worker's defaults otherwise. */
+  tuning?: WorkerTuning;
 }
 
 /**
@@ -121,6 +123,7 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
         namespace: config.TEMPORAL_NAMESPACE,
         ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
         ...(options.workflowBundlePath ? { workflowBundlePath: options.workflowBundlePath } : {}),
+        ...(options.tuning ? { tuning: options.tuning } : {}),
         deps: {
           db,
           email: createEmailProvider(config, smtpUrl),

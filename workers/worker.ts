@@ -9,11 +9,21 @@ export interface WorkerSetup {
   taskQueue?: string;
   /** A prebuilt bundle (tests, benchmarks); without one the workflows are bundled at start-up. */
   workflowBundlePath?: string;
-  tuning?: Pick<
-    WorkerOptions,
-    'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'
-  >;
+  tuning?: WorkerTuning;
 }
+
+/** The worker options a deployment (or the benchmark) may tune; the SDK's defaults apply to what is not set. */
+export type WorkerTuning = Pick<
+  WorkerOptions,
+  | 'maxConcurrentActivityTaskExecutions'
+  | 'maxConcurrentWorkflowTaskExecutions'
+  | 'maxCachedWorkflows'
+  | 'workflowTaskPollerBehavior'
+  | 'activityTaskPollerBehavior'
+>;
+
+/** The product's tuning, measured by `npm run bench` (bench/README.md says what each setting moved). */
+export const DEFAULT_WORKER_TUNING: WorkerTuning = {};
 
 /** The worker that runs every workflow and activity of the product on the main task queue. */
 export async function createWorker(setup: WorkerSetup): Promise<Worker> {
@@ -27,6 +37,7 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
       : { workflowsPath: require.resolve('../workflows') }),
     // A SIGTERM lets in-flight activities (an email mid-send) finish before the worker exits.
     shutdownGraceTime: '20s',
+    ...DEFAULT_WORKER_TUNING,
     ...setup.tuning,
   });
 }
