@@ -39,6 +39,12 @@ const mail = proxyActivities<Activities>({
 export const decideUpdate = defineUpdate<ApprovalWorkflowResult, [ApprovalDecisionInput]>('decide');
 export const approvalStatusQuery = defineQuery<ApprovalState>('status');
 
+/**
+ * Records and emails already under way finish even when the request is withdrawn: only the waiting between them
+ * is cancellable, so a withdrawal never leaves half of a step done.
+ */
+const shielded = <T>(fn: () => Promise<T>): Promise<T> => CancellationScope.nonCancellable(fn);
+
 /** Failure types the `decide` validator refuses with; the API answers 409 for both. */
 export const APPROVAL_REFUSALS = { alreadyDecided: 'ApprovalAlreadyDecided', expired: 'ApprovalExpired' } as const;
 
@@ -88,16 +94,18 @@ export async function approvalWorkflow(input: ApprovalWorkflowInput): Promise<Ap
     (recording ??= (async () => {
       const o = outcome!;
       await condition(() => approvalId !== null);
-      await db.recordApprovalDecision({
-        approvalId: approvalId!,
-        subjectType: input.subjectType,
-        subjectId: input.subjectId,
-        outcome: o.outcome,
-        by: o.by ?? null,
-        ...(o.role ? { role: o.role } : {}),
-        comment: o.comment ?? null,
-        decidedAt: o.decidedAt,
-      });
+      await shielded(() =>
+        db.recordApprovalDecision({
+          approvalId: approvalId!,
+          subjectType: input.subjectType,
+          subjectId: input.subjectId,
+          outcome: o.outcome,
+          by: o.by ?? null,
+          ...(o.role ? { role: o.role } : {}),
+          comment: o.comment ?? null,
+          decidedAt: o.decidedAt,
+        }),
+      );
       recorded = true;
       return {
         outcome: o.outcome,
@@ -165,35 +173,40 @@ export async function approvalWorkflow(input: ApprovalWorkflowInput): Promise<Ap
     step: string,
     extra?: Record<string, unknown>,
   ): Promise<unknown> =>
-    Promise.all(
-      to.map((address) =>
-        mail.sendNotification({
-          idempotencyKey: `${workflowId}/${step}/${address}`,
-          to: address,
-          template,
-          subject,
-          vars: vars(extra),
-          ...(approvalId ? { ctaPath: `/v1/approvals/${approvalId}` } : {}),
-          workflowId,
-        }),
+    shielded(() =>
+      Promise.all(
+        to.map((address) =>
+          mail.sendNotification({
+            idempotencyKey: `${workflowId}/${step}/${address}`,
+            to: address,
+            template,
+            subject,
+            vars: vars(extra),
+            ...(approvalId ? { ctaPath: `/v1/approvals/${approvalId}` } : {}),
+            workflowId,
+          }),
+        ),
       ),
     );
 
   try {
-    const request = await db.recordApprovalRequest({
-      workflowId,
-      subjectType: input.subjectType,
-      subjectId: input.subjectId,
-      title: input.title,
-      ...(input.summary ? { summary: input.summary } : {}),
-      ...(input.amount !== undefined ? { amount: input.amount } : {}),
-      ...(input.currency ? { currency: input.currency } : {}),
-      requestedBy: input.requestedBy,
-      ...(input.details ? { details: input.details } : {}),
-      requestedAt: iso(requestedAt),
-      expiresAt: iso(expiresAt),
-    });
-    approvalId = request.approvalId;
+    const request = await shielded(() =>
+      db.recordApprovalRequest({
+        workflowId,
+        subjectType: input.subjectType,
+        subjectId: input.subjectId,
+        title: input.title,
+        ...(input.summary ? { summary: input.summary } : {}),
+        ...(input.amount !== undefined ? { amount: input.amount } : {}),
+        ...(input.currency ? { currency: input.currency } : {}),
+        requestedBy: input.requestedBy,
+        ...(input.details ? { details: input.details } : {}),
+        requestedAt: iso(requestedAt),
+        expiresAt: iso(expiresAt),
+      }),
+    );
+    const id = request.approvalId;
+    approvalId = id;
     if (!outcome) await notify(input.approvers, 'approval_request', 'Approval needed: {{approval.title}}', 'request');
 
     let nextReminder = requestedAt + reminderMs;
@@ -208,18 +221,21 @@ export async function approvalWorkflow(input: ApprovalWorkflowInput): Promise<Ap
       const t = Date.now();
       if (t >= expiresAt) continue;
       if (!escalatedAt && t >= escalateAt) {
-        escalatedAt = iso(t);
+        const at = iso(t);
+        escalatedAt = at;
         await notify(input.escalateTo, 'approval_escalation', 'Escalated: {{approval.title}}', 'escalation', {
           approver: input.approvers.join(', '),
           waiting_for: humanDuration(t - requestedAt),
         });
-        await db.recordApprovalEscalation({
-          approvalId,
-          subjectType: input.subjectType,
-          subjectId: input.subjectId,
-          escalatedAt,
-          escalateTo: input.escalateTo,
-        });
+        await shielded(() =>
+          db.recordApprovalEscalation({
+            approvalId: id,
+            subjectType: input.subjectType,
+            subjectId: input.subjectId,
+            escalatedAt: at,
+            escalateTo: input.escalateTo,
+          }),
+        );
       }
       if (t >= nextReminder) {
         remindersSent++;
@@ -231,7 +247,7 @@ export async function approvalWorkflow(input: ApprovalWorkflowInput): Promise<Ap
           `reminder-${remindersSent}`,
           { waiting_for: humanDuration(t - requestedAt) },
         );
-        await db.recordApprovalReminder({ approvalId, remindersSent });
+        await shielded(() => db.recordApprovalReminder({ approvalId: id, remindersSent }));
       }
     }
     const result = await record();

@@ -8,6 +8,7 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
+  isCancellation,
   log,
   proxyActivities,
   setHandler,
@@ -632,153 +633,181 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     },
   );
 
-  if (!carry) {
-    upsertSearchAttributes([
-      { key: ventureIdKey, value: input.ventureId },
-      { key: campaignStatusKey, value: state },
-    ]);
-  }
+  const run = async (): Promise<CampaignWorkflowResult> => {
+    if (!carry) {
+      upsertSearchAttributes([
+        { key: ventureIdKey, value: input.ventureId },
+        { key: campaignStatusKey, value: state },
+      ]);
+    }
 
-  // Planned: the chairman first when the budget asks for it, then the platforms.
-  if (state === 'planned') {
-    const needs = campaignNeedsApproval(budget, policy);
-    let approvedBy: CampaignActor | undefined;
-    if (needs.required) {
-      await setState('awaiting_approval', { by: input.requestedBy }, needs.reason);
-      const approvalWorkflowId = getApprovalWorkflowId('campaign', campaignId);
-      campaignApproval = { workflowId: approvalWorkflowId, requestedAt: iso(Date.now()) };
-      const { scope, settled } = await requestApproval(
-        approvalWorkflowId,
-        approvalInput(
-          'campaign',
-          campaignId,
-          `Campaign ${input.name}: ${budget.toFixed(2)} ${input.currency}`,
-          `${input.requestedBy} asks to run ${input.name} on ${input.platforms.join(', ')} from ${input.startDate} to ${
-            input.endDate
-          } with a budget of ${budget.toFixed(2)} ${input.currency}. ${needs.reason}.`,
-          budget,
-          input.requestedBy,
-          { platforms: input.platforms, startDate: input.startDate, endDate: input.endDate, channel: input.channel },
-        ),
-      );
-      await condition(() => settled.result !== undefined || cancelRequest !== undefined);
-      if (!settled.result) {
-        scope.cancel();
-        await condition(() => settled.result !== undefined);
-      }
-      campaignApproval = undefined;
-      if (cancelRequest) return finishCancelled();
-      const result = settled.result!;
-      if (result.outcome !== 'approved') {
-        const reason =
-          result.outcome === 'expired'
-            ? 'expired'
-            : `rejected by ${result.by ?? 'the approver'}${result.comment ? `: ${result.comment}` : ''}`;
-        await setState('rejected', { by: result.by ?? 'system', ...(result.by ? { role: 'chairman' } : {}) }, reason, {
-          approvalId: result.approvalId,
-        });
-        return { outcome: 'rejected', reason, budget, spent };
-      }
-      approvedBy = { by: result.by ?? 'system', role: 'chairman' };
-    }
-    if (cancelRequest) return finishCancelled();
-    await exclusive(() =>
-      setState('scheduled', approvedBy ?? SYSTEM, approvedBy ? `approved by ${approvedBy.by}` : needs.reason),
-    );
-    const failure = await exclusive(launch);
-    if (failure) {
-      await exclusive(stopDelivery);
-      const reason = `launch failed: ${failure}`;
-      await setState('cancelled', SYSTEM, reason);
-      return { outcome: 'cancelled', reason, budget, spent };
-    }
-  }
-
-  let nextSyncAt = lastSync ? Date.parse(lastSync.at) + syncMs : Math.max(startMs, Date.now()) + syncMs;
-  for (;;) {
-    if (cancelRequest) return exclusive(finishCancelled);
-    if (Date.now() >= endMs) {
-      return exclusive(async () => {
-        await withdrawPendingBudget();
-        await sync(true);
-        await stopDelivery();
-        const report = await db.writeFinalReport({
-          campaignId,
-          ventureId: input.ventureId,
-          channel: input.channel,
-          endDate: input.endDate,
-        });
-        await setState('completed', SYSTEM, 'end date reached', { finalReport: report });
-        return { outcome: 'completed' as const, budget, spent };
-      });
-    }
-    if (state === 'scheduled' && Date.now() >= startMs) {
-      await exclusive(async () => {
-        await Promise.all(
-          live().map((p) => ads.setPlatformDelivery({ platform: p.name, externalId: p.externalId, action: 'resume' })),
-        );
-        await setState('active', SYSTEM, 'start date reached');
-      });
-      nextSyncAt = Date.now() + syncMs;
-    }
-    if (pendingBudget?.settled.result) await exclusive(settleBudgetChange);
-    while (deliveryRequests.length > 0) {
-      const req = deliveryRequests.shift()!;
-      await exclusive(async () => {
-        if (req.action === 'pause' && state === 'active') return pauseDelivery(req, 'manual');
-        if (req.action === 'resume' && state === 'paused') {
-          if (spent < budget) return resumeDelivery(req);
-          return db.recordCampaignEvent({
+    // Planned: the chairman first when the budget asks for it, then the platforms.
+    if (state === 'planned') {
+      const needs = campaignNeedsApproval(budget, policy);
+      let approvedBy: CampaignActor | undefined;
+      if (needs.required) {
+        await setState('awaiting_approval', { by: input.requestedBy }, needs.reason);
+        const approvalWorkflowId = getApprovalWorkflowId('campaign', campaignId);
+        campaignApproval = { workflowId: approvalWorkflowId, requestedAt: iso(Date.now()) };
+        const { scope, settled } = await requestApproval(
+          approvalWorkflowId,
+          approvalInput(
+            'campaign',
             campaignId,
-            action: 'campaign.resume_refused',
-            actor: req.by,
-            ...(req.role ? { role: req.role } : {}),
-            details: { reason: 'budget exhausted', spent, budget },
+            `Campaign ${input.name}: ${budget.toFixed(2)} ${input.currency}`,
+            `${input.requestedBy} asks to run ${input.name} on ${input.platforms.join(', ')} from ${input.startDate} to ${
+              input.endDate
+            } with a budget of ${budget.toFixed(2)} ${input.currency}. ${needs.reason}.`,
+            budget,
+            input.requestedBy,
+            { platforms: input.platforms, startDate: input.startDate, endDate: input.endDate, channel: input.channel },
+          ),
+        );
+        await condition(() => settled.result !== undefined || cancelRequest !== undefined);
+        if (!settled.result) {
+          scope.cancel();
+          await condition(() => settled.result !== undefined);
+        }
+        campaignApproval = undefined;
+        if (cancelRequest) return finishCancelled();
+        const result = settled.result!;
+        if (result.outcome !== 'approved') {
+          const reason =
+            result.outcome === 'expired'
+              ? 'expired'
+              : `rejected by ${result.by ?? 'the approver'}${result.comment ? `: ${result.comment}` : ''}`;
+          await setState(
+            'rejected',
+            { by: result.by ?? 'system', ...(result.by ? { role: 'chairman' } : {}) },
+            reason,
+            {
+              approvalId: result.approvalId,
+            },
+          );
+          return { outcome: 'rejected', reason, budget, spent };
+        }
+        approvedBy = { by: result.by ?? 'system', role: 'chairman' };
+      }
+      if (cancelRequest) return finishCancelled();
+      if (Date.now() >= endMs) {
+        // Approved too late to run at all: nothing is bought on the platforms for a campaign already over.
+        const reason = 'approved after its end date';
+        await setState('cancelled', approvedBy ?? SYSTEM, reason);
+        return { outcome: 'cancelled', reason, budget, spent };
+      }
+      await exclusive(() =>
+        setState('scheduled', approvedBy ?? SYSTEM, approvedBy ? `approved by ${approvedBy.by}` : needs.reason),
+      );
+      const failure = await exclusive(launch);
+      if (failure) {
+        await exclusive(stopDelivery);
+        const reason = `launch failed: ${failure}`;
+        await setState('cancelled', SYSTEM, reason);
+        return { outcome: 'cancelled', reason, budget, spent };
+      }
+    }
+
+    let nextSyncAt = lastSync ? Date.parse(lastSync.at) + syncMs : Math.max(startMs, Date.now()) + syncMs;
+    for (;;) {
+      if (cancelRequest) return exclusive(finishCancelled);
+      if (Date.now() >= endMs) {
+        return exclusive(async () => {
+          await withdrawPendingBudget();
+          await sync(true);
+          await stopDelivery();
+          const report = await db.writeFinalReport({
+            campaignId,
+            ventureId: input.ventureId,
+            channel: input.channel,
+            endDate: input.endDate,
+          });
+          await setState('completed', SYSTEM, 'end date reached', { finalReport: report });
+          return { outcome: 'completed' as const, budget, spent };
+        });
+      }
+      if (state === 'scheduled' && Date.now() >= startMs) {
+        await exclusive(async () => {
+          await Promise.all(
+            live().map((p) =>
+              ads.setPlatformDelivery({ platform: p.name, externalId: p.externalId, action: 'resume' }),
+            ),
+          );
+          await setState('active', SYSTEM, 'start date reached');
+        });
+        nextSyncAt = Date.now() + syncMs;
+      }
+      if (pendingBudget?.settled.result) await exclusive(settleBudgetChange);
+      while (deliveryRequests.length > 0) {
+        const req = deliveryRequests.shift()!;
+        await exclusive(async () => {
+          if (req.action === 'pause' && state === 'active') return pauseDelivery(req, 'manual');
+          if (req.action === 'resume' && state === 'paused') {
+            if (spent < budget) return resumeDelivery(req);
+            return db.recordCampaignEvent({
+              campaignId,
+              action: 'campaign.resume_refused',
+              actor: req.by,
+              ...(req.role ? { role: req.role } : {}),
+              details: { reason: 'budget exhausted', spent, budget },
+            });
+          }
+          log.warn('campaign request ignored in this state', { action: req.action, state });
+        });
+      }
+      if ((state === 'active' || state === 'paused') && Date.now() >= nextSyncAt) {
+        await exclusive(() => sync(false));
+        nextSyncAt = Date.now() + syncMs;
+      }
+
+      const info = workflowInfo();
+      const tooLong =
+        info.continueAsNewSuggested || info.historyLength > (policy.historyLimit ?? DEFAULT_HISTORY_LIMIT);
+      if (tooLong && !pendingBudget && deliveryRequests.length === 0 && !cancelRequest) {
+        await condition(allHandlersFinished);
+        if (!pendingBudget && deliveryRequests.length === 0 && !cancelRequest) {
+          return continueAsNew<typeof campaignWorkflow>({
+            ...input,
+            carry: {
+              state,
+              ...(stateReason ? { stateReason } : {}),
+              ...(pauseReason ? { pauseReason } : {}),
+              budget,
+              spent,
+              platforms,
+              launched,
+              alertedForBudget,
+              budgetChanges,
+              budgetChangeCount,
+              appliedBudgetChanges,
+              ...(lastSync ? { lastSync } : {}),
+            },
           });
         }
-        log.warn('campaign request ignored in this state', { action: req.action, state });
-      });
-    }
-    if ((state === 'active' || state === 'paused') && Date.now() >= nextSyncAt) {
-      await exclusive(() => sync(false));
-      nextSyncAt = Date.now() + syncMs;
-    }
+      }
 
-    const info = workflowInfo();
-    const tooLong = info.continueAsNewSuggested || info.historyLength > (policy.historyLimit ?? DEFAULT_HISTORY_LIMIT);
-    if (tooLong && !pendingBudget && deliveryRequests.length === 0 && !cancelRequest) {
-      await condition(allHandlersFinished);
-      if (!pendingBudget && deliveryRequests.length === 0 && !cancelRequest) {
-        return continueAsNew<typeof campaignWorkflow>({
-          ...input,
-          carry: {
-            state,
-            ...(stateReason ? { stateReason } : {}),
-            ...(pauseReason ? { pauseReason } : {}),
-            budget,
-            spent,
-            platforms,
-            launched,
-            alertedForBudget,
-            budgetChanges,
-            budgetChangeCount,
-            appliedBudgetChanges,
-            ...(lastSync ? { lastSync } : {}),
-          },
-        });
+      const wakeAt = Math.min(endMs, state === 'scheduled' ? startMs : nextSyncAt);
+      const wait = wakeAt - Date.now();
+      if (wait > 0) {
+        await condition(
+          () =>
+            cancelRequest !== undefined ||
+            deliveryRequests.length > 0 ||
+            (pendingBudget !== undefined && pendingBudget.settled.result !== undefined),
+          wait,
+        );
       }
     }
+  };
 
-    const wakeAt = Math.min(endMs, state === 'scheduled' ? startMs : nextSyncAt);
-    const wait = wakeAt - Date.now();
-    if (wait > 0) {
-      await condition(
-        () =>
-          cancelRequest !== undefined ||
-          deliveryRequests.length > 0 ||
-          (pendingBudget !== undefined && pendingBudget.settled.result !== undefined),
-        wait,
-      );
-    }
+  try {
+    return await run();
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // Cancelled from Temporal (UI, CLI) rather than through the API: stop spending and record it the same way.
+    await CancellationScope.nonCancellable(async () => {
+      cancelRequest ??= { by: 'temporal', reason: 'cancelled in Temporal' };
+      await exclusive(finishCancelled);
+    });
+    throw err;
   }
 }

@@ -49,6 +49,7 @@ export function approvalRoutes({ db, temporal, config }: Pick<AppDeps, 'db' | 't
     decisionComment: a.decisionComment,
     decidedAt: a.decidedAt,
     details: a.details,
+    subjectUrl: subjectUrl(a),
     workflowId: a.workflowId,
     temporalUrl: temporalRunLink(config, a.workflowId),
   });
@@ -101,4 +102,13 @@ export function approvalRoutes({ db, temporal, config }: Pick<AppDeps, 'db' | 't
 /** Updates sent to a closed run fail with "workflow execution already completed". */
 function isClosedRun(err: unknown): boolean {
   return /already completed|workflow execution already/i.test(String((err as Error)?.message ?? ''));
+}
+
+/** Where the subject of a request can be read in this API, when it has a page of its own. */
+function subjectUrl(a: Approval): string | null {
+  const campaignId = typeof a.details.campaignId === 'string' ? a.details.campaignId : undefined;
+  if (a.subjectType === 'campaign') return `/v1/campaigns/${a.subjectId}`;
+  if (a.subjectType === 'budget_change' && campaignId) return `/v1/campaigns/${campaignId}`;
+  if (a.subjectType === 'strategy') return `/v1/strategies/${a.subjectId}`;
+  return null;
 }

@@ -370,3 +370,44 @@ test('reallocation moves the daily budget to the platform that converts better, 
   expect(await handle.result()).toMatchObject({ outcome: 'cancelled', reason: 'test over' });
   expect(strong.count('pause')).toBe(1);
 });
+
+test('cancelling while the chairman has not decided withdraws the request from the inbox', async () => {
+  const { campaignId, handle } = await h.startCampaign({ platforms: ['meta'], budget: 8000 });
+  const waiting = await h.waitFor(
+    () => h.status(campaignId),
+    (s) => s.pendingApproval !== undefined,
+  );
+  await approvalOf(waiting.pendingApproval!.workflowId);
+  await handle.signal(cancelCampaignSignal, { by: 'mia', role: 'marketer', reason: 'merged into another campaign' });
+  expect(await handle.result()).toMatchObject({ outcome: 'cancelled', reason: 'merged into another campaign' });
+  const [approval] = await new ApprovalStore(h.db).list({ subjectType: 'campaign', subjectId: campaignId });
+  expect(approval).toMatchObject({ status: 'rejected', decidedBy: 'system', decisionComment: 'withdrawn' });
+  expect(await campaigns().get(campaignId)).toMatchObject({
+    status: 'cancelled',
+    statusReason: 'merged into another campaign',
+  });
+  expect(meta.campaigns.has(`${campaignId}:meta`)).toBe(false);
+});
+
+test('a run cancelled in Temporal (not through the API) still stops delivery and records the cancellation', async () => {
+  const today = await h.today();
+  const { campaignId, handle } = await h.startCampaign({
+    platforms: ['meta'],
+    budget: 2000,
+    startDate: today,
+    endDate: addDays(today, 5),
+  });
+  await h.waitFor(
+    () => h.status(campaignId),
+    (s) => s.state === 'active',
+  );
+  const pausesBefore = meta.count('pause');
+  await handle.cancel();
+  await expect(handle.result()).rejects.toThrow();
+  expect(await campaigns().get(campaignId)).toMatchObject({
+    status: 'cancelled',
+    statusReason: 'cancelled in Temporal',
+  });
+  expect(meta.count('pause')).toBe(pausesBefore + 1);
+  expect((await auditOf(campaignId)).at(-1)).toMatchObject({ action: 'campaign.cancelled', actor: 'temporal' });
+});
