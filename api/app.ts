@@ -25,6 +25,14 @@ import type { CampaignConfig } from '../services/campaigns';
 import { approvalRoutes } from './routes/approvals';
 import { campaignRoutes } from './routes/campaigns';
 import { ventureRoutes } from './routes/ventures';
+import { openApiRoutes } from './openapi';
+import { dashboardRoutes } from './routes/dashboard';
+import { seoPageRoutes, seoReportRoutes } from './routes/seoPages';
+import { metaRoutes } from './routes/meta';
+import { demoRoutes } from './routes/demo';
+import { commandRoutes } from './routes/commands';
+import { overviewRoutes } from './routes/overview';
+import { campaignInfluencerRoutes } from './routes/campaignInfluencers';
 
 export interface AppDeps {
   db: Db;
@@ -65,6 +73,8 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(healthRoutes({ ...deps, metrics }));
   app.use(unsubscribeRoutes(deps));
+  app.use(openApiRoutes());
+  app.use(seoPageRoutes(deps));
 
   const v1 = express.Router();
   v1.use((req, _res, next) => {
@@ -93,8 +103,15 @@ export function createApp(deps: AppDeps): Express {
   v1.use(ventureRoutes(deps));
   v1.use(approvalRoutes(deps));
   v1.use(campaignRoutes(deps));
+  v1.use(metaRoutes(deps));
+  v1.use(demoRoutes({ ...deps, metrics }));
+  v1.use(commandRoutes(deps));
+  v1.use(overviewRoutes(deps));
+  v1.use(seoReportRoutes(deps));
+  v1.use(campaignInfluencerRoutes(deps));
   if (deps.mailCatcher) v1.use(devMailRoutes(deps.mailCatcher));
   app.use('/v1', v1);
+  app.use(dashboardRoutes());
 
   app.use((req, _res, next) => next(new HttpError(404, `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(deps.log));

@@ -1,0 +1,152 @@
+import { get, post, upload } from '../api.js';
+import { clear, fmt, h, initials, problem, temporalLink } from '../ui.js';
+
+const PLATFORMS = ['instagram', 'tiktok', 'youtube', 'linkedin', 'twitter', 'facebook', 'twitch', 'pinterest', 'snapchat'];
+const WRITERS = ['marketer', 'operator'];
+
+export async function render(el, ctx) {
+  if (!ctx.ventureId) return clear(el, h('h1', { text: 'Influencer discovery' }), h('p', { class: 'panel muted', text: 'Choose or create a venture first.' }));
+  let campaigns = [];
+  try {
+    campaigns = (await get(`/v1/campaigns?ventureId=${ctx.ventureId}`)).campaigns.filter((c) => !['completed', 'cancelled', 'rejected'].includes(c.status));
+  } catch {
+    campaigns = [];
+  }
+  const results = h('div', { id: 'influencer-results' });
+  const progress = h('div', { id: 'job-progress' });
+  const field = (label, input) => h('label', {}, label, input);
+  const category = h('input', { name: 'category', id: 'f-category', placeholder: 'e.g. productivity' });
+  const platform = h('select', { name: 'platform', id: 'f-platform' }, h('option', { value: '', text: 'Any' }), PLATFORMS.map((p) => h('option', { value: p, text: p })));
+  const minFollowers = h('input', { name: 'minFollowers', id: 'f-min', type: 'number', min: 0, step: 1000, placeholder: '0' });
+  const maxFollowers = h('input', { name: 'maxFollowers', id: 'f-max', type: 'number', min: 0, step: 1000, placeholder: 'any' });
+  const minScoreOut = h('output', { text: '0' });
+  const minScore = h('input', { name: 'minScore', id: 'f-score', type: 'range', min: 0, max: 100, step: 5, value: 0, oninput: (e) => (minScoreOut.textContent = e.target.value) });
+
+  const search = async () => {
+    const q = new URLSearchParams({ ventureId: ctx.ventureId, limit: '24' });
+    if (category.value.trim()) q.set('category', category.value.trim());
+    if (platform.value) q.set('platform', platform.value);
+    if (minFollowers.value) q.set('minFollowers', minFollowers.value);
+    if (maxFollowers.value) q.set('maxFollowers', maxFollowers.value);
+    if (Number(minScore.value) > 0) q.set('minScore', minScore.value);
+    clear(results, h('p', { class: 'loading', text: 'Searching…' }));
+    try {
+      const found = await get(`/v1/influencers/search?${q}`);
+      clear(results, h('p', { class: 'muted small', id: 'result-count', text: `${found.total} match${found.total === 1 ? '' : 'es'}${found.total > found.results.length ? `, best ${found.results.length} shown` : ''}` }), grid(found.results, ctx, campaigns));
+    } catch (err) {
+      clear(results, problem(err, 'Influencer search'));
+    }
+  };
+
+  const form = h(
+    'form',
+    { class: 'panel filters', id: 'influencer-filters', onsubmit: (e) => { e.preventDefault(); search(); } },
+    field('Category', category),
+    field('Platform', platform),
+    field('Min followers', minFollowers),
+    field('Max followers', maxFollowers),
+    h('label', { for: 'f-score' }, h('span', {}, 'Minimum score ', minScoreOut), minScore),
+    h('button', { class: 'primary', type: 'submit', id: 'search', text: 'Search' }),
+  );
+
+  clear(el, h('div', { class: 'spread' }, h('h1', { text: 'Influencer discovery' }), WRITERS.includes(ctx.meta.role) ? jobs(ctx, progress, search) : null), progress, form, h('div', { style: { marginTop: '1rem' } }, results));
+  await search();
+}
+
+function grid(list, ctx, campaigns) {
+  if (!list.length) return h('p', { class: 'panel muted', text: 'No scored influencer matches these filters. Widen them, or run a scoring run.' });
+  return h('div', { class: 'inf-grid' }, list.map((r) => card(r, ctx, campaigns)));
+}
+
+function card({ influencer: i, match: m }, ctx, campaigns) {
+  const roi = m.subScores && typeof m.subScores.estimatedRoi === 'number' ? m.subScores.estimatedRoi : null;
+  const status = h('span', { class: 'small muted', role: 'status' });
+  let actions = null;
+  if (WRITERS.includes(ctx.meta.role)) {
+    if (campaigns.length) {
+      const select = h('select', { 'aria-label': `Campaign for ${i.name}` }, campaigns.map((c) => h('option', { value: c.id, text: c.name })));
+      actions = h(
+        'div',
+        { class: 'actions' },
+        select,
+        h('button', {
+          class: 'primary',
+          text: 'Add to campaign',
+          onclick: async (e) => {
+            e.target.disabled = true;
+            try {
+              const res = await post(`/v1/campaigns/${select.value}/influencers`, { influencerId: i.id });
+              status.textContent = res.added ? 'Added.' : 'Already on that campaign.';
+            } catch (err) {
+              status.textContent = err.message;
+            }
+            e.target.disabled = false;
+          },
+        }),
+      );
+    } else actions = h('p', { class: 'small muted', text: 'No open campaign to add to.' });
+  }
+  return h(
+    'article',
+    { class: 'panel inf', 'data-influencer': i.handle },
+    h(
+      'header',
+      {},
+      h('div', { class: 'avatar', 'aria-hidden': 'true', text: initials(i.name) }),
+      h('div', {}, h('h3', { text: i.name }), h('p', { text: `@${i.handle} · ${i.platform} · ${i.category}` })),
+      h('div', { class: 'score', title: 'Relevance score (composite, 0-100)' }, h('span', {}, String(Math.round(m.compositeScore)), h('small', { text: 'score' }))),
+    ),
+    h(
+      'div',
+      { class: 'metrics' },
+      h('div', {}, h('b', { text: fmt.compact(i.followersCount) }), h('span', { text: 'followers' })),
+      h('div', {}, h('b', { text: fmt.pct(i.engagementRate, 1) }), h('span', { text: 'engagement' })),
+      h('div', {}, h('b', { text: fmt.times(roi) }), h('span', { text: 'est. ROI' })),
+    ),
+    h('div', { class: 'tags' }, m.riskFactors.length ? m.riskFactors.map((r) => h('span', { class: 'tag', text: fmt.label(r) })) : h('span', { class: 'small muted', text: 'No risk factors' })),
+    m.matchReasoning ? h('p', { class: 'small muted', style: { margin: 0 }, text: m.matchReasoning }) : null,
+    actions,
+    status,
+  );
+}
+
+/** Import a CSV (upload progress) and run a scoring run (progress from the workflow's query). */
+function jobs(ctx, progress, refresh) {
+  const file = h('input', { type: 'file', accept: '.csv,text/csv', id: 'csv-file', hidden: true });
+  const bar = (value, label) => {
+    const inner = h('div', { style: { width: value === null ? undefined : `${Math.round(value * 100)}%` } });
+    return h('div', { class: 'panel', style: { marginBottom: '1rem' } }, h('p', { class: 'small', style: { margin: '0 0 0.4rem' }, text: label }), h('div', { class: `progress${value === null ? ' indeterminate' : ''}`, role: 'progressbar', 'aria-valuenow': value === null ? undefined : Math.round(value * 100) }, inner));
+  };
+  file.addEventListener('change', async () => {
+    const f = file.files[0];
+    if (!f) return;
+    clear(progress, bar(0, `Uploading ${f.name}…`));
+    try {
+      const result = await upload('/v1/influencers/import', f, 'text/csv', (p) => clear(progress, bar(p < 1 ? p : null, p < 1 ? `Uploading ${f.name}… ${Math.round(p * 100)}%` : 'Importing…')));
+      clear(progress, h('div', { class: 'notice info', style: { marginBottom: '1rem' }, text: `Imported ${result.imported}, updated ${result.updated}, rejected ${result.rejectedCount}. Run a scoring run to score them for this venture.` }));
+    } catch (err) {
+      clear(progress, problem(err, 'The import'));
+    }
+    file.value = '';
+  });
+  const score = async (e) => {
+    e.target.disabled = true;
+    try {
+      const run = await post(`/v1/ventures/${ctx.ventureId}/influencer-scoring`);
+      const link = temporalLink(ctx.meta, run.workflowId);
+      for (;;) {
+        const p = await get(run.progress);
+        const share = p.total > 0 ? p.scored / p.total : null;
+        clear(progress, bar(p.status === 'completed' ? 1 : share, `Scoring: ${p.scored} of ${p.total || '…'} influencers (${p.workflowStatus || p.status})`));
+        if (link) progress.firstChild.append(link);
+        if (p.status === 'completed' || (p.workflowStatus && p.workflowStatus !== 'RUNNING')) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      await refresh();
+    } catch (err) {
+      clear(progress, problem(err, 'The scoring run'));
+    }
+    e.target.disabled = false;
+  };
+  return h('div', { class: 'row' }, file, h('button', { onclick: () => file.click(), text: 'Import CSV…' }), h('button', { id: 'score-run', onclick: score, text: 'Score catalogue' }));
+}

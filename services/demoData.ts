@@ -1,0 +1,462 @@
+import type { Client } from '@temporalio/client';
+import type { Db } from '../db/knex';
+import { CampaignInfluencerStore } from '../db/stores/campaignInfluencers';
+import { CampaignPerformanceStore } from '../db/stores/campaignPerformance';
+import { CampaignStore, type Campaign } from '../db/stores/campaigns';
+import { ContactStore } from '../db/stores/contacts';
+import { InfluencerStore } from '../db/stores/influencers';
+import { VentureStore, type Venture, type VentureInput } from '../db/stores/ventures';
+import { calculateInfluencerScore } from '../domain/influencerScoring';
+import type { LruCache } from '../infra/lruCache';
+import type { Metrics } from '../infra/metrics';
+import { simulateDay } from '../providers/ads/sandbox';
+import { CampaignService, campaignSettings, type CampaignConfig } from './campaigns';
+import { EnrollmentService, type IncomingEvent } from './enrollment';
+import { InfluencerCatalogue } from './influencerCatalogue';
+import { scoringVenture } from './ventureContext';
+
+export interface DemoDeps {
+  db: Db;
+  temporal: Client;
+  config: Partial<CampaignConfig>;
+  taskQueue?: string;
+  metrics?: Metrics;
+  influencerCache?: LruCache<unknown>;
+  /** The clock the demo's dates are taken from. */
+  now?: () => number;
+}
+
+export interface DemoReport {
+  venture: { id: string; slug: string; created: boolean };
+  contacts: { created: number; existing: number };
+  events: { accepted: number; duplicates: number };
+  influencers: { imported: number; existing: number; scored: number };
+  campaigns: { id: string; name: string; created: boolean; status: string; budget: number }[];
+  performanceRows: number;
+  campaignInfluencers: number;
+  /** What to expect in the chairman's inbox: the approval workflow writes it a moment after the campaign starts. */
+  pendingApproval: string;
+}
+
+export const DEMO_VENTURE_SLUG = 'acme-notes';
+
+const DEMO_VENTURE: VentureInput = {
+  name: 'Acme',
+  slug: DEMO_VENTURE_SLUG,
+  productName: 'Acme Notes',
+  description:
+    'Acme Notes keeps a team’s meeting notes, decisions and follow-ups in one searchable place, so nothing agreed in a meeting gets lost.',
+  industry: 'B2B SaaS',
+  category: 'productivity',
+  website: 'https://acme-notes.example',
+  keywords: ['productivity', 'notes', 'meetings', 'remote work', 'teams'],
+  brand: { values: ['clarity', 'focus', 'teamwork'], tone: 'friendly and direct' },
+  targetMarket: { segments: ['startups', 'agencies', 'remote teams'], regions: ['US', 'EU'] },
+  profile: {
+    features: [
+      'Shared meeting notes that open from the calendar',
+      'A decision log the whole team can search',
+      'Action items with owners and due dates',
+      'Full-text search across every note',
+    ],
+    integrations: [
+      {
+        name: 'Slack',
+        description: 'is the chat tool where most teams talk through their day',
+        category: 'team chat',
+        useCases: [
+          'Post the summary of a meeting to its channel when the notes are closed',
+          'Turn a Slack thread into a note with one click',
+          'Get a reminder in Slack when an action item assigned to you is due',
+        ],
+      },
+      {
+        name: 'Google Calendar',
+        description: 'schedules the meetings the notes are about',
+        category: 'calendar',
+        useCases: [
+          'Open a note for every meeting on the calendar, with the invitees already listed',
+          'See the last notes of a recurring meeting before it starts',
+          'Attach the agenda from the invitation to the note',
+        ],
+      },
+      {
+        name: 'Zoom',
+        description: 'hosts the video calls where many of the meetings happen',
+        category: 'video calls',
+        useCases: [
+          'Start the notes when the Zoom call starts',
+          'Attach the recording link to the note when the call ends',
+          'Pull the list of participants into the note',
+        ],
+      },
+      // Known by name only: too little to say, so the quality gate holds its page back.
+      'Zapier',
+    ],
+    competitors: [
+      {
+        name: 'Notion',
+        description: 'is an all-in-one workspace for docs and wikis',
+        pricing: 'Free, then from 10 USD per member a month',
+        strengths: ['Flexible pages and databases', 'A large template gallery'],
+        weaknesses: ['meeting notes need a template and discipline to stay consistent'],
+        differentiators: [
+          'Notes open from the calendar, already named and dated',
+          'Action items with owners and due dates, tracked to done',
+        ],
+      },
+      {
+        name: 'Evernote',
+        description: 'is a long-standing personal note-taking app',
+        pricing: 'From 15 USD a month',
+        strengths: ['A mature web clipper', 'Strong offline apps'],
+        weaknesses: ['sharing is built for one person rather than a team'],
+        differentiators: ['Built for teams from the start', 'A shared decision log'],
+      },
+      'Otter',
+    ],
+    readiness: {
+      searchVolumeTrend: 0.18,
+      surveyedAwarenessPct: 22,
+      competitorCount: 14,
+      waitlistSize: 1800,
+      waitlistTarget: 2500,
+      avgBudgetUsd: 40,
+      priceUsd: 12,
+      techAdoptionPct: 78,
+      regulatoryBurden: 'low',
+    },
+    seasonality: [1.05, 1.1, 1.15, 1.0, 0.95, 0.85, 0.8, 0.85, 1.1, 1.1, 1.0, 0.95],
+    targetCpa: 60,
+  },
+};
+
+const DEMO_CONTACTS = [
+  { id: 'demo-ada', email: 'ada@acme-demo.example', first: 'Ada', plan: 'team', source: 'google', medium: 'cpc' },
+  {
+    id: 'demo-grace',
+    email: 'grace@acme-demo.example',
+    first: 'Grace',
+    plan: 'free',
+    source: 'instagram',
+    medium: 'influencer',
+  },
+  {
+    id: 'demo-linus',
+    email: 'linus@acme-demo.example',
+    first: 'Linus',
+    plan: 'free',
+    source: 'newsletter',
+    medium: 'email',
+  },
+  {
+    id: 'demo-margaret',
+    email: 'margaret@acme-demo.example',
+    first: 'Margaret',
+    plan: 'team',
+    source: 'google',
+    medium: 'cpc',
+  },
+];
+
+const influencer = (
+  name: string,
+  handle: string,
+  platform: string,
+  category: string,
+  followers: number,
+  engagement: number,
+  extra: Record<string, unknown> = {},
+) => ({
+  name,
+  handle,
+  platform,
+  category,
+  followers_count: followers,
+  engagement_rate: engagement,
+  average_views: Math.round(followers * engagement * 6),
+  content_types: ['video', 'post'],
+  brand_safety_score: 85,
+  pricing_info: { per_post: Math.max(80, Math.round(followers / 90)), currency: 'USD' },
+  performance_history: { avg_roi: 2.4, avg_conversion_rate: 0.012 },
+  relevance_topics: ['productivity', 'remote work'],
+  blacklisted: false,
+  verification_status: 'verified',
+  ...extra,
+});
+
+const DEMO_INFLUENCERS = [
+  influencer('Maya Chen', 'mayaworks', 'youtube', 'productivity', 240_000, 0.046, {
+    relevance_topics: ['productivity', 'notes', 'meetings', 'remote work'],
+  }),
+  influencer('Sam Ortiz', 'deepworksam', 'instagram', 'productivity', 58_000, 0.052, {
+    relevance_topics: ['productivity', 'focus', 'teams'],
+  }),
+  influencer('Priya Raman', 'priyaplans', 'tiktok', 'productivity', 410_000, 0.071),
+  influencer('Jonas Berg', 'jonasremote', 'linkedin', 'remote work', 32_000, 0.038, {
+    relevance_topics: ['remote work', 'teams', 'meetings'],
+  }),
+  influencer('Lena Fischer', 'lenatools', 'youtube', 'tech', 890_000, 0.021, {
+    relevance_topics: ['software', 'apps', 'productivity'],
+    pricing_info: { per_video: 9000, currency: 'USD' },
+  }),
+  influencer('Tom Baker', 'tomcodes', 'twitter', 'tech', 120_000, 0.012, {
+    relevance_topics: ['software', 'developers'],
+    brand_safety_score: 55,
+  }),
+  influencer('Ana Souza', 'anafit', 'instagram', 'fitness', 310_000, 0.055, {
+    relevance_topics: ['fitness', 'health'],
+  }),
+  influencer('Leo Grant', 'leolifts', 'tiktok', 'fitness', 1_200_000, 0.083, {
+    relevance_topics: ['fitness', 'motivation'],
+    brand_safety_score: 40,
+  }),
+  influencer('Noor Haddad', 'noorstudies', 'youtube', 'education', 76_000, 0.064, {
+    relevance_topics: ['study', 'notes', 'productivity'],
+  }),
+  influencer('Kai Müller', 'kaiagency', 'linkedin', 'marketing', 18_000, 0.049, {
+    relevance_topics: ['agencies', 'teams', 'meetings'],
+  }),
+  influencer('Iris Park', 'irisdesigns', 'instagram', 'design', 95_000, 0.033, {
+    relevance_topics: ['design', 'teams'],
+  }),
+  influencer('Omar Said', 'omarstartups', 'youtube', 'business', 150_000, 0.029, {
+    relevance_topics: ['startups', 'productivity', 'teams'],
+  }),
+];
+
+interface DemoCampaign {
+  name: string;
+  type: string;
+  channel: string;
+  platforms: string[];
+  /** Days from today. */
+  start: number;
+  end: number;
+  budget: number;
+  /** Daily spend of the history written for the days before the platforms report. */
+  historyDaily?: number;
+  influencers?: string[];
+}
+
+const DEMO_CAMPAIGNS: DemoCampaign[] = [
+  {
+    name: 'Always-on Search',
+    type: 'paid',
+    channel: 'paid_search',
+    platforms: ['google'],
+    start: -27,
+    end: 60,
+    budget: 4000,
+    historyDaily: 80,
+  },
+  {
+    name: 'Creator Collab',
+    type: 'influencer',
+    channel: 'influencer',
+    platforms: ['meta'],
+    start: -27,
+    end: 30,
+    budget: 2500,
+    historyDaily: 45,
+    influencers: ['mayaworks', 'deepworksam', 'jonasremote'],
+  },
+  // Above the approval threshold (5,000 by default): the campaign waits for the chairman.
+  {
+    name: 'Spring Launch',
+    type: 'launch',
+    channel: 'paid_social',
+    platforms: ['meta', 'linkedin'],
+    start: 7,
+    end: 37,
+    budget: 12000,
+  },
+];
+
+/** The days before which the platforms' own syncs report: history is written up to here. */
+const HISTORY_UNTIL = -3;
+
+const DAY_MS = 86_400_000;
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** Serialises loads in this process; the advisory lock does the same across processes. */
+let running: Promise<unknown> = Promise.resolve();
+const LOCK_KEY = 7_412_001;
+
+/**
+ * Loads a small, coherent demo through the stores and services the API uses: the Acme venture, four contacts whose
+ * signups enroll them in onboarding, a scored influencer catalogue, three campaigns run by their workflows (two live
+ * with a month of results, one waiting for the chairman's approval) and the influencers of the creator campaign.
+ * Idempotent: whatever already exists is left as it is, so a second load changes nothing.
+ */
+export function loadDemoData(deps: DemoDeps): Promise<DemoReport> {
+  const next = running.then(
+    () => load(deps),
+    () => load(deps),
+  );
+  running = next.catch(() => undefined);
+  return next;
+}
+
+async function load(deps: DemoDeps): Promise<DemoReport> {
+  const { db } = deps;
+  // An advisory lock held by a transaction for the whole load: two processes loading at once would double campaigns.
+  return db.transaction(async (lock) => {
+    await lock.raw('SELECT pg_advisory_xact_lock(?)', [LOCK_KEY]);
+    return loadUnlocked(deps);
+  });
+}
+
+async function loadUnlocked(deps: DemoDeps): Promise<DemoReport> {
+  const { db, temporal } = deps;
+  const now = deps.now?.() ?? Date.now();
+  const day = (offset: number) => dayOf(now + offset * DAY_MS);
+
+  const ventures = new VentureStore(db);
+  let venture: Venture | undefined = await ventures.get(DEMO_VENTURE_SLUG);
+  const ventureCreated = !venture;
+  venture ??= await ventures.create(DEMO_VENTURE);
+
+  // Contacts and their first events: signups enroll them in onboarding through the usual path.
+  const contacts = new ContactStore(db);
+  let created = 0;
+  const incoming: IncomingEvent[] = [];
+  for (const [i, c] of DEMO_CONTACTS.entries()) {
+    let contact = await contacts.getByExternalId(c.id);
+    if (!contact) {
+      contact = (
+        await contacts.upsert({
+          externalId: c.id,
+          email: c.email,
+          traits: { first_name: c.first, plan: c.plan },
+          ventureId: venture.id,
+        })
+      ).contact;
+      created++;
+    }
+    const at = (daysAgo: number) => new Date(now - daysAgo * DAY_MS - i * 3_600_000);
+    const event = (name: string, daysAgo: number, properties: Record<string, unknown>): IncomingEvent => ({
+      contact: contact!,
+      contactId: contact!.id,
+      name,
+      properties,
+      occurredAt: at(daysAgo),
+      idempotencyKey: `demo:${c.id}:${name}`,
+    });
+    incoming.push(event('page_view', 6, { utm_source: c.source, utm_medium: c.medium, path: '/' }));
+    incoming.push(event('signup', 5, { plan: c.plan, utm_source: c.source, utm_medium: c.medium }));
+    if (c.plan === 'team') incoming.push(event('purchase', 2, { value: 240, plan: 'team' }));
+  }
+  const outcomes = await new EnrollmentService(db, temporal, deps.metrics, deps.taskQueue).ingest(incoming);
+
+  // The influencer catalogue, scored for the venture with the same function the scoring workflow runs.
+  const influencerStore = new InfluencerStore(db);
+  const existingInfluencers = await db('influencers')
+    .whereIn(
+      ['platform', 'handle'],
+      DEMO_INFLUENCERS.map((r) => [r.platform, r.handle]),
+    )
+    .select('influencer_id', 'handle');
+  const missing = DEMO_INFLUENCERS.filter((r) => !existingInfluencers.some((e) => e.handle === r.handle));
+  const imported =
+    missing.length > 0 ? await new InfluencerCatalogue(db, deps.influencerCache).import(missing) : undefined;
+  const catalogue = await db('influencers')
+    .whereIn(
+      ['platform', 'handle'],
+      DEMO_INFLUENCERS.map((r) => [r.platform, r.handle]),
+    )
+    .select('influencer_id', 'handle');
+  const matched = new Set(
+    await db('influencer_venture_matches')
+      .where({ venture_id: venture.id })
+      .whereIn(
+        'influencer_id',
+        catalogue.map((c) => c.influencer_id),
+      )
+      .pluck('influencer_id'),
+  );
+  const toScore = [];
+  for (const row of catalogue.filter((c) => !matched.has(c.influencer_id))) {
+    const record = await influencerStore.getById(row.influencer_id);
+    if (record)
+      toScore.push({ influencerId: record.id, score: calculateInfluencerScore(record, scoringVenture(venture)) });
+  }
+  await influencerStore.upsertMatches(venture.id, toScore);
+  if (toScore.length > 0) deps.influencerCache?.clear();
+
+  // Campaigns through the campaign service: each gets its workflow, the big one an approval request.
+  const campaignStore = new CampaignStore(db);
+  const service = new CampaignService(db, temporal, campaignSettings(deps.config), deps.taskQueue);
+  const existing = await campaignStore.list({ ventureId: venture.id, limit: 500 });
+  const performance = new CampaignPerformanceStore(db);
+  const pairs = new CampaignInfluencerStore(db);
+  const campaigns: DemoReport['campaigns'] = [];
+  let performanceRows = 0;
+  let campaignInfluencers = 0;
+  for (const spec of DEMO_CAMPAIGNS) {
+    let campaign: Campaign | undefined = existing.find((c) => c.name === spec.name);
+    const isNew = !campaign;
+    if (!campaign) {
+      campaign = (
+        await service.create({
+          ventureId: venture.id,
+          ventureName: venture.name,
+          name: spec.name,
+          type: spec.type,
+          channel: spec.channel,
+          platforms: spec.platforms,
+          startDate: day(spec.start),
+          endDate: day(spec.end),
+          budget: spec.budget,
+          currency: 'USD',
+          createdBy: 'demo data',
+          actorRole: 'operator',
+        })
+      ).campaign;
+      // A month of results before the platforms' own syncs take over (they restate only the last few days).
+      if (spec.historyDaily) {
+        for (const platform of spec.platforms) {
+          const days = [];
+          for (let d = spec.start; d <= HISTORY_UNTIL; d++) {
+            const date = day(d);
+            days.push(simulateDay(`demo:${spec.name}:${platform}`, date, spec.historyDaily / spec.platforms.length));
+          }
+          await performance.upsertDays(
+            { campaignId: campaign.id, ventureId: venture.id, channel: spec.channel, platform },
+            days,
+          );
+          performanceRows += days.length;
+        }
+      }
+    }
+    for (const handle of spec.influencers ?? []) {
+      const found = catalogue.find((c) => c.handle === handle);
+      if (found && (await pairs.add(campaign.id, found.influencer_id, 'demo data'))) campaignInfluencers++;
+    }
+    campaigns.push({
+      id: campaign.id,
+      name: campaign.name,
+      created: isNew,
+      status: campaign.status,
+      budget: campaign.budget,
+    });
+  }
+
+  return {
+    venture: { id: venture.id, slug: venture.slug, created: ventureCreated },
+    contacts: { created, existing: DEMO_CONTACTS.length - created },
+    events: {
+      accepted: outcomes.filter((o) => o.status === 'accepted').length,
+      duplicates: outcomes.filter((o) => o.status === 'duplicate').length,
+    },
+    influencers: {
+      imported: imported?.imported ?? 0,
+      existing: DEMO_INFLUENCERS.length - missing.length,
+      scored: toScore.length,
+    },
+    campaigns,
+    performanceRows,
+    campaignInfluencers,
+    pendingApproval:
+      'Spring Launch (12,000 USD) is above the approval threshold: its workflow puts a request in the chairman’s inbox within seconds.',
+  };
+}
