@@ -163,6 +163,13 @@ test('a campaign over the threshold waits for the chairman, who approves it from
   expect(performance.series[0].days[0]).toMatchObject({ date: today(), ctr: expect.any(Number) });
   expect(performance.totals.total.spend).toBeGreaterThan(0);
 
+  // The daily budget split between the two platforms by their results so far (limits relaxed for two).
+  const reallocated = await marketer('POST', `/v1/campaigns/${id}/reallocate`);
+  expect(reallocated.status).toBe(200);
+  const shares = Object.values(reallocated.body.shares as Record<string, number>);
+  expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+  for (const share of shares) expect(share).toBeLessThanOrEqual(0.7 + 1e-9);
+
   // Pause, a second pause (409), resume, a small budget change (no approval), cancel, a second cancel (409).
   const paused = await marketer('POST', `/v1/campaigns/${id}/pause`, { reason: 'creative review' });
   expect(paused.status).toBe(200);
