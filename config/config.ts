@@ -73,6 +73,8 @@ export const envSchema = z.object({
   LINKEDIN_AD_ACCOUNT_ID: optionalUrl,
   LINKEDIN_CAMPAIGN_GROUP_ID: optionalUrl,
   LINKEDIN_CURRENCY: z.string().length(3).default('USD'),
+  /** Load the demo venture, contacts, influencers and campaigns at start-up (idempotent); POST /v1/demo does the same. */
+  DEMO_DATA: z.enum(['true', 'false']).default('false'),
   RUN_WORKER: z.enum(['true', 'false']).default('true'),
   RUN_API: z.enum(['true', 'false']).default('true'),
 });

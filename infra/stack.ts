@@ -15,6 +15,7 @@ import { adPlatformModes } from '../config/adPlatforms';
 import { createCampaignAdPlatforms } from '../providers/ads/configured';
 import { TASK_QUEUES } from '../domain/ids';
 import { createInfluencerCache } from '../services/influencerCatalogue';
+import { loadDemoData } from '../services/demoData';
 import { ensureChurnScanSchedule } from './churnSchedule';
 import { EmbeddedPostgres } from './embeddedPostgres';
 import type { Logger } from './logger';
@@ -186,6 +187,16 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
     }
 
     if (config.RUN_WORKER === 'true') await ensureChurnScanSchedule(temporal, config, log, options.taskQueue);
+    if (config.DEMO_DATA === 'true') {
+      const demo = await loadDemoData({
+        db,
+        temporal,
+        config,
+        influencerCache,
+        ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
+      });
+      log.info({ venture: demo.venture.slug, created: demo.venture.created }, 'demo data: loaded');
+    }
     await ensureDevKeys(db, config, log, !config.DATABASE_URL);
 
     return {

@@ -1,0 +1,260 @@
+import { client, startTestStack, type TestStack } from '../harness/stack';
+
+let t: TestStack;
+let ventureId: string;
+beforeAll(async () => {
+  t = await startTestStack({ DEMO_DATA: 'true' });
+  const v = await client(t)('GET', '/v1/ventures/acme-notes');
+  ventureId = v.body.id;
+}, 90_000);
+afterAll(async () => t?.stop());
+
+const TABLES = [
+  'ventures',
+  'contacts',
+  'events',
+  'influencers',
+  'influencer_venture_matches',
+  'gtm_campaigns',
+  'campaign_performance',
+  'campaign_influencers',
+  'audit_log',
+];
+async function counts(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const table of TABLES) out[table] = Number((await t.stack.db(table).count({ n: '*' }).first())!.n);
+  return out;
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const pendingSpringLaunch = () =>
+  waitFor(async () => {
+    const res = await client(t)('GET', '/v1/approvals?status=pending');
+    return res.body.approvals.find((a: { title: string }) => a.title.includes('Spring Launch'));
+  });
+
+test('GET /v1/meta tells the dashboard the role, the Temporal UI and sandbox mode', async () => {
+  const res = await client(t, 'chairman')('GET', '/v1/meta');
+  expect(res.status).toBe(200);
+  expect(res.body).toEqual(
+    expect.objectContaining({
+      role: 'chairman',
+      namespace: 'default',
+      temporalUiUrl: expect.stringMatching(/^http/),
+      mailCatcher: false,
+      sandbox: true,
+    }),
+  );
+  expect((await fetch(`${t.api}/v1/meta`)).status).toBe(401);
+});
+
+test('the demo loaded at start-up; loading it again changes nothing, and only an operator may', async () => {
+  expect(ventureId).toEqual(expect.any(String));
+  await pendingSpringLaunch();
+  const before = await counts();
+  expect(before.influencers).toBe(12);
+  expect(before.gtm_campaigns).toBe(3);
+  expect(before.campaign_influencers).toBe(3);
+  const again = await client(t, 'operator')('POST', '/v1/demo');
+  expect(again.status).toBe(200);
+  expect(again.body.venture.created).toBe(false);
+  expect(again.body.campaigns.every((c: { created: boolean }) => !c.created)).toBe(true);
+  expect(again.body.events.accepted).toBe(0);
+  const after = await counts();
+  expect(after).toEqual(before);
+  expect((await client(t, 'marketer')('POST', '/v1/demo')).status).toBe(403);
+});
+
+test('the overview has the seed’s numbers and reallocation advice from the channel-mix optimiser', async () => {
+  const res = await client(t)('GET', `/v1/ventures/${ventureId}/overview`);
+  expect(res.status).toBe(200);
+  expect(res.body.totalReach).toBeGreaterThan(0);
+  expect(res.body.averageRoi).toBeGreaterThan(0);
+  expect(res.body.conversionRate).toBeGreaterThan(0);
+  expect(res.body.channels.map((c: { channel: string }) => c.channel).sort()).toEqual(['influencer', 'paid_search']);
+  expect(res.body.advice.reallocation.length).toBeGreaterThan(0);
+  expect(res.body.advice.opportunities).toEqual(
+    expect.arrayContaining([expect.objectContaining({ kind: 'new_channel' })]),
+  );
+  expect((await client(t)('GET', '/v1/ventures/nope/overview')).status).toBe(404);
+  const channels = await client(t)('GET', `/v1/reports/channels?ventureId=${ventureId}&from=2020-01-01`);
+  expect(channels.body.channels).toHaveLength(2);
+  expect((await client(t)('GET', '/v1/reports/channels?from=2020-02-01&to=2020-01-01')).status).toBe(400);
+});
+
+describe('commands', () => {
+  const say = (role: 'marketer' | 'chairman' | 'operator', text: string, extra: Record<string, unknown> = {}) =>
+    client(t, role)('POST', '/v1/commands', { text, ...extra });
+
+  test('what is waiting for my approval, then approving is the chairman’s alone', async () => {
+    const approval = await pendingSpringLaunch();
+    const waiting = await say('marketer', 'What is waiting for my approval?');
+    expect(waiting.status).toBe(200);
+    expect(waiting.body.intent).toBe('pending_approvals');
+    expect(waiting.body.speech).toContain('Spring Launch');
+    expect(waiting.body.speech).toContain("the chairman's approval");
+
+    const refused = await say('marketer', 'approve the spring launch campaign');
+    expect(refused.status).toBe(403);
+    expect(refused.body).toEqual(
+      expect.objectContaining({ intent: 'approve', speech: expect.stringContaining('Only the chairman') }),
+    );
+
+    const approved = await say(
+      'chairman',
+      'Hey, can you please approve the sprng lanch campaign because it looks right',
+    );
+    expect(approved.status).toBe(200);
+    expect(approved.body.speech).toMatch(/^Approved: Campaign Spring Launch/);
+    const after = await client(t)('GET', `/v1/approvals/${approval.id}`);
+    expect(after.body.status).toBe('approved');
+    expect(after.body.decidedBy).toBe('test chairman');
+    expect(after.body.decisionComment).toBe('it looks right');
+
+    const twice = await say('chairman', 'approve spring launch');
+    expect(twice.status).toBe(200);
+    expect(twice.body.result.match).toBe('none');
+  });
+
+  test('show gtm performance, find influencers, top channels, optimize budget, sequence counts', async () => {
+    const perf = await say('chairman', 'show gtm performance for acme notes');
+    expect(perf.status).toBe(200);
+    expect(perf.body.intent).toBe('gtm_performance');
+    expect(perf.body.speech).toMatch(/^Acme Notes: \d+ active strateg/);
+    expect(perf.body.result.overview.totalReach).toBeGreaterThan(0);
+
+    const found = await say('marketer', 'find influencers for productivity with 10k followers', { ventureId });
+    expect(found.body.parameters).toEqual({ category: 'productivity', minFollowers: 10_000 });
+    expect(found.body.result.total).toBeGreaterThan(0);
+    expect(found.body.result.results.every((r: { followersCount: number }) => r.followersCount >= 10_000)).toBe(true);
+    expect(found.body.speech).toMatch(/The best match is/);
+
+    const top = await say('marketer', 'what are the top performing channels this month');
+    expect(top.body.intent).toBe('top_channels');
+    expect(top.body.speech).toMatch(/this month/);
+
+    const mix = await say('marketer', 'optimize budget allocation for always on search');
+    expect(mix.body.intent).toBe('optimize_budget');
+    expect(mix.body.result.campaign.name).toBe('Always-on Search');
+    expect(mix.body.result.channels.reduce((a: number, c: { amount: number }) => a + c.amount, 0)).toBeCloseTo(4000, 0);
+
+    const onboarding = await say('operator', 'how many users are in onboarding');
+    expect(onboarding.body.result.sequence.key).toBe('onboarding');
+    expect(onboarding.body.result.active).toBe(4);
+    expect(onboarding.body.speech).toBe('4 contacts are in Onboarding right now.');
+  });
+
+  test('pause and resume a campaign by name; the chairman may pause but not resume', async () => {
+    const campaigns = await client(t)('GET', `/v1/campaigns?ventureId=${ventureId}`);
+    const search = campaigns.body.campaigns.find((c: { name: string }) => c.name === 'Always-on Search');
+    await waitFor(async () => {
+      const c = await client(t)('GET', `/v1/campaigns/${search.id}`);
+      return c.body.live?.state === 'active' ? true : undefined;
+    });
+    const paused = await say('chairman', 'pause campaign always-on search');
+    expect(paused.status).toBe(200);
+    expect(paused.body.result).toEqual(expect.objectContaining({ action: 'pause', state: 'paused', done: true }));
+    expect((await say('chairman', 'resume campaign always-on search')).status).toBe(403);
+    const again = await say('marketer', 'pause always on search');
+    expect(again.status).toBe(409);
+    const resumed = await say('marketer', 'resume campaign always on search please');
+    expect(resumed.body.result).toEqual(expect.objectContaining({ state: 'active', done: true }));
+  });
+
+  test('unknown text is a 200 that lists what is understood; a missing text is a 400', async () => {
+    const res = await say('marketer', 'sing me a song');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(
+      expect.objectContaining({ intent: 'unknown', result: expect.objectContaining({ examples: expect.any(Array) }) }),
+    );
+    expect(res.body.speech).toContain('show gtm performance for');
+    const bad = await client(t)('POST', '/v1/commands', { words: 'x' });
+    expect(bad.status).toBe(400);
+    const unknownName = await say('marketer', 'pause campaign black friday blowout');
+    expect(unknownName.status).toBe(200);
+    expect(unknownName.body.speech).toMatch(/I found no campaign called "black friday blowout"/);
+  });
+});
+
+describe('programmatic SEO pages', () => {
+  test('the hub links every published page; thin pages are held back with the reason', async () => {
+    const hub = await fetch(`${t.api}/pages/acme-notes/`);
+    expect(hub.status).toBe(200);
+    expect(hub.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await hub.text();
+    for (const path of [
+      'integrations/slack',
+      'integrations/google-calendar',
+      'integrations/zoom',
+      'vs/notion',
+      'vs/evernote',
+    ])
+      expect(html).toContain(`href="/pages/acme-notes/${path}"`);
+    expect(html).not.toContain('zapier');
+
+    const page = await (await fetch(`${t.api}/pages/acme-notes/vs/notion`)).text();
+    expect(page).toContain('<h1>Acme Notes vs Notion</h1>');
+    expect(page).toContain('href="/pages/acme-notes/"');
+    expect(page).toContain(`<link rel="canonical" href="${t.api}/pages/acme-notes/vs/notion">`);
+    expect((await fetch(`${t.api}/pages/acme-notes/integrations/zapier`)).status).toBe(404);
+    expect((await fetch(`${t.api}/pages/nobody/`)).status).toBe(404);
+
+    const sitemap = await fetch(`${t.api}/pages/acme-notes/sitemap.xml`);
+    expect(sitemap.headers.get('content-type')).toMatch(/xml/);
+    const xml = await sitemap.text();
+    expect(xml.match(/<loc>/g)).toHaveLength(6);
+
+    const report = await client(t)('GET', `/v1/ventures/${ventureId}/seo-pages`);
+    expect(report.body.published).toHaveLength(5);
+    expect(report.body.rejected.map((r: { slug: string }) => r.slug).sort()).toEqual(['otter', 'zapier']);
+    expect(report.body.rejected[0].reasons[0]).toMatch(/^thin content/);
+  });
+
+  test('whatever a venture’s profile holds is escaped', async () => {
+    const evil = '<script>alert(1)</script>';
+    const created = await client(t)('POST', '/v1/ventures', {
+      name: 'Evil & Co',
+      slug: 'evil-co',
+      productName: `Evil ${evil}`,
+      description: `Long text ${'word '.repeat(200)}`,
+      profile: { integrations: [{ name: `Tool ${evil}`, description: evil, useCases: ['a', 'b'] }] },
+    });
+    expect(created.status).toBe(201);
+    const html = await (await fetch(`${t.api}/pages/evil-co/integrations/tool-script-alert-1-script`)).text();
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toContain(evil);
+  });
+});
+
+test('campaign influencers: listed with their match scores; adding twice keeps one', async () => {
+  const campaigns = await client(t)('GET', `/v1/campaigns?ventureId=${ventureId}`);
+  const collab = campaigns.body.campaigns.find((c: { name: string }) => c.name === 'Creator Collab');
+  const list = await client(t)('GET', `/v1/campaigns/${collab.id}/influencers`);
+  expect(list.body.influencers).toHaveLength(3);
+  expect(list.body.influencers[0]).toEqual(
+    expect.objectContaining({ compositeScore: expect.any(Number), estimatedRoi: expect.any(Number) }),
+  );
+  const id = list.body.influencers[0].influencerId;
+  const again = await client(t)('POST', `/v1/campaigns/${collab.id}/influencers`, { influencerId: id });
+  expect(again.status).toBe(200);
+  expect(again.body.added).toBe(false);
+  expect(
+    (await client(t, 'chairman')('POST', `/v1/campaigns/${collab.id}/influencers`, { influencerId: id })).status,
+  ).toBe(403);
+  expect(
+    (
+      await client(t)('POST', `/v1/campaigns/${collab.id}/influencers`, {
+        influencerId: '00000000-0000-4000-8000-000000000000',
+      })
+    ).status,
+  ).toBe(404);
+});
