@@ -388,8 +388,10 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     const today = dayOf(Date.now());
     const to = final || today > input.endDate ? input.endDate : today;
     if (to < input.startDate) return;
-    const lookback = addDays(to, -(LOOKBACK_DAYS - 1));
-    const from = final || lookback < input.startDate ? input.startDate : lookback;
+    // The last days again, and every day since the last sync if that was longer ago (a worker that was down).
+    const lastDay = lastSync ? dayOf(Date.parse(lastSync.at)) : input.startDate;
+    const back = addDays(lastDay < to ? lastDay : to, -(LOOKBACK_DAYS - 1));
+    const from = final || back < input.startDate ? input.startDate : back;
     const result = await metrics.syncCampaignMetrics({
       campaignId,
       ventureId: input.ventureId,
