@@ -1,7 +1,7 @@
-import { Context } from '@temporalio/activity';
 import type { Db } from '../db/knex';
 import { OutboxStore } from '../db/stores/outbox';
-import { PermanentEmailError, type EmailProvider } from '../providers/email/types';
+import type { EmailProvider } from '../providers/email/types';
+import { deliverOnce } from './deliverOnce';
 import { renderEmail, templateInfo } from '../templates';
 import type { MailSettings } from './sequenceActivities';
 
@@ -41,10 +41,8 @@ export function createNotificationActivities({ db, email, mail }: NotificationAc
      * again. Permanent provider failures are recorded and returned; transient ones throw and are retried.
      */
     async sendNotification(input: NotificationInput): Promise<NotificationResult> {
-      const info = templateInfo(input.template);
-      if (!info) throw new Error(`no email template '${input.template}'`);
-      const ctx = Context.current();
-      const claim = await outbox.claim({
+      if (!templateInfo(input.template)) throw new Error(`no email template '${input.template}'`);
+      const claim = {
         idempotencyKey: input.idempotencyKey,
         contactId: null,
         ...(input.workflowId ? { workflowId: input.workflowId } : {}),
@@ -52,46 +50,19 @@ export function createNotificationActivities({ db, email, mail }: NotificationAc
         toEmail: input.to,
         subject: input.subject,
         marketing: false,
-      });
-      if (claim.kind === 'done') {
-        return claim.row.status === 'failed'
-          ? { status: 'failed', reason: 'failed earlier' }
-          : { status: 'duplicate', providerMessageId: claim.row.providerMessageId };
-      }
-      const accepted = ctx.info.heartbeatDetails as { providerMessageId?: string } | undefined;
-      if (accepted?.providerMessageId) {
-        await outbox.markSent(input.idempotencyKey, email.name, accepted.providerMessageId);
-        return { status: 'duplicate', providerMessageId: accepted.providerMessageId };
-      }
-      const rendered = renderEmail(input.template, {
-        subject: input.subject,
-        vars: {
-          ...input.vars,
-          product_name: mail.productName,
-          ...(input.ctaPath ? { cta_url: `${mail.publicUrl}${input.ctaPath}` } : {}),
-        },
-      });
-      try {
-        const { providerMessageId } = await email.send({
-          from: mail.from,
-          to: input.to,
-          subject: rendered.subject,
-          html: rendered.html,
-          text: rendered.text,
-          headers: {},
-          idempotencyKey: input.idempotencyKey,
-        });
-        ctx.heartbeat({ providerMessageId });
-        await outbox.markSent(input.idempotencyKey, email.name, providerMessageId);
-        return { status: 'sent', providerMessageId };
-      } catch (err) {
-        if (err instanceof PermanentEmailError) {
-          await outbox.markFailed(input.idempotencyKey, err.message);
-          return { status: 'failed', reason: err.message };
-        }
-        await outbox.recordError(input.idempotencyKey, String((err as Error).message ?? err)).catch(() => undefined);
-        throw err;
-      }
+      };
+      return (await deliverOnce({ outbox, email }, claim, undefined, () => ({
+        from: mail.from,
+        ...renderEmail(input.template, {
+          subject: input.subject,
+          vars: {
+            ...input.vars,
+            product_name: mail.productName,
+            ...(input.ctaPath ? { cta_url: `${mail.publicUrl}${input.ctaPath}` } : {}),
+          },
+        }),
+        headers: {},
+      }))) as NotificationResult;
     },
   };
 }

@@ -1,12 +1,13 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/knex';
 import { ContactStore } from '../db/stores/contacts';
 import { EnrollmentStore, type EnrollmentStatus } from '../db/stores/enrollments';
 import { OutboxStore } from '../db/stores/outbox';
 import type { LinkSigner } from '../infra/signing';
-import { PermanentEmailError, type EmailProvider } from '../providers/email/types';
+import type { EmailProvider } from '../providers/email/types';
 import { renderEmail, templateInfo } from '../templates';
 import type { ContactSnapshot, SendEmailInput, SendEmailResult } from '../workflows/types';
+import { deliverOnce } from './deliverOnce';
 
 export interface MailSettings {
   from: string;
@@ -77,90 +78,49 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
     },
 
     /**
-     * Renders and sends one email exactly once per idempotency key.
-     * @remarks The outbox row is claimed first; a key already sent returns 'duplicate' without sending.
-     * Once the provider accepts, the acceptance is heartbeated before the row is marked sent, so an attempt
-     * that fails after acceptance is not sent again by the retry. Permanent provider failures are recorded
-     * and returned, not thrown; transient ones throw and are retried with backoff.
+     * Renders and sends one email to a contact exactly once per idempotency key.
+     * @remarks Through `deliverOnce`: a key already sent answers 'duplicate', a send over the frequency cap is
+     * 'deferred', a permanent provider failure is recorded and returned; transient failures throw and retry.
      */
     async sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
-      const ctx = Context.current();
-      // The server's clock, not this machine's: the frequency window and the send time agree with the
-      // workflow's timers (and with skipped time in tests).
-      const now = new Date(ctx.info.currentAttemptScheduledTimestampMs);
-      const accepted = ctx.info.heartbeatDetails as { providerMessageId?: string } | undefined;
-      if (accepted?.providerMessageId) {
-        // A previous attempt got the provider's acceptance but failed before recording it: record, never resend.
-        await outbox.markSent(input.idempotencyKey, email.name, accepted.providerMessageId, now);
-        return { status: 'duplicate', providerMessageId: accepted.providerMessageId };
-      }
       const contact = await contacts.getById(input.contactId);
       if (!contact) return { status: 'skipped', reason: 'contact deleted' };
       if (input.marketing && contact.unsubscribedAt) return { status: 'skipped', reason: 'unsubscribed' };
-
-      const claim = await outbox.claim(
-        {
-          idempotencyKey: input.idempotencyKey,
-          contactId: contact.id,
-          workflowId: input.workflowId,
-          stepId: input.stepId,
-          sequenceKey: input.sequenceKey,
-          ...(input.variant ? { variant: input.variant } : {}),
-          template: input.template,
-          toEmail: contact.email,
-          subject: input.subject,
-          marketing: input.marketing,
-        },
-        input.marketing ? { ...mail.frequencyCap, now } : undefined,
-      );
-      if (claim.kind === 'capped') return { status: 'deferred', retryAt: claim.retryAt.toISOString() };
-      if (claim.kind === 'done') {
-        return claim.row.status === 'failed'
-          ? { status: 'failed', reason: 'failed earlier' }
-          : { status: 'duplicate', providerMessageId: claim.row.providerMessageId };
-      }
-
-      const unsubscribeUrl = `${mail.publicUrl}/u/${signer.sign('unsubscribe', contact.id, UNSUBSCRIBE_TTL_MS)}`;
-      const trait = (name: string) =>
-        typeof contact.traits[name] === 'string' ? (contact.traits[name] as string) : undefined;
-      const rendered = renderEmail(input.template, {
+      const claim = {
+        idempotencyKey: input.idempotencyKey,
+        contactId: contact.id,
+        workflowId: input.workflowId,
+        stepId: input.stepId,
+        sequenceKey: input.sequenceKey,
+        ...(input.variant ? { variant: input.variant } : {}),
+        template: input.template,
+        toEmail: contact.email,
         subject: input.subject,
-        vars: {
-          ...input.vars,
-          traits: contact.traits,
-          first_name: trait('first_name') ?? trait('firstName'),
-          email: contact.email,
-          product_name: mail.productName,
-          venture_name: mail.companyName,
-          ...(mail.companyAddress ? { company_address: mail.companyAddress } : {}),
-          cta_url: ctaUrl(mail.appUrl, input.sequenceKey, templateInfo(input.template)?.cta ?? input.template),
-          unsubscribe_url: unsubscribeUrl,
-        },
-      });
-      const headers: Record<string, string> = input.marketing
-        ? { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
-        : {};
-      try {
-        const { providerMessageId } = await email.send({
-          from: input.from ?? mail.from,
-          to: contact.email,
-          subject: rendered.subject,
-          html: rendered.html,
-          text: rendered.text,
-          headers,
-          idempotencyKey: input.idempotencyKey,
+        marketing: input.marketing,
+      };
+      return deliverOnce({ outbox, email }, claim, mail.frequencyCap, () => {
+        const unsubscribeUrl = `${mail.publicUrl}/u/${signer.sign('unsubscribe', contact.id, UNSUBSCRIBE_TTL_MS)}`;
+        const trait = (name: string) =>
+          typeof contact.traits[name] === 'string' ? (contact.traits[name] as string) : undefined;
+        const rendered = renderEmail(input.template, {
+          subject: input.subject,
+          vars: {
+            ...input.vars,
+            traits: contact.traits,
+            first_name: trait('first_name') ?? trait('firstName'),
+            email: contact.email,
+            product_name: mail.productName,
+            venture_name: mail.companyName,
+            ...(mail.companyAddress ? { company_address: mail.companyAddress } : {}),
+            cta_url: ctaUrl(mail.appUrl, input.sequenceKey, templateInfo(input.template)?.cta ?? input.template),
+            unsubscribe_url: unsubscribeUrl,
+          },
         });
-        ctx.heartbeat({ providerMessageId });
-        await outbox.markSent(input.idempotencyKey, email.name, providerMessageId, now);
-        return { status: 'sent', providerMessageId };
-      } catch (err) {
-        if (err instanceof PermanentEmailError) {
-          await outbox.markFailed(input.idempotencyKey, err.message);
-          return { status: 'failed', reason: err.message };
-        }
-        await outbox.recordError(input.idempotencyKey, String((err as Error).message ?? err)).catch(() => undefined);
-        throw err;
-      }
+        const headers: Record<string, string> = input.marketing
+          ? { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
+          : {};
+        return { from: input.from ?? mail.from, ...rendered, headers };
+      });
     },
   };
 }
