@@ -35,6 +35,7 @@ export const MIN_MOVE_SHARE = 0.05;
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const pct = (n: number) => `${Math.round(n * 100)}%`;
+const human = (channel: string) => channel.replace(/_/g, ' ');
 
 /**
  * Compares what each channel got over the period with the optimiser's allocation of the same budget and says what to
@@ -87,19 +88,19 @@ export function budgetSuggestions(
       opportunities.push({
         kind: 'new_channel',
         channel: a.name,
-        message: `Try ${a.name}: ${pct(a.share)} of the budget is expected to bring ${Math.round(a.expectedConversions)} conversions.`,
+        message: `Try ${human(a.name)}: ${pct(a.share)} of the budget is expected to bring ${Math.round(a.expectedConversions)} conversions.`,
       });
     } else if (meanMarginal > 0 && a.marginalReturn > 1.5 * meanMarginal && !a.atCap) {
       opportunities.push({
         kind: 'scale_up',
         channel: a.name,
-        message: `${a.name} has room to grow: its next unit of spend returns ${(a.marginalReturn / meanMarginal).toFixed(1)}× the average channel's.`,
+        message: `${human(a.name)} has room to grow: its next unit of spend returns ${(a.marginalReturn / meanMarginal).toFixed(1)}× the average channel's.`,
       });
     } else if (a.atCap) {
       opportunities.push({
         kind: 'saturated',
         channel: a.name,
-        message: `${a.name} is held at the ${pct(a.share)} cap per channel; more would concentrate risk in one channel.`,
+        message: `${human(a.name)} is held at the ${pct(a.share)} cap per channel; more would concentrate risk in one channel.`,
       });
     }
   }
@@ -108,7 +109,7 @@ export function budgetSuggestions(
       opportunities.push({
         kind: 'losing_money',
         channel: c.channel,
-        message: `${c.channel} returned ${(c.revenue / c.spend).toFixed(2)} for every 1 spent: review its targeting or move its budget.`,
+        message: `${human(c.channel)} returned ${(c.revenue / c.spend).toFixed(2)} for every 1 spent: review its targeting or move its budget.`,
       });
     }
   }

@@ -426,6 +426,9 @@ async function loadUnlocked(deps: DemoDeps): Promise<DemoReport> {
           );
           performanceRows += days.length;
         }
+        // What the metrics sync records: until the run's first sync the stored spend is the history's.
+        const totals = await performance.totals(campaign.id);
+        await campaignStore.setSpent(campaign.id, totals.total.spend, totals);
       }
     }
     for (const handle of spec.influencers ?? []) {

@@ -22,15 +22,67 @@ function operation(doc, path, method, op) {
   return h(
     'details',
     { class: 'op', id },
-    h('summary', {}, h('span', { class: `method ${method}`, text: method }), h('span', { class: 'path', text: path }), h('span', { text: op.summary }), h('span', { class: 'roles', text: op.description })),
+    h(
+      'summary',
+      {},
+      h('span', { class: `method ${method}`, text: method }),
+      h('span', { class: 'path', text: path }),
+      h('span', { text: op.summary }),
+      h('span', { class: 'roles', text: op.description }),
+    ),
     params.length
-      ? h('div', {}, h('h4', { text: 'Parameters' }), h('table', {}, h('thead', {}, h('tr', {}, ['Name', 'In', 'Required', 'Schema'].map((t) => h('th', { text: t })))), h('tbody', {}, params.map((p) => h('tr', {}, h('td', { text: p.name }), h('td', { text: p.in }), h('td', { text: p.required ? 'yes' : 'no' }), h('td', {}, h('code', { text: JSON.stringify(p.schema) })))))))
+      ? h(
+          'div',
+          {},
+          h('h4', { text: 'Parameters' }),
+          h(
+            'table',
+            {},
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ['Name', 'In', 'Required', 'Schema'].map((t) => h('th', { text: t })),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              params.map((p) =>
+                h(
+                  'tr',
+                  {},
+                  h('td', { text: p.name }),
+                  h('td', { text: p.in }),
+                  h('td', { text: p.required ? 'yes' : 'no' }),
+                  h('td', {}, h('code', { text: JSON.stringify(p.schema) })),
+                ),
+              ),
+            ),
+          ),
+        )
       : null,
     body
-      ? h('div', {}, h('h4', { text: `Request body (${Object.keys(body).join(', ')})` }), body['application/json'] && body['application/json'].schema ? h('pre', { class: 'schema', text: JSON.stringify(resolve(doc, body['application/json'].schema), null, 2) }) : null)
+      ? h(
+          'div',
+          {},
+          h('h4', { text: `Request body (${Object.keys(body).join(', ')})` }),
+          body['application/json'] && body['application/json'].schema
+            ? h('pre', {
+                class: 'schema',
+                text: JSON.stringify(resolve(doc, body['application/json'].schema), null, 2),
+              })
+            : null,
+        )
       : null,
     h('h4', { text: 'Responses' }),
-    h('ul', {}, Object.entries(op.responses).map(([status, r]) => h('li', {}, h('code', { text: status }), ` ${r.description}`))),
+    h(
+      'ul',
+      {},
+      Object.entries(op.responses).map(([status, r]) => h('li', {}, h('code', { text: status }), ` ${r.description}`)),
+    ),
   );
 }
 
@@ -44,13 +96,29 @@ async function start() {
       byTag.get(tag).push({ path, method, op });
     }
   }
-  clear(nav, h('strong', { text: doc.info.title }), h('p', {}, h('a', { href: '/openapi.json', text: 'openapi.json' }), h('a', { href: '/', text: 'Dashboard' })), [...byTag].map(([tag, ops]) => [h('h3', { text: tag }), ops.map(({ path, method, op }) => h('a', { href: `#${op.operationId}`, text: `${method.toUpperCase()} ${path}` }))]));
+  clear(
+    nav,
+    h('strong', { text: doc.info.title }),
+    h('p', {}, h('a', { href: '/openapi.json', text: 'openapi.json' }), h('a', { href: '/', text: 'Dashboard' })),
+    [...byTag].map(([tag, ops]) => [
+      h('h3', { text: tag }),
+      ops.map(({ path, method, op }) =>
+        h('a', { href: `#${op.operationId}`, text: `${method.toUpperCase()} ${path}` }),
+      ),
+    ]),
+  );
   clear(
     main,
     h('h1', { text: `${doc.info.title} ${doc.info.version}` }),
     h('p', { text: doc.info.description }),
-    h('p', { class: 'small muted', text: `OpenAPI ${doc.openapi} · ${Object.keys(doc.paths).length} paths · security: bearer API key` }),
-    [...byTag].map(([tag, ops]) => [h('h2', { text: tag }), ops.map(({ path, method, op }) => operation(doc, path, method, op))]),
+    h('p', {
+      class: 'small muted',
+      text: `OpenAPI ${doc.openapi} · ${Object.keys(doc.paths).length} paths · security: bearer API key`,
+    }),
+    [...byTag].map(([tag, ops]) => [
+      h('h2', { text: tag }),
+      ops.map(({ path, method, op }) => operation(doc, path, method, op)),
+    ]),
   );
   if (location.hash) {
     const target = document.getElementById(location.hash.slice(1));
@@ -61,4 +129,6 @@ async function start() {
   }
 }
 
-start().catch((err) => clear(main, h('p', { class: 'error-box', text: `Could not load /openapi.json: ${err.message}` })));
+start().catch((err) =>
+  clear(main, h('p', { class: 'error-box', text: `Could not load /openapi.json: ${err.message}` })),
+);

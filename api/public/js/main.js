@@ -25,7 +25,14 @@ window.addEventListener('gtm:signed-out', () => signIn('Your key is no longer va
 
 function signIn(message = '') {
   const error = h('p', { class: 'error', role: 'alert', text: message });
-  const input = h('input', { type: 'password', name: 'key', autocomplete: 'off', required: true, placeholder: 'gtm_…', id: 'api-key' });
+  const input = h('input', {
+    type: 'password',
+    name: 'key',
+    autocomplete: 'off',
+    required: true,
+    placeholder: 'gtm_…',
+    id: 'api-key',
+  });
   const form = h(
     'form',
     {
@@ -45,7 +52,12 @@ function signIn(message = '') {
     h('label', { for: 'api-key' }, 'API key', input),
     h('button', { class: 'primary', type: 'submit', text: 'Sign in' }),
     error,
-    h('p', { class: 'muted small' }, 'A local run writes one key per role to .data/api-keys.json; `npm run keys:create` makes more. The key stays in this tab only. ', h('a', { href: '/docs', text: 'API reference' })),
+    h(
+      'p',
+      { class: 'muted small' },
+      'A local run writes one key per role to .data/api-keys.json; `npm run keys:create` makes more. The key stays in this tab only. ',
+      h('a', { href: '/docs', text: 'API reference' }),
+    ),
   );
   clear(root, h('main', { class: 'signin' }, h('h1', { text: 'GTM Strategist' }), form));
   input.focus();
@@ -81,12 +93,33 @@ ctx.reloadVentures = async () => {
 };
 
 function renderShell() {
-  const nav = h('nav', { 'aria-label': 'Pages' }, PAGES.map((p) => h('a', { href: `#/${p.path}`, 'data-page': p.path, text: p.title })));
+  const nav = h(
+    'nav',
+    { 'aria-label': 'Pages' },
+    PAGES.map((p) => h('a', { href: `#/${p.path}`, 'data-page': p.path, text: p.title })),
+  );
   const who = h(
     'div',
     { class: 'who' },
-    h('span', {}, 'Signed in as ', h('strong', { id: 'role', text: ctx.meta.role }), ctx.meta.sandbox ? h('span', { class: 'badge warn', text: 'sandbox', title: 'Ad platforms without credentials are simulated' }) : null),
-    h('button', { type: 'button', id: 'sign-out', onclick: () => { session.clear(); signIn(); }, text: 'Sign out' }),
+    h(
+      'span',
+      {},
+      h('span', { class: 'label', text: 'Signed in as ' }),
+      h('strong', { id: 'role', text: ctx.meta.role }),
+      ' ',
+      ctx.meta.sandbox
+        ? h('span', { class: 'badge warn', text: 'sandbox', title: 'Ad platforms without credentials are simulated' })
+        : null,
+    ),
+    h('button', {
+      type: 'button',
+      id: 'sign-out',
+      onclick: () => {
+        session.clear();
+        signIn();
+      },
+      text: 'Sign out',
+    }),
   );
   const ventureSelect = h(
     'select',
@@ -99,7 +132,11 @@ function renderShell() {
         route();
       },
     },
-    ctx.ventures.length === 0 ? h('option', { value: '', text: 'No venture yet' }) : ctx.ventures.map((v) => h('option', { value: v.id, selected: v.id === ctx.ventureId, text: v.productName || v.name })),
+    ctx.ventures.length === 0
+      ? h('option', { value: '', text: 'No venture yet' })
+      : ctx.ventures.map((v) =>
+          h('option', { value: v.id, selected: v.id === ctx.ventureId, text: v.productName || v.name }),
+        ),
   );
   ctx.answerBox = h('div', { id: 'answer' });
   ctx.main = h('div', { id: 'page' });
@@ -113,13 +150,20 @@ function renderShell() {
     ),
   );
   ctx.refreshNav = () => {
-    const current = (location.hash.replace(/^#\/?/, '').split('/')[0] || 'overview');
+    const current = location.hash.replace(/^#\/?/, '').split('/')[0] || 'overview';
     for (const a of nav.querySelectorAll('a')) a.classList.toggle('active', a.dataset.page === current);
   };
 }
 
 function commandBar() {
-  const input = h('input', { type: 'text', id: 'command', name: 'command', placeholder: 'Ask or command: "what is waiting for my approval"', autocomplete: 'off', 'aria-label': 'Command' });
+  const input = h('input', {
+    type: 'text',
+    id: 'command',
+    name: 'command',
+    placeholder: 'Ask or command: "what is waiting for my approval"',
+    autocomplete: 'off',
+    'aria-label': 'Command',
+  });
   let spoken = false;
   const run = async () => {
     const text = input.value.trim();
@@ -127,7 +171,10 @@ function commandBar() {
     const box = ctx.answerBox;
     clear(box, h('div', { class: 'answer' }, h('span', { class: 'muted', text: 'Working…' })));
     try {
-      const { status, body } = await api('POST', '/v1/commands', { text, ...(ctx.ventureId ? { ventureId: ctx.ventureId } : {}) });
+      const { status, body } = await api('POST', '/v1/commands', {
+        text,
+        ...(ctx.ventureId ? { ventureId: ctx.ventureId } : {}),
+      });
       clear(box, renderAnswer(body, status));
       if (spoken) speak(body.speech);
       if (['approve', 'reject', 'pause_campaign', 'resume_campaign'].includes(body.intent) && status === 200) route();
@@ -136,16 +183,36 @@ function commandBar() {
     }
     spoken = false;
   };
-  const form = h('form', { class: 'command', role: 'search', onsubmit: (e) => { e.preventDefault(); run(); } }, input);
+  const form = h(
+    'form',
+    {
+      class: 'command',
+      role: 'search',
+      onsubmit: (e) => {
+        e.preventDefault();
+        run();
+      },
+    },
+    input,
+  );
   if (speechAvailable()) {
-    const mic = h('button', { type: 'button', class: 'mic', title: 'Speak a command', 'aria-label': 'Speak a command', text: '🎤' });
+    const mic = h(
+      'button',
+      { type: 'button', class: 'mic', id: 'mic', title: 'Speak a command', 'aria-label': 'Speak a command' },
+      micIcon(),
+    );
     mic.addEventListener('click', () => {
       mic.classList.add('listening');
       listen({
-        onText: (t) => { input.value = t; },
+        onText: (t) => {
+          input.value = t;
+        },
         onEnd: (final) => {
           mic.classList.remove('listening');
-          if (final) { spoken = true; run(); }
+          if (final) {
+            spoken = true;
+            run();
+          }
         },
       });
     });
@@ -155,21 +222,73 @@ function commandBar() {
   return form;
 }
 
+function micIcon() {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  const path = document.createElementNS(ns, 'path');
+  path.setAttribute(
+    'd',
+    'M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.9V21h2v-3.1A7 7 0 0 0 19 11h-2z',
+  );
+  path.setAttribute('fill', 'currentColor');
+  svg.append(path);
+  return svg;
+}
+
 function renderAnswer(body, status) {
-  const box = h('div', { class: `answer${status === 200 ? '' : ' refused'}`, 'data-intent': body.intent },
-    h('div', { class: 'intent', text: `${body.intent.replace(/_/g, ' ')}${Object.keys(body.parameters || {}).length && body.intent !== 'unknown' ? ` · ${JSON.stringify(body.parameters)}` : ''}` }),
-    h('div', { class: 'speech', text: body.speech }));
+  const box = h(
+    'div',
+    { class: `answer${status === 200 ? '' : ' refused'}`, 'data-intent': body.intent },
+    h('div', {
+      class: 'intent',
+      text: `${body.intent.replace(/_/g, ' ')}${Object.keys(body.parameters || {}).length && body.intent !== 'unknown' ? ` · ${JSON.stringify(body.parameters)}` : ''}`,
+    }),
+    h('div', { class: 'speech', text: body.speech }),
+  );
   const r = body.result || {};
   if (body.intent === 'find_influencers' && Array.isArray(r.results) && r.results.length) {
-    box.append(h('ul', {}, r.results.slice(0, 5).map((i) => h('li', { text: `${i.name} (@${i.handle}, ${i.platform}) · score ${Math.round(i.compositeScore)} · ${i.followersCount.toLocaleString()} followers` }))),
-      h('a', { href: '#/influencers', text: 'Open influencer discovery' }));
+    box.append(
+      h(
+        'ul',
+        {},
+        r.results.slice(0, 5).map((i) =>
+          h('li', {
+            text: `${i.name} (@${i.handle}, ${i.platform}) · score ${Math.round(i.compositeScore)} · ${i.followersCount.toLocaleString()} followers`,
+          }),
+        ),
+      ),
+      h('a', { href: '#/influencers', text: 'Open influencer discovery' }),
+    );
   }
   if (body.intent === 'gtm_performance' && r.venture) {
-    box.append(h('a', { href: '#/overview', text: 'Open the overview', onclick: () => { ctx.ventureId = r.venture.id; sessionStorage.setItem(VENTURE, r.venture.id); } }));
+    box.append(
+      h('a', {
+        href: '#/overview',
+        text: 'Open the overview',
+        onclick: () => {
+          ctx.ventureId = r.venture.id;
+          sessionStorage.setItem(VENTURE, r.venture.id);
+        },
+      }),
+    );
   }
   if (body.intent === 'pending_approvals') box.append(h('a', { href: '#/approvals', text: 'Open the inbox' }));
   if (body.intent === 'optimize_budget' && Array.isArray(r.channels)) {
-    box.append(h('ul', {}, r.channels.filter((c) => c.amount > 0).map((c) => h('li', { text: `${c.name.replace(/_/g, ' ')}: ${Math.round(c.amount).toLocaleString()} (${Math.round(c.share * 100)}%)` }))));
+    box.append(
+      h(
+        'ul',
+        {},
+        r.channels
+          .filter((c) => c.amount > 0)
+          .map((c) =>
+            h('li', {
+              text: `${c.name.replace(/_/g, ' ')}: ${Math.round(c.amount).toLocaleString()} (${Math.round(c.share * 100)}%)`,
+            }),
+          ),
+      ),
+    );
   }
   return box;
 }
@@ -181,7 +300,9 @@ function route() {
   ctx.refreshNav();
   document.title = `${entry.title} · GTM Strategist`;
   const container = clear(ctx.main, h('p', { class: 'loading', text: 'Loading…' }));
-  Promise.resolve(entry.page.render(container, ctx, rest.map(decodeURIComponent))).catch((err) => clear(container, problem(err, entry.title)));
+  Promise.resolve(entry.page.render(container, ctx, rest.map(decodeURIComponent))).catch((err) =>
+    clear(container, problem(err, entry.title)),
+  );
 }
 
 window.addEventListener('hashchange', route);

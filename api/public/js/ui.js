@@ -41,7 +41,7 @@ export const fmt = {
   money: (n, currency) =>
     n === null || n === undefined
       ? '–'
-      : `${new Intl.NumberFormat('en-US', { maximumFractionDigits: n >= 100 ? 0 : 2 }).format(n)}${currency ? ` ${currency}` : ''}`,
+      : `${new Intl.NumberFormat('en-US', { maximumFractionDigits: Math.abs(n) >= 100 ? 0 : 2 }).format(n)}${currency ? ` ${currency}` : ''}`,
   ago(date) {
     if (!date) return '–';
     const s = Math.max(0, (Date.now() - new Date(date).getTime()) / 1000);
@@ -55,7 +55,13 @@ export const fmt = {
 };
 
 export function metric(label, value, hint) {
-  return h('div', { class: 'metric' }, h('div', { class: 'label', text: label }), h('div', { class: 'value', text: value }), hint ? h('div', { class: 'hint', text: hint }) : null);
+  return h(
+    'div',
+    { class: 'metric' },
+    h('div', { class: 'label', text: label }),
+    h('div', { class: 'value', text: value }),
+    hint ? h('div', { class: 'hint', text: hint }) : null,
+  );
 }
 
 export function badge(text, kind = text) {
@@ -65,7 +71,12 @@ export function badge(text, kind = text) {
 /** What a page shows when an endpoint it needs is not on this server, or failed. */
 export function problem(err, what) {
   if (err && err.missing) {
-    return h('div', { class: 'notice' }, h('strong', { text: `${what} is not available on this server yet. ` }), h('span', { class: 'muted', text: `(${err.method} ${err.path.split('?')[0]} is not there.)` }));
+    return h(
+      'div',
+      { class: 'notice' },
+      h('strong', { text: `${what} is not available on this server yet. ` }),
+      h('span', { class: 'muted', text: `(${err.method} ${err.path.split('?')[0]} is not there.)` }),
+    );
   }
   if (err && err.status === 403) return h('div', { class: 'notice', text: err.message });
   return h('div', { class: 'error-box' }, h('strong', { text: `${what}: ` }), err ? err.message : 'failed');
@@ -85,7 +96,10 @@ export function chart(box, config) {
     clear(box, h('p', { class: 'muted', text: 'Charts are not available (Chart.js did not load).' }));
     return null;
   }
-  return new window.Chart(canvas, { ...config, options: { responsive: true, maintainAspectRatio: false, animation: false, ...config.options } });
+  return new window.Chart(canvas, {
+    ...config,
+    options: { responsive: true, maintainAspectRatio: false, animation: false, ...config.options },
+  });
 }
 
 export function initials(name) {

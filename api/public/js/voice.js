@@ -19,7 +19,9 @@ export function listen({ onText, onEnd }) {
     onEnd(ok);
   };
   r.onresult = (e) => {
-    const text = Array.from(e.results).map((x) => x[0].transcript).join(' ');
+    const text = Array.from(e.results)
+      .map((x) => x[0].transcript)
+      .join(' ');
     final = Array.from(e.results).every((x) => x.isFinal);
     onText(text);
   };

@@ -13,20 +13,47 @@ export async function render(el, ctx, [tab = 'pending']) {
   clear(
     el,
     h('h1', { text: isChairman ? 'Your approvals' : 'Approvals inbox' }),
-    h('div', { class: 'row', style: { marginBottom: '1rem' } }, h('a', { href: '#/approvals', class: tab === 'pending' ? 'badge pending' : 'badge', text: 'Waiting' }), h('a', { href: '#/approvals/decided', class: tab === 'pending' ? 'badge' : 'badge approved', text: 'Decided' })),
-    isChairman ? null : h('p', { class: 'notice info', text: `Read-only: only the chairman decides. Your key has the ${ctx.meta.role} role.` }),
-    list.length === 0 ? h('p', { class: 'panel muted', id: 'inbox-empty', text: tab === 'pending' ? 'Nothing is waiting for a decision.' : 'Nothing decided yet.' }) : h('div', { class: 'grid', id: 'approvals' }, list.map((a) => item(a, ctx, isChairman && a.status === 'pending', () => render(el, ctx, [tab])))),
+    h(
+      'div',
+      { class: 'row', style: { marginBottom: '1rem' } },
+      h('a', { href: '#/approvals', class: tab === 'pending' ? 'badge pending' : 'badge', text: 'Waiting' }),
+      h('a', { href: '#/approvals/decided', class: tab === 'pending' ? 'badge' : 'badge approved', text: 'Decided' }),
+    ),
+    isChairman
+      ? null
+      : h('p', {
+          class: 'notice info',
+          text: `Read-only: only the chairman decides. Your key has the ${ctx.meta.role} role.`,
+        }),
+    list.length === 0
+      ? h('p', {
+          class: 'panel muted',
+          id: 'inbox-empty',
+          text: tab === 'pending' ? 'Nothing is waiting for a decision.' : 'Nothing decided yet.',
+        })
+      : h(
+          'div',
+          { class: 'grid', id: 'approvals' },
+          list.map((a) => item(a, ctx, isChairman && a.status === 'pending', () => render(el, ctx, [tab]))),
+        ),
   );
 }
 
 function item(a, ctx, canDecide, refresh) {
-  const comment = h('textarea', { placeholder: 'Comment (optional)', 'aria-label': `Comment on ${a.title}`, maxlength: 2000 });
+  const comment = h('textarea', {
+    placeholder: 'Comment (optional)',
+    'aria-label': `Comment on ${a.title}`,
+    maxlength: 2000,
+  });
   const message = h('p', { class: 'small', role: 'status' });
   const decide = (decision) => async (e) => {
     for (const b of e.target.parentElement.querySelectorAll('button')) b.disabled = true;
     message.textContent = decision === 'approve' ? 'Approving…' : 'Rejecting…';
     try {
-      await post(`/v1/approvals/${a.id}/decision`, { decision, ...(comment.value.trim() ? { comment: comment.value.trim() } : {}) });
+      await post(`/v1/approvals/${a.id}/decision`, {
+        decision,
+        ...(comment.value.trim() ? { comment: comment.value.trim() } : {}),
+      });
       await refresh();
     } catch (err) {
       message.textContent = err.message;
@@ -36,7 +63,12 @@ function item(a, ctx, canDecide, refresh) {
   return h(
     'article',
     { class: 'panel approval', 'data-approval': a.id },
-    h('div', { class: 'spread' }, h('h3', {}, `${a.title} `, badge(a.status)), a.amount !== null ? h('span', { class: 'amount', text: fmt.money(a.amount, a.currency) }) : null),
+    h(
+      'div',
+      { class: 'spread' },
+      h('h3', {}, `${a.title} `, badge(a.status)),
+      a.amount !== null ? h('span', { class: 'amount', text: fmt.money(a.amount, a.currency) }) : null,
+    ),
     a.summary ? h('p', { style: { margin: 0 }, text: a.summary }) : null,
     h(
       'div',
@@ -45,12 +77,34 @@ function item(a, ctx, canDecide, refresh) {
       h('span', {}, 'Asked by ', h('b', { text: a.requestedBy })),
       h('span', {}, 'Since ', h('b', { text: fmt.ago(a.requestedAt), title: fmt.date(a.requestedAt) })),
       a.expiresAt && a.status === 'pending' ? h('span', {}, 'Expires ', h('b', { text: fmt.date(a.expiresAt) })) : null,
-      a.remindersSent ? h('span', { text: `${a.remindersSent} reminder${a.remindersSent === 1 ? '' : 's'} sent` }) : null,
+      a.remindersSent
+        ? h('span', { text: `${a.remindersSent} reminder${a.remindersSent === 1 ? '' : 's'} sent` })
+        : null,
       a.escalatedAt ? h('span', { class: 'badge warn', text: 'escalated' }) : null,
-      a.decidedBy ? h('span', {}, 'Decided by ', h('b', { text: a.decidedBy }), a.decisionComment ? `: “${a.decisionComment}”` : '') : null,
+      a.decidedBy
+        ? h(
+            'span',
+            {},
+            'Decided by ',
+            h('b', { text: a.decidedBy }),
+            a.decisionComment ? `: “${a.decisionComment}”` : '',
+          )
+        : null,
       temporalLink(ctx.meta, a.workflowId, 'History in Temporal UI'),
     ),
-    canDecide ? h('div', { class: 'grid' }, comment, h('div', { class: 'row' }, h('button', { class: 'primary', 'data-decision': 'approve', onclick: decide('approve'), text: 'Approve' }), h('button', { class: 'danger', 'data-decision': 'reject', onclick: decide('reject'), text: 'Reject' }))) : null,
+    canDecide
+      ? h(
+          'div',
+          { class: 'grid' },
+          comment,
+          h(
+            'div',
+            { class: 'row' },
+            h('button', { class: 'primary', 'data-decision': 'approve', onclick: decide('approve'), text: 'Approve' }),
+            h('button', { class: 'danger', 'data-decision': 'reject', onclick: decide('reject'), text: 'Reject' }),
+          ),
+        )
+      : null,
     message,
   );
 }

@@ -13,7 +13,8 @@ async function list(el, ctx) {
   } catch (err) {
     return clear(el, h('h1', { text: 'Campaigns' }), problem(err, 'Campaigns'));
   }
-  if (!campaigns.length) return clear(el, h('h1', { text: 'Campaigns' }), h('p', { class: 'panel muted', text: 'No campaigns yet.' }));
+  if (!campaigns.length)
+    return clear(el, h('h1', { text: 'Campaigns' }), h('p', { class: 'panel muted', text: 'No campaigns yet.' }));
   clear(
     el,
     h('h1', { text: 'Campaigns' }),
@@ -23,7 +24,17 @@ async function list(el, ctx) {
       h(
         'table',
         { id: 'campaigns' },
-        h('thead', {}, h('tr', {}, ['Campaign', 'Status', 'Channel', 'Dates', 'Budget', 'Spent'].map((t, i) => h('th', { class: i >= 4 ? 'num' : undefined, text: t })))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Campaign', 'Status', 'Channel', 'Dates', 'Budget', 'Spent'].map((t, i) =>
+              h('th', { class: i >= 4 ? 'num' : undefined, text: t }),
+            ),
+          ),
+        ),
         h(
           'tbody',
           {},
@@ -31,7 +42,12 @@ async function list(el, ctx) {
             h(
               'tr',
               { class: 'link', onclick: () => (location.hash = `#/campaigns/${c.id}`) },
-              h('td', {}, h('a', { href: `#/campaigns/${c.id}`, text: c.name }), c.sandbox ? h('span', { class: 'muted small', text: ' · sandbox' }) : null),
+              h(
+                'td',
+                {},
+                h('a', { href: `#/campaigns/${c.id}`, text: c.name }),
+                c.sandbox ? h('span', { class: 'muted small', text: ' · sandbox' }) : null,
+              ),
               h('td', {}, badge(c.status)),
               h('td', { text: fmt.label(c.channel) }),
               h('td', { class: 'small', text: `${c.startDate} → ${c.endDate}` }),
@@ -46,8 +62,13 @@ async function list(el, ctx) {
 }
 
 async function detail(el, ctx, id) {
-  const [campaign, perf, infl] = await Promise.allSettled([get(`/v1/campaigns/${id}`), get(`/v1/campaigns/${id}/performance`), get(`/v1/campaigns/${id}/influencers`)]);
-  if (campaign.status === 'rejected') return clear(el, h('h1', { text: 'Campaign' }), problem(campaign.reason, 'This campaign'));
+  const [campaign, perf, infl] = await Promise.allSettled([
+    get(`/v1/campaigns/${id}`),
+    get(`/v1/campaigns/${id}/performance`),
+    get(`/v1/campaigns/${id}/influencers`),
+  ]);
+  if (campaign.status === 'rejected')
+    return clear(el, h('h1', { text: 'Campaign' }), problem(campaign.reason, 'This campaign'));
   const c = campaign.value;
   const live = c.live;
   const state = live ? live.state : c.status;
@@ -58,7 +79,12 @@ async function detail(el, ctx, id) {
   clear(
     el,
     h('p', { class: 'small' }, h('a', { href: '#/campaigns', text: '← Campaigns' })),
-    h('div', { class: 'spread' }, h('h1', {}, `${c.name} `, badge(state)), h('div', { class: 'row' }, controls(ctx, c, state, message), temporalLink(ctx.meta, c.workflowId))),
+    h(
+      'div',
+      { class: 'spread' },
+      h('h1', {}, `${c.name} `, badge(state)),
+      h('div', { class: 'row' }, controls(ctx, c, state, message), temporalLink(ctx.meta, c.workflowId)),
+    ),
     message,
     h(
       'div',
@@ -72,10 +98,27 @@ async function detail(el, ctx, id) {
     h(
       'div',
       { class: 'two', style: { marginTop: '1rem' } },
-      h('section', { class: 'panel' }, h('h2', { text: 'Channel performance' }), perf.status === 'fulfilled' ? channelBox : problem(perf.reason, 'Performance')),
-      h('section', { class: 'panel' }, h('h2', { text: 'Conversion funnel' }), perf.status === 'fulfilled' ? funnelBox : problem(perf.reason, 'Performance')),
+      h(
+        'section',
+        { class: 'panel' },
+        h('h2', { text: 'Channel performance' }),
+        perf.status === 'fulfilled' ? channelBox : problem(perf.reason, 'Performance'),
+      ),
+      h(
+        'section',
+        { class: 'panel' },
+        h('h2', { text: 'Conversion funnel' }),
+        perf.status === 'fulfilled' ? funnelBox : problem(perf.reason, 'Performance'),
+      ),
     ),
-    h('section', { class: 'panel', style: { marginTop: '1rem' } }, h('h2', { text: 'Influencer performance' }), infl.status === 'fulfilled' ? influencerTable(infl.value.influencers) : problem(infl.reason, 'Campaign influencers')),
+    h(
+      'section',
+      { class: 'panel', style: { marginTop: '1rem' } },
+      h('h2', { text: 'Influencer performance' }),
+      infl.status === 'fulfilled'
+        ? influencerTable(infl.value.influencers)
+        : problem(infl.reason, 'Campaign influencers'),
+    ),
   );
   if (perf.status === 'fulfilled') drawCharts(perf.value, channelBox, funnelBox);
 }
@@ -95,29 +138,48 @@ function controls(ctx, c, state, message) {
     }
   };
   const buttons = [];
-  if (state === 'active' && ['marketer', 'operator', 'chairman'].includes(role)) buttons.push(h('button', { id: 'pause', onclick: act('pause'), text: 'Pause' }));
-  if (state === 'paused' && ['marketer', 'operator'].includes(role)) buttons.push(h('button', { id: 'resume', class: 'primary', onclick: act('resume'), text: 'Resume' }));
+  if (state === 'active' && ['marketer', 'operator', 'chairman'].includes(role))
+    buttons.push(h('button', { id: 'pause', onclick: act('pause'), text: 'Pause' }));
+  if (state === 'paused' && ['marketer', 'operator'].includes(role))
+    buttons.push(h('button', { id: 'resume', class: 'primary', onclick: act('resume'), text: 'Resume' }));
   return buttons;
 }
 
 function liveState(c, live) {
-  const spent = live ? live.spent : c.spent;
+  // The run learns its spend at each metrics sync; before its first one the stored figure is the better one.
+  const spent = live && live.lastSync ? live.spent : c.spent;
   const budget = live ? live.budget : c.budget;
   const share = budget > 0 ? Math.min(1, spent / budget) : 0;
   const bar = h('div', { class: 'progress' }, h('div', { style: { width: `${(share * 100).toFixed(1)}%` } }));
   return h(
     'div',
     { class: 'grid' },
-    h('div', { class: 'spread' }, h('span', { text: `Spent ${fmt.money(spent, c.currency)} of ${fmt.money(budget, c.currency)} (${fmt.pct(share, 0)})` }), h('span', { class: 'muted small', text: `${c.startDate} → ${c.endDate}` })),
+    h(
+      'div',
+      { class: 'spread' },
+      h('span', {
+        text: `Spent ${fmt.money(spent, c.currency)} of ${fmt.money(budget, c.currency)} (${fmt.pct(share, 0)})`,
+      }),
+      h('span', { class: 'muted small', text: `${c.startDate} → ${c.endDate}` }),
+    ),
     bar,
     live
       ? h(
           'div',
           { class: 'small' },
-          live.pendingApproval ? h('p', { class: 'notice', text: `Waiting for the chairman: ${fmt.label(live.pendingApproval.kind)} of ${fmt.money(live.pendingApproval.amount, c.currency)} since ${fmt.ago(live.pendingApproval.requestedAt)}.` }) : null,
+          live.pendingApproval
+            ? h('p', {
+                class: 'notice',
+                text: `Waiting for the chairman: ${fmt.label(live.pendingApproval.kind)} of ${fmt.money(live.pendingApproval.amount, c.currency)} since ${fmt.ago(live.pendingApproval.requestedAt)}.`,
+              })
+            : null,
           live.stateReason ? h('p', { text: `Reason: ${live.stateReason}` }) : null,
-          h('p', { text: `Platforms: ${(live.platforms || []).map((p) => `${p.name}${p.paused ? ' (paused)' : ''}${p.sandbox ? ' (sandbox)' : ''}`).join(', ') || '–'}` }),
-          live.lastSync ? h('p', { class: 'muted', text: `Last metrics sync: ${fmt.ago(live.lastSync.at || live.lastSync)}` }) : null,
+          h('p', {
+            text: `Platforms: ${(live.platforms || []).map((p) => `${p.name}${p.paused ? ' (paused)' : ''}${p.sandbox ? ' (sandbox)' : ''}`).join(', ') || '–'}`,
+          }),
+          live.lastSync
+            ? h('p', { class: 'muted', text: `Last metrics sync: ${fmt.ago(live.lastSync.at || live.lastSync)}` })
+            : null,
         )
       : h('p', { class: 'muted small', text: 'The run is over or not answering; this is the stored state.' }),
   );
@@ -139,13 +201,23 @@ function drawCharts(perf, channelBox, funnelBox) {
       datasets: [
         { label: 'Spend', data: names.map((n) => by[n].spend), backgroundColor: '#94a3b8', yAxisID: 'money' },
         { label: 'Revenue', data: names.map((n) => by[n].revenue), backgroundColor: '#2f5bea', yAxisID: 'money' },
-        { label: 'Conversions', data: names.map((n) => by[n].conversions), backgroundColor: '#16a34a', yAxisID: 'count' },
+        {
+          label: 'Conversions',
+          data: names.map((n) => by[n].conversions),
+          backgroundColor: '#16a34a',
+          yAxisID: 'count',
+        },
       ],
     },
     options: {
       scales: {
         money: { position: 'left', beginAtZero: true, title: { display: true, text: perf.currency } },
-        count: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'conversions' } },
+        count: {
+          position: 'right',
+          beginAtZero: true,
+          grid: { drawOnChartArea: false },
+          title: { display: true, text: 'conversions' },
+        },
       },
     },
   });
@@ -155,13 +227,26 @@ function drawCharts(perf, channelBox, funnelBox) {
     label: 'Conversion funnel',
     data: {
       labels: ['Impressions', 'Clicks', 'Conversions'],
-      datasets: [{ label: 'People', data: [t.impressions, t.clicks, t.conversions], backgroundColor: ['#c7d2fe', '#818cf8', '#4338ca'] }],
+      datasets: [
+        {
+          label: 'People',
+          data: [t.impressions, t.clicks, t.conversions],
+          backgroundColor: ['#c7d2fe', '#818cf8', '#4338ca'],
+        },
+      ],
     },
     options: {
       indexAxis: 'y',
       plugins: {
         legend: { display: false },
-        tooltip: { callbacks: { afterLabel: (item) => (item.dataIndex === 0 ? '' : `${fmt.pct(item.raw / [t.impressions, t.clicks, t.conversions][item.dataIndex - 1], 2)} of the step before`) } },
+        tooltip: {
+          callbacks: {
+            afterLabel: (item) =>
+              item.dataIndex === 0
+                ? ''
+                : `${fmt.pct(item.raw / [t.impressions, t.clicks, t.conversions][item.dataIndex - 1], 2)} of the step before`,
+          },
+        },
       },
       scales: { x: { type: 'logarithmic', title: { display: true, text: 'log scale' } } },
     },
@@ -169,14 +254,38 @@ function drawCharts(perf, channelBox, funnelBox) {
 }
 
 function influencerTable(list) {
-  if (!list.length) return h('p', { class: 'muted' }, 'No influencers on this campaign yet. ', h('a', { href: '#/influencers', text: 'Find some' }));
+  if (!list.length)
+    return h(
+      'p',
+      { class: 'muted' },
+      'No influencers on this campaign yet. ',
+      h('a', { href: '#/influencers', text: 'Find some' }),
+    );
   return h(
     'div',
     { class: 'table-wrap' },
     h(
       'table',
       { id: 'campaign-influencers' },
-      h('thead', {}, h('tr', {}, ['Influencer', 'Platform', 'Followers', 'Engagement', 'Score', 'Est. reach', 'Est. cost', 'Est. ROI', 'Risks'].map((t, i) => h('th', { class: i >= 2 && i <= 7 ? 'num' : undefined, text: t })))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          [
+            'Influencer',
+            'Platform',
+            'Followers',
+            'Engagement',
+            'Score',
+            'Est. reach',
+            'Est. cost',
+            'Est. ROI',
+            'Risks',
+          ].map((t, i) => h('th', { class: i >= 2 && i <= 7 ? 'num' : undefined, text: t })),
+        ),
+      ),
       h(
         'tbody',
         {},
@@ -192,7 +301,13 @@ function influencerTable(list) {
             h('td', { class: 'num', text: fmt.compact(i.estimatedReach) }),
             h('td', { class: 'num', text: fmt.money(i.estimatedCost) }),
             h('td', { class: 'num', text: fmt.times(i.estimatedRoi) }),
-            h('td', {}, i.riskFactors.length ? i.riskFactors.map((r) => h('span', { class: 'tag', text: fmt.label(r) })) : h('span', { class: 'muted', text: 'none' })),
+            h(
+              'td',
+              {},
+              i.riskFactors.length
+                ? i.riskFactors.map((r) => h('span', { class: 'tag', text: fmt.label(r) }))
+                : h('span', { class: 'muted', text: 'none' }),
+            ),
           ),
         ),
       ),

@@ -1,14 +1,31 @@
 import { get, post, upload } from '../api.js';
 import { clear, fmt, h, initials, problem, temporalLink } from '../ui.js';
 
-const PLATFORMS = ['instagram', 'tiktok', 'youtube', 'linkedin', 'twitter', 'facebook', 'twitch', 'pinterest', 'snapchat'];
+const PLATFORMS = [
+  'instagram',
+  'tiktok',
+  'youtube',
+  'linkedin',
+  'twitter',
+  'facebook',
+  'twitch',
+  'pinterest',
+  'snapchat',
+];
 const WRITERS = ['marketer', 'operator'];
 
 export async function render(el, ctx) {
-  if (!ctx.ventureId) return clear(el, h('h1', { text: 'Influencer discovery' }), h('p', { class: 'panel muted', text: 'Choose or create a venture first.' }));
+  if (!ctx.ventureId)
+    return clear(
+      el,
+      h('h1', { text: 'Influencer discovery' }),
+      h('p', { class: 'panel muted', text: 'Choose or create a venture first.' }),
+    );
   let campaigns = [];
   try {
-    campaigns = (await get(`/v1/campaigns?ventureId=${ctx.ventureId}`)).campaigns.filter((c) => !['completed', 'cancelled', 'rejected'].includes(c.status));
+    campaigns = (await get(`/v1/campaigns?ventureId=${ctx.ventureId}`)).campaigns.filter(
+      (c) => !['completed', 'cancelled', 'rejected'].includes(c.status),
+    );
   } catch {
     campaigns = [];
   }
@@ -16,11 +33,39 @@ export async function render(el, ctx) {
   const progress = h('div', { id: 'job-progress' });
   const field = (label, input) => h('label', {}, label, input);
   const category = h('input', { name: 'category', id: 'f-category', placeholder: 'e.g. productivity' });
-  const platform = h('select', { name: 'platform', id: 'f-platform' }, h('option', { value: '', text: 'Any' }), PLATFORMS.map((p) => h('option', { value: p, text: p })));
-  const minFollowers = h('input', { name: 'minFollowers', id: 'f-min', type: 'number', min: 0, step: 1000, placeholder: '0' });
-  const maxFollowers = h('input', { name: 'maxFollowers', id: 'f-max', type: 'number', min: 0, step: 1000, placeholder: 'any' });
+  const platform = h(
+    'select',
+    { name: 'platform', id: 'f-platform' },
+    h('option', { value: '', text: 'Any' }),
+    PLATFORMS.map((p) => h('option', { value: p, text: p })),
+  );
+  const minFollowers = h('input', {
+    name: 'minFollowers',
+    id: 'f-min',
+    type: 'number',
+    min: 0,
+    step: 1000,
+    placeholder: '0',
+  });
+  const maxFollowers = h('input', {
+    name: 'maxFollowers',
+    id: 'f-max',
+    type: 'number',
+    min: 0,
+    step: 1000,
+    placeholder: 'any',
+  });
   const minScoreOut = h('output', { text: '0' });
-  const minScore = h('input', { name: 'minScore', id: 'f-score', type: 'range', min: 0, max: 100, step: 5, value: 0, oninput: (e) => (minScoreOut.textContent = e.target.value) });
+  const minScore = h('input', {
+    name: 'minScore',
+    id: 'f-score',
+    type: 'range',
+    min: 0,
+    max: 100,
+    step: 5,
+    value: 0,
+    oninput: (e) => (minScoreOut.textContent = e.target.value),
+  });
 
   const search = async () => {
     const q = new URLSearchParams({ ventureId: ctx.ventureId, limit: '24' });
@@ -32,7 +77,15 @@ export async function render(el, ctx) {
     clear(results, h('p', { class: 'loading', text: 'Searching…' }));
     try {
       const found = await get(`/v1/influencers/search?${q}`);
-      clear(results, h('p', { class: 'muted small', id: 'result-count', text: `${found.total} match${found.total === 1 ? '' : 'es'}${found.total > found.results.length ? `, best ${found.results.length} shown` : ''}` }), grid(found.results, ctx, campaigns));
+      clear(
+        results,
+        h('p', {
+          class: 'muted small',
+          id: 'result-count',
+          text: `${found.total} match${found.total === 1 ? '' : 'es'}${found.total > found.results.length ? `, best ${found.results.length} shown` : ''}`,
+        }),
+        grid(found.results, ctx, campaigns),
+      );
     } catch (err) {
       clear(results, problem(err, 'Influencer search'));
     }
@@ -40,7 +93,14 @@ export async function render(el, ctx) {
 
   const form = h(
     'form',
-    { class: 'panel filters', id: 'influencer-filters', onsubmit: (e) => { e.preventDefault(); search(); } },
+    {
+      class: 'panel filters',
+      id: 'influencer-filters',
+      onsubmit: (e) => {
+        e.preventDefault();
+        search();
+      },
+    },
     field('Category', category),
     field('Platform', platform),
     field('Min followers', minFollowers),
@@ -49,13 +109,32 @@ export async function render(el, ctx) {
     h('button', { class: 'primary', type: 'submit', id: 'search', text: 'Search' }),
   );
 
-  clear(el, h('div', { class: 'spread' }, h('h1', { text: 'Influencer discovery' }), WRITERS.includes(ctx.meta.role) ? jobs(ctx, progress, search) : null), progress, form, h('div', { style: { marginTop: '1rem' } }, results));
+  clear(
+    el,
+    h(
+      'div',
+      { class: 'spread' },
+      h('h1', { text: 'Influencer discovery' }),
+      WRITERS.includes(ctx.meta.role) ? jobs(ctx, progress, search) : null,
+    ),
+    progress,
+    form,
+    h('div', { style: { marginTop: '1rem' } }, results),
+  );
   await search();
 }
 
 function grid(list, ctx, campaigns) {
-  if (!list.length) return h('p', { class: 'panel muted', text: 'No scored influencer matches these filters. Widen them, or run a scoring run.' });
-  return h('div', { class: 'inf-grid' }, list.map((r) => card(r, ctx, campaigns)));
+  if (!list.length)
+    return h('p', {
+      class: 'panel muted',
+      text: 'No scored influencer matches these filters. Widen them, or run a scoring run.',
+    });
+  return h(
+    'div',
+    { class: 'inf-grid' },
+    list.map((r) => card(r, ctx, campaigns)),
+  );
 }
 
 function card({ influencer: i, match: m }, ctx, campaigns) {
@@ -64,7 +143,11 @@ function card({ influencer: i, match: m }, ctx, campaigns) {
   let actions = null;
   if (WRITERS.includes(ctx.meta.role)) {
     if (campaigns.length) {
-      const select = h('select', { 'aria-label': `Campaign for ${i.name}` }, campaigns.map((c) => h('option', { value: c.id, text: c.name })));
+      const select = h(
+        'select',
+        { 'aria-label': `Campaign for ${i.name}` },
+        campaigns.map((c) => h('option', { value: c.id, text: c.name })),
+      );
       actions = h(
         'div',
         { class: 'actions' },
@@ -93,8 +176,17 @@ function card({ influencer: i, match: m }, ctx, campaigns) {
       'header',
       {},
       h('div', { class: 'avatar', 'aria-hidden': 'true', text: initials(i.name) }),
-      h('div', {}, h('h3', { text: i.name }), h('p', { text: `@${i.handle} · ${i.platform} · ${i.category}` })),
-      h('div', { class: 'score', title: 'Relevance score (composite, 0-100)' }, h('span', {}, String(Math.round(m.compositeScore)), h('small', { text: 'score' }))),
+      h(
+        'div',
+        { class: 'who' },
+        h('h3', { text: i.name }),
+        h('p', { text: `@${i.handle} · ${i.platform} · ${i.category}`, title: `@${i.handle}` }),
+      ),
+      h(
+        'div',
+        { class: 'score', title: 'Relevance score (composite, 0-100)' },
+        h('span', {}, String(Math.round(m.compositeScore)), h('small', { text: 'score' })),
+      ),
     ),
     h(
       'div',
@@ -103,7 +195,13 @@ function card({ influencer: i, match: m }, ctx, campaigns) {
       h('div', {}, h('b', { text: fmt.pct(i.engagementRate, 1) }), h('span', { text: 'engagement' })),
       h('div', {}, h('b', { text: fmt.times(roi) }), h('span', { text: 'est. ROI' })),
     ),
-    h('div', { class: 'tags' }, m.riskFactors.length ? m.riskFactors.map((r) => h('span', { class: 'tag', text: fmt.label(r) })) : h('span', { class: 'small muted', text: 'No risk factors' })),
+    h(
+      'div',
+      { class: 'tags' },
+      m.riskFactors.length
+        ? m.riskFactors.map((r) => h('span', { class: 'tag', text: fmt.label(r) }))
+        : h('span', { class: 'small muted', text: 'No risk factors' }),
+    ),
     m.matchReasoning ? h('p', { class: 'small muted', style: { margin: 0 }, text: m.matchReasoning }) : null,
     actions,
     status,
@@ -115,15 +213,37 @@ function jobs(ctx, progress, refresh) {
   const file = h('input', { type: 'file', accept: '.csv,text/csv', id: 'csv-file', hidden: true });
   const bar = (value, label) => {
     const inner = h('div', { style: { width: value === null ? undefined : `${Math.round(value * 100)}%` } });
-    return h('div', { class: 'panel', style: { marginBottom: '1rem' } }, h('p', { class: 'small', style: { margin: '0 0 0.4rem' }, text: label }), h('div', { class: `progress${value === null ? ' indeterminate' : ''}`, role: 'progressbar', 'aria-valuenow': value === null ? undefined : Math.round(value * 100) }, inner));
+    return h(
+      'div',
+      { class: 'panel', style: { marginBottom: '1rem' } },
+      h('p', { class: 'small', style: { margin: '0 0 0.4rem' }, text: label }),
+      h(
+        'div',
+        {
+          class: `progress${value === null ? ' indeterminate' : ''}`,
+          role: 'progressbar',
+          'aria-valuenow': value === null ? undefined : Math.round(value * 100),
+        },
+        inner,
+      ),
+    );
   };
   file.addEventListener('change', async () => {
     const f = file.files[0];
     if (!f) return;
     clear(progress, bar(0, `Uploading ${f.name}…`));
     try {
-      const result = await upload('/v1/influencers/import', f, 'text/csv', (p) => clear(progress, bar(p < 1 ? p : null, p < 1 ? `Uploading ${f.name}… ${Math.round(p * 100)}%` : 'Importing…')));
-      clear(progress, h('div', { class: 'notice info', style: { marginBottom: '1rem' }, text: `Imported ${result.imported}, updated ${result.updated}, rejected ${result.rejectedCount}. Run a scoring run to score them for this venture.` }));
+      const result = await upload('/v1/influencers/import', f, 'text/csv', (p) =>
+        clear(progress, bar(p < 1 ? p : null, p < 1 ? `Uploading ${f.name}… ${Math.round(p * 100)}%` : 'Importing…')),
+      );
+      clear(
+        progress,
+        h('div', {
+          class: 'notice info',
+          style: { marginBottom: '1rem' },
+          text: `Imported ${result.imported}, updated ${result.updated}, rejected ${result.rejectedCount}. Run a scoring run to score them for this venture.`,
+        }),
+      );
     } catch (err) {
       clear(progress, problem(err, 'The import'));
     }
@@ -137,7 +257,13 @@ function jobs(ctx, progress, refresh) {
       for (;;) {
         const p = await get(run.progress);
         const share = p.total > 0 ? p.scored / p.total : null;
-        clear(progress, bar(p.status === 'completed' ? 1 : share, `Scoring: ${p.scored} of ${p.total || '…'} influencers (${p.workflowStatus || p.status})`));
+        clear(
+          progress,
+          bar(
+            p.status === 'completed' ? 1 : share,
+            `Scoring: ${p.scored} of ${p.total || '…'} influencers (${p.workflowStatus || p.status})`,
+          ),
+        );
         if (link) progress.firstChild.append(link);
         if (p.status === 'completed' || (p.workflowStatus && p.workflowStatus !== 'RUNNING')) break;
         await new Promise((r) => setTimeout(r, 500));
@@ -148,5 +274,11 @@ function jobs(ctx, progress, refresh) {
     }
     e.target.disabled = false;
   };
-  return h('div', { class: 'row' }, file, h('button', { onclick: () => file.click(), text: 'Import CSV…' }), h('button', { id: 'score-run', onclick: score, text: 'Score catalogue' }));
+  return h(
+    'div',
+    { class: 'row' },
+    file,
+    h('button', { onclick: () => file.click(), text: 'Import CSV…' }),
+    h('button', { id: 'score-run', onclick: score, text: 'Score catalogue' }),
+  );
 }

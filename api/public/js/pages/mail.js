@@ -3,7 +3,14 @@ import { clear, fmt, h, problem } from '../ui.js';
 
 export async function render(el, ctx) {
   if (!ctx.meta.mailCatcher) {
-    return clear(el, h('h1', { text: 'Mail' }), h('p', { class: 'notice info', text: 'The local mail catcher is off: SMTP_URL (or SendGrid) is set, so messages go to that server. This page lists mail only on the embedded default.' }));
+    return clear(
+      el,
+      h('h1', { text: 'Mail' }),
+      h('p', {
+        class: 'notice info',
+        text: 'The local mail catcher is off: SMTP_URL (or SendGrid) is set, so messages go to that server. This page lists mail only on the embedded default.',
+      }),
+    );
   }
   let messages;
   try {
@@ -11,13 +18,22 @@ export async function render(el, ctx) {
   } catch (err) {
     return clear(el, h('h1', { text: 'Mail' }), problem(err, 'The mail catcher'));
   }
-  const viewer = h('div', { class: 'panel' }, h('p', { class: 'muted', text: messages.length ? 'Choose a message.' : '' }));
+  const viewer = h(
+    'div',
+    { class: 'panel' },
+    h('p', { class: 'muted', text: messages.length ? 'Choose a message.' : '' }),
+  );
   const show = (m, button) => {
     for (const b of el.querySelectorAll('.mail li button')) b.classList.toggle('selected', b === button);
     // sandbox with no allowances: the message's HTML cannot run scripts, submit forms or reach this page.
     const frame = h('iframe', { sandbox: '', title: `Email: ${m.subject}`, referrerpolicy: 'no-referrer' });
     frame.srcdoc = m.html || `<pre>${m.text.replace(/[<&]/g, (c) => (c === '<' ? '&lt;' : '&amp;'))}</pre>`;
-    clear(viewer, h('h3', { text: m.subject }), h('p', { class: 'small muted', text: `From ${m.from} to ${m.to} · ${fmt.date(m.receivedAt)}` }), frame);
+    clear(
+      viewer,
+      h('h3', { text: m.subject }),
+      h('p', { class: 'small muted', text: `From ${m.from} to ${m.to} · ${fmt.date(m.receivedAt)}` }),
+      frame,
+    );
   };
   clear(
     el,
@@ -27,11 +43,20 @@ export async function render(el, ctx) {
       : h(
           'div',
           { class: 'mail' },
-          h('ul', { class: 'list' }, messages.map((m) => {
-            const b = h('button', { type: 'button' }, h('strong', { text: m.subject }), h('span', { class: 'small muted', text: `${m.to} · ${fmt.ago(m.receivedAt)}` }));
-            b.addEventListener('click', () => show(m, b));
-            return h('li', {}, b);
-          })),
+          h(
+            'ul',
+            { class: 'list' },
+            messages.map((m) => {
+              const b = h(
+                'button',
+                { type: 'button' },
+                h('strong', { text: m.subject }),
+                h('span', { class: 'small muted', text: `${m.to} · ${fmt.ago(m.receivedAt)}` }),
+              );
+              b.addEventListener('click', () => show(m, b));
+              return h('li', {}, b);
+            }),
+          ),
           viewer,
         ),
   );

@@ -4,8 +4,12 @@ import { chart, clear, fmt, h, metric, problem } from '../ui.js';
 export async function render(el, ctx) {
   if (!ctx.ventureId) return clear(el, h('h1', { text: 'GTM overview' }), emptyState(ctx));
   const venture = ctx.ventures.find((v) => v.id === ctx.ventureId);
-  const [overview, seo] = await Promise.allSettled([get(`/v1/ventures/${ctx.ventureId}/overview`), get(`/v1/ventures/${ctx.ventureId}/seo-pages`)]);
-  if (overview.status === 'rejected') return clear(el, h('h1', { text: 'GTM overview' }), problem(overview.reason, 'The GTM overview'));
+  const [overview, seo] = await Promise.allSettled([
+    get(`/v1/ventures/${ctx.ventureId}/overview`),
+    get(`/v1/ventures/${ctx.ventureId}/seo-pages`),
+  ]);
+  if (overview.status === 'rejected')
+    return clear(el, h('h1', { text: 'GTM overview' }), problem(overview.reason, 'The GTM overview'));
   const o = overview.value;
   const chartBox = h('div', { class: 'chart-box', id: 'overview-chart' });
   clear(
@@ -22,12 +26,29 @@ export async function render(el, ctx) {
     h(
       'div',
       { class: 'two', style: { marginTop: '1rem' } },
-      h('section', { class: 'panel' }, h('h2', { text: 'Channels: spend and revenue' }), o.channels.length ? chartBox : h('p', { class: 'muted', text: 'No campaign results yet.' })),
+      h(
+        'section',
+        { class: 'panel' },
+        h('h2', { text: 'Channels: spend and revenue' }),
+        o.channels.length ? chartBox : h('p', { class: 'muted', text: 'No campaign results yet.' }),
+      ),
       h('section', { class: 'panel' }, h('h2', { text: 'Campaigns' }), campaignsSummary(o)),
     ),
-    h('section', { class: 'panel', style: { marginTop: '1rem' } }, h('h2', { text: 'Optimization opportunities' }), opportunities(o)),
-    h('section', { class: 'panel', style: { marginTop: '1rem' } }, h('h2', { text: 'Budget reallocation suggestions' }), reallocation(o)),
-    seo.status === 'fulfilled' ? seoPanel(seo.value) : h('section', { class: 'panel', style: { marginTop: '1rem' } }, problem(seo.reason, 'Generated pages')),
+    h(
+      'section',
+      { class: 'panel', style: { marginTop: '1rem' } },
+      h('h2', { text: 'Optimization opportunities' }),
+      opportunities(o),
+    ),
+    h(
+      'section',
+      { class: 'panel', style: { marginTop: '1rem' } },
+      h('h2', { text: 'Budget reallocation suggestions' }),
+      reallocation(o),
+    ),
+    seo.status === 'fulfilled'
+      ? seoPanel(seo.value)
+      : h('section', { class: 'panel', style: { marginTop: '1rem' } }, problem(seo.reason, 'Generated pages')),
   );
   if (o.channels.length) {
     chart(chartBox, {
@@ -45,7 +66,11 @@ export async function render(el, ctx) {
 }
 
 function emptyState(ctx) {
-  const out = h('div', { class: 'panel' }, h('p', { text: 'There is no venture yet. Create one with POST /v1/ventures, or load the demo data.' }));
+  const out = h(
+    'div',
+    { class: 'panel' },
+    h('p', { text: 'There is no venture yet. Create one with POST /v1/ventures, or load the demo data.' }),
+  );
   if (ctx.meta.role === 'operator') {
     const status = h('p', { class: 'muted' });
     out.append(
@@ -67,7 +92,10 @@ function emptyState(ctx) {
       }),
       status,
     );
-  } else out.append(h('p', { class: 'muted', text: 'An operator can load the demo data from here, or start with DEMO_DATA=true.' }));
+  } else
+    out.append(
+      h('p', { class: 'muted', text: 'An operator can load the demo data from here, or start with DEMO_DATA=true.' }),
+    );
   return out;
 }
 
@@ -77,24 +105,68 @@ function campaignsSummary(o) {
   return h(
     'div',
     {},
-    h('p', {}, h('strong', { text: `${o.campaigns.live} live` }), ` of ${o.campaigns.total} campaigns. `, h('a', { href: '#/campaigns', text: 'See them' })),
-    h('table', {}, h('tbody', {}, entries.map(([status, n]) => h('tr', {}, h('td', {}, h('span', { class: `badge ${status}`, text: fmt.label(status) })), h('td', { class: 'num', text: n }))))),
+    h(
+      'p',
+      {},
+      h('strong', { text: `${o.campaigns.live} live` }),
+      ` of ${o.campaigns.total} campaigns. `,
+      h('a', { href: '#/campaigns', text: 'See them' }),
+    ),
+    h(
+      'table',
+      {},
+      h(
+        'tbody',
+        {},
+        entries.map(([status, n]) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, h('span', { class: `badge ${status}`, text: fmt.label(status) })),
+            h('td', { class: 'num', text: n }),
+          ),
+        ),
+      ),
+    ),
     h('h3', { style: { marginTop: '1rem' }, text: 'Totals' }),
-    h('p', { class: 'small muted', text: `Spend ${fmt.money(o.totals.spend)} · revenue ${fmt.money(o.totals.revenue)} · ${fmt.number(o.totals.conversions)} conversions · engagement ${fmt.pct(o.engagementRate, 2)}` }),
+    h('p', {
+      class: 'small muted',
+      text: `Spend ${fmt.money(o.totals.spend)} · revenue ${fmt.money(o.totals.revenue)} · ${fmt.number(o.totals.conversions)} conversions · engagement ${fmt.pct(o.engagementRate, 2)}`,
+    }),
   );
 }
 
 function opportunities(o) {
   if (!o.advice) return h('p', { class: 'muted', text: o.adviceNote || 'Nothing to suggest yet.' });
-  if (!o.advice.opportunities.length) return h('p', { class: 'muted', text: 'The current mix is close to the optimiser’s: nothing stands out.' });
-  return h('ul', { class: 'list', id: 'opportunities' }, o.advice.opportunities.map((x) => h('li', {}, h('span', { class: `badge ${x.kind === 'losing_money' ? 'bad' : x.kind === 'saturated' ? 'warn' : 'ok'}`, text: fmt.label(x.kind) }), ' ', x.message)));
+  if (!o.advice.opportunities.length)
+    return h('p', { class: 'muted', text: 'The current mix is close to the optimiser’s: nothing stands out.' });
+  return h(
+    'ul',
+    { class: 'list', id: 'opportunities' },
+    o.advice.opportunities.map((x) =>
+      h(
+        'li',
+        {},
+        h('span', {
+          class: `badge ${x.kind === 'losing_money' ? 'bad' : x.kind === 'saturated' ? 'warn' : 'ok'}`,
+          text: fmt.label(x.kind),
+        }),
+        ' ',
+        x.message,
+      ),
+    ),
+  );
 }
 
 function reallocation(o) {
   if (!o.advice) return h('p', { class: 'muted', text: o.adviceNote || 'Nothing to suggest yet.' });
   const rows = o.advice.reallocation;
-  const head = h('p', { class: 'small muted', text: `Over ${o.advice.period.from} to ${o.advice.period.to}: ${fmt.money(o.advice.budget)} spent, reshuffled by the channel-mix optimiser.` });
-  if (!rows.length) return h('div', {}, head, h('p', { class: 'muted', text: 'No channel is off by more than 5% of the budget.' }));
+  const head = h('p', {
+    class: 'small muted',
+    text: `Over ${o.advice.period.from} to ${o.advice.period.to}: ${fmt.money(o.advice.budget)} spent, reshuffled by the channel-mix optimiser.`,
+  });
+  if (!rows.length)
+    return h('div', {}, head, h('p', { class: 'muted', text: 'No channel is off by more than 5% of the budget.' }));
   return h(
     'div',
     { class: 'table-wrap' },
@@ -102,8 +174,38 @@ function reallocation(o) {
     h(
       'table',
       { id: 'reallocation' },
-      h('thead', {}, h('tr', {}, h('th', { text: 'Channel' }), h('th', { class: 'num', text: 'Current' }), h('th', { class: 'num', text: 'Suggested' }), h('th', { class: 'num', text: 'Change' }), h('th', { text: 'Why' }))),
-      h('tbody', {}, rows.map((r) => h('tr', {}, h('td', { text: fmt.label(r.channel) }), h('td', { class: 'num', text: fmt.money(r.currentAmount) }), h('td', { class: 'num', text: fmt.money(r.suggestedAmount) }), h('td', { class: 'num', style: { color: r.change > 0 ? 'var(--ok)' : 'var(--bad)' }, text: `${r.change > 0 ? '+' : ''}${fmt.money(r.change)}` }), h('td', { class: 'small', text: r.reason })))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { text: 'Channel' }),
+          h('th', { class: 'num', text: 'Current' }),
+          h('th', { class: 'num', text: 'Suggested' }),
+          h('th', { class: 'num', text: 'Change' }),
+          h('th', { text: 'Why' }),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        rows.map((r) =>
+          h(
+            'tr',
+            {},
+            h('td', { text: fmt.label(r.channel) }),
+            h('td', { class: 'num', text: fmt.money(r.currentAmount) }),
+            h('td', { class: 'num', text: fmt.money(r.suggestedAmount) }),
+            h('td', {
+              class: 'num',
+              style: { color: r.change > 0 ? 'var(--ok)' : 'var(--bad)' },
+              text: `${r.change > 0 ? '+' : ''}${fmt.money(r.change)}`,
+            }),
+            h('td', { class: 'small', text: r.reason }),
+          ),
+        ),
+      ),
     ),
   );
 }
@@ -113,8 +215,45 @@ function seoPanel(seo) {
     'section',
     { class: 'panel', style: { marginTop: '1rem' } },
     h('h2', { text: 'Generated pages (programmatic SEO)' }),
-    h('p', { class: 'small' }, h('a', { href: seo.hub.path, target: '_blank', text: 'Hub page' }), ' · ', h('a', { href: seo.sitemap, target: '_blank', text: 'sitemap.xml' })),
-    seo.published.length ? h('ul', {}, seo.published.map((p) => h('li', {}, h('a', { href: p.path, target: '_blank', text: p.title }), h('span', { class: 'muted small', text: ` · ${p.wordCount} words` })))) : h('p', { class: 'muted', text: 'No page passed the quality checks yet.' }),
-    seo.rejected.length ? h('div', {}, h('h3', { text: 'Held back' }), h('ul', {}, seo.rejected.map((p) => h('li', {}, h('strong', { text: p.title }), h('span', { class: 'muted small', text: ` · ${p.reasons.join('; ')}` }))))) : null,
+    h(
+      'p',
+      { class: 'small' },
+      h('a', { href: seo.hub.path, target: '_blank', text: 'Hub page' }),
+      ' · ',
+      h('a', { href: seo.sitemap, target: '_blank', text: 'sitemap.xml' }),
+    ),
+    seo.published.length
+      ? h(
+          'ul',
+          {},
+          seo.published.map((p) =>
+            h(
+              'li',
+              {},
+              h('a', { href: p.path, target: '_blank', text: p.title }),
+              h('span', { class: 'muted small', text: ` · ${p.wordCount} words` }),
+            ),
+          ),
+        )
+      : h('p', { class: 'muted', text: 'No page passed the quality checks yet.' }),
+    seo.rejected.length
+      ? h(
+          'div',
+          {},
+          h('h3', { text: 'Held back' }),
+          h(
+            'ul',
+            {},
+            seo.rejected.map((p) =>
+              h(
+                'li',
+                {},
+                h('strong', { text: p.title }),
+                h('span', { class: 'muted small', text: ` · ${p.reasons.join('; ')}` }),
+              ),
+            ),
+          ),
+        )
+      : null,
   );
 }

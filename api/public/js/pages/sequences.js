@@ -8,12 +8,23 @@ export async function render(el, ctx, [key]) {
   } catch (err) {
     return clear(el, h('h1', { text: 'Sequences' }), problem(err, 'Sequences'));
   }
-  const selected = sequences.find((s) => s.key === key) || sequences[0];
+  const selected =
+    sequences.find((s) => s.key === key) || sequences.find((s) => s.key === 'onboarding') || sequences[0];
   const body = h('div', { id: 'sequence-detail' });
   clear(
     el,
     h('h1', { text: 'Sequences' }),
-    h('div', { class: 'seq-list', style: { marginBottom: '1rem' } }, sequences.map((s) => h('button', { class: s === selected ? 'selected' : undefined, onclick: () => (location.hash = `#/sequences/${encodeURIComponent(s.key)}`), text: s.name }))),
+    h(
+      'div',
+      { class: 'seq-list', style: { marginBottom: '1rem' } },
+      sequences.map((s) =>
+        h('button', {
+          class: s === selected ? 'selected' : undefined,
+          onclick: () => (location.hash = `#/sequences/${encodeURIComponent(s.key)}`),
+          text: s.name,
+        }),
+      ),
+    ),
     body,
     contactLookup(ctx),
   );
@@ -33,9 +44,16 @@ const STEP_TEXT = {
 function edgesOf(step, nextId) {
   switch (step.type) {
     case 'waitFor':
-      return [['on event', step.onEvent], ['on timeout', step.onTimeout], ...(step.otherEvents || []).map((o) => [`on ${o.event}`, o.next])];
+      return [
+        ['on event', step.onEvent],
+        ['on timeout', step.onTimeout],
+        ...(step.otherEvents || []).map((o) => [`on ${o.event}`, o.next]),
+      ];
     case 'branch':
-      return [['then', step.then], ['else', step.else]];
+      return [
+        ['then', step.then],
+        ['else', step.else],
+      ];
     case 'split':
       return step.variants.map((v) => [`variant ${v.key}`, v.next]);
     case 'goto':
@@ -61,10 +79,37 @@ async function detail(el, sequence) {
       h(
         'div',
         { class: `step ${s.type}`, id: `step-${s.id}`, 'data-step': s.id },
-        h('div', { class: 'kind', text: `${s.type} · ${s.id}` }),
+        h('div', { class: 'kind' }, h('b', { text: s.type }), ' · ', h('code', { text: s.id })),
         h('div', { text: s.label || STEP_TEXT[s.type](s) }),
-        st ? h('div', { class: 'stats', text: `${fmt.number(st.sends)} sent · ${fmt.number(st.failures)} failed${st.opens !== null && st.opens !== undefined ? ` · ${fmt.number(st.opens)} opened` : ''}${st.clicks !== null && st.clicks !== undefined ? ` · ${fmt.number(st.clicks)} clicked` : ''}` }) : null,
-        edges.length ? h('ul', { class: 'edges' }, edges.map(([label, target]) => h('li', {}, `${label} → `, target === 'end' ? h('span', { text: 'end' }) : h('a', { href: `#/sequences/${encodeURIComponent(sequence.key)}`, onclick: (e) => { e.preventDefault(); highlight(target); }, text: target })))) : null,
+        st
+          ? h('div', {
+              class: 'stats',
+              text: `${fmt.number(st.sends)} sent · ${fmt.number(st.failures)} failed${st.opens !== null && st.opens !== undefined ? ` · ${fmt.number(st.opens)} opened` : ''}${st.clicks !== null && st.clicks !== undefined ? ` · ${fmt.number(st.clicks)} clicked` : ''}`,
+            })
+          : null,
+        edges.length
+          ? h(
+              'ul',
+              { class: 'edges' },
+              edges.map(([label, target]) =>
+                h(
+                  'li',
+                  {},
+                  `${label} → `,
+                  target === 'end'
+                    ? h('span', { text: 'end' })
+                    : h('a', {
+                        href: `#/sequences/${encodeURIComponent(sequence.key)}`,
+                        onclick: (e) => {
+                          e.preventDefault();
+                          highlight(target);
+                        },
+                        text: target,
+                      }),
+                ),
+              ),
+            )
+          : null,
       ),
     );
     // A straight arrow where the flow falls through to the next box; jumps are listed as links in the box.
@@ -77,7 +122,22 @@ async function detail(el, sequence) {
     h(
       'div',
       { class: 'two' },
-      h('section', { class: 'panel' }, h('h2', {}, `${sequence.name} `, h('span', { class: 'muted small', text: `v${sequence.version} · ${sequence.definition.category}` })), sequence.description ? h('p', { class: 'muted', text: sequence.description }) : null, h('p', { class: 'small', text: `Triggers: ${(sequence.definition.triggers || []).map((t) => t.event).join(', ') || 'hand enrollment only'} · Goals: ${(sequence.definition.goals || []).map((g) => g.event).join(', ') || 'none'}` }), flow),
+      h(
+        'section',
+        { class: 'panel' },
+        h(
+          'h2',
+          {},
+          `${sequence.name} `,
+          h('span', { class: 'muted small', text: `v${sequence.version} · ${sequence.definition.category}` }),
+        ),
+        sequence.description ? h('p', { class: 'muted', text: sequence.description }) : null,
+        h('p', {
+          class: 'small',
+          text: `Triggers: ${(sequence.definition.triggers || []).map((t) => t.event).join(', ') || 'hand enrollment only'} · Goals: ${(sequence.definition.goals || []).map((g) => g.event).join(', ') || 'none'}`,
+        }),
+        flow,
+      ),
       h(
         'section',
         { class: 'panel' },
@@ -87,9 +147,51 @@ async function detail(el, sequence) {
           : h(
               'div',
               {},
-              h('div', { class: 'cards', id: 'sequence-stats' }, statCard('Enrolled', o.enrollments.total), statCard('Active', o.enrollments.active), statCard('Converted', o.conversions, fmt.pct(o.conversionRate)), statCard('Emails sent', o.sends)),
+              h(
+                'div',
+                { class: 'cards', id: 'sequence-stats' },
+                statCard('Enrolled', o.enrollments.total),
+                statCard('Active', o.enrollments.active),
+                statCard('Converted', o.conversions, fmt.pct(o.conversionRate)),
+                statCard('Emails sent', o.sends),
+              ),
               stats.variants.length
-                ? h('div', { class: 'table-wrap' }, h('h3', { style: { marginTop: '1rem' }, text: 'Per variant' }), h('table', {}, h('thead', {}, h('tr', {}, ['Variant', 'Enrolled', 'Sent', 'Converted', 'Rate', 'Revenue'].map((t, i) => h('th', { class: i ? 'num' : undefined, text: t })))), h('tbody', {}, stats.variants.map((v) => h('tr', {}, h('td', { text: v.variant }), h('td', { class: 'num', text: v.enrollments.total }), h('td', { class: 'num', text: v.sends }), h('td', { class: 'num', text: v.conversions }), h('td', { class: 'num', text: fmt.pct(v.conversionRate) }), h('td', { class: 'num', text: fmt.money(v.revenue) }))))))
+                ? h(
+                    'div',
+                    { class: 'table-wrap' },
+                    h('h3', { style: { marginTop: '1rem' }, text: 'Per variant' }),
+                    h(
+                      'table',
+                      {},
+                      h(
+                        'thead',
+                        {},
+                        h(
+                          'tr',
+                          {},
+                          ['Variant', 'Enrolled', 'Sent', 'Converted', 'Rate', 'Revenue'].map((t, i) =>
+                            h('th', { class: i ? 'num' : undefined, text: t }),
+                          ),
+                        ),
+                      ),
+                      h(
+                        'tbody',
+                        {},
+                        stats.variants.map((v) =>
+                          h(
+                            'tr',
+                            {},
+                            h('td', { text: v.variant }),
+                            h('td', { class: 'num', text: v.enrollments.total }),
+                            h('td', { class: 'num', text: v.sends }),
+                            h('td', { class: 'num', text: v.conversions }),
+                            h('td', { class: 'num', text: fmt.pct(v.conversionRate) }),
+                            h('td', { class: 'num', text: fmt.money(v.revenue) }),
+                          ),
+                        ),
+                      ),
+                    ),
+                  )
                 : h('p', { class: 'muted small', text: 'No A/B split reached yet.' }),
             ),
       ),
@@ -98,7 +200,13 @@ async function detail(el, sequence) {
 }
 
 function statCard(label, value, hint) {
-  return h('div', { class: 'metric' }, h('div', { class: 'label', text: label }), h('div', { class: 'value', text: fmt.number(value) }), hint ? h('div', { class: 'hint', text: hint }) : null);
+  return h(
+    'div',
+    { class: 'metric' },
+    h('div', { class: 'label', text: label }),
+    h('div', { class: 'value', text: fmt.number(value) }),
+    hint ? h('div', { class: 'hint', text: hint }) : null,
+  );
 }
 
 function arrow(solid) {
@@ -139,7 +247,44 @@ function contactLookup(ctx) {
         clear(out, h('p', { class: 'loading', text: 'Loading…' }));
         try {
           const r = await get(`/v1/contacts/${encodeURIComponent(id)}/enrollments`);
-          clear(out, r.enrollments.length === 0 ? h('p', { class: 'muted', text: 'No enrollment.' }) : h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['Sequence', 'Status', 'Version', 'Now', 'Enrolled', ''].map((t) => h('th', { text: t })))), h('tbody', {}, r.enrollments.map((en) => h('tr', {}, h('td', { text: en.sequenceKey }), h('td', {}, badge(en.status)), h('td', { text: `v${en.sequenceVersion}` }), h('td', { class: 'small', text: describeState(en) }), h('td', { class: 'small', text: fmt.ago(en.enrolledAt) }), h('td', {}, temporalLink(ctx.meta, en.workflowId, 'Temporal UI'))))))));
+          clear(
+            out,
+            r.enrollments.length === 0
+              ? h('p', { class: 'muted', text: 'No enrollment.' })
+              : h(
+                  'div',
+                  { class: 'table-wrap' },
+                  h(
+                    'table',
+                    {},
+                    h(
+                      'thead',
+                      {},
+                      h(
+                        'tr',
+                        {},
+                        ['Sequence', 'Status', 'Version', 'Now', 'Enrolled', ''].map((t) => h('th', { text: t })),
+                      ),
+                    ),
+                    h(
+                      'tbody',
+                      {},
+                      r.enrollments.map((en) =>
+                        h(
+                          'tr',
+                          {},
+                          h('td', { text: en.sequenceKey }),
+                          h('td', {}, badge(en.status)),
+                          h('td', { text: `v${en.sequenceVersion}` }),
+                          h('td', { class: 'small', text: describeState(en) }),
+                          h('td', { class: 'small', text: fmt.ago(en.enrolledAt) }),
+                          h('td', {}, temporalLink(ctx.meta, en.workflowId, 'Temporal UI')),
+                        ),
+                      ),
+                    ),
+                  ),
+                ),
+          );
         } catch (err) {
           clear(out, problem(err, `Contact ${id}`));
         }
@@ -148,7 +293,13 @@ function contactLookup(ctx) {
     input,
     h('button', { type: 'submit', text: 'Show live enrollments' }),
   );
-  return h('section', { class: 'panel', style: { marginTop: '1rem' } }, h('h2', { text: 'A contact’s enrollments' }), form, out);
+  return h(
+    'section',
+    { class: 'panel', style: { marginTop: '1rem' } },
+    h('h2', { text: 'A contact’s enrollments' }),
+    form,
+    out,
+  );
 }
 
 function describeState(en) {
@@ -156,7 +307,12 @@ function describeState(en) {
   if (!state) return en.currentStep ? `at ${en.currentStep}` : en.exitReason || '–';
   const parts = [];
   if (state.currentStep) parts.push(`at ${state.currentStep}`);
-  if (state.waitingFor) parts.push(state.waitingFor.event ? `waiting for ${state.waitingFor.event} until ${fmt.date(state.waitingFor.until)}` : `waiting until ${fmt.date(state.waitingFor.until)}`);
+  if (state.waitingFor)
+    parts.push(
+      state.waitingFor.event
+        ? `waiting for ${state.waitingFor.event} until ${fmt.date(state.waitingFor.until)}`
+        : `waiting until ${fmt.date(state.waitingFor.until)}`,
+    );
   parts.push(`${state.sends} sent`);
   if (state.variant) parts.push(`variant ${state.variant}`);
   return parts.join(', ');

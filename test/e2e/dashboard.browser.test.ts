@@ -1,0 +1,185 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Role } from '../../db/stores/apiKeys';
+import { client, startTestStack, type TestStack } from '../harness/stack';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = path.resolve(__dirname, '..', 'artifacts');
+
+let t: TestStack;
+let context: BrowserContext;
+let profile: string;
+/** Console errors and uncaught exceptions of every page: a CSP refusal or a script error fails the test. */
+const errors: string[] = [];
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`the browser tests need Debian's Chromium at ${CHROMIUM}: apt-get install -y chromium`);
+  }
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-chromium-'));
+  [t, context] = await Promise.all([
+    startTestStack({ DEMO_DATA: 'true' }),
+    chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      viewport: { width: 1280, height: 900 },
+    }),
+  ]);
+}, 90_000);
+
+afterAll(async () => {
+  await context?.close();
+  await t?.stop();
+  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+});
+
+afterEach(() => {
+  expect(errors).toEqual([]);
+  errors.length = 0;
+});
+
+async function signedIn(role: Role, viewport?: { width: number; height: number }): Promise<Page> {
+  const page = await context.newPage();
+  if (viewport) await page.setViewportSize(viewport);
+  page.on('console', (m) => {
+    // The browser logs every 4xx fetch; the refusals a test provokes on purpose (403, 409) are answers, not faults.
+    if (m.type() === 'error' && !/status of 4(03|09)/.test(m.text())) errors.push(`${role}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`${role}: ${e.message}`));
+  await page.goto(t.api);
+  await page.fill('#api-key', t.keys[role]);
+  await page.click('button[type=submit]');
+  await page.waitForSelector(`#role:text("${role}")`);
+  return page;
+}
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+test('the chairman signs in and approves the pending request from the inbox', async () => {
+  // The approval workflow writes the request a moment after the demo's campaign starts.
+  const deadline = Date.now() + 20_000;
+  let pending: { id: string; title: string } | undefined;
+  while (!pending && Date.now() < deadline) {
+    const res = await client(t, 'chairman')('GET', '/v1/approvals?status=pending');
+    pending = res.body.approvals.find((a: { title: string }) => a.title.includes('Spring Launch'));
+    if (!pending) await new Promise((r) => setTimeout(r, 200));
+  }
+  expect(pending).toBeDefined();
+
+  const page = await signedIn('chairman');
+  await page.click('a[data-page=approvals]');
+  const item = page.locator(`[data-approval="${pending!.id}"]`);
+  await item.waitFor();
+  await shot(page, 'approvals-inbox');
+  await item.locator('textarea').fill('Go ahead: the plan is sound.');
+  await item.locator('[data-decision=approve]').click();
+  await page.waitForSelector('#inbox-empty');
+  const decided = await client(t, 'chairman')('GET', `/v1/approvals/${pending!.id}`);
+  expect(decided.body).toEqual(
+    expect.objectContaining({
+      status: 'approved',
+      decidedBy: 'test chairman',
+      decisionComment: 'Go ahead: the plan is sound.',
+    }),
+  );
+  await page.click('a[href="#/approvals/decided"]');
+  await page.waitForSelector(`[data-approval="${pending!.id}"] .badge.approved`);
+  await shot(page, 'approvals-decided');
+  await page.close();
+}, 45_000);
+
+test('a marketer sees a campaign’s charts drawn with data, its influencers and the overview', async () => {
+  const page = await signedIn('marketer');
+  await page.waitForSelector('#overview-chart canvas');
+  await page.waitForSelector('#reallocation');
+  await shot(page, 'overview');
+  await page.click('a[data-page=campaigns]');
+  await page.click('#campaigns a:text("Always-on Search")');
+  await page.waitForSelector('#channel-chart canvas');
+  await page.waitForSelector('#funnel-chart canvas');
+  const drawn = await page.evaluate(() =>
+    ['#channel-chart canvas', '#funnel-chart canvas'].map((sel) => {
+      const canvas = document.querySelector(sel) as HTMLCanvasElement;
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let painted = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
+      return painted;
+    }),
+  );
+  expect(drawn[0]).toBeGreaterThan(1000);
+  expect(drawn[1]).toBeGreaterThan(1000);
+  const reach = await page.locator('#campaign-metrics .metric').first().locator('.value').textContent();
+  expect(reach).not.toBe('–');
+  await expect(page.locator('#pause').isVisible()).resolves.toBe(true);
+  await shot(page, 'campaign');
+
+  await page.click('a[data-page=campaigns]');
+  await page.click('#campaigns a:text("Creator Collab")');
+  await page.waitForSelector('#campaign-influencers tbody tr');
+  expect(await page.locator('#campaign-influencers tbody tr').count()).toBe(3);
+  await page.close();
+}, 45_000);
+
+test('influencer search filters the scored catalogue, and a phone gets the same page', async () => {
+  const page = await signedIn('marketer');
+  await page.click('a[data-page=influencers]');
+  await page.waitForSelector('#result-count');
+  const all = await page.locator('[data-influencer]').count();
+  expect(all).toBeGreaterThan(5);
+  await page.fill('#f-category', 'productivity');
+  await page.fill('#f-min', '50000');
+  await page.click('#search');
+  await page.waitForFunction(
+    (n) =>
+      document.querySelectorAll('[data-influencer]').length > 0 &&
+      document.querySelectorAll('[data-influencer]').length < n,
+    all,
+  );
+  const handles = await page
+    .locator('[data-influencer]')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-influencer')));
+  expect(handles).toEqual(expect.arrayContaining(['mayaworks', 'deepworksam', 'priyaplans']));
+  await shot(page, 'influencers');
+  await page.close();
+
+  const phone = await signedIn('marketer', { width: 390, height: 844 });
+  await phone.click('a[data-page=influencers]');
+  await phone.waitForSelector('[data-influencer]');
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(1);
+  await shot(phone, 'influencers-phone');
+  await phone.close();
+}, 45_000);
+
+test('a command typed in the box is answered on the page', async () => {
+  const page = await signedIn('operator');
+  await page.fill('#command', 'how many users are in onboarding');
+  await page.press('#command', 'Enter');
+  await page.waitForSelector('[data-intent=sequence_count]');
+  expect(await page.textContent('#answer .speech')).toBe('4 contacts are in Onboarding right now.');
+  await page.fill('#command', 'approve the spring launch campaign');
+  await page.press('#command', 'Enter');
+  await page.waitForSelector('.answer.refused[data-intent=approve]');
+  expect(await page.textContent('#answer .speech')).toContain('Only the chairman');
+  await page.click('a[data-page=sequences]');
+  await page.waitForSelector('#flow .step');
+  await page.fill('#contact-id', 'demo-ada');
+  await page.click('form.row button[type=submit]');
+  await page.waitForSelector('#enrollments table');
+  await shot(page, 'sequences');
+  await page.close();
+}, 45_000);
