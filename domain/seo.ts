@@ -270,7 +270,8 @@ export function comparisonPage(venture: SeoVenture, competitor: Competitor): Seo
   });
   const rows: [string, string, string][] = [];
   for (const d of competitor.differentiators) rows.push([d, 'Yes', 'Not built in']);
-  for (const s of competitor.strengths) rows.push([s, 'Depends on plan', 'Yes']);
+  // What the competitor is known for; whether the venture matches it is not claimed.
+  for (const s of competitor.strengths) rows.push([s, '–', 'Yes']);
   if (competitor.pricing) rows.push(['Pricing', 'See our pricing page', competitor.pricing]);
   if (rows.length > 0) {
     sections.push({

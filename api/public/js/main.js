@@ -299,7 +299,9 @@ function route() {
   const entry = PAGES.find((p) => p.path === page) || PAGES[0];
   ctx.refreshNav();
   document.title = `${entry.title} · GTM Strategist`;
-  const container = clear(ctx.main, h('p', { class: 'loading', text: 'Loading…' }));
+  // A fresh container per visit: a slower render of the page left behind writes into a detached element.
+  const container = h('div', {}, h('p', { class: 'loading', text: 'Loading…' }));
+  clear(ctx.main, container);
   Promise.resolve(entry.page.render(container, ctx, rest.map(decodeURIComponent))).catch((err) =>
     clear(container, problem(err, entry.title)),
   );
