@@ -7,6 +7,7 @@ import type { Logger } from '../infra/logger';
 import type { MailCatcher } from '../infra/mailCatcher';
 import type { LinkSigner } from '../infra/signing';
 import { authenticate } from './auth';
+import { rateLimitPerIp, rateLimitPerKey } from './rateLimit';
 import { errorHandler, HttpError } from './errors';
 import { createMetrics, type Metrics } from '../infra/metrics';
 import { contactRoutes } from './routes/contacts';
@@ -39,7 +40,8 @@ export interface AppDeps {
   temporal: Client;
   config: Pick<Config, 'publicUrl' | 'temporalUiUrl' | 'TEMPORAL_NAMESPACE'> &
     Partial<StrategyApprovalConfig & Pick<Config, 'INFLUENCER_IMPORT_MAX_BYTES'>> &
-    Partial<CampaignConfig>;
+    Partial<CampaignConfig> &
+    Partial<Pick<Config, 'RATE_LIMIT_PER_MINUTE' | 'RATE_LIMIT_BURST' | 'UNSUBSCRIBE_RATE_LIMIT_PER_MINUTE'>>;
   log: Logger;
   signer: LinkSigner;
   /** The embedded SMTP catcher, when the product runs on its defaults. */
@@ -72,11 +74,22 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use(healthRoutes({ ...deps, metrics }));
+  // Unsubscribe links need no key, so they are limited per address; a burst of 10 covers a mail client's prefetch.
+  app.use('/u', rateLimitPerIp({ perMinute: deps.config.UNSUBSCRIBE_RATE_LIMIT_PER_MINUTE ?? 60, burst: 10 }));
   app.use(unsubscribeRoutes(deps));
   app.use(openApiRoutes());
   app.use(seoPageRoutes(deps));
 
   const v1 = express.Router();
+  // Who is asking, and whether they are over their rate, is settled before a body is read: nobody without a
+  // valid key, and no key over its limit, makes the server parse up to 2 MB of JSON.
+  v1.use(authenticate(deps.db));
+  v1.use(
+    rateLimitPerKey({
+      perMinute: deps.config.RATE_LIMIT_PER_MINUTE ?? 600,
+      burst: deps.config.RATE_LIMIT_BURST ?? 120,
+    }),
+  );
   v1.use((req, _res, next) => {
     // req.is answers null when there is no body, false when the body is of another type. An empty body
     // (Content-Length: 0, as fetch sends for a POST without one) has no type to check.
@@ -85,7 +98,6 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   v1.use(express.json({ limit: BODY_LIMIT, strict: false }));
-  v1.use(authenticate(deps.db));
   v1.use(contactRoutes(deps));
   v1.use(eventRoutes({ ...deps, metrics }));
   v1.use(sequenceRoutes({ ...deps, metrics }));

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   installTemporalRuntime(log);
   let stack;
   try {
-    stack = await startStack(config, log);
+    stack = await startStack(config, log, config.TASK_QUEUE ? { taskQueue: config.TASK_QUEUE } : {});
   } catch (err) {
     if (err instanceof PortInUseError || err instanceof MissingBinaryError || err instanceof ConfigError) {
       console.error(`Cannot start: ${err.message}`);

@@ -77,6 +77,14 @@ export const envSchema = z.object({
   DEMO_DATA: z.enum(['true', 'false']).default('false'),
   RUN_WORKER: z.enum(['true', 'false']).default('true'),
   RUN_API: z.enum(['true', 'false']).default('true'),
+  /** The worker's and the API's task queue; several deployments can share one Temporal namespace on their own. */
+  TASK_QUEUE: optionalUrl,
+  /** Requests per minute each API key may make, sustained; a key over it gets 429 with Retry-After. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Requests a key may make at once before the per-minute rate applies. */
+  RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(120),
+  /** Unsubscribe link requests per minute from one address (the links need no key, so they are limited by IP). */
+  UNSUBSCRIBE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
 });
 
 export type Env = z.infer<typeof envSchema>;
