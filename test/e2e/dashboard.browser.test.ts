@@ -51,7 +51,7 @@ afterEach(() => {
   errors.length = 0;
 });
 
-async function signedIn(role: Role, viewport?: { width: number; height: number }): Promise<Page> {
+async function signedIn(role: Role, viewport?: { width: number; height: number }, shotName?: string): Promise<Page> {
   const page = await context.newPage();
   if (viewport) await page.setViewportSize(viewport);
   page.on('console', (m) => {
@@ -60,6 +60,8 @@ async function signedIn(role: Role, viewport?: { width: number; height: number }
   });
   page.on('pageerror', (e) => errors.push(`${role}: ${e.message}`));
   await page.goto(t.api);
+  await page.waitForSelector('#api-key');
+  if (shotName) await shot(page, shotName);
   await page.fill('#api-key', t.keys[role]);
   await page.click('button[type=submit]');
   await page.waitForSelector(`#role:text("${role}")`);
@@ -80,7 +82,7 @@ test('the chairman signs in and approves the pending request from the inbox', as
   }
   expect(pending).toBeDefined();
 
-  const page = await signedIn('chairman');
+  const page = await signedIn('chairman', undefined, 'sign-in');
   await page.click('a[data-page=approvals]');
   const item = page.locator(`[data-approval="${pending!.id}"]`);
   await item.waitFor();

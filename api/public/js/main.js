@@ -55,7 +55,11 @@ function signIn(message = '') {
     h(
       'p',
       { class: 'muted small' },
-      'A local run writes one key per role to .data/api-keys.json; `npm run keys:create` makes more. The key stays in this tab only. ',
+      'A local run writes one key per role to ',
+      h('code', { text: '.data/api-keys.json' }),
+      '; ',
+      h('code', { text: 'npm run keys:create' }),
+      ' makes more. The key stays in this tab only. ',
       h('a', { href: '/docs', text: 'API reference' }),
     ),
   );

@@ -109,6 +109,13 @@ async function detail(el, ctx, id) {
         { class: 'panel' },
         h('h2', { text: 'Conversion funnel' }),
         perf.status === 'fulfilled' ? funnelBox : problem(perf.reason, 'Performance'),
+        totals && totals.impressions
+          ? h('p', {
+              class: 'small muted',
+              id: 'funnel-rates',
+              text: `${fmt.number(totals.impressions)} impressions → ${fmt.number(totals.clicks)} clicks (${fmt.pct(totals.ctr, 2)}) → ${fmt.number(totals.conversions)} conversions (${fmt.pct(totals.cvr, 2)} of clicks)`,
+            })
+          : null,
       ),
     ),
     h(
