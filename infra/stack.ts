@@ -188,14 +188,19 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
 
     if (config.RUN_WORKER === 'true') await ensureChurnScanSchedule(temporal, config, log, options.taskQueue);
     if (config.DEMO_DATA === 'true') {
-      const demo = await loadDemoData({
-        db,
-        temporal,
-        config,
-        influencerCache,
-        ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
-      });
-      log.info({ venture: demo.venture.slug, created: demo.venture.created }, 'demo data: loaded');
+      // The demo is a convenience: if it cannot load, the product still starts and says why.
+      try {
+        const demo = await loadDemoData({
+          db,
+          temporal,
+          config,
+          influencerCache,
+          ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
+        });
+        log.info({ venture: demo.venture.slug, created: demo.venture.created }, 'demo data: loaded');
+      } catch (err) {
+        log.warn({ err }, 'demo data: not loaded (POST /v1/demo retries)');
+      }
     }
     await ensureDevKeys(db, config, log, !config.DATABASE_URL);
 
