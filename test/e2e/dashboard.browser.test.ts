@@ -5,6 +5,10 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { Role } from '../../db/stores/apiKeys';
 import { client, startTestStack, type TestStack } from '../harness/stack';
 
+// Code passed to page.evaluate runs in the browser; the project compiles without the DOM library, so these stand in.
+declare const document: any;
+declare const window: any;
+
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(__dirname, '..', 'artifacts');
 
@@ -115,7 +119,7 @@ test('a marketer sees a campaign’s charts drawn with data, its influencers and
   await page.waitForSelector('#funnel-chart canvas');
   const drawn = await page.evaluate(() =>
     ['#channel-chart canvas', '#funnel-chart canvas'].map((sel) => {
-      const canvas = document.querySelector(sel) as HTMLCanvasElement;
+      const canvas = document.querySelector(sel);
       const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
       let painted = 0;
       for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
