@@ -109,6 +109,15 @@ test('the chairman signs in and approves the pending request from the inbox', as
 }, 45_000);
 
 test('a marketer sees a campaign’s charts drawn with data, its influencers and the overview', async () => {
+  // The demo's campaign goes live a moment after start-up; the page shows Pause only for a live one.
+  const call = client(t, 'marketer');
+  const list = await call('GET', '/v1/campaigns');
+  const search = list.body.campaigns.find((c: { name: string }) => c.name === 'Always-on Search');
+  const deadline = Date.now() + 20_000;
+  while ((await call('GET', `/v1/campaigns/${search.id}`)).body.live?.state !== 'active') {
+    if (Date.now() > deadline) throw new Error('the demo campaign did not go live');
+    await new Promise((r) => setTimeout(r, 200));
+  }
   const page = await signedIn('marketer');
   await page.waitForSelector('#overview-chart canvas');
   await page.waitForSelector('#reallocation');
