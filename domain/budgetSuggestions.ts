@@ -36,6 +36,7 @@ export const MIN_MOVE_SHARE = 0.05;
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const pct = (n: number) => `${Math.round(n * 100)}%`;
 const human = (channel: string) => channel.replace(/_/g, ' ');
+const Human = (channel: string) => human(channel).replace(/^./, (c) => c.toUpperCase());
 
 /**
  * Compares what each channel got over the period with the optimiser's allocation of the same budget and says what to
@@ -94,13 +95,13 @@ export function budgetSuggestions(
       opportunities.push({
         kind: 'scale_up',
         channel: a.name,
-        message: `${human(a.name)} has room to grow: its next unit of spend returns ${(a.marginalReturn / meanMarginal).toFixed(1)}× the average channel's.`,
+        message: `${Human(a.name)} has room to grow: its next unit of spend returns ${(a.marginalReturn / meanMarginal).toFixed(1)}× the average channel's.`,
       });
     } else if (a.atCap) {
       opportunities.push({
         kind: 'saturated',
         channel: a.name,
-        message: `${human(a.name)} is held at the ${pct(a.share)} cap per channel; more would concentrate risk in one channel.`,
+        message: `${Human(a.name)} is held at the ${pct(a.share)} cap per channel; more would concentrate risk in one channel.`,
       });
     }
   }
@@ -109,7 +110,7 @@ export function budgetSuggestions(
       opportunities.push({
         kind: 'losing_money',
         channel: c.channel,
-        message: `${human(c.channel)} returned ${(c.revenue / c.spend).toFixed(2)} for every 1 spent: review its targeting or move its budget.`,
+        message: `${Human(c.channel)} returned ${(c.revenue / c.spend).toFixed(2)} for every 1 spent: review its targeting or move its budget.`,
       });
     }
   }

@@ -232,23 +232,25 @@ export class CommandService {
       limit: 10,
       offset: 0,
     });
-    const filters = [
-      p.category ? `${p.category}` : '',
+    const who = [
+      p.category ? `${p.category} influencers` : 'influencers',
       p.platform ? `on ${p.platform}` : '',
-      p.minFollowers !== undefined ? `with at least ${spokenNumber(p.minFollowers)} followers` : '',
-      p.maxFollowers !== undefined ? `with at most ${spokenNumber(p.maxFollowers)} followers` : '',
+      p.minFollowers !== undefined && p.maxFollowers !== undefined
+        ? `with ${spokenNumber(p.minFollowers)} to ${spokenNumber(p.maxFollowers)} followers`
+        : p.minFollowers !== undefined
+          ? `with at least ${spokenNumber(p.minFollowers)} followers`
+          : p.maxFollowers !== undefined
+            ? `with at most ${spokenNumber(p.maxFollowers)} followers`
+            : '',
     ]
-      .filter((s) => s !== '')
+      .filter((x) => x !== '')
       .join(' ');
     const best = results[0];
-    const speech =
-      total === 0
-        ? `I found no ${filters ? `${filters} ` : ''}influencers scored for ${venture.productName}. Run a scoring run or widen the search.`
-        : `I found ${total} ${filters ? `${filters.replace(/^(on|with)/, 'influencers $1')}` : 'influencers'}${
-            filters && !/^(on|with)/.test(filters) ? ' influencers' : ''
-          } for ${venture.productName}. The best match is ${best!.influencer.name} (@${best!.influencer.handle} on ${
-            best!.influencer.platform
-          }), score ${Math.round(best!.match.compositeScore)}.`;
+    const speech = !best
+      ? `I found no ${who} scored for ${venture.productName}. Run a scoring run or widen the search.`
+      : `I found ${total} ${who} for ${venture.productName}. The best match is ${best.influencer.name} (@${
+          best.influencer.handle
+        } on ${best.influencer.platform}), score ${Math.round(best.match.compositeScore)}.`;
     return this.answer(
       parsed,
       {
