@@ -459,7 +459,8 @@ async function loadUnlocked(deps: DemoDeps): Promise<DemoReport> {
     campaigns,
     performanceRows,
     campaignInfluencers,
-    pendingApproval:
-      'Spring Launch (12,000 USD) is above the approval threshold: its workflow puts a request in the chairman’s inbox within seconds.',
+    pendingApproval: service.needsApproval(12000).required
+      ? 'Spring Launch (12,000 USD) is above the approval threshold: its workflow puts a request in the chairman’s inbox within seconds.'
+      : 'Spring Launch (12,000 USD) is under the configured approval threshold, so no request reaches the inbox.',
   };
 }
