@@ -7,6 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
+import { createLogger } from '../infra/logger';
+import { installTemporalRuntime } from '../infra/temporalRuntime';
 import { DEFAULT_WORKER_TUNING, type WorkerTuning } from '../workers/worker';
 import { add, MailWatch, type Ctx, type Flags } from './lib/context';
 import { apiClient, startInfra } from './lib/infra';
@@ -36,13 +39,13 @@ const THROUGHPUT: ScenarioName[] = ['enrollment', 'ingestion', 'scoring', 'footp
 const HELP = `npm run bench -- [options]
 
   --only a,b              scenarios: ${Object.keys(SCENARIOS).join(', ')} (default: all)
-  --baseline N            baseline workflows (1000)
-  --enrollments N         signups sent in batches (2000)
-  --single N              signups sent one per request (500)
+  --baseline N            baseline workflows, each pass (500)
+  --enrollments N         signups sent in batches (1000)
+  --single N              signups sent one per request (250)
   --batch-size N          events per batch request, at most 1000 (1000)
   --batch-concurrency N   batch requests in flight (1)
   --connections N         concurrent HTTP clients for one-by-one requests and autocannon (16)
-  --latency N             contacts in the reaction-latency scenario (200)
+  --latency N             contacts in the reaction-latency scenario (100)
   --history-sample N      onboarding histories read (50)
   --ingest-seconds N      autocannon duration (10)
   --score-calls N         in-process scoring calls (1000000)
@@ -50,7 +53,7 @@ const HELP = `npm run bench -- [options]
   --footprint N           enrollments asleep in the footprint scenario (10000)
   --temporal sqlite|memory  the dev server's store (sqlite, with WAL, as npm start runs it)
   --pool N                DATABASE_POOL_MAX of the product (product default)
-  --max-cached N          worker maxCachedWorkflows (sticky cache)
+  --max-cached N|sdk      worker maxCachedWorkflows (sticky cache); sdk: the SDK's default for this heap
   --wft-slots N           worker maxConcurrentWorkflowTaskExecutions
   --activity-slots N      worker maxConcurrentActivityTaskExecutions
   --wft-pollers N         worker workflow task pollers (simple maximum)
@@ -100,14 +103,21 @@ function parseFlags(argv: string[]): Flags {
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name}: must be an integer >= ${min}, got ${raw}`);
     return n;
   };
-  const optionalInt = (name: keyof typeof values, min = 1) => (values[name] === undefined ? undefined : int(name, 0, min));
-  const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  const optionalInt = (name: keyof typeof values, min = 1) =>
+    values[name] === undefined ? undefined : int(name, 0, min);
+  const only = values.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const name of only ?? [])
-    if (!(name in SCENARIOS)) throw new Error(`--only: unknown scenario ${name} (${Object.keys(SCENARIOS).join(', ')})`);
+    if (!(name in SCENARIOS))
+      throw new Error(`--only: unknown scenario ${name} (${Object.keys(SCENARIOS).join(', ')})`);
   const temporalStore = values.temporal ?? 'sqlite';
   if (temporalStore !== 'sqlite' && temporalStore !== 'memory') throw new Error('--temporal: sqlite or memory');
   const tuning: WorkerTuning = {};
-  const maxCached = optionalInt('max-cached', 0);
+  // `sdk` restores the SDK's own default, which it derives from the heap limit (worker-options.js).
+  const sdkCache = Math.max(Math.floor(((v8.getHeapStatistics().heap_size_limit / 2 ** 20 - 200) * 600) / 1024), 10);
+  const maxCached = values['max-cached'] === 'sdk' ? sdkCache : optionalInt('max-cached', 0);
   const wftSlots = optionalInt('wft-slots');
   const activitySlots = optionalInt('activity-slots');
   const wftPollers = optionalInt('wft-pollers');
@@ -120,13 +130,13 @@ function parseFlags(argv: string[]): Flags {
     tuning.activityTaskPollerBehavior = { type: 'simple-maximum', maximum: activityPollers };
   return {
     only,
-    baseline: int('baseline', 1000, 1),
-    enrollments: int('enrollments', 2000),
-    single: int('single', 500),
+    baseline: int('baseline', 500, 1),
+    enrollments: int('enrollments', 1000),
+    single: int('single', 250),
     batchSize: int('batch-size', 1000, 1),
     batchConcurrency: int('batch-concurrency', 1, 1),
     connections: int('connections', 16, 1),
-    latency: int('latency', 200, 1),
+    latency: int('latency', 100, 1),
     historySample: int('history-sample', 50, 1),
     ingestSeconds: int('ingest-seconds', 10, 1),
     scoreCalls: int('score-calls', 1_000_000, 1),
@@ -142,6 +152,7 @@ function parseFlags(argv: string[]): Flags {
 
 async function main(): Promise<number> {
   const flags = parseFlags(process.argv.slice(2));
+  installTemporalRuntime(createLogger('warn'));
   const startedAt = new Date();
   const before = machine();
   const t0 = Date.now();
@@ -153,7 +164,10 @@ async function main(): Promise<number> {
   }
   say(`load average ${before.load.join(' / ')} on ${before.nproc} cores; scenarios: ${selected.join(', ')}`);
 
-  const infra = await startInfra({ temporalStore: flags.temporalStore, poolMax: flags.poolMax, tuning: flags.tuning }, say);
+  const infra = await startInfra(
+    { temporalStore: flags.temporalStore, poolMax: flags.poolMax, tuning: flags.tuning },
+    say,
+  );
   const ctx: Ctx = {
     flags,
     infra,
@@ -175,7 +189,13 @@ async function main(): Promise<number> {
       } catch (err) {
         const error = (err as Error).stack ?? String(err);
         failures.push({ scenario: name, error: (err as Error).message });
-        add(ctx, { scenario: name, figure: 'broken', value: null, unit: '', note: (err as Error).message.slice(0, 200) });
+        add(ctx, {
+          scenario: name,
+          figure: 'broken',
+          value: null,
+          unit: '',
+          note: (err as Error).message.slice(0, 200),
+        });
         console.error(`[bench] ${name} broke:`, error);
       }
     }

@@ -3,9 +3,11 @@
  * scenario reads its resident memory and nothing else's. Started by bench/run.ts with an IPC channel:
  * it says `ready` once polling, answers `gc` with a settled collection, and stops on `stop` or SIGTERM.
  */
+import v8 from 'node:v8';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../infra/logger';
 import { startStack } from '../infra/stack';
+import { installTemporalRuntime } from '../infra/temporalRuntime';
 import type { WorkerTuning } from '../workers/worker';
 
 type Message = { type: 'gc' } | { type: 'stop' };
@@ -21,8 +23,10 @@ async function settle(): Promise<void> {
 
 async function main(): Promise<void> {
   const config = loadConfig({ ...process.env, RUN_API: 'false', RUN_WORKER: 'true' });
+  const log = createLogger(config.LOG_LEVEL);
+  installTemporalRuntime(log);
   const tuning = JSON.parse(process.env.BENCH_WORKER_TUNING ?? '{}') as WorkerTuning;
-  const stack = await startStack(config, createLogger(config.LOG_LEVEL), {
+  const stack = await startStack(config, log, {
     workflowBundlePath: process.env.BENCH_WORKFLOW_BUNDLE!,
     taskQueue: process.env.BENCH_TASK_QUEUE!,
     tuning,
@@ -37,10 +41,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop());
   process.on('message', (msg: Message) => {
     if (msg.type === 'stop') void stop();
-    if (msg.type === 'gc')
-      void settle().then(() => process.send?.({ type: 'gc-done', memory: process.memoryUsage() }));
+    if (msg.type === 'gc') void settle().then(() => process.send?.({ type: 'gc-done', memory: process.memoryUsage() }));
   });
-  process.send?.({ type: 'ready' });
+  process.send?.({ type: 'ready', heapSizeLimit: v8.getHeapStatistics().heap_size_limit });
 }
 
 main().catch((err) => {

@@ -51,7 +51,8 @@ export interface Ctx {
 }
 
 export function add(ctx: Ctx, row: Row): void {
-  const ratio = row.unit.endsWith('/s') && ctx.baselineRate && row.value !== null ? row.value / ctx.baselineRate : undefined;
+  const ratio =
+    row.unit.endsWith('/s') && ctx.baselineRate && row.value !== null ? row.value / ctx.baselineRate : undefined;
   ctx.rows.push({ ...row, ...(row.ratio === undefined && ratio !== undefined ? { ratio } : {}) });
 }
 

@@ -79,7 +79,9 @@ export async function startInfra(options: BenchOptions, say: (msg: string) => vo
     stops.push(() => sink.stop());
     const databaseUrl = await ensureDatabase(pg.url, 'gtm_bench');
     const temporalAddress = `127.0.0.1:${temporalPort}`;
-    say(`PostgreSQL on ${pg.port}, Temporal dev server (${options.temporalStore}) on ${temporalPort}, SMTP sink on ${sink.port}`);
+    say(
+      `PostgreSQL on ${pg.port}, Temporal dev server (${options.temporalStore}) on ${temporalPort}, SMTP sink on ${sink.port}`,
+    );
 
     const bundleStarted = Date.now();
     const [productBundlePath, baselineBundlePath] = await Promise.all([
@@ -160,5 +162,6 @@ export type Api = ReturnType<typeof apiClient>;
 
 /** Throws unless the response has one of the expected statuses: a broken request is a broken benchmark. */
 export function expectStatus(res: { status: number; body: unknown }, what: string, ...ok: number[]) {
-  if (!ok.includes(res.status)) throw new Error(`${what}: HTTP ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
+  if (!ok.includes(res.status))
+    throw new Error(`${what}: HTTP ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
 }

@@ -31,7 +31,9 @@ const ratioText = (r: Row) => (r.ratio === undefined ? '' : `${r.ratio.toFixed(2
 export function textTable(rows: Row[]): string {
   const cells = rows.map((r) => [r.scenario, r.figure, formatValue(r), r.unit, ratioText(r), r.note ?? '']);
   const head = ['scenario', 'figure', 'value', 'unit', 'vs baseline', 'note'];
-  const widths = head.map((h, i) => Math.min(i === 5 ? 200 : 90, Math.max(h.length, ...cells.map((c) => c[i]!.length))));
+  const widths = head.map((h, i) =>
+    Math.min(i === 5 ? 200 : 90, Math.max(h.length, ...cells.map((c) => c[i]!.length))),
+  );
   const line = (c: string[]) => c.map((x, i) => (i === 2 ? x.padStart(widths[i]!) : x.padEnd(widths[i]!))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
@@ -44,7 +46,8 @@ export function markdownTable(rows: Row[]): string {
     '| Scenario | Figure | Value | Unit | vs baseline | Note |',
     '| --- | --- | ---: | --- | ---: | --- |',
     ...rows.map(
-      (r) => `| ${md(r.scenario)} | ${md(r.figure)} | ${formatValue(r)} | ${r.unit} | ${ratioText(r)} | ${md(r.note ?? '')} |`,
+      (r) =>
+        `| ${md(r.scenario)} | ${md(r.figure)} | ${formatValue(r)} | ${r.unit} | ${ratioText(r)} | ${md(r.note ?? '')} |`,
     ),
   ].join('\n');
 }

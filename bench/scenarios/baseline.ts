@@ -53,7 +53,9 @@ export async function baselineScenario(ctx: Ctx): Promise<void> {
       if (!eager) ctx.baselineRate = rate;
       add(ctx, {
         scenario: 'baseline',
-        figure: eager ? `bare Temporal, eager start (${n} workflows)` : `bare Temporal (${n} workflows, 1 no-op activity each)`,
+        figure: eager
+          ? `bare Temporal, eager start (${n} workflows)`
+          : `bare Temporal (${n} workflows, 1 no-op activity each)`,
         value: rate,
         unit: 'workflows/s',
         note: `started at ${(n / span.startSeconds).toFixed(0)}/s by ${START_CONCURRENCY} concurrent starts`,

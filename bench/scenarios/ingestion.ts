@@ -58,6 +58,7 @@ export async function ingestionScenario(ctx: Ctx): Promise<void> {
   add(ctx, { scenario: 'ingestion', figure: 'POST /v1/events latency, p99', value: result.latency.p99, unit: 'ms' });
   add(ctx, { scenario: 'ingestion', figure: 'requests accepted (202)', value: result['2xx'], unit: 'requests' });
   add(ctx, { scenario: 'ingestion', figure: 'events stored', value: stored.length, unit: 'events' });
-  if (acceptedStored !== acceptedKeys.size) throw new Error(`ingestion: ${acceptedKeys.size - acceptedStored} accepted events were not stored`);
+  if (acceptedStored !== acceptedKeys.size)
+    throw new Error(`ingestion: ${acceptedKeys.size - acceptedStored} accepted events were not stored`);
   ctx.say(`ingestion: ${(result['2xx'] / result.duration).toFixed(0)} requests/s, p99 ${result.latency.p99} ms`);
 }

@@ -1,11 +1,25 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { calculateInfluencerScore, parseInfluencerRow, platforms, type Influencer } from '../../domain/influencerScoring';
+import {
+  calculateInfluencerScore,
+  parseInfluencerRow,
+  platforms,
+  type Influencer,
+} from '../../domain/influencerScoring';
 import { InfluencerCatalogue } from '../../services/influencerCatalogue';
 import { add, type Ctx } from '../lib/context';
 import { expectStatus } from '../lib/infra';
 
-const TOPICS = ['fitness', 'home workouts', 'nutrition', 'gaming', 'travel', 'personal finance', 'yoga', 'tech reviews'];
+const TOPICS = [
+  'fitness',
+  'home workouts',
+  'nutrition',
+  'gaming',
+  'travel',
+  'personal finance',
+  'yoga',
+  'tech reviews',
+];
 
 /** A deterministic catalogue row: platforms, tiers, topics, prices and histories vary with i. */
 function catalogueRow(i: number, tag: string) {
@@ -96,13 +110,19 @@ export async function scoringScenario(ctx: Ctx): Promise<void> {
   const created = await ctx.api<{ id: string }>('POST', '/v1/ventures', { ...venture, slug: `homegym-${ctx.runId}` });
   expectStatus(created, 'creating the venture', 201);
   const t0 = Date.now();
-  const startedRun = await ctx.api<{ workflowId: string }>('POST', `/v1/ventures/${created.body.id}/influencer-scoring`);
+  const startedRun = await ctx.api<{ workflowId: string }>(
+    'POST',
+    `/v1/ventures/${created.body.id}/influencer-scoring`,
+  );
   expectStatus(startedRun, 'starting the scoring run', 202);
   const result = await ctx.infra.stack.temporal.workflow.getHandle(startedRun.body.workflowId).result();
   const e2eSeconds = (Date.now() - t0) / 1000;
   const matches = Number(
-    (await ctx.infra.stack.db('influencer_venture_matches').where({ venture_id: created.body.id }).count({ n: '*' }).first())!
-      .n,
+    (await ctx.infra.stack
+      .db('influencer_venture_matches')
+      .where({ venture_id: created.body.id })
+      .count({ n: '*' })
+      .first())!.n,
   );
   if (matches !== total) throw new Error(`scoring: ${matches} matches stored for ${total} influencers`);
   add(ctx, {
