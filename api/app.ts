@@ -8,6 +8,7 @@ import type { MailCatcher } from '../infra/mailCatcher';
 import type { LinkSigner } from '../infra/signing';
 import { authenticate } from './auth';
 import { rateLimitPerIp, rateLimitPerKey } from './rateLimit';
+import { limitBodyDepth } from './bodyDepth';
 import { errorHandler, HttpError } from './errors';
 import { createMetrics, type Metrics } from '../infra/metrics';
 import { contactRoutes } from './routes/contacts';
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   v1.use(express.json({ limit: BODY_LIMIT, strict: false }));
+  v1.use(limitBodyDepth());
   v1.use(contactRoutes(deps));
   v1.use(eventRoutes({ ...deps, metrics }));
   v1.use(sequenceRoutes({ ...deps, metrics }));

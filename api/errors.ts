@@ -33,7 +33,14 @@ export function problemsFromZod(error: z.ZodError, prefix: string[] = []): Probl
 
 /** Parses with the schema, or throws a 400 that lists every bad field. */
 export function parseOr400<T extends z.ZodType>(schema: T, value: unknown, where = 'body'): z.infer<T> {
-  const parsed = schema.safeParse(value);
+  let parsed: z.ZodSafeParseResult<z.infer<T>>;
+  try {
+    parsed = schema.safeParse(value);
+  } catch {
+    // A refinement that throws on a value it did not expect (zod runs refinements even after a field's format
+    // check failed) has still found the value invalid: the client's mistake, not a server error.
+    throw badRequest(`invalid request ${where}`, [{ path: `(${where})`, message: 'holds a value that is not valid' }]);
+  }
   if (!parsed.success) throw badRequest(`invalid request ${where}`, problemsFromZod(parsed.error));
   return parsed.data;
 }
@@ -51,6 +58,19 @@ export function isUnavailable(err: unknown): boolean {
   );
 }
 
+/**
+ * PostgreSQL's data exceptions that only a value from the request can cause: a NUL character (22021, 22P05), text
+ * where a uuid or number belongs (22P02), a number or date out of range (22003, 22008, 22007), text too long
+ * (22001). They mean a route let a value through unchecked; the client still gets a 400, not a 500.
+ */
+const BAD_VALUE = new Set(['22021', '22P05', '22P02', '22003', '22008', '22007', '22001']);
+
+/** True for database errors caused by a value in the request rather than by the server. */
+export function isBadValue(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && BAD_VALUE.has(code);
+}
+
 /** The last middleware: every error becomes a JSON answer without a stack trace. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
@@ -60,10 +80,21 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.status(err.status).json({ error: err.message, ...(err.problems ? { problems: err.problems } : {}) });
       return;
     }
-    // Errors from the body parser carry their own status (400 bad JSON, 413 too large, 415 charset).
-    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose) {
+    // Errors from the body parser carry their own status (400 bad JSON, 413 too large, 415 charset); so does the
+    // router's URIError for a path segment with broken percent-encoding (400), which is not marked to expose.
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && (e.expose || err instanceof URIError)) {
       const message = e.type === 'entity.parse.failed' ? 'the body is not valid JSON' : (e.message ?? 'bad request');
       res.status(e.status).json({ error: message });
+      return;
+    }
+    if (isBadValue(err)) {
+      // Logged so that the route can learn to check this value itself; the SQL and the value stay out of the log.
+      log.warn(
+        { code: (err as { code?: string }).code, path: req.path, method: req.method },
+        'value refused by the database',
+      );
+      const error = 'a value in the request cannot be stored or looked up (a NUL character, or a number out of range)';
+      res.status(400).json({ error });
       return;
     }
     if (isUnavailable(err)) {
