@@ -12,6 +12,8 @@ const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = 
 /** Routes the Temporal SDK's own logs (worker state, workflow `log`) into our logger. Once per process. */
 export function installTemporalRuntime(log: Logger, level: LogLevel = 'WARN'): void {
   Runtime.install({
+    // The SDK's native core logs through the same logger (and its redaction), not straight to stderr.
+    telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } },
     logger: new DefaultLogger(level, (entry) => {
       const { sdkComponent, ...meta } = entry.meta ?? {};
       log[LEVELS[entry.level]]({ component: sdkComponent ?? 'temporal', ...meta }, entry.message);

@@ -37,7 +37,7 @@ describe('LinkedIn adapter against a local Marketing API', () => {
         adAccountId: creds.adAccountId,
         campaignGroupId: 'urn:li:sponsoredCampaignGroup:6000001',
         currency: 'USD',
-        timeoutMs: 500,
+        timeoutMs: 2_000, // generous: a busy machine must not look like a hanging platform
       },
       { sleep: async (ms) => void waits.push(ms), now: () => NOW },
     );

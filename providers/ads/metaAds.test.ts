@@ -31,7 +31,7 @@ describe('Meta adapter against a local Graph API', () => {
         token: creds.token,
         adAccountId: `act_${creds.adAccountId}`,
         currency: 'USD',
-        timeoutMs: 500,
+        timeoutMs: 2_000, // generous: a busy machine must not look like a hanging platform
         ...overrides,
       },
       { sleep: async (ms) => void waits.push(ms) },

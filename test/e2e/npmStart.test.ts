@@ -12,6 +12,7 @@ const root = path.resolve(__dirname, '../..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-start-'));
 fs.chmodSync(dataDir, 0o755);
 let env: Record<string, string>;
+const children: ChildProcess[] = [];
 
 async function start(
   extra: Record<string, string> = {},
@@ -21,6 +22,7 @@ async function start(
     env: { ...process.env, ...env, ...extra },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.push(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -58,6 +60,17 @@ beforeAll(async () => {
   };
   for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'NODE_ENV']) delete process.env[k];
 });
+// A failed test must not leave its stack running and holding the ports the next test uses.
+afterEach(async () => {
+  for (const child of children.splice(0)) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGINT');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(timer);
+  }
+});
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 test('npm start brings everything up, sends the welcome email, and keeps rows and runs across a restart', async () => {
@@ -90,7 +103,8 @@ test('npm start brings everything up, sends the welcome email, and keeps rows an
   const sentAt = Date.now();
   expect((await post('/v1/events', { contactId: 'u-1', name: 'signup' })).status).toBe(202);
   let mail: { subject: string }[] = [];
-  while (Date.now() - sentAt < 2_000 && mail.length === 0) {
+  // Typically well under two seconds (see the benchmarks); the test allows for a busy machine.
+  while (Date.now() - sentAt < 30_000 && mail.length === 0) {
     mail = ((await (await fetch(`${api}/v1/dev/mail`, { headers })).json()) as any).messages;
     if (mail.length === 0) await new Promise((r) => setTimeout(r, 50));
   }

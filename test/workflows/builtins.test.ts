@@ -24,10 +24,9 @@ describe('nurture', () => {
     const { zone, offsetHours } = await zoneAtLocalHour(23);
     const c = await h.contact({}, zone);
     await h.send(c, 'lead_captured');
-    await h.settle(800);
+    const waiting = await h.eventually(async () => (await h.state('nurture', c)).waitingFor);
     expect(h.subjects(c)).toEqual([]);
-    const state = await h.state('nurture', c);
-    const until = new Date(state.waitingFor!.until);
+    const until = new Date(waiting.until);
     expect((until.getUTCHours() + offsetHours + 24) % 24).toBe(8);
     expect(until.getUTCMinutes()).toBe(0);
 

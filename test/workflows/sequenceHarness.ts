@@ -32,6 +32,8 @@ export interface SequenceHarness {
   subjects(contact: Contact): string[];
   /** Lets the worker act on what just happened (signals, timers that fired) before the test looks. */
   settle(ms?: number): Promise<void>;
+  /** Polls until the check returns a value (not undefined), for state a busy machine reaches late. */
+  eventually<T>(check: () => Promise<T | undefined>, timeoutMs?: number): Promise<T>;
   recordHistory(sequenceKey: string, contact: Contact, name: string): Promise<void>;
   teardown(): Promise<void>;
 }
@@ -102,6 +104,15 @@ export async function startSequenceHarness(
     subjects: (contact) => sink.to(contact.email).map((m) => m.subject),
     async settle(ms = 400) {
       await new Promise((r) => setTimeout(r, ms));
+    },
+    async eventually(check, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const value = await check();
+        if (value !== undefined) return value;
+        if (Date.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
     },
     async recordHistory(key, contact, name) {
       if (!process.env.RECORD_HISTORIES) return;
