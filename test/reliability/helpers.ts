@@ -98,6 +98,8 @@ export class HoldingSmtpSink {
   /** Messages dropped because their connection closed while the reply was held. */
   abandoned = 0;
   readonly mails: HeldMail[] = [];
+  /** Passwords clients logged in with (any login is accepted). */
+  readonly logins: string[] = [];
   private readonly closed = new Set<string>();
   private server?: SMTPServer;
   port = 0;
@@ -110,8 +112,13 @@ export class HoldingSmtpSink {
     this.port = await freePort();
     this.server = new SMTPServer({
       authOptional: true,
+      allowInsecureAuth: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      onAuth: (auth, _session, callback) => {
+        this.logins.push(auth.password ?? '');
+        callback(null, { user: auth.username });
+      },
       onClose: (session) => {
         this.closed.add(session.id);
       },
