@@ -50,7 +50,7 @@ const HELP = `npm run bench -- [options]
   --ingest-seconds N      autocannon duration (10)
   --score-calls N         in-process scoring calls (1000000)
   --catalogue N           catalogue rows for the end-to-end scoring run, 0 to skip (100000)
-  --footprint N           enrollments asleep in the footprint scenario (10000)
+  --footprint N           enrollments asleep in the footprint scenario (3000; the README's figure uses 10000)
   --temporal sqlite|memory  the dev server's store (sqlite, with WAL, as npm start runs it)
   --pool N                DATABASE_POOL_MAX of the product (product default)
   --max-cached N|sdk      worker maxCachedWorkflows (sticky cache); sdk: the SDK's default for this heap
@@ -141,7 +141,7 @@ function parseFlags(argv: string[]): Flags {
     ingestSeconds: int('ingest-seconds', 10, 1),
     scoreCalls: int('score-calls', 1_000_000, 1),
     catalogue: int('catalogue', 100_000),
-    footprint: int('footprint', 10_000, 1),
+    footprint: int('footprint', 3_000, 1),
     temporalStore,
     poolMax: optionalInt('pool'),
     tuning,

@@ -29,6 +29,8 @@ export interface BenchInfra {
   pgServerUrl: string;
   databaseUrl: string;
   temporalAddress: string;
+  /** The dev server's process, whose CPU time the scenarios read. */
+  temporalPid: number;
   sink: MailCatcher;
   productBundlePath: string;
   baselineBundlePath: string;
@@ -119,6 +121,7 @@ export async function startInfra(options: BenchOptions, say: (msg: string) => vo
       pgServerUrl: pg.url,
       databaseUrl,
       temporalAddress,
+      temporalPid: temporal.child.pid!,
       sink,
       productBundlePath,
       baselineBundlePath,

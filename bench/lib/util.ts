@@ -67,3 +67,26 @@ export function machine(): Machine {
     load: os.loadavg().map((l) => Math.round(l * 100) / 100) as [number, number, number],
   };
 }
+
+/** CPU time (user + system) a process has used so far, in seconds, from /proc/<pid>/stat. */
+export function cpuSecondsOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces: count fields from after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+  return ticks / CLOCK_TICKS;
+}
+
+/** USER_HZ: 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
+
+/** CPU seconds used by each process between two readings. */
+export class CpuMeter {
+  private readonly start: Map<string, number>;
+  constructor(private readonly pids: Record<string, number>) {
+    this.start = new Map(Object.entries(pids).map(([k, pid]) => [k, cpuSecondsOf(pid)]));
+  }
+  read(): Record<string, number> {
+    return Object.fromEntries(Object.entries(this.pids).map(([k, pid]) => [k, cpuSecondsOf(pid) - this.start.get(k)!]));
+  }
+}

@@ -4,7 +4,7 @@ import { DEFAULT_WORKER_TUNING } from '../../workers/worker';
 import { createBaselineActivities } from '../baselineActivities';
 import { add, type Ctx } from '../lib/context';
 import { closedSpan } from '../lib/temporalTimes';
-import { mapLimit } from '../lib/util';
+import { CpuMeter, mapLimit } from '../lib/util';
 
 /** Starts in flight at once: enough to keep the server busy without measuring the client's queueing. */
 const START_CONCURRENCY = 32;
@@ -32,6 +32,7 @@ export async function baselineScenario(ctx: Ctx): Promise<void> {
       });
       // Eager start needs the client to share the worker's native connection.
       const client = eager ? new Client({ connection, namespace: 'default' }) : ctx.infra.stack.temporal;
+      const cpu = new CpuMeter({ temporal: ctx.infra.temporalPid, worker: process.pid });
       const span = await worker.runUntil(async () => {
         const started = Date.now();
         await mapLimit(
@@ -48,6 +49,7 @@ export async function baselineScenario(ctx: Ctx): Promise<void> {
         const s = await closedSpan(client, `TaskQueue = "${taskQueue}"`, n, Math.max(120_000, n * 100));
         return { ...s, startSeconds };
       });
+      const used = cpu.read();
       if (span.failed > 0) throw new Error(`baseline: ${span.failed} of ${n} workflows did not complete`);
       const rate = n / ((span.lastClose - span.firstStart) / 1000);
       if (!eager) ctx.baselineRate = rate;
@@ -60,6 +62,14 @@ export async function baselineScenario(ctx: Ctx): Promise<void> {
         unit: 'workflows/s',
         note: `started at ${(n / span.startSeconds).toFixed(0)}/s by ${START_CONCURRENCY} concurrent starts`,
       });
+      if (!eager)
+        add(ctx, {
+          scenario: 'baseline',
+          figure: 'CPU per workflow: Temporal server + worker process',
+          value: ((used.temporal! + used.worker!) / n) * 1000,
+          unit: 'CPU ms',
+          note: `server ${((used.temporal! / n) * 1000).toFixed(1)} ms, worker process ${((used.worker! / n) * 1000).toFixed(1)} ms`,
+        });
       ctx.say(`baseline${eager ? ' (eager)' : ''}: ${rate.toFixed(1)} workflows/s`);
     }
   } finally {

@@ -3,7 +3,7 @@ import { MAX_BATCH } from '../../api/routes/events';
 import { createContacts, type BenchContact } from '../lib/contacts';
 import { add, type Ctx } from '../lib/context';
 import { expectStatus } from '../lib/infra';
-import { chunks, mapLimit } from '../lib/util';
+import { chunks, CpuMeter, mapLimit } from '../lib/util';
 
 interface BatchAnswer {
   accepted: number;
@@ -32,6 +32,7 @@ export async function enrollmentScenario(ctx: Ctx): Promise<void> {
 
   if (batchContacts.length > 0) {
     const size = Math.min(batchSize, MAX_BATCH);
+    const cpu = new CpuMeter({ temporal: ctx.infra.temporalPid, product: process.pid });
     const t0 = Date.now();
     await mapLimit(chunks(batchContacts, size), batchConcurrency, async (chunk) => {
       const res = await ctx.api<BatchAnswer>('POST', '/v1/events', { events: chunk.map(signup) });
@@ -53,6 +54,16 @@ export async function enrollmentScenario(ctx: Ctx): Promise<void> {
       value: batchContacts.length / seconds,
       unit: 'enrollments/s',
       note: `API answered all batches in ${apiSeconds.toFixed(1)} s (${(batchContacts.length / apiSeconds).toFixed(0)} events/s); last welcome after ${seconds.toFixed(1)} s`,
+    });
+    const used = cpu.read();
+    add(ctx, {
+      scenario: 'enrollment',
+      figure: 'CPU per enrollment: Temporal server + product process',
+      value: ((used.temporal! + used.product!) / batchContacts.length) * 1000,
+      unit: 'CPU ms',
+      note:
+        `server ${((used.temporal! / batchContacts.length) * 1000).toFixed(1)} ms, product process (API, worker, ` +
+        `SMTP sink) ${((used.product! / batchContacts.length) * 1000).toFixed(1)} ms; batches`,
     });
     ctx.say(`enrollment (batches): ${(batchContacts.length / seconds).toFixed(1)}/s`);
   }

@@ -6,7 +6,7 @@ import { sequenceDefinitionSchema } from '../../domain/sequences/definition';
 import { EnrollmentService } from '../../services/enrollment';
 import { DEFAULT_WORKER_TUNING } from '../../workers/worker';
 import { add, type Ctx } from '../lib/context';
-import { chunks, mapLimit, rssOf, sleep, until } from '../lib/util';
+import { chunks, CpuMeter, mapLimit, rssOf, sleep, until } from '../lib/util';
 
 const MiB = 2 ** 20;
 const INGEST_BATCH = 250;
@@ -110,6 +110,7 @@ export async function footprintScenario(ctx: Ctx): Promise<void> {
       contacts.push([...(await store.getManyByExternalId(part)).values()]);
     }
     // One ingest call handles its events one after another; several calls at once keep the worker busy.
+    const cpu = new CpuMeter({ temporal: ctx.infra.temporalPid, worker: child.pid! });
     const t0 = Date.now();
     await mapLimit(
       contacts.flatMap((part) => chunks(part, INGEST_BATCH)),
@@ -135,6 +136,7 @@ export async function footprintScenario(ctx: Ctx): Promise<void> {
       500,
     );
     const seconds = (Date.now() - t0) / 1000;
+    const used = cpu.read();
     await sleep(3_000);
     const asleep = await settledRss(child);
     add(ctx, {
@@ -149,6 +151,13 @@ export async function footprintScenario(ctx: Ctx): Promise<void> {
       figure: `enrolled and asleep (${n.toLocaleString('en')}, enrollment service, ${INGEST_LANES} batches of ${INGEST_BATCH} at a time)`,
       value: n / seconds,
       unit: 'enrollments/s',
+    });
+    add(ctx, {
+      scenario: 'footprint',
+      figure: 'CPU per enrollment put to sleep: Temporal server + worker process',
+      value: ((used.temporal! + used.worker!) / n) * 1000,
+      unit: 'CPU ms',
+      note: `server ${((used.temporal! / n) * 1000).toFixed(1)} ms, worker ${((used.worker! / n) * 1000).toFixed(1)} ms (2 activities, 3 workflow tasks each)`,
     });
     ctx.say(`footprint: idle ${(idle.rss / MiB).toFixed(0)} MiB, asleep ${(asleep.rss / MiB).toFixed(0)} MiB`);
   } finally {
