@@ -113,7 +113,7 @@ test('10,000 events in batches of 1,000 while the worker restarts: every accepte
       break;
     }
     posted++;
-    if (posted === 4) {
+    if (posted === 3) {
       // Mid-burst: the worker is stopped (SIGTERM, as a deployment does) and another one started.
       const first = workers[0]!;
       restart = (async () => {
@@ -123,11 +123,11 @@ test('10,000 events in batches of 1,000 while the worker restarts: every accepte
       })();
     }
   };
-  // Two clients post at once, five batches each.
+  // Five clients post at once, two batches each.
   const batches = Array.from({ length: BATCHES }, (_, b) => events.slice(b * BATCH_SIZE, (b + 1) * BATCH_SIZE));
   await Promise.all(
-    [0, 1].map(async (client) => {
-      for (const batch of batches.filter((_, i) => i % 2 === client)) await post(batch);
+    [0, 1, 2, 3, 4].map(async (client) => {
+      for (const batch of batches.filter((_, i) => i % 5 === client)) await post(batch);
     }),
   );
   const postedMs = Date.now() - started;
@@ -140,7 +140,7 @@ test('10,000 events in batches of 1,000 while the worker restarts: every accepte
   await waitUntil(
     () => sink.mails.length,
     (n) => n >= NEW_CONTACTS,
-    60_000,
+    240_000,
     'a welcome email per signup',
     500,
   );
@@ -148,7 +148,7 @@ test('10,000 events in batches of 1,000 while the worker restarts: every accepte
   await waitUntil(
     () => db('email_outbox').where({ status: 'sent' }).count({ n: '*' }).first(),
     (r) => Number(r?.n) === NEW_CONTACTS,
-    20_000,
+    60_000,
     'every send recorded',
   );
   const counts = sink.counts();
@@ -163,4 +163,4 @@ test('10,000 events in batches of 1,000 while the worker restarts: every accepte
   process.stdout.write(
     `reliability/load figures: ${JSON.stringify({ eventsPosted: BATCHES * BATCH_SIZE, statuses, accepted, stored, enrollments: perContact.length, emailsExpected: NEW_CONTACTS, emailsReceived: sink.mails.length, postedMs, welcomedMs })}\n`,
   );
-}, 150_000);
+}, 400_000); // about a minute on a quiet machine; generous so a busy one does not fail it
