@@ -2,6 +2,18 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
+/** Environment variables whose values are credentials (a password may sit in a URL's user info). */
+const CREDENTIAL_SETTINGS = [
+  'SIGNING_SECRET',
+  'SENDGRID_API_KEY',
+  'SMTP_URL',
+  'DATABASE_URL',
+  'GOOGLE_ADS_ACCESS_TOKEN',
+  'GOOGLE_ADS_DEVELOPER_TOKEN',
+  'META_ACCESS_TOKEN',
+  'LINKEDIN_ACCESS_TOKEN',
+];
+
 /**
  * Paths that may hold a secret or a message body. pino removes them before a line is written, so
  * neither an API key nor an email body can reach a log, whatever a caller passes.
@@ -29,6 +41,13 @@ export const REDACTED_PATHS = [
   '*.body',
   'req.headers.authorization',
   'req.headers.cookie',
+  // Settings that hold credentials, should a whole configuration (or its environment) ever be logged.
+  ...CREDENTIAL_SETTINGS,
+  ...CREDENTIAL_SETTINGS.map((name) => `*.${name}`),
+  'accessToken',
+  '*.accessToken',
+  '*.headers.authorization',
+  '*.headers.cookie',
 ];
 
 /** The one logger of a process: JSON lines on stdout (or the given destination). */

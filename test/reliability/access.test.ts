@@ -305,6 +305,35 @@ test('unsubscribe links are signed, bound to one contact and one purpose, and ex
   expect(await unsubscribed(bob.id)).toBe(false);
 });
 
+test('the logger drops credentials even when a whole configuration, a request or an email is logged', () => {
+  const lines: string[] = [];
+  const log = createLogger('info', { write: (line: string) => void lines.push(line) });
+  const secrets = [
+    'Sign1ng-secret-for-the-logger-test-000000000',
+    'smtp-pass-logged',
+    'db-pass-logged',
+    'SG.key-logged',
+  ];
+  const config = loadConfig({
+    SIGNING_SECRET: secrets[0],
+    SMTP_URL: `smtp://u:${secrets[1]}@smtp.example.com:587`,
+    DATABASE_URL: `postgres://u:${secrets[2]}@db.example.com/gtm`,
+    EMAIL_PROVIDER: 'sendgrid',
+    SENDGRID_API_KEY: secrets[3],
+  });
+  log.info({ config }, 'configuration');
+  log.info(config, 'configuration, spread');
+  log.info({ req: { headers: { authorization: `Bearer ${keys.marketer}`, cookie: 'session=1' } } }, 'request');
+  log.warn({ err: { headers: { authorization: `Bearer ${keys.operator}` } } }, 'failed call');
+  log.info({ message: { to: 'a@example.com', html: '<p>secret body</p>', text: 'secret body' } }, 'sending');
+  log.info({ taskToken: 'AAAA-task-token', details: { taskToken: 'BBBB-task-token' } }, 'approval');
+  expect(lines).toHaveLength(6);
+  const all = lines.join('\n');
+  for (const s of [...secrets, keys.marketer, keys.operator, 'session=1', 'secret body', 'task-token'])
+    expect(all).not.toContain(s);
+  expect(all).toContain('a@example.com'); // the rest of the line is kept
+});
+
 test('a full run of the product logs no API key, signing secret, SMTP or database password, email body or task token', async () => {
   // A provider that asks for a login, so the SMTP password is really used.
   const sink = new HoldingSmtpSink();

@@ -148,7 +148,7 @@ test('a worker killed with SIGKILL while sends are in flight: a new worker finis
   }
 }, 120_000);
 
-test('the Temporal server killed with SIGKILL and restarted on its SQLite file: 100 enrollments asleep in a wait all wake and send', async () => {
+test('the Temporal server killed with SIGKILL and restarted on its SQLite file: 100 enrollments asleep in a 12-second wait all wake and send', async () => {
   const database = await createTestDatabase();
   const sink = new HoldingSmtpSink();
   await sink.start();
@@ -188,7 +188,7 @@ test('the Temporal server killed with SIGKILL and restarted on its SQLite file: 
       name: 'Nap',
       triggers: [{ event: 'nap' }],
       steps: [
-        { id: 'sleep', type: 'wait', duration: 'PT20S' },
+        { id: 'sleep', type: 'wait', duration: 'PT12S' },
         { id: 'wake', type: 'send', template: 'welcome', subject: 'Good morning from {{product_name}}' },
       ],
     });
