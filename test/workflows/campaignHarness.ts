@@ -269,7 +269,7 @@ export async function startCampaignHarness(extraAds: Record<string, AdPlatform> 
     async status(campaignId) {
       return ts.env.client.workflow.getHandle(getCampaignWorkflowId(campaignId)).query(campaignStatusQuery);
     },
-    async waitFor(probe, predicate, timeoutMs = 15_000) {
+    async waitFor(probe, predicate, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       let last: unknown;
       for (;;) {

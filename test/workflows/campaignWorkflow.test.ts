@@ -379,6 +379,11 @@ test('cancelling while the chairman has not decided withdraws the request from t
   );
   await approvalOf(waiting.pendingApproval!.workflowId);
   await handle.signal(cancelCampaignSignal, { by: 'mia', role: 'marketer', reason: 'merged into another campaign' });
+  // Awaiting the result skips time; the worker must take the signal first, or the approval would expire.
+  await h.waitFor(
+    () => campaigns().get(campaignId),
+    (c) => c?.status === 'cancelled',
+  );
   expect(await handle.result()).toMatchObject({ outcome: 'cancelled', reason: 'merged into another campaign' });
   const [approval] = await new ApprovalStore(h.db).list({ subjectType: 'campaign', subjectId: campaignId });
   expect(approval).toMatchObject({ status: 'rejected', decidedBy: 'system', decisionComment: 'withdrawn' });
@@ -403,6 +408,12 @@ test('a run cancelled in Temporal (not through the API) still stops delivery and
   );
   const pausesBefore = meta.count('pause');
   await handle.cancel();
+  // Let the worker act on the cancellation before awaiting the result, which skips time: on a busy machine
+  // the skip could otherwise run the campaign's hourly syncs to its end date first.
+  await h.waitFor(
+    () => campaigns().get(campaignId),
+    (c) => c?.status === 'cancelled',
+  );
   await expect(handle.result()).rejects.toThrow();
   expect(await campaigns().get(campaignId)).toMatchObject({
     status: 'cancelled',
