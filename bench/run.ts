@@ -150,6 +150,8 @@ function parseFlags(argv: string[]): Flags {
   };
 }
 
+const quoted = (arg: string) => (/[\s"']/.test(arg) ? JSON.stringify(arg) : arg);
+
 async function main(): Promise<number> {
   const flags = parseFlags(process.argv.slice(2));
   installTemporalRuntime(createLogger('warn'));
@@ -207,7 +209,7 @@ async function main(): Promise<number> {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     seconds: (Date.now() - t0) / 1000,
-    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).map(quoted).join(' ')}` : ''}`,
     ...(flags.label ? { label: flags.label } : {}),
     machine: before,
     loadAfter: os.loadavg().map((l) => Math.round(l * 100) / 100) as [number, number, number],
