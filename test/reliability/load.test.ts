@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Runtime } from '@temporalio/worker';
 import { loadConfig } from '../../config/config';
 import { ApiKeyStore } from '../../db/stores/apiKeys';
 import { createLogger } from '../../infra/logger';
@@ -39,9 +38,6 @@ afterAll(async () => {
   await sink?.stop();
   await database?.destroy();
   fs.rmSync(dataDir, { recursive: true, force: true });
-  // This file makes no native Temporal connection (its worker runs in another process), so the runtime the setup
-  // file installed is never released by one closing, and would keep jest from exiting.
-  await Runtime.instance().shutdown();
 });
 
 /** A seeded shuffle, so a failing run can be repeated event for event. */
