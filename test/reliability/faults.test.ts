@@ -454,3 +454,53 @@ test('PostgreSQL restarted while events are posted: the API answers 503 while it
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }, 120_000);
+
+test('Temporal unreachable for longer than the client retries: the API answers 503 with Retry-After, never 500, and the retried event is stored once and delivered', async () => {
+  const database = await createTestDatabase();
+  const env = await connectDevServer();
+  const db = database.db;
+  const key = (await new ApiKeyStore(db).create('ops', 'marketer')).key;
+  await new ContactStore(db).upsert({ externalId: 'late-1', email: 'late@example.com' });
+  await defineSequence(db, {
+    key: 'late',
+    name: 'Late',
+    triggers: [{ event: 'late' }],
+    steps: [{ id: 'hello', type: 'send', template: 'welcome', subject: 'Hi' }],
+  });
+  const config = { publicUrl: 'http://localhost', temporalUiUrl: 'http://localhost', TEMPORAL_NAMESPACE: 'default' };
+  const taskQueue = uniqueId('late');
+  // Nothing listens on this port; without the SDK's retries the first call fails as one would after ~20 s of them.
+  const dead = await Connection.lazy({ address: `127.0.0.1:${await freePort()}`, interceptors: [] });
+  const deps = { db, config, log: createLogger('silent'), signer: new LinkSigner(SIGNING_SECRET), taskQueue };
+  const down = createApp({ ...deps, temporal: new Client({ connection: dead }) });
+  const up = createApp({ ...deps, temporal: env.client });
+  const event = { contactId: 'late-1', name: 'late', idempotencyKey: 'late-event-1' };
+  try {
+    const refused = await request(down).post('/v1/events').set('authorization', `Bearer ${key}`).send(event);
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('5');
+    expect(refused.body).toEqual({ error: expect.stringContaining('retry') });
+    const ready = await request(down).get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body.checks).toEqual({ database: 'ok', temporal: expect.stringMatching(/^unavailable/) });
+    // Stored on the first try, not yet delivered; the client's retry under the same key delivers it, once.
+    expect(await db('events').where({ idempotency_key: 'late-event-1' }).select('delivered_at')).toEqual([
+      { delivered_at: null },
+    ]);
+    const retried = await request(up).post('/v1/events').set('authorization', `Bearer ${key}`).send(event);
+    expect(retried.status).toBe(200);
+    expect(retried.body).toMatchObject({ status: 'duplicate', enrolled: ['late'] });
+    const rows = await db('events').where({ idempotency_key: 'late-event-1' });
+    expect(rows).toHaveLength(1);
+    expect(rows[0].delivered_at).not.toBeNull();
+    expect(await db('enrollments').where({ sequence_key: 'late' })).toHaveLength(1);
+  } finally {
+    await env.client.workflow
+      .getHandle(getSequenceWorkflowId('late', (await new ContactStore(db).getByExternalId('late-1'))!.id))
+      .terminate('test over')
+      .catch(() => undefined);
+    await dead.close();
+    await env.teardown();
+    await database.destroy();
+  }
+});
