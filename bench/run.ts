@@ -181,6 +181,11 @@ async function main(): Promise<number> {
     shared: {},
   };
   const failures: RunReport['failures'] = [];
+  // Interrupted: take the stack down (PostgreSQL, Temporal, the temporary directory) rather than leave it behind.
+  process.once('SIGINT', () => {
+    console.error('[bench] interrupted: stopping');
+    void infra.stop().finally(() => process.exit(130));
+  });
   try {
     for (const name of selected) {
       say(`${name}: running`);
