@@ -55,10 +55,13 @@ export async function bundle(workflowsPath: string, file: string): Promise<strin
 
 export async function startInfra(options: BenchOptions, say: (msg: string) => void): Promise<BenchInfra> {
   const stops: (() => Promise<unknown>)[] = [];
-  const stop = async () => {
-    for (const s of stops.reverse()) await s().catch((err) => console.error('bench: error while stopping:', err));
-    stops.length = 0;
-  };
+  // Once, however many callers ask (the end of the run and an interrupt can both): later callers wait for it.
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      for (const s of stops.splice(0).reverse())
+        await s().catch((err) => console.error('bench: error while stopping:', err));
+    })());
   try {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-bench-'));
     fs.chmodSync(dir, 0o755); // the embedded PostgreSQL runs as the postgres user when we are root
