@@ -43,7 +43,12 @@ test('a signup event for a new contact enrolls them and the welcome email reache
   expect(again.body.status).toBe('duplicate');
   expect(await t.stack.db('events').count({ n: '*' }).first()).toEqual({ n: 1 });
 
-  const read = await call('GET', '/v1/contacts/user-1');
+  // The email reaches the SMTP server a moment before the workflow records the send: poll for its state.
+  let read = await call('GET', '/v1/contacts/user-1');
+  for (let i = 0; i < 100 && read.body.enrollments?.[0]?.state?.waitingFor === undefined; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    read = await call('GET', '/v1/contacts/user-1');
+  }
   expect(read.status).toBe(200);
   expect(read.body.enrollments).toEqual([expect.objectContaining({ sequenceKey: 'onboarding', status: 'active' })]);
   expect(read.body.enrollments[0].state).toEqual(
