@@ -2,13 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config/config';
-import { createDb, migrateLatest, type Db } from '../db/knex';
+import { migrateLatest, type Db } from '../db/knex';
 import { ChurnStore, type StoredChurnModel } from '../db/stores/churn';
 import type { CsvRecord } from '../domain/csvDataset';
 import { churnFeaturesFromEvents, trainChurnModel, type ChurnMetrics } from '../domain/churnModel';
 import { EVENT_LABEL_COLUMN, featureRecord } from '../domain/churnScoring';
-import { EmbeddedPostgres } from '../infra/embeddedPostgres';
-import { ensureDatabase } from '../infra/stack';
+import { openCliDatabase } from './cliDatabase';
 import { csvRecords } from '../infra/csvStream';
 
 /** The event that marks a contact as churned when training from stored events. */
@@ -107,26 +106,6 @@ export async function trainAndStore(
   return { stored, metrics, source };
 }
 
-/** Opens the database the product uses (DATABASE_URL, or the embedded one under DATA_DIR) as keys-create does. */
-async function openDatabase(config: Config): Promise<{ db: Db; close(): Promise<void> }> {
-  let url = config.DATABASE_URL;
-  let pg: EmbeddedPostgres | undefined;
-  if (!url) {
-    pg = new EmbeddedPostgres(path.join(config.dataDir, 'postgres'), config.EMBEDDED_POSTGRES_PORT);
-    // The product may be running and holding the cluster: then use it as it is.
-    await pg.start().catch(() => (pg = undefined));
-    url = await ensureDatabase(`postgres://postgres@127.0.0.1:${config.EMBEDDED_POSTGRES_PORT}/postgres`, 'gtm');
-  }
-  const db = createDb(url, 2);
-  return {
-    db,
-    async close() {
-      await db.destroy();
-      await pg?.stop();
-    },
-  };
-}
-
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n/a');
 const num = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a (the holdout has one class only)');
 
@@ -157,7 +136,7 @@ export async function main(
         .filter(Boolean)
     : [];
 
-  const { db, close } = await openDatabase(io.config ?? loadConfig());
+  const { db, close } = await openCliDatabase(io.config ?? loadConfig());
   try {
     await migrateLatest(db);
     const outcome = await trainAndStore(db, {

@@ -1,10 +1,8 @@
 import { parseArgs } from 'node:util';
-import path from 'node:path';
 import { loadConfig } from '../config/config';
-import { createDb, migrateLatest } from '../db/knex';
+import { migrateLatest } from '../db/knex';
 import { ApiKeyStore, ROLES, type Role } from '../db/stores/apiKeys';
-import { EmbeddedPostgres } from '../infra/embeddedPostgres';
-import { ensureDatabase } from '../infra/stack';
+import { openCliDatabase } from './cliDatabase';
 
 /**
  * `npm run --silent keys:create -- --role chairman [--name "Jane"]`: prints the new key and nothing else.
@@ -18,22 +16,13 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const config = loadConfig();
-  let url = config.DATABASE_URL;
-  let pg: EmbeddedPostgres | undefined;
-  if (!url) {
-    pg = new EmbeddedPostgres(path.join(config.dataDir, 'postgres'), config.EMBEDDED_POSTGRES_PORT);
-    // The product may be running and holding the cluster: then use it as it is.
-    await pg.start().catch(() => (pg = undefined));
-    url = await ensureDatabase(`postgres://postgres@127.0.0.1:${config.EMBEDDED_POSTGRES_PORT}/postgres`, 'gtm');
-  }
-  const db = createDb(url, 1);
+  const { db, close } = await openCliDatabase(config);
   try {
     await migrateLatest(db);
     const { key } = await new ApiKeyStore(db).create(values.name ?? `${role} key`, role);
     process.stdout.write(`${key}\n`);
   } finally {
-    await db.destroy();
-    await pg?.stop();
+    await close();
   }
 }
 

@@ -4,7 +4,8 @@ import { ConfigError, type Config } from './config';
 /** Every ad platform name a campaign may ask for. */
 export const AD_PLATFORM_NAMES = ['google', 'meta', 'linkedin', 'sandbox'] as const satisfies readonly AdPlatformName[];
 
-type AdEnv = Pick<
+/** The environment variables that configure the ad platforms. */
+export type AdEnv = Pick<
   Config,
   | 'GOOGLE_ADS_BASE_URL'
   | 'GOOGLE_ADS_ACCESS_TOKEN'

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { adPlatformModes } from '../config/adPlatforms';
+import { adPlatformModes, type AdEnv } from '../config/adPlatforms';
 import { envSchema, type Config } from '../config/config';
 import type { Db } from '../db/knex';
 import { AuditLog } from '../db/stores/audit';
@@ -22,22 +22,8 @@ export type CampaignConfig = Pick<
   | 'ESCALATION_EMAIL'
   | 'METRICS_SYNC_EVERY'
   | 'BUDGET_ALERT_PCT'
-  | 'GOOGLE_ADS_BASE_URL'
-  | 'GOOGLE_ADS_ACCESS_TOKEN'
-  | 'GOOGLE_ADS_DEVELOPER_TOKEN'
-  | 'GOOGLE_ADS_CUSTOMER_ID'
-  | 'GOOGLE_ADS_LOGIN_CUSTOMER_ID'
-  | 'GOOGLE_ADS_CURRENCY'
-  | 'META_BASE_URL'
-  | 'META_ACCESS_TOKEN'
-  | 'META_AD_ACCOUNT_ID'
-  | 'META_CURRENCY'
-  | 'LINKEDIN_BASE_URL'
-  | 'LINKEDIN_ACCESS_TOKEN'
-  | 'LINKEDIN_AD_ACCOUNT_ID'
-  | 'LINKEDIN_CAMPAIGN_GROUP_ID'
-  | 'LINKEDIN_CURRENCY'
->;
+> &
+  AdEnv;
 
 /** What the campaign API needs to know, resolved once from configuration. */
 export interface CampaignSettings {
