@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/knex';
 import { OutboxStore } from '../db/stores/outbox';
 import type { EmailProvider } from '../providers/email/types';
@@ -41,7 +42,9 @@ export function createNotificationActivities({ db, email, mail }: NotificationAc
      * again. Permanent provider failures are recorded and returned; transient ones throw and are retried.
      */
     async sendNotification(input: NotificationInput): Promise<NotificationResult> {
-      if (!templateInfo(input.template)) throw new Error(`no email template '${input.template}'`);
+      if (!templateInfo(input.template)) {
+        throw ApplicationFailure.nonRetryable(`no email template '${input.template}'`, 'UnknownTemplate');
+      }
       const claim = {
         idempotencyKey: input.idempotencyKey,
         contactId: null,

@@ -1,10 +1,11 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../db/knex';
 import { ContactStore } from '../db/stores/contacts';
 import { EnrollmentStore, type EnrollmentStatus } from '../db/stores/enrollments';
 import { OutboxStore } from '../db/stores/outbox';
 import type { LinkSigner } from '../infra/signing';
 import type { EmailProvider } from '../providers/email/types';
+import { nextLocalTime, parseTimeOfDay, quietHoursEnd } from '../domain/sequences/time';
 import { renderEmail, templateInfo } from '../templates';
 import type { ContactSnapshot, SendEmailInput, SendEmailResult } from '../workflows/types';
 import { deliverOnce } from './deliverOnce';
@@ -39,7 +40,7 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
   const outbox = new OutboxStore(db);
 
   return {
-    /** Records that a contact entered a sequence; idempotent. */
+    /** Records that a contact entered a sequence; idempotent. Runs before the lean send path only. */
     async recordEnrollment(input: {
       sequenceKey: string;
       sequenceVersion: number;
@@ -78,14 +79,36 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
     },
 
     /**
-     * Renders and sends one email to a contact exactly once per idempotency key.
-     * @remarks Through `deliverOnce`: a key already sent answers 'duplicate', a send over the frequency cap is
-     * 'deferred', a permanent provider failure is recorded and returned; transient failures throw and retry.
+     * The next instant after `after` (ms since the epoch) at which the contact's clock shows `time` (HH:MM).
+     * @remarks A local activity: the result is recorded in the history, so replay never depends on the time-zone
+     * data of the runtime that replays it.
+     */
+    async nextLocalTime(input: { contactId: string; time: string; after: number }): Promise<number> {
+      try {
+        parseTimeOfDay(input.time);
+      } catch (err) {
+        throw ApplicationFailure.nonRetryable((err as Error).message, 'InvalidInput');
+      }
+      const c = await contacts.getById(input.contactId);
+      if (!c) throw ApplicationFailure.nonRetryable(`contact ${input.contactId} does not exist`, 'ContactNotFound');
+      return nextLocalTime(input.after, input.time, c.timezone);
+    },
+
+    /**
+     * Reads the contact, keeps the quiet hours, renders and sends one email exactly once per idempotency key.
+     * @remarks Through `deliverOnce`: a key already sent answers 'duplicate', a send in the contact's quiet hours or
+     * over the frequency cap is 'deferred' (with when to try again), a permanent failure is recorded and returned;
+     * transient failures throw and retry.
      */
     async sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
       const contact = await contacts.getById(input.contactId);
       if (!contact) return { status: 'skipped', reason: 'contact deleted' };
       if (input.marketing && contact.unsubscribedAt) return { status: 'skipped', reason: 'unsubscribed' };
+      if (input.quietHours) {
+        const now = Context.current().info.currentAttemptScheduledTimestampMs;
+        const end = quietHoursEnd(now, input.quietHours, contact.timezone);
+        if (end !== undefined) return { status: 'deferred', retryAt: new Date(end).toISOString() };
+      }
       const claim = {
         idempotencyKey: input.idempotencyKey,
         contactId: contact.id,

@@ -46,9 +46,16 @@ export const envSchema = z.object({
   CHURN_SCAN_INTERVAL: optionalUrl.pipe(
     z.string().refine(isDuration, 'must be an ISO-8601 duration such as PT6H or P1D').optional(),
   ),
-  CHURN_INTERVENTION_COOLDOWN: z.string().refine(isDuration, 'must be an ISO-8601 duration such as P30D').default('P30D'),
+  CHURN_INTERVENTION_COOLDOWN: z
+    .string()
+    .refine(isDuration, 'must be an ISO-8601 duration such as P30D')
+    .default('P30D'),
   CUSTOMER_SUCCESS_EMAIL: z.email().default('customer-success@gtm.localhost'),
-  INFLUENCER_IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(200 * 1024 * 1024),
+  INFLUENCER_IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(200 * 1024 * 1024),
   APPROVAL_CAMPAIGN_BUDGET_THRESHOLD: z.coerce.number().min(0).default(5000),
   APPROVAL_BUDGET_INCREASE_PCT: z.coerce.number().min(0).default(20),
   APPROVAL_REMINDER_EVERY: z.string().refine(isDuration, 'must be an ISO-8601 duration such as PT24H').default('PT24H'),

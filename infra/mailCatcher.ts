@@ -47,6 +47,10 @@ export class MailCatcher {
     }
     this.server = new SMTPServer({
       authOptional: true,
+      // A name lookup of every client costs a DNS round trip per connection and tells a local catcher nothing.
+      disableReverseLookup: true,
+      // Senders keep pooled connections open; stopping closes them after this grace instead of 30 s.
+      closeTimeout: 200,
       disabledCommands: ['STARTTLS'],
       logger: false,
       onRcptTo: (address, _session, callback) => {

@@ -119,6 +119,7 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
 
     if (config.RUN_WORKER === 'true') {
       const workerConnection = await NativeConnection.connect({ address: temporalAddress });
+      const email = createEmailProvider(config, smtpUrl);
       const worker: Worker = await createWorker({
         connection: workerConnection,
         namespace: config.TEMPORAL_NAMESPACE,
@@ -127,7 +128,7 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
         ...(options.tuning ? { tuning: options.tuning } : {}),
         deps: {
           db,
-          email: createEmailProvider(config, smtpUrl),
+          email,
           signer,
           mail: {
             from: config.MAIL_FROM,
@@ -149,6 +150,7 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
       stops.push(async () => {
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await running;
+        await email.close();
         await workerConnection.close();
       });
       log.info({ taskQueue: options.taskQueue ?? 'gtm-main' }, 'worker: running');

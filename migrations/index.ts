@@ -4,6 +4,7 @@ import * as engineSchema from './20261128000100_engine_schema';
 import * as gtmIntelligence from './20261129120000_gtm_intelligence';
 import * as campaignLifecycle from './20261129130000_campaign_lifecycle';
 import * as campaignInfluencers from './20261129140000_campaign_influencers';
+import * as outboxLease from './20261201000000_outbox_lease';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder, so the same migrations run
@@ -15,6 +16,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261129120000_gtm_intelligence': gtmIntelligence,
   '20261129130000_campaign_lifecycle': campaignLifecycle,
   '20261129140000_campaign_influencers': campaignInfluencers,
+  '20261201000000_outbox_lease': outboxLease,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

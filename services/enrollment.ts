@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../db/knex';
 import type { Contact } from '../db/stores/contacts';
 import { EnrollmentStore } from '../db/stores/enrollments';
@@ -6,14 +6,23 @@ import { EventStore, type NewEvent } from '../db/stores/events';
 import { SequenceStore, type SequenceRecord } from '../db/stores/sequences';
 import { getSequenceWorkflowId, TASK_QUEUES } from '../domain/ids';
 import { matchesEvent } from '../domain/sequences/conditions';
+import { heardEvents } from '../domain/sequences/heardEvents';
 import { parseDuration } from '../domain/sequences/duration';
+import { contactIdKey, sequenceKeyKey } from '../workflows/searchAttributes';
 import { eventSignal, sequenceWorkflow } from '../workflows/sequenceWorkflow';
 import type { ProductEvent, SequenceWorkflowInput } from '../workflows/types';
 import type { Metrics } from '../infra/metrics';
+import { mapLimit } from './mapLimit';
 
 export interface IncomingEvent extends NewEvent {
   contact: Contact;
 }
+
+/** The names of the events an enrollment reacts to. */
+type Heard = Pick<ReadonlySet<string>, 'has'>;
+
+/** Contacts whose events are delivered at once, within one ingest call. */
+const DELIVERY_CONCURRENCY = 8;
 
 export type EventOutcome = { status: 'accepted' | 'duplicate'; eventId: number; enrolled: string[] };
 
@@ -28,6 +37,7 @@ export class EnrollmentService {
   private readonly events: EventStore;
   private readonly sequences: SequenceStore;
   private readonly enrollments: EnrollmentStore;
+  private readonly heard = new Map<string, Heard>();
 
   constructor(
     db: Db,
@@ -41,8 +51,9 @@ export class EnrollmentService {
   }
 
   /**
-   * Stores the events, then delivers each to the workflows in order. An event repeated under an idempotency
-   * key is not stored twice, and is delivered again only if its first delivery never completed.
+   * Stores the events, then delivers them to the workflows: each contact's in order, several contacts at once.
+   * An event repeated under an idempotency key is not stored twice, and is delivered again only if its first
+   * delivery never completed.
    */
   async ingest(incoming: IncomingEvent[]): Promise<EventOutcome[]> {
     const outcomes = await this.events.insertMany(incoming);
@@ -50,18 +61,22 @@ export class EnrollmentService {
     const names = [...new Set(incoming.map((e) => e.name))];
     const triggered = await this.sequences.listTriggeredBy(names);
     const active = await this.enrollments.listActiveForContacts([...new Set(incoming.map((e) => e.contact.id))]);
-    const running = new Map<string, Set<string>>();
-    for (const e of active)
-      (running.get(e.contactId) ?? running.set(e.contactId, new Set()).get(e.contactId)!).add(e.workflowId);
+    // Per contact, each running enrollment and the events it can react to.
+    const running = new Map<string, Map<string, Heard>>();
+    for (const e of active) {
+      const runs = running.get(e.contactId) ?? running.set(e.contactId, new Map()).get(e.contactId)!;
+      runs.set(e.workflowId, await this.heardBy(e.sequenceKey, e.sequenceVersion));
+    }
 
-    const results: EventOutcome[] = [];
+    const results = new Array<EventOutcome>(incoming.length);
     const delivered: number[] = [];
-    for (const [i, event] of incoming.entries()) {
+    const deliver = async (i: number) => {
+      const event = incoming[i]!;
       const outcome = outcomes[i]!;
       const status = outcome.duplicate ? 'duplicate' : 'accepted';
       if (outcome.duplicate && outcome.delivered) {
-        results.push({ status, eventId: outcome.id, enrolled: [] });
-        continue;
+        results[i] = { status, eventId: outcome.id, enrolled: [] };
+        return;
       }
       const productEvent: ProductEvent = {
         name: event.name,
@@ -70,7 +85,7 @@ export class EnrollmentService {
       };
       const enrolled: string[] = [];
       const contactRuns =
-        running.get(event.contact.id) ?? running.set(event.contact.id, new Set()).get(event.contact.id)!;
+        running.get(event.contact.id) ?? running.set(event.contact.id, new Map()).get(event.contact.id)!;
       const startedHere = new Set<string>();
       for (const sequence of triggered) {
         if (!sequence.definition.triggers.some((t) => matchesEvent(t, productEvent))) continue;
@@ -82,18 +97,39 @@ export class EnrollmentService {
         );
         if (result.enrolled) {
           enrolled.push(sequence.key);
-          contactRuns.add(result.workflowId);
+          contactRuns.set(result.workflowId, heardEvents(sequence.definition));
         }
         startedHere.add(result.workflowId);
       }
-      for (const workflowId of contactRuns) {
-        if (!startedHere.has(workflowId)) await this.signal(workflowId, productEvent);
+      for (const [workflowId, heard] of contactRuns) {
+        if (!startedHere.has(workflowId) && heard.has(event.name)) await this.signal(workflowId, productEvent);
       }
       delivered.push(outcome.id);
-      results.push({ status, eventId: outcome.id, enrolled });
+      results[i] = { status, eventId: outcome.id, enrolled };
+    };
+    // One contact's events in the order they came; different contacts' events side by side.
+    const byContact = new Map<string, number[]>();
+    for (const [i, e] of incoming.entries()) {
+      (byContact.get(e.contact.id) ?? byContact.set(e.contact.id, []).get(e.contact.id)!).push(i);
     }
+    await mapLimit([...byContact.values()], DELIVERY_CONCURRENCY, async (indices) => {
+      for (const i of indices) await deliver(i);
+    });
     await this.events.markDelivered(delivered);
     return results;
+  }
+
+  /** The events an enrollment on this version of the sequence reacts to; versions never change, so kept. */
+  private async heardBy(sequenceKey: string, version: number): Promise<Heard> {
+    const key = `${sequenceKey}@${version}`;
+    let heard = this.heard.get(key);
+    if (!heard) {
+      const definition = await this.sequences.getVersion(sequenceKey, version);
+      // A version that cannot be read is told everything, as before this filter.
+      heard = definition ? heardEvents(definition) : { has: () => true };
+      this.heard.set(key, heard);
+    }
+    return heard;
   }
 
   /**
@@ -110,14 +146,19 @@ export class EnrollmentService {
     if (contact.unsubscribedAt && sequence.definition.category === 'marketing') {
       return { enrolled: false, workflowId, reason: 'the contact unsubscribed from marketing email' };
     }
+    const already = { enrolled: false, workflowId, reason: 'already in this sequence' } as const;
     const latest = await this.enrollments.latest(contact.id, sequence.key);
-    let running = alreadyRunning ?? latest?.status === 'active';
-    if (running && latest?.status === 'active' && !(await this.isRunning(workflowId))) {
+    if (alreadyRunning ?? latest?.status === 'active') {
+      if (await this.signal(workflowId, trigger)) return already;
       // Terminated or failed from outside (an operator in the Temporal UI): the row must not block re-entry.
-      await this.enrollments.update(workflowId, { status: 'failed', exitReason: 'the run ended outside the sequence' });
-      running = false;
+      if (latest?.status === 'active') {
+        await this.enrollments.update(workflowId, {
+          status: 'failed',
+          exitReason: 'the run ended outside the sequence',
+        });
+      }
     }
-    if (!running && latest) {
+    if (latest) {
       const rule = sequence.definition.reentry;
       if (rule.mode === 'never')
         return { enrolled: false, workflowId, reason: 'already enrolled once; re-entry is never' };
@@ -130,7 +171,7 @@ export class EnrollmentService {
     }
     const enrolledAt = new Date();
     const input: SequenceWorkflowInput = {
-      version: 1,
+      version: 2,
       enrolledAt: enrolledAt.toISOString(),
       sequenceKey: sequence.key,
       sequenceVersion: sequence.currentVersion,
@@ -138,42 +179,62 @@ export class EnrollmentService {
       contactId: contact.id,
       trigger,
     };
-    const handle = await this.temporal.workflow.signalWithStart(sequenceWorkflow, {
-      workflowId,
-      taskQueue: this.taskQueue,
-      args: [input],
-      signal: eventSignal,
-      signalArgs: [trigger],
-    });
+    let runId: string;
+    try {
+      // The trigger travels in the input and the search attributes with the start: no signal and no upsert
+      // beside it, which keeps an enrollment's history short.
+      const handle = await this.temporal.workflow.start(sequenceWorkflow, {
+        workflowId,
+        taskQueue: this.taskQueue,
+        args: [input],
+        typedSearchAttributes: [
+          { key: sequenceKeyKey, value: sequence.key },
+          { key: contactIdKey, value: contact.id },
+        ],
+      });
+      runId = handle.firstExecutionRunId;
+    } catch (err) {
+      // Started by a concurrent request for the same contact, or by an earlier try of this one that failed before
+      // it wrote the enrollment row (the database went away): the event belongs to that run, and so does the row.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      await this.signal(workflowId, trigger);
+      if (latest?.status !== 'active') await this.recordRunning(contact, sequence, workflowId);
+      return already;
+    }
     this.metrics?.workflowStarts.inc({ workflow: 'sequenceWorkflow' });
-    if (running) return { enrolled: false, workflowId, reason: 'already in this sequence' };
-    // Recorded here as well as by the workflow, so an event that follows at once finds the enrollment.
+    // The enrollment row is written here, by whoever starts the run, so an event that follows at once finds it.
     await this.enrollments.start({
       sequenceKey: sequence.key,
       sequenceVersion: sequence.currentVersion,
       contactId: contact.id,
       workflowId,
-      runId: handle.signaledRunId,
+      runId,
       enrolledAt,
     });
-    return { enrolled: true, workflowId, runId: handle.signaledRunId };
+    return { enrolled: true, workflowId, runId };
   }
 
-  private async isRunning(workflowId: string): Promise<boolean> {
-    try {
-      return (await this.temporal.workflow.getHandle(workflowId).describe()).status.name === 'RUNNING';
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return false;
-      throw err;
-    }
+  /** Writes the enrollment row of a run that is running without one; nothing if the row is there. */
+  private async recordRunning(contact: Contact, sequence: SequenceRecord, workflowId: string): Promise<void> {
+    const run = await this.temporal.workflow.getHandle(workflowId).describe();
+    await this.enrollments.start({
+      sequenceKey: sequence.key,
+      sequenceVersion: sequence.currentVersion,
+      contactId: contact.id,
+      workflowId,
+      runId: run.raw.workflowExecutionInfo?.firstRunId || run.runId,
+      enrolledAt: run.startTime,
+    });
   }
 
-  /** Delivers an event to a running enrollment; one that ended meanwhile is skipped. */
-  async signal(workflowId: string, event: ProductEvent): Promise<void> {
+  /** Delivers an event to a running enrollment; false when it ended meanwhile (the event is then skipped). */
+  async signal(workflowId: string, event: ProductEvent): Promise<boolean> {
     try {
       await this.temporal.workflow.getHandle(workflowId).signal(eventSignal, event);
+      return true;
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
+      return false;
     }
   }
 }

@@ -155,6 +155,65 @@ export function hasTemplate(id: string): boolean {
   return load().templates.has(id);
 }
 
+/**
+ * Why a subject line (a handlebars string) could never render, or undefined when it can: a syntax error, or a
+ * helper or partial that does not exist. Found when a sequence is defined, not on some contact's send.
+ */
+export function subjectProblem(subject: string): string | undefined {
+  let ast: hbs.AST.Program;
+  try {
+    ast = Handlebars.parse(subject);
+  } catch (err) {
+    // "Parse error on line 1:", the source, a caret line, then what was expected: keep the first and the last.
+    const lines = (err as Error).message.split('\n');
+    return lines.length > 1 ? `${lines[0]} ${lines.at(-1)}` : lines[0];
+  }
+  const { textEnv } = load();
+  const used = new UsedNames();
+  used.accept(ast);
+  const helpers = [...used.helpers].filter((name) => !(name in textEnv.helpers));
+  if (helpers.length > 0) {
+    const known = Object.keys(textEnv.helpers)
+      .filter((name) => !name.endsWith('Missing'))
+      .sort()
+      .join(', ');
+    return `there is no helper ${helpers.map((h) => `'${h}'`).join(', ')} (helpers: ${known})`;
+  }
+  const partials = [...used.partials].filter((name) => !(name in textEnv.partials));
+  if (partials.length > 0) return `there is no partial ${partials.map((p) => `'${p}'`).join(', ')}`;
+  return undefined;
+}
+
+/** The names a template calls as helpers (with arguments, or as sub-expressions) and as partials. */
+class UsedNames extends Handlebars.Visitor {
+  readonly helpers = new Set<string>();
+  readonly partials = new Set<string>();
+  private call(node: { path: hbs.AST.PathExpression | hbs.AST.Literal; params: unknown[]; hash?: unknown }) {
+    if ((node.params.length > 0 || node.hash) && node.path.type === 'PathExpression') {
+      this.helpers.add((node.path as hbs.AST.PathExpression).original);
+    }
+  }
+  override MustacheStatement(node: hbs.AST.MustacheStatement): void {
+    this.call(node);
+    super.MustacheStatement(node);
+  }
+  override BlockStatement(node: hbs.AST.BlockStatement): void {
+    this.call(node);
+    super.BlockStatement(node);
+  }
+  override SubExpression(node: hbs.AST.SubExpression): void {
+    if (node.path.type === 'PathExpression') this.helpers.add(node.path.original);
+    super.SubExpression(node);
+  }
+  override PartialStatement(node: hbs.AST.PartialStatement): void {
+    if (node.name.type === 'PathExpression') this.partials.add((node.name as hbs.AST.PathExpression).original);
+    super.PartialStatement(node);
+  }
+}
+
+/** The templates a sequence may name, and the check of its subject lines (for validateSequence). */
+export const templateCatalogue = { has: (id: string) => hasTemplate(id), subjectProblem };
+
 /** Category and call to action of a template, or undefined when there is no such template. */
 export function templateInfo(id: string): TemplateInfo | undefined {
   if (!hasTemplate(id)) return undefined;

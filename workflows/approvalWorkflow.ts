@@ -12,6 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { parseDuration } from '../domain/sequences/duration';
+import { DATABASE_ACTIVITY, SEND_ACTIVITY } from './activityOptions';
 import type {
   ApprovalDecisionInput,
   ApprovalOutcome,
@@ -22,18 +23,10 @@ import type {
 
 type Activities = ReturnType<typeof createActivities>;
 
-/** Approval rows and audit entries: quick, retried until the database answers. */
-const db = proxyActivities<Activities>({
-  startToCloseTimeout: '10s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
-});
-
-/** Emails to approvers: retried with backoff for as long as the mail server is down. */
-const mail = proxyActivities<Activities>({
-  startToCloseTimeout: '1m',
-  heartbeatTimeout: '30s',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m' },
-});
+/** Approval rows and audit entries. */
+const db = proxyActivities<Activities>(DATABASE_ACTIVITY);
+/** Emails to approvers. */
+const mail = proxyActivities<Activities>(SEND_ACTIVITY);
 
 /** The chairman's decision; refused (so the caller gets an error) once decided or expired. */
 export const decideUpdate = defineUpdate<ApprovalWorkflowResult, [ApprovalDecisionInput]>('decide');

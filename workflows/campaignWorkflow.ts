@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   ParentClosePolicy,
@@ -39,18 +40,20 @@ import type {
   CampaignWorkflowResult,
   ReallocateResult,
 } from './types';
+import { DATABASE_ACTIVITY, SEND_ACTIVITY } from './activityOptions';
 
 type Activities = ReturnType<typeof createActivities>;
 
-/** Campaign rows and audit entries: quick, retried until the database answers. */
-const db = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
-});
+/** Campaign rows and audit entries. */
+const db = proxyActivities<Activities>(DATABASE_ACTIVITY);
 
-/** Ad platform calls: throttling and outages are retried with backoff; a refusal is final. */
+/**
+ * Ad platform calls: throttling and outages are retried with backoff for up to a day; a refusal is final. A
+ * platform that cannot pause or resume for a day fails the run, where operators see it.
+ */
 const ads = proxyActivities<Activities>({
   startToCloseTimeout: '2m',
+  scheduleToCloseTimeout: '1 day',
   retry: {
     initialInterval: '1s',
     backoffCoefficient: 2,
@@ -59,10 +62,11 @@ const ads = proxyActivities<Activities>({
   },
 });
 
-/** Metrics syncs read every platform in turn, heartbeating after each. */
+/** Metrics syncs read every platform in turn, heartbeating after each; one that cannot finish in an hour is skipped. */
 const metrics = proxyActivities<Activities>({
   startToCloseTimeout: '10m',
   heartbeatTimeout: '3m',
+  scheduleToCloseTimeout: '1h',
   retry: {
     initialInterval: '2s',
     backoffCoefficient: 2,
@@ -71,12 +75,8 @@ const metrics = proxyActivities<Activities>({
   },
 });
 
-/** Alerts to the chairman: retried for as long as the mail server is down. */
-const mail = proxyActivities<Activities>({
-  startToCloseTimeout: '1m',
-  heartbeatTimeout: '30s',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m' },
-});
+/** Alerts to the chairman. */
+const mail = proxyActivities<Activities>(SEND_ACTIVITY);
 
 export const pauseCampaignSignal = defineSignal<[CampaignActor]>('pause');
 export const resumeCampaignSignal = defineSignal<[CampaignActor]>('resume');
@@ -392,19 +392,27 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     const lastDay = lastSync ? dayOf(Date.parse(lastSync.at)) : input.startDate;
     const back = addDays(lastDay < to ? lastDay : to, -(LOOKBACK_DAYS - 1));
     const from = final || back < input.startDate ? input.startDate : back;
-    const result = await metrics.syncCampaignMetrics({
-      campaignId,
-      ventureId: input.ventureId,
-      channel: input.channel,
-      from,
-      to,
-      platforms: live().map((p) => ({
-        name: p.name,
-        externalId: p.externalId,
-        budgetHistory: p.budgetHistory,
-        pausedSpans: p.pausedSpans,
-      })),
-    });
+    let result: Awaited<ReturnType<typeof metrics.syncCampaignMetrics>>;
+    try {
+      result = await metrics.syncCampaignMetrics({
+        campaignId,
+        ventureId: input.ventureId,
+        channel: input.channel,
+        from,
+        to,
+        platforms: live().map((p) => ({
+          name: p.name,
+          externalId: p.externalId,
+          budgetHistory: p.budgetHistory,
+          pausedSpans: p.pausedSpans,
+        })),
+      });
+    } catch (err) {
+      // A sync that could not finish within its hour is skipped; the next one reads the same days again.
+      if (!(err instanceof ActivityFailure)) throw err;
+      log.warn('metrics sync skipped', { campaignId, error: err.cause?.message ?? err.message });
+      return;
+    }
     spent = result.spent;
     for (const p of platforms) {
       const m = result.byPlatform[p.name];

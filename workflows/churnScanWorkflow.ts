@@ -4,32 +4,29 @@ import {
   continueAsNew,
   defineQuery,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { ChurnScanCarry, ChurnScanInput, ChurnScanResult } from './types';
+import { DATABASE_ACTIVITY, SEND_ACTIVITY } from './activityOptions';
 
 type Activities = ReturnType<typeof createActivities>;
 
-/** Reads and scoring against the database: retried until the database answers. */
-const db = proxyActivities<Activities>({
-  startToCloseTimeout: '2m',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
-});
+/** Reads and scoring against the database: a batch of scores takes up to a couple of minutes. */
+const db = proxyActivities<Activities>({ ...DATABASE_ACTIVITY, startToCloseTimeout: '2m' });
 
-/** Interventions (an enrollment, a trait, an email): retried with backoff for as long as a dependency is down. */
-const act = proxyActivities<Activities>({
-  startToCloseTimeout: '1m',
-  heartbeatTimeout: '30s',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m' },
-});
+/** Interventions (an enrollment, a trait, an email), timed as sends are. */
+const act = proxyActivities<Activities>(SEND_ACTIVITY);
 
 export const scanProgressQuery = defineQuery<ChurnScanResult & { status: 'running' | 'completed' }>('progress');
 
 export const DEFAULT_CHURN_BATCH_SIZE = 200;
 export const DEFAULT_CHURN_BATCHES_PER_RUN = 100;
+/** A run hands over to the next before its history passes this many events (the server suggests it at ~4,000). */
+const MAX_HISTORY_EVENTS = 4_000;
 
 /**
  * Scores every contact's churn risk from their stored events (with the latest event-trained model, or the
@@ -37,7 +34,7 @@ export const DEFAULT_CHURN_BATCHES_PER_RUN = 100;
  * the cool-down: winback enrollment, in-app retention offer, or an alert to customer success.
  * @remarks Started daily by a Temporal Schedule. The scan id is the workflow id (unique per scheduled run), which
  * keys the score rows, the events and the alert emails, so retries never intervene twice. Continues as new after
- * 100 batches of 200 contacts.
+ * 100 batches of 200 contacts, or sooner when interventions fill its history.
  */
 export async function churnScanWorkflow(input: ChurnScanInput = { version: 1 }): Promise<ChurnScanResult> {
   const batchSize = input.batchSize ?? DEFAULT_CHURN_BATCH_SIZE;
@@ -70,8 +67,15 @@ export async function churnScanWorkflow(input: ChurnScanInput = { version: 1 }):
   });
   setHandler(scanProgressQuery, () => ({ ...result(), status: completed ? 'completed' : 'running' }));
 
+  // Interventions add events per contact, so a fixed number of batches can still outgrow a history: the run also
+  // hands over when the server suggests it or its history passes a bound.
+  const boundedByHistory = patched('churn-scan-history-bound');
+  const historyFull = () => {
+    const now = workflowInfo();
+    return now.continueAsNewSuggested || now.historyLength > MAX_HISTORY_EVENTS;
+  };
   for (let inThisRun = 0; ; inThisRun++) {
-    if (inThisRun >= batchesPerRun) {
+    if (inThisRun >= batchesPerRun || (boundedByHistory && inThisRun > 0 && historyFull())) {
       await condition(allHandlersFinished);
       return continueAsNew<typeof churnScanWorkflow>({ ...input, carry: state });
     }

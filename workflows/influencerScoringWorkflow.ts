@@ -13,24 +13,21 @@ import type {
   InfluencerScoringProgress,
   InfluencerScoringResult,
 } from './types';
+import { DATABASE_ACTIVITY } from './activityOptions';
 
 type Activities = ReturnType<typeof createActivities>;
 
-/** Quick reads: retried until the database answers. */
+/** Quick reads. */
 const db = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '1m',
-    nonRetryableErrorTypes: ['VentureNotFound'],
-  },
+  ...DATABASE_ACTIVITY,
+  retry: { ...DATABASE_ACTIVITY.retry, nonRetryableErrorTypes: ['VentureNotFound'] },
 });
 
 /** One batch of 100 scored and stored; it heartbeats per chunk, so a stuck worker is noticed in 30 s, not 5 min. */
 const scoring = proxyActivities<Activities>({
   startToCloseTimeout: '5m',
   heartbeatTimeout: '30s',
+  scheduleToCloseTimeout: '1h',
   retry: {
     initialInterval: '2s',
     backoffCoefficient: 2,

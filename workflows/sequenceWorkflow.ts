@@ -5,7 +5,9 @@ import {
   defineQuery,
   defineSignal,
   log,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -17,10 +19,13 @@ import { chooseVariant } from '../domain/sequences/split';
 import { evaluateCondition, matchesEvent } from '../domain/sequences/conditions';
 import { parseDuration } from '../domain/sequences/duration';
 import { nextLocalTime, quietHoursEnd } from '../domain/sequences/time';
+import { DATABASE_ACTIVITY, LOOKUP_ACTIVITY, SEND_ACTIVITY } from './activityOptions';
 import { contactIdKey, sequenceKeyKey } from './searchAttributes';
 import type {
   ContactSnapshot,
   ProductEvent,
+  SendEmailResult,
+  SequenceCarry,
   SequenceOutcome,
   SequenceState,
   SequenceWorkflowInput,
@@ -29,25 +34,24 @@ import type {
 
 type Activities = ReturnType<typeof createActivities>;
 
-/** Reads and bookkeeping against the database: quick, retried until the database answers. */
-const db = proxyActivities<Activities>({
-  startToCloseTimeout: '10s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
-});
-
-/** Email sends: retried with backoff for as long as the provider is down; permanent failures come back as a result. */
-const mail = proxyActivities<Activities>({
-  startToCloseTimeout: '1m',
-  heartbeatTimeout: '30s',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5m' },
-});
+const db = proxyActivities<Activities>(DATABASE_ACTIVITY);
+const mail = proxyActivities<Activities>(SEND_ACTIVITY);
+const lookup = proxyLocalActivities<Activities>(LOOKUP_ACTIVITY);
 
 export const eventSignal = defineSignal<[ProductEvent]>('event');
 export const unsubscribeSignal = defineSignal('unsubscribe');
 export const exitSignal = defineSignal<[{ reason?: string }]>('exit');
 export const stateQuery = defineQuery<SequenceState>('state');
 
-/** Past this many history events a run continues as new (about half a year of a weekly nurture), so a year-long weekly nurture stays bounded. */
+/**
+ * One activity per send (it reads the contact, keeps quiet hours and sends), reads as local activities, the
+ * enrollment row and search attributes written by whoever starts the run, and continue-as-new while waiting too:
+ * a send step costs 6 history events instead of 12, and local-time arithmetic leaves the workflow, so replay no
+ * longer depends on the runtime's time-zone data. Runs started before this keep the old path.
+ */
+export const LEAN_SEND_PATH_PATCH = 'lean-send-path';
+
+/** Past this many history events a run continues as new (about half a year of a weekly nurture). */
 const MAX_HISTORY_EVENTS = 500;
 /** Events kept for a later waitFor; older ones are dropped first. */
 const MAX_PENDING_EVENTS = 100;
@@ -56,11 +60,13 @@ const MAX_PENDING_EVENTS = 100;
  * Runs one contact through one sequence definition: sends, waits, waits for events, branches and splits,
  * until the steps end, a goal event converts the contact, or they unsubscribe or are exited.
  * @remarks Sends go through the email outbox under an idempotency key of the workflow id and the step,
- * so retries and replays never mail twice. Continues as new before its history grows past ~500 events.
+ * so retries and replays never mail twice. Continues as new before its history grows past ~500 events, between
+ * steps and in the middle of a wait (an enrollment asleep for days can be sent thousands of events).
  */
 export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<SequenceWorkflowResult> {
   const { definition, contactId } = input;
   const info = workflowInfo();
+  const lean = patched(LEAN_SEND_PATH_PATCH);
   const carry = input.carry;
   const enrollmentRunId = carry?.enrollmentRunId ?? info.firstExecutionRunId;
   const enrolledAt = carry?.enrolledAt ?? input.enrolledAt ?? new Date().toISOString();
@@ -73,10 +79,12 @@ export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<Se
   let variant = carry?.variant;
   let lastEvent = carry?.lastEvent;
   const pending: ProductEvent[] = [...(carry?.pendingEvents ?? [])];
+  // A run that continued as new in the middle of a step resumes that step's wait, on the same visit.
+  let resume = carry?.resumeUntil !== undefined ? Date.parse(carry.resumeUntil) : undefined;
   let stop: { outcome: SequenceOutcome; reason?: string; revenue?: number } | undefined;
   let waitingFor: SequenceState['waitingFor'];
 
-  setHandler(eventSignal, (event) => {
+  const onEvent = (event: ProductEvent) => {
     if (stop) return;
     const goal = definition.goals.find((g) => matchesEvent(g, event));
     if (goal) {
@@ -86,7 +94,8 @@ export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<Se
     }
     pending.push(event);
     if (pending.length > MAX_PENDING_EVENTS) pending.shift();
-  });
+  };
+  setHandler(eventSignal, onEvent);
   setHandler(unsubscribeSignal, () => {
     if (!stop && definition.exitOnUnsubscribe) stop = { outcome: 'unsubscribed', reason: 'unsubscribed' };
   });
@@ -105,83 +114,119 @@ export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<Se
   }));
 
   if (!carry) {
-    upsertSearchAttributes([
-      { key: sequenceKeyKey, value: input.sequenceKey },
-      { key: contactIdKey, value: contactId },
-    ]);
-    await db.recordEnrollment({
-      sequenceKey: input.sequenceKey,
-      sequenceVersion: input.sequenceVersion,
-      contactId,
-      workflowId: info.workflowId,
-      runId: enrollmentRunId,
-      enrolledAt,
-    });
+    // Version 2 starts carry the trigger in the input instead of a signal beside it.
+    if (input.version >= 2) onEvent(input.trigger);
+    if (!lean || !info.typedSearchAttributes.get(sequenceKeyKey)) {
+      upsertSearchAttributes([
+        { key: sequenceKeyKey, value: input.sequenceKey },
+        { key: contactIdKey, value: contactId },
+      ]);
+    }
+    if (!lean) {
+      await db.recordEnrollment({
+        sequenceKey: input.sequenceKey,
+        sequenceVersion: input.sequenceVersion,
+        contactId,
+        workflowId: info.workflowId,
+        runId: enrollmentRunId,
+        enrolledAt,
+      });
+    }
   }
 
-  /** Sleeps until the time or until the enrollment stops; true if it stopped. */
+  const historyFull = (): boolean => {
+    const now = workflowInfo();
+    return now.historyLength > MAX_HISTORY_EVENTS || now.continueAsNewSuggested;
+  };
+  const continueHere = async (resumeUntil?: number): Promise<never> => {
+    await condition(allHandlersFinished);
+    const next: SequenceCarry = {
+      enrollmentRunId,
+      enrolledAt,
+      stepId,
+      visits,
+      sends,
+      variant,
+      lastEvent,
+      pendingEvents: pending,
+      ...(resumeUntil !== undefined ? { resumeUntil: new Date(resumeUntil).toISOString() } : {}),
+    };
+    return continueAsNew<typeof sequenceWorkflow>({ ...input, carry: next });
+  };
+
+  /**
+   * Sleeps until the time or until the enrollment stops; true if it stopped. On the lean path a history that
+   * fills up while asleep (an event flood) continues as new, and the next run sleeps on to the same instant.
+   */
   const sleepUntil = async (at: number, event?: string): Promise<boolean> => {
     const ms = at - Date.now();
     if (ms <= 0) return stop !== undefined;
     waitingFor = { ...(event ? { event } : {}), until: new Date(at).toISOString() };
-    const stopped = await condition(() => stop !== undefined, ms);
+    await condition(() => stop !== undefined || (lean && historyFull()), ms);
     waitingFor = undefined;
-    return stopped;
+    if (!stop && lean && historyFull()) await continueHere(at);
+    return stop !== undefined;
   };
 
   let contact: ContactSnapshot | undefined;
-  const freshContact = async () => (contact = await db.getContact(contactId));
+  const freshContact = async () => (contact = await (lean ? lookup : db).getContact(contactId));
+
+  const send = (step: Extract<Step, { type: 'send' }>): Promise<SendEmailResult> =>
+    mail.sendEmail({
+      idempotencyKey: getSendIdempotencyKey(info.workflowId, enrollmentRunId, step.id, visits[step.id]!),
+      contactId,
+      template: step.template,
+      subject: step.subject,
+      ...(step.from ? { from: step.from } : {}),
+      marketing: definition.category === 'marketing',
+      workflowId: info.workflowId,
+      stepId: step.id,
+      sequenceKey: input.sequenceKey,
+      ...(variant ? { variant } : {}),
+      ...(lean && definition.quietHours ? { quietHours: definition.quietHours } : {}),
+      vars: { event: lastEvent?.properties ?? {}, trigger: input.trigger.properties },
+    });
 
   while (stepId !== null && !stop) {
-    const now = workflowInfo();
-    if (now.historyLength > MAX_HISTORY_EVENTS || now.continueAsNewSuggested) {
-      await condition(allHandlersFinished);
-      return continueAsNew<typeof sequenceWorkflow>({
-        ...input,
-        carry: { enrollmentRunId, enrolledAt, stepId, visits, sends, variant, lastEvent, pendingEvents: pending },
-      });
-    }
+    if (resume === undefined && historyFull()) await continueHere();
     const step = steps.get(stepId);
     if (!step) throw new Error(`step ${stepId} is not in sequence ${input.sequenceKey}`);
     const following = order[order.indexOf(step.id) + 1] ?? null;
-    visits[step.id] = (visits[step.id] ?? 0) + 1;
+    const resumeAt = resume;
+    resume = undefined;
+    if (resumeAt === undefined) visits[step.id] = (visits[step.id] ?? 0) + 1;
 
     switch (step.type) {
       case 'send': {
-        const c = await freshContact();
-        if (definition.quietHours) {
+        if (resumeAt !== undefined && (await sleepUntil(resumeAt))) break;
+        if (!lean && definition.quietHours) {
+          const c = await freshContact();
           const end = quietHoursEnd(Date.now(), definition.quietHours, c.timezone);
           if (end !== undefined && (await sleepUntil(end))) break;
+        } else if (!lean) {
+          await freshContact();
         }
         for (;;) {
-          const result = await mail.sendEmail({
-            idempotencyKey: getSendIdempotencyKey(info.workflowId, enrollmentRunId, step.id, visits[step.id]!),
-            contactId,
-            template: step.template,
-            subject: step.subject,
-            ...(step.from ? { from: step.from } : {}),
-            marketing: definition.category === 'marketing',
-            workflowId: info.workflowId,
-            stepId: step.id,
-            sequenceKey: input.sequenceKey,
-            ...(variant ? { variant } : {}),
-            vars: { event: lastEvent?.properties ?? {}, trigger: input.trigger.properties },
-          });
+          const result = await send(step);
           if (result.status !== 'deferred') {
             if (result.status === 'sent' || result.status === 'duplicate') sends++;
             else log.warn('email not sent', { step: step.id, ...result });
             break;
           }
-          // Over the frequency cap: the send waits for the window to free up; it is never dropped.
+          // Quiet hours, or over the frequency cap: the send waits for the window to open; it is never dropped.
           if (await sleepUntil(Math.max(Date.parse(result.retryAt), Date.now() + 60_000))) break;
         }
         stepId = step.next ?? following;
         break;
       }
       case 'wait': {
-        const until = step.duration
-          ? Date.now() + parseDuration(step.duration)
-          : nextLocalTime(Date.now(), step.until!, (contact ?? (await freshContact())).timezone);
+        const until =
+          resumeAt ??
+          (step.duration
+            ? Date.now() + parseDuration(step.duration)
+            : lean
+              ? await lookup.nextLocalTime({ contactId, time: step.until!, after: Date.now() })
+              : nextLocalTime(Date.now(), step.until!, (contact ?? (await freshContact())).timezone));
         await sleepUntil(until);
         stepId = step.next ?? following;
         break;
@@ -202,11 +247,15 @@ export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<Se
         };
         let found = firstMatch();
         if (!found) {
-          const deadline = Date.now() + parseDuration(step.timeout);
+          const deadline = resumeAt ?? Date.now() + parseDuration(step.timeout);
           waitingFor = { event: routes.map((r) => r.event).join(' or '), until: new Date(deadline).toISOString() };
-          await condition(() => stop !== undefined || firstMatch() !== undefined, deadline - Date.now());
+          await condition(
+            () => stop !== undefined || firstMatch() !== undefined || (lean && historyFull()),
+            deadline - Date.now(),
+          );
           waitingFor = undefined;
           found = firstMatch();
+          if (!stop && !found && lean && historyFull()) await continueHere(deadline);
         }
         if (stop) break;
         if (found) {

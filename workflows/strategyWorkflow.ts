@@ -12,21 +12,23 @@ import type { createActivities } from '../activities';
 import { getApprovalWorkflowId } from '../domain/ids';
 import { approvalWorkflow } from './approvalWorkflow';
 import type { StrategyWorkflowInput, StrategyWorkflowResult, StrategyWorkflowStatus } from './types';
+import { DATABASE_ACTIVITY } from './activityOptions';
 
 type Activities = ReturnType<typeof createActivities>;
 
 const PERMANENT = ['VentureNotFound', 'IllegalStrategyTransition', 'ChannelMixInfeasible'];
 
-/** State changes and audit entries: quick, retried until the database answers. */
+/** State changes and audit entries. */
 const db = proxyActivities<Activities>({
-  startToCloseTimeout: '10s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: PERMANENT },
+  ...DATABASE_ACTIVITY,
+  retry: { ...DATABASE_ACTIVITY.retry, nonRetryableErrorTypes: PERMANENT },
 });
 
 /** The draft: a few queries and the optimiser, done in seconds. */
 const drafting = proxyActivities<Activities>({
+  ...DATABASE_ACTIVITY,
   startToCloseTimeout: '1m',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: PERMANENT },
+  retry: { ...DATABASE_ACTIVITY.retry, nonRetryableErrorTypes: PERMANENT },
 });
 
 export const strategyStatusQuery = defineQuery<StrategyWorkflowStatus>('status');

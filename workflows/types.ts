@@ -1,4 +1,5 @@
 import type { SequenceDefinition } from '../domain/sequences/definition';
+import type { QuietHours } from '../domain/sequences/time';
 import type { StrategyRequest } from '../domain/strategyDraft';
 
 /** A product event as the workflows see it. */
@@ -18,10 +19,13 @@ export interface SequenceCarry {
   variant?: string;
   lastEvent?: ProductEvent;
   pendingEvents: ProductEvent[];
+  /** Set when the run continued as new in the middle of `stepId`'s wait: the next run waits on to this instant. */
+  resumeUntil?: string;
 }
 
 export interface SequenceWorkflowInput {
-  version: 1;
+  /** 1: the trigger was also signalled beside the start (signal-with-start); 2: it comes in the input only. */
+  version: 1 | 2;
   sequenceKey: string;
   sequenceVersion: number;
   /** The definition as it was at enrollment: editing the sequence later does not change this run. */
@@ -67,6 +71,8 @@ export interface SendEmailInput {
   variant?: string;
   /** Values for the template besides the contact's own (the event that led here, the trigger). */
   vars: Record<string, unknown>;
+  /** The sequence's quiet hours, kept by the activity in the contact's time zone as it is at send time. */
+  quietHours?: QuietHours;
 }
 
 export type SendEmailResult =

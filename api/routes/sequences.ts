@@ -10,7 +10,7 @@ import { getSequenceWorkflowId } from '../../domain/ids';
 import { sequenceDefinitionSchema } from '../../domain/sequences/definition';
 import { validateSequence, type SequenceProblem } from '../../domain/sequences/validate';
 import { EnrollmentService } from '../../services/enrollment';
-import { templateIds } from '../../templates';
+import { templateCatalogue } from '../../templates';
 import { exitSignal } from '../../workflows/sequenceWorkflow';
 import type { AppDeps } from '../app';
 import { presentEnrollments } from '../enrollmentView';
@@ -75,7 +75,7 @@ export function sequenceRoutes({
   };
 
   router.post('/sequences', writers, async (req, res) => {
-    const checked = validateSequence(req.body, new Set(templateIds()));
+    const checked = validateSequence(req.body, templateCatalogue);
     if (!checked.ok) return invalidDefinition(res, checked.problems, checked.warnings);
     const { definition } = checked;
     const created = await db.transaction(async (trx) => {
@@ -127,7 +127,7 @@ export function sequenceRoutes({
   router.put('/sequences/:key', writers, async (req, res) => {
     const key = parseOr400(sequenceKeyParam, req.params.key, 'path');
     const before = await getOr404(key);
-    const checked = validateSequence(req.body, new Set(templateIds()));
+    const checked = validateSequence(req.body, templateCatalogue);
     if (!checked.ok) return invalidDefinition(res, checked.problems, checked.warnings);
     const { definition } = checked;
     if (definition.key !== key)

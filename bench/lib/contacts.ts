@@ -1,6 +1,6 @@
 import type { Ctx } from './context';
 import { expectStatus } from './infra';
-import { mapLimit } from './util';
+import { mapLimit } from '../../services/mapLimit';
 
 export interface BenchContact {
   /** The client's own id (external id). */

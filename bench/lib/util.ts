@@ -3,20 +3,6 @@ import os from 'node:os';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Runs `fn` over the items with at most `limit` calls in flight; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>) {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!, i);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
-}
-
 /** Polls until `check` answers true; throws with `what` after timeoutMs. */
 export async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number, everyMs = 200) {
   const deadline = Date.now() + timeoutMs;

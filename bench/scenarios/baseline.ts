@@ -4,7 +4,8 @@ import { DEFAULT_WORKER_TUNING } from '../../workers/worker';
 import { createBaselineActivities } from '../baselineActivities';
 import { add, type Ctx } from '../lib/context';
 import { closedSpan } from '../lib/temporalTimes';
-import { CpuMeter, mapLimit } from '../lib/util';
+import { mapLimit } from '../../services/mapLimit';
+import { CpuMeter } from '../lib/util';
 
 /** Starts in flight at once: enough to keep the server busy without measuring the client's queueing. */
 const START_CONCURRENCY = 32;

@@ -3,7 +3,8 @@ import { MAX_BATCH } from '../../api/routes/events';
 import { createContacts, type BenchContact } from '../lib/contacts';
 import { add, type Ctx } from '../lib/context';
 import { expectStatus } from '../lib/infra';
-import { chunks, CpuMeter, mapLimit } from '../lib/util';
+import { mapLimit } from '../../services/mapLimit';
+import { chunks, CpuMeter } from '../lib/util';
 
 interface BatchAnswer {
   accepted: number;

@@ -6,7 +6,8 @@ import { sequenceDefinitionSchema } from '../../domain/sequences/definition';
 import { EnrollmentService } from '../../services/enrollment';
 import { DEFAULT_WORKER_TUNING } from '../../workers/worker';
 import { add, type Ctx } from '../lib/context';
-import { chunks, CpuMeter, mapLimit, rssOf, sleep, until } from '../lib/util';
+import { mapLimit } from '../../services/mapLimit';
+import { chunks, CpuMeter, rssOf, sleep, until } from '../lib/util';
 
 const MiB = 2 ** 20;
 const INGEST_BATCH = 250;

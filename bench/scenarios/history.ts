@@ -8,7 +8,8 @@ import { createSmtpProvider } from '../../providers/email';
 import { EnrollmentService } from '../../services/enrollment';
 import { createTimeSkippingEnv } from '../../test/harness';
 import { add, type Ctx } from '../lib/context';
-import { mapLimit, quantile, sleep } from '../lib/util';
+import { mapLimit } from '../../services/mapLimit';
+import { quantile, sleep } from '../lib/util';
 
 /** The run's history and, when it continued as new, the run it handed over to. */
 async function runHistory(client: Client, workflowId: string, runId?: string) {
@@ -52,6 +53,7 @@ export async function historyScenario(ctx: Ctx): Promise<void> {
   const db = ctx.infra.stack.db;
   const taskQueue = `bench-history-${ctx.runId}`;
   const config = ctx.infra.config;
+  const email = createSmtpProvider(ctx.infra.sink.url);
   const worker = await Worker.create({
     connection: env.nativeConnection,
     namespace: 'default',
@@ -59,7 +61,7 @@ export async function historyScenario(ctx: Ctx): Promise<void> {
     workflowBundle: { codePath: ctx.infra.productBundlePath },
     activities: createActivities({
       db,
-      email: createSmtpProvider(ctx.infra.sink.url),
+      email,
       signer: new LinkSigner(config.SIGNING_SECRET!),
       mail: {
         from: config.MAIL_FROM,
@@ -141,5 +143,6 @@ export async function historyScenario(ctx: Ctx): Promise<void> {
     });
   } finally {
     await ts.teardown();
+    await email.close();
   }
 }

@@ -25,7 +25,17 @@ export interface OutboxRow {
 }
 
 export type ClaimResult =
-  { kind: 'claimed'; row: OutboxRow } | { kind: 'done'; row: OutboxRow } | { kind: 'capped'; retryAt: Date };
+  | { kind: 'claimed'; row: OutboxRow }
+  | { kind: 'done'; row: OutboxRow }
+  | { kind: 'capped'; retryAt: Date }
+  /** Another attempt holds a live lease on the send: it is in flight there. */
+  | { kind: 'leased'; owner: string; until: Date };
+
+/** Who claims a send, and for how long the claim holds unless renewed. */
+export interface Lease {
+  owner: string;
+  ms: number;
+}
 
 const toRow = (r: Record<string, unknown>): OutboxRow => ({
   id: r.id as string,
@@ -43,14 +53,30 @@ export class OutboxStore {
   constructor(private readonly db: Db) {}
 
   /**
-   * Claims the send. With a frequency cap, the contact's row is locked so two sequences sending to the
-   * same contact at once cannot both slip under the cap; a capped send is told when the window frees up.
+   * Claims the send for `lease.owner` until the lease runs out. A send already sent or failed is 'done'; one whose
+   * live lease another attempt holds is 'leased' (it is in flight there). With a frequency cap, the contact's row is
+   * locked so two sequences sending to the same contact at once cannot both slip under the cap; a capped send is
+   * told when the window frees up. Lease times are the database's clock, the one clock every worker shares.
    */
-  async claim(claim: OutboxClaim, cap?: { max: number; windowMs: number; now: Date }): Promise<ClaimResult> {
+  async claim(
+    claim: OutboxClaim,
+    lease: Lease,
+    cap?: { max: number; windowMs: number; now: Date },
+  ): Promise<ClaimResult> {
     return this.db.transaction(async (trx) => {
-      const existing = await trx('email_outbox').where({ idempotency_key: claim.idempotencyKey }).first();
-      if (existing && existing.status !== 'pending' && existing.status !== 'deferred')
-        return { kind: 'done', row: toRow(existing) };
+      await trx('email_outbox')
+        .insert({ ...this.columns(claim), status: 'pending', attempts: 0 })
+        .onConflict('idempotency_key')
+        .ignore();
+      const existing = await trx('email_outbox')
+        .where({ idempotency_key: claim.idempotencyKey })
+        .select('*', trx.raw('lease_until > now() as lease_live'))
+        .forUpdate()
+        .first();
+      if (existing.status === 'sent' || existing.status === 'failed') return { kind: 'done', row: toRow(existing) };
+      if (existing.status === 'pending' && existing.lease_live && existing.lease_owner !== lease.owner) {
+        return { kind: 'leased', owner: existing.lease_owner as string, until: existing.lease_until as Date };
+      }
       if (cap && claim.marketing && claim.contactId) {
         await trx('contacts').where({ id: claim.contactId }).forUpdate().first();
         const since = new Date(cap.now.getTime() - cap.windowMs);
@@ -65,19 +91,30 @@ export class OutboxStore {
           const oldest = recent.find((d): d is Date => d instanceof Date) ?? cap.now;
           const retryAt = new Date(Math.max(oldest.getTime() + cap.windowMs, cap.now.getTime() + 60_000));
           await trx('email_outbox')
-            .insert({ ...this.columns(claim), status: 'deferred' })
-            .onConflict('idempotency_key')
-            .merge({ status: 'deferred' });
+            .where({ idempotency_key: claim.idempotencyKey })
+            .update({ status: 'deferred', lease_owner: null, lease_until: null });
           return { kind: 'capped', retryAt };
         }
       }
       const [row] = await trx('email_outbox')
-        .insert({ ...this.columns(claim), status: 'pending', attempts: 1 })
-        .onConflict('idempotency_key')
-        .merge({ status: 'pending', attempts: trx.raw('email_outbox.attempts + 1') })
+        .where({ idempotency_key: claim.idempotencyKey })
+        .update({
+          status: 'pending',
+          attempts: trx.raw('attempts + 1'),
+          lease_owner: lease.owner,
+          lease_until: trx.raw(`now() + make_interval(secs => ?)`, [lease.ms / 1000]),
+        })
         .returning('*');
       return { kind: 'claimed', row: toRow(row) };
     });
+  }
+
+  /** Extends the holder's lease; false when it no longer holds it (the send ended, or another attempt took it). */
+  async renewLease(idempotencyKey: string, lease: Lease): Promise<boolean> {
+    const n = await this.db('email_outbox')
+      .where({ idempotency_key: idempotencyKey, lease_owner: lease.owner, status: 'pending' })
+      .update({ lease_until: this.db.raw(`now() + make_interval(secs => ?)`, [lease.ms / 1000]) });
+    return n > 0;
   }
 
   private columns(c: OutboxClaim) {
@@ -105,18 +142,23 @@ export class OutboxStore {
         provider_message_id: providerMessageId,
         sent_at: sentAt ?? this.db.fn.now(),
         error: null,
+        lease_until: null,
       });
   }
 
   async markFailed(idempotencyKey: string, error: string): Promise<void> {
     await this.db('email_outbox')
       .where({ idempotency_key: idempotencyKey })
-      .update({ status: 'failed', error: error.slice(0, 2000) });
+      .update({ status: 'failed', error: error.slice(0, 2000), lease_until: null });
   }
 
-  async recordError(idempotencyKey: string, error: string): Promise<void> {
+  /** Records a failed attempt's error and ends its lease, so the retry can claim the send at once. */
+  async releaseWithError(idempotencyKey: string, lease: Lease, error: string): Promise<void> {
     await this.db('email_outbox')
       .where({ idempotency_key: idempotencyKey })
-      .update({ error: error.slice(0, 2000) });
+      .update({
+        error: error.slice(0, 2000),
+        lease_until: this.db.raw(`CASE WHEN lease_owner = ? THEN NULL ELSE lease_until END`, [lease.owner]),
+      });
   }
 }

@@ -6,3 +6,4 @@ export * from './split';
 export * from './graph';
 export * from './validate';
 export * from './builtins';
+export * from './heardEvents';

@@ -18,12 +18,19 @@ export type SequenceValidation =
   | { ok: true; definition: SequenceDefinition; warnings: SequenceProblem[] }
   | { ok: false; problems: SequenceProblem[]; warnings: SequenceProblem[] };
 
+/** The email templates a definition may name, and a check of its subject lines against the template engine. */
+export interface TemplateCatalogue {
+  has(template: string): boolean;
+  /** Why a subject line could never render, or undefined when it can. */
+  subjectProblem?(subject: string): string | undefined;
+}
+
 /**
  * Parses and checks a sequence definition: the schema first, then what a schema cannot say: step ids unique,
- * every reference resolving, templates known, no loop that can spin without waiting, goals distinct from
- * triggers, and settings that agree with each other. Unreachable steps are warnings.
+ * every reference resolving, templates known, subjects that render, no loop that can spin without waiting, goals
+ * distinct from triggers, and settings that agree with each other. Unreachable steps are warnings.
  */
-export function validateSequence(input: unknown, knownTemplates: ReadonlySet<string>): SequenceValidation {
+export function validateSequence(input: unknown, knownTemplates: TemplateCatalogue): SequenceValidation {
   const parsed = sequenceDefinitionSchema.safeParse(input);
   if (!parsed.success) {
     return { ok: false, problems: zodProblems(parsed.error.issues, input), warnings: [] };
@@ -57,6 +64,13 @@ export function validateSequence(input: unknown, knownTemplates: ReadonlySet<str
       problems.push({
         path: `steps.${i}.template`,
         message: `${label(i)}: there is no email template '${step.template}'`,
+      });
+    }
+    const subjectProblem = step.type === 'send' ? knownTemplates.subjectProblem?.(step.subject) : undefined;
+    if (subjectProblem) {
+      problems.push({
+        path: `steps.${i}.subject`,
+        message: `${label(i)}: the subject cannot be rendered: ${subjectProblem}`,
       });
     }
     if (step.type === 'split') {

@@ -108,6 +108,23 @@ describe('SendGrid provider against a local Mail Send API', () => {
     expect(err.message).toMatch(/did not answer within 500 ms/);
   });
 
+  it('sends message after message over kept-alive connections, not a connection each', async () => {
+    for (let i = 0; i < 10; i++) await provider.send({ ...message, idempotencyKey: `send-${i}` });
+    expect(fake.sent).toHaveLength(10);
+    // Node's fetch may open a second connection while the first is being handed back, then reuses both.
+    expect(fake.server.connections).toBeLessThanOrEqual(2);
+  });
+
+  it('stops a request in flight when the send is stopped, with a retryable error', async () => {
+    fake.server.hangNext(1);
+    const stop = new AbortController();
+    const sending = failure(provider.send(message, stop.signal));
+    stop.abort();
+    const err = await sending;
+    expect(err).not.toBeInstanceOf(PermanentEmailError);
+    expect(err.message).toMatch(/stopped/);
+  });
+
   it('leaves out an empty part, and headers when there are none', async () => {
     await provider.send({ ...message, text: '', headers: {} });
     const body = fake.sent[0]!;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SEND_TIMINGS } from '../../domain/sendTimings';
 import { PermanentEmailError, type EmailMessage, type EmailProvider, type SendResult } from './types';
 
 /** Options of the SendGrid provider. */
@@ -6,7 +7,7 @@ export interface SendGridOptions {
   apiKey: string;
   /** Defaults to https://api.sendgrid.com; tests point it at a local fake. */
   baseUrl?: string;
-  /** Per request, including reading the answer; defaults to 30 s. */
+  /** Per request, including reading the answer; defaults to SEND_TIMINGS.httpProviderTimeoutMs. */
   timeoutMs?: number;
   fetch?: typeof fetch;
 }
@@ -45,13 +46,13 @@ const RETRYABLE_4XX = new Set([408, 429]);
  */
 export function createSendGridProvider(options: SendGridOptions): EmailProvider {
   const baseUrl = (options.baseUrl ?? 'https://api.sendgrid.com').replace(/\/+$/, '');
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? SEND_TIMINGS.httpProviderTimeoutMs;
   const fetchImpl = options.fetch ?? fetch;
   const scrub = (text: string): string => (options.apiKey ? text.split(options.apiKey).join('[redacted]') : text);
 
   return {
     name: 'sendgrid',
-    async send(message: EmailMessage): Promise<SendResult> {
+    async send(message: EmailMessage, signal?: AbortSignal): Promise<SendResult> {
       const content = [
         { type: 'text/plain', value: message.text },
         { type: 'text/html', value: message.html },
@@ -65,8 +66,7 @@ export function createSendGridProvider(options: SendGridOptions): EmailProvider 
         custom_args: { idempotency_key: message.idempotencyKey },
       };
 
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), timeoutMs);
+      const deadline = AbortSignal.timeout(timeoutMs);
       let status: number;
       let messageId: string | null;
       let text: string;
@@ -75,17 +75,16 @@ export function createSendGridProvider(options: SendGridOptions): EmailProvider 
           method: 'POST',
           headers: { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json' },
           body: JSON.stringify(body),
-          signal: controller.signal,
+          signal: signal ? AbortSignal.any([deadline, signal]) : deadline,
           redirect: 'error',
         });
         status = res.status;
         messageId = res.headers.get('x-message-id');
         text = await res.text();
       } catch (err) {
-        if (controller.signal.aborted) throw new Error(`SendGrid did not answer within ${timeoutMs} ms`);
+        if (deadline.aborted) throw new Error(`SendGrid did not answer within ${timeoutMs} ms`);
+        if (signal?.aborted) throw new Error('SendGrid request abandoned: the send was stopped');
         throw new Error(`SendGrid could not be reached: ${scrub(err instanceof Error ? err.message : String(err))}`);
-      } finally {
-        clearTimeout(timer);
       }
 
       if (status >= 200 && status < 300) {
@@ -98,6 +97,9 @@ export function createSendGridProvider(options: SendGridOptions): EmailProvider 
       }
       throw new Error(`SendGrid failed (${status}), worth retrying: ${detail}`);
     },
+    // Node's fetch keeps connections to SendGrid open between requests (its global agent is keep-alive), and
+    // owns them: there is nothing of ours to close.
+    async close() {},
   };
 }
 

@@ -24,9 +24,11 @@ export class PermanentEmailError extends Error {
 
 /**
  * One way to deliver an email. `send` resolves once the provider accepted the message, throws
- * PermanentEmailError when it never will, and throws anything else for a failure worth retrying.
+ * PermanentEmailError when it never will, and throws anything else for a failure worth retrying. Aborting
+ * `signal` stops a send in flight (the connection carrying it is closed); `close` ends open connections.
  */
 export interface EmailProvider {
   readonly name: string;
-  send(message: EmailMessage): Promise<SendResult>;
+  send(message: EmailMessage, signal?: AbortSignal): Promise<SendResult>;
+  close(): Promise<void>;
 }

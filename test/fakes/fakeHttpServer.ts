@@ -35,6 +35,8 @@ type Fault = ({ kind: 'reply'; reply: FakeReply } | { kind: 'hang' }) & { where?
  */
 export class FakeHttpServer {
   readonly requests: RecordedRequest[] = [];
+  /** TCP connections clients opened: a keep-alive client opens one for many requests. */
+  connections = 0;
   baseUrl = '';
   private readonly routes: Array<{ method: string; pattern: RegExp; handler: RouteHandler }> = [];
   private readonly faults: Fault[] = [];
@@ -49,6 +51,7 @@ export class FakeHttpServer {
         void this.handle(req, res, Buffer.concat(chunks).toString('utf8'));
       });
     });
+    this.server.on('connection', () => this.connections++);
   }
 
   /** Adds a route; the first matching route answers. */

@@ -3,3 +3,4 @@ export * from './googleAdsFake';
 export * from './metaAdsFake';
 export * from './linkedinAdsFake';
 export * from './sendgridFake';
+export * from './slowSmtpServer';

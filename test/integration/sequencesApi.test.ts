@@ -76,6 +76,21 @@ describe('validation', () => {
       /no email template 'no_such_template'/,
     ],
     [
+      'a subject that is not valid handlebars',
+      [
+        { id: 'a', type: 'send', template: 'welcome', subject: 'A' },
+        { id: 'trial', type: 'send', template: 'welcome', subject: 'Your trial {{#if plan}}ends soon' },
+      ],
+      'steps.1.subject',
+      /step 'trial': the subject cannot be rendered: Parse error/,
+    ],
+    [
+      'a subject calling a helper that does not exist',
+      [{ id: 'hi', type: 'send', template: 'welcome', subject: 'Hi {{shout first_name}}' }],
+      'steps.0.subject',
+      /step 'hi'.*no helper 'shout' \(helpers: each, humanize, if, .*or/,
+    ],
+    [
       'a bad duration',
       [
         { id: 'a', type: 'send', template: 'welcome', subject: 'A' },

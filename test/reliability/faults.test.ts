@@ -15,6 +15,7 @@ import { freePort } from '../../infra/ports';
 import { LinkSigner } from '../../infra/signing';
 import { ensureDatabase, startStack } from '../../infra/stack';
 import { startDevServer, type ManagedProcess } from '../../infra/temporalServer';
+import { SEND_TIMINGS } from '../../domain/sendTimings';
 import { EnrollmentService } from '../../services/enrollment';
 import { startSequenceHarness } from '../workflows/sequenceHarness';
 import { connectDevServer, createTestDatabase, uniqueId } from '../harness';
@@ -91,12 +92,13 @@ test('a worker killed with SIGKILL while sends are in flight: a new worker finis
       'the first 20 emails',
     );
 
-    // The provider now takes 3 s to answer; the worker is killed while it waits for those answers.
+    // The provider now takes 3 s to answer; the worker is killed while it waits for those answers (on each of
+    // the SMTP pool's connections).
     sink.holdMs = 3_000;
     await service.ingest(eventsFor(during, 'ping'));
     await waitUntil(
       () => sink.held,
-      (n) => n >= 10,
+      (n) => n >= SEND_TIMINGS.smtp.maxConnections,
       20_000,
       'sends in flight',
     );

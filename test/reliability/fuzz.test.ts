@@ -540,11 +540,12 @@ test('SQL, HTML and handlebars in a contact are stored as they are, and the welc
   await installBuiltinSequences(fresh.db);
   const sink: MailCatcher = await startSmtpSink();
   const queue = uniqueId('fuzz-mail');
+  const email = createSmtpProvider(sink.url);
   const worker = await createTestWorker(env, {
     taskQueue: queue,
     activities: createActivities({
       db: fresh.db,
-      email: createSmtpProvider(sink.url),
+      email,
       signer,
       mail: {
         from: 'Acme <hello@acme.test>',
@@ -590,6 +591,7 @@ test('SQL, HTML and handlebars in a contact are stored as they are, and the welc
       expect(await fresh.db('contacts').count({ n: '*' }).first()).toBeDefined(); // the table is still there
     });
   } finally {
+    await email.close();
     await sink.stop();
     await fresh.destroy();
   }

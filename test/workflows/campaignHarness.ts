@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { temporal } from '@temporalio/proto';
 import type { Duration } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
@@ -31,6 +28,7 @@ import {
   uniqueId,
   type TestDatabase,
 } from '../harness';
+import { recordHistory } from '../harness/histories';
 
 export const CHAIRMAN = 'chairman@acme.test';
 export const ESCALATION = 'coo@acme.test';
@@ -175,6 +173,7 @@ export async function startCampaignHarness(extraAds: Record<string, AdPlatform> 
   const database = await createTestDatabase();
   const sink = await startSmtpSink();
   const taskQueue = uniqueId('campaign');
+  const email = createSmtpProvider(sink.url);
   const venture = await new VentureStore(database.db).create({
     name: 'Acme',
     slug: uniqueId('acme'),
@@ -188,7 +187,7 @@ export async function startCampaignHarness(extraAds: Record<string, AdPlatform> 
       ads,
       activities: createActivities({
         db: database.db,
-        email: createSmtpProvider(sink.url),
+        email,
         signer: new LinkSigner('campaign-tests-signing-secret-000000000'),
         mail: {
           from: 'GTM <gtm@acme.test>',
@@ -296,14 +295,7 @@ export async function startCampaignHarness(extraAds: Record<string, AdPlatform> 
       if (predicate(s)) return s;
       throw new Error(`campaign never reached the expected status; last: ${JSON.stringify(s)}`);
     },
-    async recordHistory(workflowId, name) {
-      if (!process.env.RECORD_HISTORIES) return;
-      const history = await ts.env.client.workflow.getHandle(workflowId).fetchHistory();
-      const bytes = temporal.api.history.v1.History.encode(
-        temporal.api.history.v1.History.fromObject(history),
-      ).finish();
-      fs.writeFileSync(path.join(__dirname, '../histories', `${name}.pb`), bytes);
-    },
+    recordHistory: (workflowId, name) => recordHistory(ts.env.client, workflowId, name),
     async today() {
       return new Date(await ts.env.currentTimeMs()).toISOString().slice(0, 10);
     },
@@ -311,6 +303,7 @@ export async function startCampaignHarness(extraAds: Record<string, AdPlatform> 
       worker.shutdown();
       await running.catch(() => undefined);
       await ts.teardown();
+      await email.close();
       await sink.stop();
       await database.destroy();
     },

@@ -85,6 +85,7 @@ test('exactly once: the activity fails after the SMTP server accepted the messag
   const env = await connectDevServer();
   const database = await createTestDatabase();
   const sink = await startSmtpSink();
+  const email = createSmtpProvider(sink.url);
   const db = database.db;
   try {
     await installBuiltinSequences(db);
@@ -102,7 +103,7 @@ test('exactly once: the activity fails after the SMTP server accepted the messag
       taskQueue,
       activities: createActivities({
         db,
-        email: createSmtpProvider(sink.url),
+        email,
         signer,
         mail: {
           from: 'a@acme.test',
@@ -142,6 +143,7 @@ test('exactly once: the activity fails after the SMTP server accepted the messag
       expect(sink.count).toBe(1);
     });
   } finally {
+    await email.close();
     await sink.stop();
     await database.destroy();
     await env.teardown();

@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
@@ -15,7 +12,9 @@ import { LinkSigner } from '../../infra/signing';
 import { createSmtpProvider } from '../../providers/email';
 import { EnrollmentService, type EventOutcome } from '../../services/enrollment';
 import { stateQuery } from '../../workflows/sequenceWorkflow';
+import type { SequenceState } from '../../workflows/types';
 import { createTestDatabase, createTestWorker, createTimeSkippingEnv, startSmtpSink, uniqueId } from '../harness';
+import { recordHistory } from '../harness/histories';
 
 export const signer = new LinkSigner('sequence-tests-signing-secret-0000000');
 
@@ -28,7 +27,7 @@ export interface SequenceHarness {
   send(contact: Contact, name: string, properties?: Record<string, unknown>): Promise<EventOutcome>;
   define(def: SequenceDefinitionInput): Promise<void>;
   handle(sequenceKey: string, contact: Contact): ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>;
-  state(sequenceKey: string, contact: Contact): Promise<import('../../workflows/types').SequenceState>;
+  state(sequenceKey: string, contact: Contact): Promise<SequenceState>;
   subjects(contact: Contact): string[];
   /** Lets the worker act on what just happened (signals, timers that fired) before the test looks. */
   settle(ms?: number): Promise<void>;
@@ -52,9 +51,10 @@ export async function startSequenceHarness(
   });
   await installBuiltinSequences(database.db);
   const taskQueue = uniqueId('seq');
+  const email = createSmtpProvider(sink.url);
   const activities = createActivities({
     db: database.db,
-    email: createSmtpProvider(sink.url),
+    email,
     signer,
     mail: {
       from: 'Acme <hello@acme.test>',
@@ -114,19 +114,12 @@ export async function startSequenceHarness(
         await new Promise((r) => setTimeout(r, 100));
       }
     },
-    async recordHistory(key, contact, name) {
-      if (!process.env.RECORD_HISTORIES) return;
-      const history = await ts.env.client.workflow.getHandle(getSequenceWorkflowId(key, contact.id)).fetchHistory();
-      // Binary protobuf: exact, compact, and read back with the same generated code.
-      const bytes = temporal.api.history.v1.History.encode(
-        temporal.api.history.v1.History.fromObject(history),
-      ).finish();
-      fs.writeFileSync(path.join(__dirname, '../histories', `${name}.pb`), bytes);
-    },
+    recordHistory: (key, contact, name) => recordHistory(ts.env.client, getSequenceWorkflowId(key, contact.id), name),
     async teardown() {
       worker.shutdown();
       await running;
       await ts.teardown();
+      await email.close();
       await sink.stop();
       await database.destroy();
     },
