@@ -110,7 +110,7 @@ export async function footprintScenario(ctx: Ctx): Promise<void> {
       await db('contacts').insert(part.map((id) => ({ external_id: id, email: `${id}@bench.test` })));
       contacts.push([...(await store.getManyByExternalId(part)).values()]);
     }
-    // One ingest call handles its events one after another; several calls at once keep the worker busy.
+    // Several ingest calls at once keep the worker busy.
     const cpu = new CpuMeter({ temporal: ctx.infra.temporalPid, worker: child.pid! });
     const t0 = Date.now();
     await mapLimit(
@@ -158,7 +158,7 @@ export async function footprintScenario(ctx: Ctx): Promise<void> {
       figure: 'CPU per enrollment put to sleep: Temporal server + worker process',
       value: ((used.temporal! + used.worker!) / n) * 1000,
       unit: 'CPU ms',
-      note: `server ${((used.temporal! / n) * 1000).toFixed(1)} ms, worker ${((used.worker! / n) * 1000).toFixed(1)} ms (2 activities, 3 workflow tasks each)`,
+      note: `server ${((used.temporal! / n) * 1000).toFixed(1)} ms, worker ${((used.worker! / n) * 1000).toFixed(1)} ms (1 activity, 2 workflow tasks each)`,
     });
     ctx.say(`footprint: idle ${(idle.rss / MiB).toFixed(0)} MiB, asleep ${(asleep.rss / MiB).toFixed(0)} MiB`);
   } finally {

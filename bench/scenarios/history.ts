@@ -2,6 +2,8 @@ import { Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import { ContactStore, type Contact } from '../../db/stores/contacts';
+import { SequenceStore } from '../../db/stores/sequences';
+import { sequenceDefinitionSchema } from '../../domain/sequences/definition';
 import { getSequenceWorkflowId } from '../../domain/ids';
 import { LinkSigner } from '../../infra/signing';
 import { createSmtpProvider } from '../../providers/email';
@@ -9,7 +11,7 @@ import { EnrollmentService } from '../../services/enrollment';
 import { createTimeSkippingEnv } from '../../test/harness';
 import { add, type Ctx } from '../lib/context';
 import { mapLimit } from '../../services/mapLimit';
-import { quantile, sleep } from '../lib/util';
+import { quantile, sleep, until } from '../lib/util';
 
 /** The run's history and, when it continued as new, the run it handed over to. */
 async function runHistory(client: Client, workflowId: string, runId?: string) {
@@ -96,6 +98,51 @@ export async function historyScenario(ctx: Ctx): Promise<void> {
       await send(lead, 'lead_captured');
       await send(signup, 'signup');
       await ctx.mail.forAll([lead.email, signup.email], 1, 60_000);
+
+      // What one send step adds to a history: sequences of one and of three sends before a month's wait.
+      const sendsThenWait = async (sends: number): Promise<number> => {
+        const key = `bench-sends-${sends}-${ctx.runId}`.toLowerCase();
+        await new SequenceStore(db).create(
+          sequenceDefinitionSchema.parse({
+            key,
+            name: `${sends} sends, then a wait`,
+            triggers: [{ event: key }],
+            steps: [
+              ...Array.from({ length: sends }, (_, i) => ({
+                id: `send_${i}`,
+                type: 'send',
+                template: 'welcome',
+                subject: `Send ${i}`,
+              })),
+              { id: 'month', type: 'wait', duration: 'P30D' },
+            ],
+          }),
+        );
+        const c = await person(key);
+        await send(c, key);
+        await ctx.mail.forAll([c.email], sends, 60_000);
+        const handle = env.client.workflow.getHandle(getSequenceWorkflowId(key, c.id));
+        let events = 0;
+        await until(
+          'asleep after the sends',
+          async () => {
+            const history = (await handle.fetchHistory()).events ?? [];
+            events = history.length;
+            return history.at(-1)?.timerStartedEventAttributes != null;
+          },
+          30_000,
+        );
+        return events;
+      };
+      const one = await sendsThenWait(1);
+      const three = await sendsThenWait(3);
+      add(ctx, {
+        scenario: 'history cost',
+        figure: 'events per send step (a sequence of three sends against one of one, each then asleep)',
+        value: (three - one) / 2,
+        unit: 'events',
+        note: `one send: ${one} events in all; three sends: ${three}`,
+      });
 
       // A year in four-week steps, letting the worker catch up between them as the product's tests do.
       for (let week = 0; week < 52; week += 4) {

@@ -64,15 +64,12 @@ export class OutboxStore {
     cap?: { max: number; windowMs: number; now: Date },
   ): Promise<ClaimResult> {
     return this.db.transaction(async (trx) => {
-      await trx('email_outbox')
+      // One statement creates the row if it is new and locks it either way (a no-op update takes the row lock).
+      const [existing] = await trx('email_outbox')
         .insert({ ...this.columns(claim), status: 'pending', attempts: 0 })
         .onConflict('idempotency_key')
-        .ignore();
-      const existing = await trx('email_outbox')
-        .where({ idempotency_key: claim.idempotencyKey })
-        .select('*', trx.raw('lease_until > now() as lease_live'))
-        .forUpdate()
-        .first();
+        .merge(['idempotency_key'])
+        .returning(['*', trx.raw('lease_until > now() as lease_live')]);
       if (existing.status === 'sent' || existing.status === 'failed') return { kind: 'done', row: toRow(existing) };
       if (existing.status === 'pending' && existing.lease_live && existing.lease_owner !== lease.owner) {
         return { kind: 'leased', owner: existing.lease_owner as string, until: existing.lease_until as Date };
