@@ -56,13 +56,10 @@ export class EnrollmentService {
    * delivery never completed.
    */
   async ingest(incoming: IncomingEvent[]): Promise<EventOutcome[]> {
-    // The events are stored before anything acts on them; what they may act on is read meanwhile.
-    const [outcomes, triggered, active] = await Promise.all([
-      this.events.insertMany(incoming),
-      this.sequences.listTriggeredBy([...new Set(incoming.map((e) => e.name))]),
-      this.enrollments.listActiveForContacts([...new Set(incoming.map((e) => e.contact.id))]),
-    ]);
+    const outcomes = await this.events.insertMany(incoming);
     this.metrics?.eventsAccepted.inc(outcomes.filter((o) => !o.duplicate).length);
+    const triggered = await this.sequences.listTriggeredBy([...new Set(incoming.map((e) => e.name))]);
+    const active = await this.enrollments.listActiveForContacts([...new Set(incoming.map((e) => e.contact.id))]);
     // Per contact, each running enrollment and the events it can react to.
     const running = new Map<string, Map<string, Heard>>();
     for (const e of active) {

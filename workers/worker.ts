@@ -24,9 +24,13 @@ export type WorkerTuning = Pick<
 
 /** The product's tuning, measured by `npm run bench` (bench/README.md says what each setting moved). */
 export const DEFAULT_WORKER_TUNING: WorkerTuning = {
-  // Sequences spend days asleep; each cached one holds ~150 KiB, and the SDK's default (~2,300 with a 4 GB heap)
-  // kept 10,000 sleeping enrollments at 860 MiB. 500 still covers every workflow in the middle of a burst.
-  maxCachedWorkflows: 500,
+  // Sequences spend days asleep, so a cached workflow is rarely woken again before it is evicted; what a large cache
+  // keeps is garbage in the workflow thread's heap. 3,000 enrollments put to sleep left the worker at +37 to +65 MiB
+  // over idle with 25 cached, +69 with 50, +96 to +145 with 100, +190 with 500 (the SDK's default of ~2,300: +570
+  // at 10,000). Below 100, a burst of signups evicts workflows between their first and second task, each eviction
+  // replays the history, and enrollment throughput fell by a tenth; an event for an evicted enrollment replays its
+  // short history. The cache also caps concurrent workflow tasks at 100, far more than 2 cores run at once.
+  maxCachedWorkflows: 100,
 };
 
 /** The worker that runs every workflow and activity of the product on the main task queue. */
