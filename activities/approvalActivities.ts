@@ -1,17 +1,36 @@
 import type { Db } from '../db/knex';
 import { ApprovalStore } from '../db/stores/approvals';
 import { AuditLog } from '../db/stores/audit';
-import type { ApprovalOutcome, ApprovalSubject } from '../workflows/types';
+import type { LinkSigner } from '../infra/signing';
+import { checkDecisionProof } from '../services/approvalDecisions';
+import type { ApprovalDecisionInput, ApprovalOutcome, ApprovalSubject, DecisionProofVerdict } from '../workflows/types';
 
 export interface ApprovalActivityDeps {
   db: Db;
+  /** Holds the secret the API signs decisions with. */
+  signer: LinkSigner;
 }
 
-/** Activities of the approval workflow: the approvals row and the audit log, written together. */
-export function createApprovalActivities({ db }: ApprovalActivityDeps) {
+/**
+ * Activities of the approval workflow: the approvals row and the audit log, written together, and the check that
+ * a decision was signed by the server.
+ */
+export function createApprovalActivities({ db, signer }: ApprovalActivityDeps) {
   const approvals = new ApprovalStore(db);
 
   return {
+    /**
+     * Whether a decision sent to an approval workflow carries the server's proof for that approval, as it stands,
+     * by the chairman; done here because the secret stays out of workflow code and histories.
+     * @remarks Run as a local activity; no I/O, and a bad proof is an answer (`valid: false`), never an error to retry.
+     */
+    async verifyApprovalDecision(input: {
+      workflowId: string;
+      decision: ApprovalDecisionInput;
+    }): Promise<DecisionProofVerdict> {
+      return checkDecisionProof(signer, input.workflowId, input.decision);
+    },
+
     /**
      * Records an approval request (and audits it) once per approval workflow.
      * @remarks Idempotent by workflow id: a retry returns the row of the first attempt without a second audit entry.

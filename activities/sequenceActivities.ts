@@ -5,13 +5,20 @@ import { EnrollmentStore, type EnrollmentStatus } from '../db/stores/enrollments
 import { OutboxStore } from '../db/stores/outbox';
 import type { LinkSigner } from '../infra/signing';
 import type { EmailProvider } from '../providers/email/types';
+import { parseMailbox, senderAllowed } from '../domain/sequences/senders';
 import { nextLocalTime, parseTimeOfDay, quietHoursEnd } from '../domain/sequences/time';
 import { renderEmail, templateInfo } from '../templates';
 import type { ContactSnapshot, SendEmailInput, SendEmailResult } from '../workflows/types';
 import { deliverOnce } from './deliverOnce';
 
 export interface MailSettings {
+  /** The default sender. */
   from: string;
+  /**
+   * The senders a step's `from` may name (MAIL_FROM_ALLOWED, lower-cased addresses and `@domain`s); by default the
+   * default sender's address alone.
+   */
+  allowedSenders?: readonly string[];
   productName: string;
   /** The sender named in the footer (the company behind the product) and its postal address. */
   companyName: string;
@@ -38,6 +45,23 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
   const contacts = new ContactStore(db);
   const enrollments = new EnrollmentStore(db);
   const outbox = new OutboxStore(db);
+  const allowed = mail.allowedSenders ?? [parseMailbox(mail.from)?.address.toLowerCase() ?? ''];
+
+  /**
+   * A step's own sender when it is one mailbox on the allowed list, else the default sender. Sequences are checked
+   * when defined; this keeps one stored before that check (or before the list shrank) from sending as anyone, or
+   * from handing the transport a line break.
+   */
+  const senderOf = (input: SendEmailInput): string => {
+    if (input.from === undefined) return mail.from;
+    const mailbox = parseMailbox(input.from);
+    if (mailbox && senderAllowed(mailbox.address, allowed)) return input.from.trim();
+    Context.current().log.warn('step sender not allowed; sending from the default sender', {
+      sequenceKey: input.sequenceKey,
+      stepId: input.stepId,
+    });
+    return mail.from;
+  };
 
   return {
     /** Records that a contact entered a sequence; idempotent. Runs before the lean send path only. */
@@ -103,7 +127,10 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
     async sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
       const contact = await contacts.getById(input.contactId);
       if (!contact) return { status: 'skipped', reason: 'contact deleted' };
-      if (input.marketing && contact.unsubscribedAt) return { status: 'skipped', reason: 'unsubscribed' };
+      // Only a template declared transactional is sent as such: a sequence stored as transactional that sends a
+      // promotional template still honours unsubscribes, the frequency cap and List-Unsubscribe.
+      const marketing = input.marketing || templateInfo(input.template)?.category !== 'transactional';
+      if (marketing && contact.unsubscribedAt) return { status: 'skipped', reason: 'unsubscribed' };
       if (input.quietHours) {
         const now = Context.current().info.currentAttemptScheduledTimestampMs;
         const end = quietHoursEnd(now, input.quietHours, contact.timezone);
@@ -119,7 +146,7 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
         template: input.template,
         toEmail: contact.email,
         subject: input.subject,
-        marketing: input.marketing,
+        marketing,
       };
       return deliverOnce({ outbox, email }, claim, mail.frequencyCap, () => {
         const unsubscribeUrl = `${mail.publicUrl}/u/${signer.sign('unsubscribe', contact.id, UNSUBSCRIBE_TTL_MS)}`;
@@ -139,10 +166,10 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
             unsubscribe_url: unsubscribeUrl,
           },
         });
-        const headers: Record<string, string> = input.marketing
+        const headers: Record<string, string> = marketing
           ? { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
           : {};
-        return { from: input.from ?? mail.from, ...rendered, headers };
+        return { from: senderOf(input), ...rendered, headers };
       });
     },
   };

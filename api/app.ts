@@ -42,7 +42,8 @@ export interface AppDeps {
   config: Pick<Config, 'publicUrl' | 'temporalUiUrl' | 'TEMPORAL_NAMESPACE'> &
     Partial<StrategyApprovalConfig & Pick<Config, 'INFLUENCER_IMPORT_MAX_BYTES'>> &
     Partial<CampaignConfig> &
-    Partial<Pick<Config, 'RATE_LIMIT_PER_MINUTE' | 'RATE_LIMIT_BURST' | 'UNSUBSCRIBE_RATE_LIMIT_PER_MINUTE'>>;
+    Partial<Pick<Config, 'RATE_LIMIT_PER_MINUTE' | 'RATE_LIMIT_BURST' | 'UNSUBSCRIBE_RATE_LIMIT_PER_MINUTE'>> &
+    Partial<Pick<Config, 'MAIL_FROM' | 'mailFromAllowed'>>;
   log: Logger;
   signer: LinkSigner;
   /** The embedded SMTP catcher, when the product runs on its defaults. */
@@ -123,7 +124,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use(overviewRoutes(deps));
   v1.use(seoReportRoutes(deps));
   v1.use(campaignInfluencerRoutes(deps));
-  if (deps.mailCatcher) v1.use(devMailRoutes(deps.mailCatcher));
+  if (deps.mailCatcher) v1.use(devMailRoutes(deps.mailCatcher, deps.db));
   app.use('/v1', v1);
   app.use(dashboardRoutes());
 

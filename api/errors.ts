@@ -14,6 +14,8 @@ export class HttpError extends Error {
     message: string,
     readonly problems?: Problem[],
     readonly headers?: Record<string, string>,
+    /** A stable name for the refusal (e.g. `BudgetChangePending`) that a client can branch on. */
+    readonly code?: string,
   ) {
     super(message);
   }
@@ -21,7 +23,7 @@ export class HttpError extends Error {
 
 export const badRequest = (message: string, problems?: Problem[]) => new HttpError(400, message, problems);
 export const notFound = (what: string) => new HttpError(404, `${what} not found`);
-export const conflict = (message: string) => new HttpError(409, message);
+export const conflict = (message: string, code?: string) => new HttpError(409, message, undefined, undefined, code);
 export const forbidden = (message: string) => new HttpError(403, message);
 
 export function problemsFromZod(error: z.ZodError, prefix: string[] = []): Problem[] {
@@ -77,7 +79,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const e = err as { status?: number; type?: string; expose?: boolean; message?: string };
     if (err instanceof HttpError) {
       if (err.headers) res.set(err.headers);
-      res.status(err.status).json({ error: err.message, ...(err.problems ? { problems: err.problems } : {}) });
+      res.status(err.status).json({
+        error: err.message,
+        ...(err.code ? { code: err.code } : {}),
+        ...(err.problems ? { problems: err.problems } : {}),
+      });
       return;
     }
     // Errors from the body parser carry their own status (400 bad JSON, 413 too large, 415 charset); so does the

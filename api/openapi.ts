@@ -122,6 +122,8 @@ const docs = {
 };
 
 const WRITERS: Role[] = ['marketer', 'operator'];
+/** What spends money or speaks for the business: ventures, strategies, campaigns and their budgets. */
+const MARKETERS: Role[] = ['marketer'];
 const ok = (what: string) => ({ '200': what });
 const r404 = { '404': 'not found' };
 const r400 = { '400': 'invalid request: every bad field listed in `problems`' };
@@ -178,20 +180,20 @@ export const ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/u/:token',
-    summary: 'Unsubscribe link (a person clicking)',
+    summary: 'Unsubscribe link: a confirmation page whose button POSTs (a GET or HEAD never unsubscribes)',
     tag: 'Contacts',
     access: 'public',
     produces: 'text/html',
-    responses: { '200': 'unsubscribed', '400': 'the link is not valid' },
+    responses: { '200': 'the confirmation page', '400': 'the link is not valid' },
   },
   {
     method: 'post',
     path: '/u/:token',
-    summary: 'One-click unsubscribe (RFC 8058)',
+    summary: 'Unsubscribe: the RFC 8058 one-click body List-Unsubscribe=One-Click, from a mail client or the page',
     tag: 'Contacts',
     access: 'public',
     bodyMediaTypes: ['application/x-www-form-urlencoded'],
-    responses: { '200': 'unsubscribed', '400': 'the link is not valid' },
+    responses: { '200': 'unsubscribed', '400': 'the link is not valid, or the body is not List-Unsubscribe=One-Click' },
   },
   // Public pages (programmatic SEO)
   {
@@ -414,7 +416,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/ventures',
     summary: 'Create a venture',
     tag: 'Ventures',
-    access: WRITERS,
+    access: MARKETERS,
     body: ventureBody,
     responses: { '201': 'created', ...r400, ...r409 },
   },
@@ -440,7 +442,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/ventures/:id',
     summary: 'Change a venture',
     tag: 'Ventures',
-    access: WRITERS,
+    access: MARKETERS,
     body: venturePatch,
     responses: { ...ok('the venture'), ...r400, ...r404, ...r409 },
   },
@@ -450,7 +452,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/campaigns',
     summary: 'Create a campaign and start its workflow (the chairman approves large budgets)',
     tag: 'Campaigns',
-    access: WRITERS,
+    access: MARKETERS,
     body: campaignBody,
     responses: { '201': 'created', ...r400, ...r404 },
   },
@@ -476,7 +478,7 @@ export const ROUTES: RouteDoc[] = [
     path: `/v1/campaigns/:id/${action}`,
     summary: `${action[0]!.toUpperCase()}${action.slice(1)} a campaign`,
     tag: 'Campaigns',
-    access: action === 'resume' ? WRITERS : ['marketer', 'operator', 'chairman'],
+    access: action === 'resume' ? MARKETERS : ['marketer', 'operator', 'chairman'],
     body: docs.campaignAction,
     responses: { '200': 'done', '202': 'accepted; the run is telling the platforms', ...r404, ...r409 },
   })),
@@ -485,7 +487,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/campaigns/:id/budget',
     summary: 'Change the budget (through the chairman above the policy)',
     tag: 'Campaigns',
-    access: WRITERS,
+    access: MARKETERS,
     body: budgetBody,
     responses: { ...ok('the change, or the approval it waits for'), ...r400, ...r404, ...r409 },
   },
@@ -494,7 +496,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/campaigns/:id/reallocate',
     summary: 'Split the daily budget between platforms by results',
     tag: 'Campaigns',
-    access: WRITERS,
+    access: MARKETERS,
     responses: { ...ok('the new split'), ...r404, ...r409 },
   },
   {
@@ -518,7 +520,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/campaigns/:id/influencers',
     summary: 'Add an influencer to a campaign',
     tag: 'Campaigns',
-    access: WRITERS,
+    access: MARKETERS,
     body: addCampaignInfluencerBody,
     responses: { '201': 'added', '200': 'already on the campaign', ...r400, ...r404, ...r409 },
   },
@@ -527,7 +529,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/campaigns/:id/influencers/:influencerId',
     summary: 'Remove an influencer from a campaign',
     tag: 'Campaigns',
-    access: WRITERS,
+    access: MARKETERS,
     responses: { '204': 'removed', ...r404 },
   },
   // Approvals
@@ -661,7 +663,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/ventures/:id/strategies',
     summary: 'Draft a GTM strategy (goes to the chairman)',
     tag: 'Intelligence',
-    access: WRITERS,
+    access: MARKETERS,
     body: strategyRequestSchema,
     responses: { '202': 'drafting', ...r400, ...r404 },
   },
@@ -686,7 +688,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/strategies/:id/activate',
     summary: 'Activate an approved strategy',
     tag: 'Intelligence',
-    access: WRITERS,
+    access: MARKETERS,
     responses: { ...ok('activated'), ...r404, ...r409 },
   },
   {
@@ -694,7 +696,7 @@ export const ROUTES: RouteDoc[] = [
     path: '/v1/dev/mail',
     summary: 'What the local mail catcher received (embedded default only)',
     tag: 'Dashboard',
-    access: 'any',
+    access: ['operator'],
     query: docs.mailQuery,
     responses: ok('messages, newest first'),
   },

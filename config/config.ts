@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { isDuration } from '../domain/sequences/duration';
+import { parseAllowedSenders, parseMailbox } from '../domain/sequences/senders';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const optionalUrl = z
@@ -8,6 +9,9 @@ const optionalUrl = z
   .trim()
   .optional()
   .transform((v) => (v ? v : undefined));
+
+/** The sender of every email when MAIL_FROM is not set. */
+export const DEFAULT_MAIL_FROM = 'GTM Strategist <hello@gtm.localhost>';
 
 /** Every environment variable the product reads, with its default. README's configuration table mirrors this. */
 export const envSchema = z.object({
@@ -30,7 +34,29 @@ export const envSchema = z.object({
   TEMPORAL_TEST_SERVER_PATH: z.string().optional(),
   SMTP_URL: optionalUrl.pipe(z.url().optional()),
   MAIL_CATCHER_PORT: port.default(1025),
-  MAIL_FROM: z.string().min(3).default('GTM Strategist <hello@gtm.localhost>'),
+  MAIL_FROM: z
+    .string()
+    .refine((v) => parseMailbox(v) !== undefined, 'must be one address with an optional name: Name <hello@example.com>')
+    .default(DEFAULT_MAIL_FROM),
+  /**
+   * The senders a sequence step's `from` may name, as verified with the email provider: addresses and `@domain`
+   * entries, comma-separated. MAIL_FROM's address is always allowed; unset, it is the only one.
+   */
+  MAIL_FROM_ALLOWED: optionalUrl.pipe(
+    z
+      .string()
+      .transform((v, ctx) => {
+        const { allowed, invalid } = parseAllowedSenders(v);
+        if (invalid.length > 0) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `${invalid.map((e) => `'${e}'`).join(', ')}: each entry must be an address (hello@example.com) or a domain (@example.com)`,
+          });
+        }
+        return allowed;
+      })
+      .optional(),
+  ),
   EMAIL_PROVIDER: z.enum(['smtp', 'sendgrid']).default('smtp'),
   SENDGRID_API_KEY: z.string().optional(),
   SENDGRID_API_URL: z.url().default('https://api.sendgrid.com'),
@@ -101,6 +127,8 @@ export interface Config extends Env {
   publicUrl: string;
   appUrl: string;
   temporalUiUrl: string;
+  /** The senders a step may name: MAIL_FROM's address first, then MAIL_FROM_ALLOWED's entries, lower-cased. */
+  mailFromAllowed: string[];
 }
 
 export class ConfigError extends Error {
@@ -126,5 +154,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     appUrl: e.APP_URL ?? e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     temporalUiUrl: (e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`).replace(/\/$/, ''),
+    mailFromAllowed: allowedSenders(e.MAIL_FROM, e.MAIL_FROM_ALLOWED),
   };
+}
+
+/** The default sender's address, then the configured entries, without repeats. */
+export function allowedSenders(defaultFrom: string, configured: readonly string[] = []): string[] {
+  const own = parseMailbox(defaultFrom)?.address.toLowerCase();
+  return [...new Set([...(own ? [own] : []), ...configured])];
 }

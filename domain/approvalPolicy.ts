@@ -55,6 +55,55 @@ export function budgetChangeNeedsApproval(
   };
 }
 
+/** A budget change with what it is measured against. */
+export interface BudgetChange {
+  /** The budget in force. */
+  current: number;
+  proposed: number;
+  /**
+   * The last budget the chairman approved; for a campaign the policy let start without the chairman, the budget it
+   * started with.
+   */
+  approved: number;
+}
+
+/**
+ * Whether a budget change needs the chairman, with increases measured against the last approved budget rather
+ * than the current one: steps that each stay under the percentage add up, and once together they lift the budget
+ * more than the percentage over what was approved, the chairman is asked (12,000 approved allows up to 14,400
+ * without him, whatever the number of steps). Lifting the budget over the campaign threshold needs him too, unless
+ * he already approved a budget over it. A decrease never does.
+ */
+export function cumulativeBudgetChangeNeedsApproval(
+  change: BudgetChange,
+  thresholds: ApprovalThresholds,
+): ApprovalDecision {
+  const { current, proposed, approved } = change;
+  if (proposed <= current) return { required: false, reason: 'the budget does not increase' };
+  if (proposed <= approved) {
+    return { required: false, reason: `the new budget ${proposed} is within ${approved}, the last approved budget` };
+  }
+  const increasePct = approved > 0 ? ((proposed - approved) / approved) * 100 : Infinity;
+  // Said the way the simple case always was when the budget in force is the approved one.
+  const since = approved === current ? '' : ` over ${approved}, the last approved budget,`;
+  if (increasePct > thresholds.budgetIncreasePct) {
+    const shown = Number.isFinite(increasePct)
+      ? `an increase of ${round1(increasePct)}%${since}`
+      : 'an increase from zero';
+    return { required: true, reason: `${shown} is over the ${thresholds.budgetIncreasePct}% that needs no approval` };
+  }
+  if (proposed > thresholds.campaignBudgetThreshold && approved <= thresholds.campaignBudgetThreshold) {
+    return {
+      required: true,
+      reason: `the new budget ${proposed} crosses the approval threshold of ${thresholds.campaignBudgetThreshold}`,
+    };
+  }
+  return {
+    required: false,
+    reason: `an increase of ${round1(increasePct)}%${since} is within the ${thresholds.budgetIncreasePct}% that needs no approval`,
+  };
+}
+
 function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }

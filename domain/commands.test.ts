@@ -2,6 +2,7 @@ import {
   bestMatch,
   cleanName,
   levenshtein,
+  MATCH_THRESHOLD,
   monthRange,
   nameSimilarity,
   normalizeText,
@@ -235,5 +236,81 @@ describe('fuzzy names', () => {
       value: 'v',
     });
     expect(nameSimilarity('acme notes app', 'Acme Notes')).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+describe('names in commands that act: whole names only, and ask when more than one fits', () => {
+  // How an approval is offered to the matcher: its title first, then the name of what it is about.
+  const approval = (name: string, value: string, amount = '9000.00') => ({
+    names: [`Campaign ${name}: ${amount} USD`, name],
+    value,
+  });
+  const o = approval('o', 'o');
+  const winter = approval('Winter promo', 'winter');
+  const summer = approval('Summer promo', 'summer');
+
+  test('a one-letter name inside another word never matches', () => {
+    expect(nameSimilarity('winter promo', 'o')).toBeLessThan(MATCH_THRESHOLD);
+    expect(nameSimilarity('summa promo', 'o', 'act')).toBe(0);
+    expect(bestMatch('summa promo', [o, winter, summer], 'act')).toMatchObject({ status: 'matched', value: 'summer' });
+    expect(bestMatch('summa promo', [o, winter, summer])).toMatchObject({ status: 'matched', value: 'summer' });
+  });
+
+  test('a short name is said exactly or not at all', () => {
+    expect(bestMatch('box', [{ names: ['ox'], value: 'ox' }], 'act')).toMatchObject({ status: 'none' });
+    expect(bestMatch('o', [o, winter, summer], 'act')).toMatchObject({ status: 'matched', value: 'o', score: 1 });
+  });
+
+  test('the chairman’s "approve the winter promo" is the winter promo, whatever else is named', () => {
+    expect(bestMatch('winter promo', [o, winter, summer], 'act')).toMatchObject({ status: 'matched', value: 'winter' });
+    const budgetOfWinter = {
+      names: ['Budget of Winter promo: 12000.00 to 15000.00 USD', 'budget of Winter promo'],
+      value: 'winter-budget',
+    };
+    expect(bestMatch('winter promo', [o, budgetOfWinter], 'act')).toMatchObject({
+      status: 'matched',
+      value: 'winter-budget',
+    });
+  });
+
+  test('a whole-word name inside what was said does not outrank the thing meant: ask', () => {
+    const promotion = approval('Winter Promotion', 'winter');
+    const outcome = bestMatch('winter promo', [{ names: ['promo'], value: 'decoy' }, promotion], 'act');
+    expect(outcome.status).toBe('ambiguous');
+    if (outcome.status === 'ambiguous') expect(outcome.options.map((x) => x.value).sort()).toEqual(['decoy', 'winter']);
+    expect(bestMatch('winter promo', [o, promotion], 'act')).toMatchObject({ status: 'matched', value: 'winter' });
+  });
+
+  test('two plausible candidates: ask back, listing them', () => {
+    for (const [said, candidates] of [
+      ['promo', [o, winter, summer]],
+      ['promo', [winter, approval('Summer promos', 'summers')]],
+    ] as const) {
+      const outcome = bestMatch(said, candidates, 'act');
+      expect(outcome.status).toBe('ambiguous');
+      if (outcome.status === 'ambiguous')
+        expect(outcome.options.map((x) => x.value).sort()).toEqual(
+          candidates
+            .filter((c) => c !== o)
+            .map((c) => c.value)
+            .sort(),
+        );
+    }
+  });
+
+  test('two things with the same name: ask, never pick the first', () => {
+    const outcome = bestMatch('winter promo', [winter, approval('Winter promo', 'copy', '90000.00')], 'act');
+    expect(outcome).toMatchObject({ status: 'ambiguous' });
+  });
+
+  test('a near miss on the whole name is still understood', () => {
+    expect(bestMatch('sprng lanch', [approval('Spring Launch', 'spring'), winter], 'act')).toMatchObject({
+      status: 'matched',
+      value: 'spring',
+    });
+    expect(bestMatch('always on search', [{ names: ['Always-on Search'], value: 'a' }], 'act')).toMatchObject({
+      status: 'matched',
+      value: 'a',
+    });
   });
 });

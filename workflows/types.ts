@@ -126,10 +126,19 @@ export interface ApprovalWorkflowInput {
 export interface ApprovalDecisionInput {
   decision: 'approve' | 'reject';
   by: string;
-  /** The decider's role, for the audit log. */
+  /** The decider's role, for the audit log; a decision is accepted only from the chairman. */
   role?: string;
   comment?: string;
+  /**
+   * The server's signature over the approval's workflow id, the decision, `by`, `role`, `comment` and the time it
+   * was made, valid for minutes (services/approvalDecisions). Without a valid one the decision is refused, so
+   * nobody who can reach Temporal but not the server's secret can decide.
+   */
+  proof: string;
 }
+
+/** Whether a decision's proof holds; `reason` says why not, without anything secret. */
+export type DecisionProofVerdict = { valid: true } | { valid: false; reason: string };
 
 export type ApprovalOutcome = 'approved' | 'rejected' | 'expired';
 
@@ -238,6 +247,8 @@ export interface CampaignCarry {
   budgetChanges: BudgetChangeRecord[];
   budgetChangeCount: number;
   appliedBudgetChanges: number;
+  /** The last budget the chairman approved (or the one the campaign started with); absent in older runs. */
+  approvedBudget?: number;
   lastSync?: { at: string; spent: number };
 }
 

@@ -1,11 +1,13 @@
 import { Router } from 'express';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { ApprovalStore, type Approval } from '../../db/stores/approvals';
-import { approvalStatusQuery, decideUpdate } from '../../workflows/approvalWorkflow';
+import { executeDecision } from '../../services/approvalDecisions';
+import { approvalStatusQuery, INVALID_DECISION_PROOF } from '../../workflows/approvalWorkflow';
 import type { AppDeps } from '../app';
 import { actorOf, requireRole } from '../auth';
-import { conflict, notFound, parseOr400 } from '../errors';
+import { conflict, HttpError, notFound, parseOr400 } from '../errors';
 import { temporalRunLink, withTimeout } from '../temporalLinks';
 
 const listQuery = z
@@ -25,9 +27,15 @@ export const decisionBody = z
 
 /**
  * The chairman's inbox: what is asked, by whom, how much, since when, and a link to the run in the Temporal UI;
- * decisions go to the approval workflow's `decide` update, and only the chairman may make them.
+ * decisions go, signed by the server, to the approval workflow's `decide` update, and only the chairman may make them.
  */
-export function approvalRoutes({ db, temporal, config }: Pick<AppDeps, 'db' | 'temporal' | 'config'>): Router {
+export function approvalRoutes({
+  db,
+  temporal,
+  config,
+  signer,
+  log,
+}: Pick<AppDeps, 'db' | 'temporal' | 'config' | 'signer' | 'log'>): Router {
   const router = Router();
   const approvals = new ApprovalStore(db);
   const present = (a: Approval, now = Date.now()) => ({
@@ -82,13 +90,23 @@ export function approvalRoutes({ db, temporal, config }: Pick<AppDeps, 'db' | 't
     }
     const { actor, actorRole } = actorOf(req);
     try {
-      const result = await temporal.workflow.getHandle(approval.workflowId).executeUpdate(decideUpdate, {
-        args: [
-          { decision: body.decision, by: actor, role: actorRole, ...(body.comment ? { comment: body.comment } : {}) },
-        ],
+      const result = await executeDecision(temporal, signer, approval.workflowId, {
+        decision: body.decision,
+        by: actor,
+        role: actorRole,
+        ...(body.comment ? { comment: body.comment } : {}),
       });
       res.json({ ...result, approval: present((await approvals.get(approval.id)) ?? approval) });
     } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && isInvalidProof(err)) {
+        // This server signed the decision, so the workers do not share its secret (or its clock is far off): a
+        // fault of the deployment, not of the chairman's request.
+        log.error(
+          { workflowId: approval.workflowId, reason: err.cause?.message },
+          'approval decision refused: the API and the workers must share SIGNING_SECRET',
+        );
+        throw new HttpError(500, 'the decision could not be recorded: the server is misconfigured; it stays pending');
+      }
       // The validator refused (decided, expired) or the run is over: either way this decision comes too late.
       if (err instanceof WorkflowUpdateFailedError) throw conflict(err.cause?.message ?? err.message);
       if (err instanceof WorkflowNotFoundError || isClosedRun(err)) throw conflict('this request is no longer open');
@@ -97,6 +115,10 @@ export function approvalRoutes({ db, temporal, config }: Pick<AppDeps, 'db' | 't
   });
 
   return router;
+}
+
+function isInvalidProof(err: WorkflowUpdateFailedError): boolean {
+  return err.cause instanceof ApplicationFailure && err.cause.type === INVALID_DECISION_PROOF;
 }
 
 /** Updates sent to a closed run fail with "workflow execution already completed". */

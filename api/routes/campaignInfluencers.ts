@@ -22,7 +22,7 @@ export function campaignInfluencerRoutes({ db }: Pick<AppDeps, 'db'>): Router {
   const campaigns = new CampaignStore(db);
   const influencers = new InfluencerStore(db);
   const store = new CampaignInfluencerStore(db);
-  const writers = requireRole(db, 'marketer', 'operator');
+  const writers = requireRole(db, 'marketer');
 
   const campaignOr404 = async (id: string) => {
     const campaign = await campaigns.get(id);

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import { AD_PLATFORM_NAMES } from '../../config/adPlatforms';
 import { CampaignPerformanceStore } from '../../db/stores/campaignPerformance';
@@ -12,7 +12,9 @@ import {
   type CampaignAction,
   type CampaignState,
 } from '../../domain/campaignLifecycle';
+import { campaignHorizon, CAMPAIGN_HORIZON_YEARS } from '../../domain/campaignHorizon';
 import { getCampaignWorkflowId } from '../../domain/ids';
+import { MAX_AMOUNT, moneyProblem } from '../../domain/money';
 import { CampaignService, campaignSettings, type CampaignSettings } from '../../services/campaigns';
 import {
   adjustBudgetUpdate,
@@ -34,11 +36,8 @@ const day = z
   .string()
   .regex(ISO_DAY, 'a day as YYYY-MM-DD')
   .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d, 'not a real day');
-const money = z
-  .number()
-  .positive()
-  .max(1e10)
-  .refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-6, 'at most two decimals');
+/** An amount of money; whether its decimals fit the currency is checked where the currency is known. */
+const money = z.number().positive().max(MAX_AMOUNT);
 /** The longest campaign: its whole range must fit one metrics request of the platforms. */
 const MAX_CAMPAIGN_DAYS = 731;
 const DAY_MS = 86_400_000;
@@ -75,6 +74,16 @@ export const campaignBody = z
     if (days > MAX_CAMPAIGN_DAYS) {
       ctx.addIssue({ code: 'custom', path: ['endDate'], message: `a campaign runs at most ${MAX_CAMPAIGN_DAYS} days` });
     }
+    const horizon = campaignHorizon(today);
+    for (const field of ['startDate', 'endDate'] as const) {
+      if (b[field] > horizon) {
+        const message = `at most ${CAMPAIGN_HORIZON_YEARS} years ahead: on or before ${horizon}`;
+        ctx.addIssue({ code: 'custom', path: [field], message });
+      }
+    }
+    // Only an amount that passed the basic checks, so a negative budget is not reported twice.
+    const amount = b.budget > 0 && b.budget <= MAX_AMOUNT ? moneyProblem(b.budget, b.currency) : undefined;
+    if (amount) ctx.addIssue({ code: 'custom', path: ['budget'], message: amount });
   });
 
 const listQuery = z
@@ -89,9 +98,12 @@ const listQuery = z
 const actionBody = z.object({ reason: z.string().trim().max(500).optional() }).strict();
 export const budgetBody = z.object({ budget: money, reason: z.string().trim().max(500).optional() }).strict();
 
-/** What a request to a campaign's run should get back: a 409 for a refusal, 404 for no run. */
+/** What a request to a campaign's run should get back: a 409 naming the run's refusal, 404 for no run. */
 function updateError(err: unknown): unknown {
-  if (err instanceof WorkflowUpdateFailedError) return conflict(err.cause?.message ?? err.message);
+  if (err instanceof WorkflowUpdateFailedError) {
+    const type = err.cause instanceof ApplicationFailure ? (err.cause.type ?? undefined) : undefined;
+    return conflict(err.cause?.message ?? err.message, type);
+  }
   if (err instanceof WorkflowNotFoundError || /already completed/i.test(String((err as Error)?.message))) {
     return conflict('the campaign is no longer running');
   }
@@ -107,7 +119,7 @@ export function campaignRoutes(deps: Pick<AppDeps, 'db' | 'temporal' | 'config' 
   const campaigns = new CampaignStore(db);
   const performance = new CampaignPerformanceStore(db);
   const ventures = new VentureStore(db);
-  const writers = requireRole(db, 'marketer', 'operator');
+  const writers = requireRole(db, 'marketer');
   const stoppers = requireRole(db, 'marketer', 'operator', 'chairman');
 
   const present = (c: Campaign) => {
@@ -213,7 +225,7 @@ export function campaignRoutes(deps: Pick<AppDeps, 'db' | 'temporal' | 'config' 
       const body = parseOr400(actionBody, req.body ?? {});
       const { state, live } = await stateOf(campaign);
       const refused = refusal(name as CampaignAction, state);
-      if (refused) throw conflict(refused);
+      if (refused) throw conflict(refused, 'IllegalCampaignState');
       if (name === 'resume' && live && live.spent >= live.budget) {
         throw conflict(
           `the budget is used up (${live.spent} of ${live.budget}): raise it first with POST /v1/campaigns/${campaign.id}/budget`,
@@ -248,9 +260,11 @@ export function campaignRoutes(deps: Pick<AppDeps, 'db' | 'temporal' | 'config' 
   router.post('/campaigns/:id/budget', writers, async (req, res) => {
     const campaign = await load(req);
     const body = parseOr400(budgetBody, req.body);
+    const amount = moneyProblem(body.budget, campaign.currency);
+    if (amount) throw badRequest('invalid request body', [{ path: 'budget', message: amount }]);
     const { state } = await stateOf(campaign);
     const refused = refusal('adjustBudget', state);
-    if (refused) throw conflict(refused);
+    if (refused) throw conflict(refused, 'IllegalCampaignState');
     const { actor, actorRole } = actorOf(req);
     try {
       const result = await temporal.workflow
@@ -275,7 +289,7 @@ export function campaignRoutes(deps: Pick<AppDeps, 'db' | 'temporal' | 'config' 
     const campaign = await load(req);
     const { state } = await stateOf(campaign);
     const refused = refusal('reallocate', state);
-    if (refused) throw conflict(refused);
+    if (refused) throw conflict(refused, 'IllegalCampaignState');
     const { actor, actorRole } = actorOf(req);
     try {
       const result = await temporal.workflow

@@ -19,10 +19,11 @@ export const commandBody = z
 export function commandRoutes({
   db,
   temporal,
+  signer,
   influencerCache,
-}: Pick<AppDeps, 'db' | 'temporal' | 'influencerCache'>): Router {
+}: Pick<AppDeps, 'db' | 'temporal' | 'signer' | 'influencerCache'>): Router {
   const router = Router();
-  const service = new CommandService(db, temporal, influencerCache);
+  const service = new CommandService(db, temporal, signer, influencerCache);
   router.post('/commands', async (req, res) => {
     const body = parseOr400(commandBody, req.body);
     if (!req.identity) throw new HttpError(401, 'a valid API key is required');

@@ -1,4 +1,5 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { allowedSenders, DEFAULT_MAIL_FROM } from '../../config/config';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { AuditLog } from '../../db/stores/audit';
@@ -59,7 +60,8 @@ export function sequenceRoutes({
   temporal,
   metrics,
   taskQueue,
-}: Pick<AppDeps, 'db' | 'temporal' | 'taskQueue' | 'metrics'>): Router {
+  config,
+}: Pick<AppDeps, 'db' | 'temporal' | 'taskQueue' | 'metrics' | 'config'>): Router {
   const router = Router();
   const sequences = new SequenceStore(db);
   const enrollments = new EnrollmentStore(db);
@@ -67,6 +69,9 @@ export function sequenceRoutes({
   const stats = new SequenceStatsStore(db);
   const service = new EnrollmentService(db, temporal, metrics, taskQueue);
   const writers = requireRole(db, 'marketer', 'operator');
+  const checks = {
+    allowedSenders: config.mailFromAllowed ?? allowedSenders(config.MAIL_FROM ?? DEFAULT_MAIL_FROM),
+  };
 
   const getOr404 = async (key: string): Promise<SequenceRecord> => {
     const record = await sequences.get(key);
@@ -75,7 +80,7 @@ export function sequenceRoutes({
   };
 
   router.post('/sequences', writers, async (req, res) => {
-    const checked = validateSequence(req.body, templateCatalogue);
+    const checked = validateSequence(req.body, templateCatalogue, checks);
     if (!checked.ok) return invalidDefinition(res, checked.problems, checked.warnings);
     const { definition } = checked;
     const created = await db.transaction(async (trx) => {
@@ -127,7 +132,7 @@ export function sequenceRoutes({
   router.put('/sequences/:key', writers, async (req, res) => {
     const key = parseOr400(sequenceKeyParam, req.params.key, 'path');
     const before = await getOr404(key);
-    const checked = validateSequence(req.body, templateCatalogue);
+    const checked = validateSequence(req.body, templateCatalogue, checks);
     if (!checked.ok) return invalidDefinition(res, checked.problems, checked.warnings);
     const { definition } = checked;
     if (definition.key !== key)

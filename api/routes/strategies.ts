@@ -50,7 +50,7 @@ export function strategyRoutes(deps: {
   const { db, temporal, config } = deps;
   const router = Router();
   const store = new StrategyStore(db);
-  const writers = requireRole(db, 'marketer', 'operator');
+  const writers = requireRole(db, 'marketer');
 
   const live = async (strategyId: string) => {
     const handle = temporal.workflow.getHandle(getStrategyWorkflowId(strategyId));

@@ -1,13 +1,52 @@
-import { Router, urlencoded } from 'express';
+import { Router, urlencoded, type Request, type Response } from 'express';
 import { ContactStore } from '../../db/stores/contacts';
 import { EnrollmentStore } from '../../db/stores/enrollments';
 import { AuditLog } from '../../db/stores/audit';
 import { unsubscribeSignal } from '../../workflows/sequenceWorkflow';
 import type { AppDeps } from '../app';
+import { badRequest } from '../errors';
+
+/** The RFC 8058 one-click body: the field a mail client POSTs, and the page's form too. */
+const ONE_CLICK_FIELD = 'List-Unsubscribe';
+const ONE_CLICK_VALUE = 'One-Click';
 
 /**
- * The link in every marketing email. GET (a person clicking) and POST (a mail client's RFC 8058 one-click
- * request) both unsubscribe; the token is signed, so nobody can unsubscribe someone else.
+ * A small page of constant text: nothing from the request is echoed, nothing is loaded from elsewhere, and the
+ * only action is a form posting back to the URL it was served from.
+ */
+function page(title: string, body: string): string {
+  return [
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">',
+    `<title>${title}</title>`,
+    '<style>body{font:17px/1.6 system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#1d2433}',
+    'button{font:inherit;padding:.5rem 1.25rem;border-radius:.4rem;border:1px solid #1d4ed8;background:#1d4ed8;color:#fff;cursor:pointer}</style>',
+    `</head><body><h1>${title}</h1>${body}</body></html>`,
+  ].join('');
+}
+
+const CONFIRM = page(
+  'Unsubscribe',
+  '<p>Unsubscribe this address from our marketing email?</p>' +
+    `<form method="post"><input type="hidden" name="${ONE_CLICK_FIELD}" value="${ONE_CLICK_VALUE}">` +
+    '<button type="submit">Unsubscribe</button></form>',
+);
+const DONE = page('Unsubscribed', '<p>You are unsubscribed and will get no more marketing email from us.</p>');
+const ALREADY = page('Unsubscribed', '<p>This address is already unsubscribed from our marketing email.</p>');
+const INVALID = page('Link not valid', '<p>This unsubscribe link is not valid or has expired.</p>');
+
+/** Personal pages: never kept by a shared cache, and answered fresh each time. */
+function sendPage(res: Response, status: number, html: string): void {
+  res.status(status).set('Cache-Control', 'no-store').type('html').send(html);
+}
+
+/** A browser submitting the page's form asks for HTML; a mail client's one-click POST gets JSON. */
+const wantsHtml = (req: Request) => req.accepts(['json', 'html']) === 'html';
+
+/**
+ * The link in every marketing email. Only a POST unsubscribes: the RFC 8058 one-click request a mail client sends,
+ * or the form on the page a GET shows. Mail scanners fetch links (GET, HEAD) to inspect them; that must not
+ * unsubscribe anyone. The token is signed, so nobody can unsubscribe someone else.
  */
 export function unsubscribeRoutes({ db, temporal, signer }: Pick<AppDeps, 'db' | 'temporal' | 'signer'>): Router {
   const router = Router();
@@ -15,9 +54,7 @@ export function unsubscribeRoutes({ db, temporal, signer }: Pick<AppDeps, 'db' |
   const enrollments = new EnrollmentStore(db);
   const audit = new AuditLog(db);
 
-  const handle = async (token: string): Promise<boolean> => {
-    const contactId = signer.verify('unsubscribe', token);
-    if (!contactId) return false;
+  const unsubscribe = async (contactId: string): Promise<void> => {
     await contacts.unsubscribe(contactId);
     await audit.record({
       actor: `contact:${contactId}`,
@@ -34,23 +71,32 @@ export function unsubscribeRoutes({ db, temporal, signer }: Pick<AppDeps, 'db' |
           .catch(() => undefined),
       ),
     );
-    return true;
   };
 
+  // Express answers HEAD with this handler too, without the body: it reads, it never writes.
   router.get('/u/:token', async (req, res) => {
-    const ok = await handle(req.params.token);
-    res
-      .status(ok ? 200 : 400)
-      .type('html')
-      .send(
-        ok
-          ? '<!doctype html><title>Unsubscribed</title><p>You are unsubscribed and will get no more marketing email from us.</p>'
-          : '<!doctype html><title>Link not valid</title><p>This unsubscribe link is not valid or has expired.</p>',
-      );
+    const contactId = signer.verify('unsubscribe', req.params.token);
+    const contact = contactId ? await contacts.getById(contactId) : undefined;
+    if (!contact) return sendPage(res, 400, INVALID);
+    sendPage(res, 200, contact.unsubscribedAt ? ALREADY : CONFIRM);
   });
+
   router.post('/u/:token', urlencoded({ extended: false, limit: '1kb' }), async (req, res) => {
-    const ok = await handle(req.params.token);
-    res.status(ok ? 200 : 400).json(ok ? { unsubscribed: true } : { error: 'invalid or expired unsubscribe link' });
+    const contactId = signer.verify('unsubscribe', req.params.token);
+    if (!contactId) {
+      if (wantsHtml(req)) return sendPage(res, 400, INVALID);
+      res.status(400).json({ error: 'invalid or expired unsubscribe link' });
+      return;
+    }
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (body[ONE_CLICK_FIELD] !== ONE_CLICK_VALUE) {
+      throw badRequest('invalid request body', [
+        { path: ONE_CLICK_FIELD, message: `must be ${ONE_CLICK_VALUE} (RFC 8058)` },
+      ]);
+    }
+    await unsubscribe(contactId);
+    if (wantsHtml(req)) return sendPage(res, 200, DONE);
+    res.status(200).json({ unsubscribed: true });
   });
   return router;
 }

@@ -25,7 +25,11 @@ const ventureFields = {
   description: z.string().trim().max(5000).nullable(),
   industry: text(100).nullable(),
   category: text(100).nullable(),
-  website: z.url().max(500).nullable(),
+  // Rendered as a link on the public pages: a javascript: or data: URL there would run in a visitor's browser.
+  website: z
+    .url({ protocol: /^https?$/, error: 'must be an http or https address, e.g. https://acme.example' })
+    .max(500)
+    .nullable(),
   keywords: z.array(text(100)).max(100),
   brand: brandSchema,
   targetMarket: z.record(z.string().max(100), z.unknown()),
@@ -59,13 +63,13 @@ const listQuery = z
   })
   .strict();
 
-/** Ventures: marketers and operators write, every role reads. */
+/** Ventures: marketers write, every role reads. */
 export function ventureRoutes({ db }: Pick<AppDeps, 'db'>): Router {
   const router = Router();
   const ventures = new VentureStore(db);
   const audit = new AuditLog(db);
 
-  router.post('/ventures', requireRole(db, 'marketer', 'operator'), async (req, res) => {
+  router.post('/ventures', requireRole(db, 'marketer'), async (req, res) => {
     const body = parseOr400(ventureBody, req.body);
     let venture: Venture;
     try {
@@ -95,7 +99,7 @@ export function ventureRoutes({ db }: Pick<AppDeps, 'db'>): Router {
     res.json(venture);
   });
 
-  router.patch('/ventures/:id', requireRole(db, 'marketer', 'operator'), async (req, res) => {
+  router.patch('/ventures/:id', requireRole(db, 'marketer'), async (req, res) => {
     const id = String(req.params.id);
     if (!(await ventures.getById(id))) throw notFound(`venture ${id}`);
     const patch = parseOr400(venturePatch, req.body);

@@ -7,3 +7,4 @@ export * from './graph';
 export * from './validate';
 export * from './builtins';
 export * from './heardEvents';
+export * from './senders';

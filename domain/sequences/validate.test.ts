@@ -2,6 +2,11 @@ import type { SequenceDefinitionInput } from './definition';
 import { validateSequence, type SequenceProblem, type SequenceValidation } from './validate';
 
 const templates = new Set(['welcome', 'tip', 'promo']);
+/** A catalogue in which two templates are declared transactional. */
+const withReceipts = {
+  has: (id: string) => templates.has(id) || id === 'receipt' || id === 'password_reset',
+  transactional: () => ['password_reset', 'receipt'],
+};
 
 function base(steps: unknown[], extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { key: 'test', name: 'Test', triggers: [{ event: 'signup' }], steps, ...extra };
@@ -317,7 +322,10 @@ describe('validateSequence: semantics', () => {
       problems(validateSequence(base([send('a')], { exitOnUnsubscribe: false }), templates)).map((p) => p.path),
     ).toEqual(['exitOnUnsubscribe']);
     expect(
-      validateSequence(base([send('a')], { category: 'transactional', exitOnUnsubscribe: false }), templates).ok,
+      validateSequence(
+        base([send('a', { template: 'receipt' })], { category: 'transactional', exitOnUnsubscribe: false }),
+        withReceipts,
+      ).ok,
     ).toBe(true);
   });
 
@@ -356,5 +364,77 @@ describe('validateSequence: semantics', () => {
       ),
     );
     expect(got.map((p) => p.path).sort()).toEqual(['goals.0.event', 'steps.0.template', 'steps.1.id', 'steps.1.next']);
+  });
+});
+
+describe('validateSequence: what a sequence may send, and from whom', () => {
+  const transactional = (steps: unknown[]) => base(steps, { category: 'transactional', exitOnUnsubscribe: false });
+
+  it('a transactional sequence sends only templates declared transactional', () => {
+    expect(validateSequence(transactional([send('a', { template: 'receipt' })]), withReceipts).ok).toBe(true);
+    expect(
+      problems(
+        validateSequence(
+          transactional([send('a', { template: 'receipt' }), send('b', { template: 'promo' })]),
+          withReceipts,
+        ),
+      ),
+    ).toEqual([
+      {
+        path: 'steps.1.template',
+        message:
+          "step 'b': 'promo' is a marketing template, and a transactional sequence may send only transactional " +
+          'templates: password_reset, receipt. Make the sequence marketing to send it.',
+      },
+    ]);
+  });
+
+  it('with a catalogue that declares nothing transactional, no transactional sequence passes', () => {
+    expect(problems(validateSequence(transactional([send('a')]), templates))).toEqual([
+      { path: 'steps.0.template', message: expect.stringMatching(/transactional templates: there are none/) },
+    ]);
+  });
+
+  it('an unknown template in a transactional sequence is reported once, as unknown', () => {
+    expect(problems(validateSequence(transactional([send('a', { template: 'nope' })]), withReceipts))).toEqual([
+      { path: 'steps.0.template', message: "step 'a': there is no email template 'nope'" },
+    ]);
+  });
+
+  const allowedSenders = ['hello@acme.example', '@news.acme.example'];
+
+  it('a step may name an allowed sender, with or without a display name', () => {
+    const steps = [
+      send('a', { from: 'hello@acme.example' }),
+      send('b', { from: 'Ada at Acme <HELLO@acme.example>' }),
+      send('c', { from: '"Acme, News" <weekly@news.acme.example>' }),
+    ];
+    expect(validateSequence(base(steps), templates, { allowedSenders }).ok).toBe(true);
+  });
+
+  it('a sender that is not allowed, not one mailbox, or carries a line break is a problem at steps.N.from', () => {
+    const got = problems(
+      validateSequence(
+        base([
+          send('a', { from: 'Chairman <chairman@bigbank.example>' }),
+          send('b', { from: 'hello@acme.example\r\nBcc: everyone@example.com' }),
+          send('c', { from: 'hello@acme.example, ceo@acme.example' }),
+          send('d', { from: 'x@evil.news.acme.example' }),
+        ]),
+        templates,
+        { allowedSenders },
+      ),
+    );
+    expect(got.map((p) => p.path)).toEqual(['steps.0.from', 'steps.1.from', 'steps.2.from', 'steps.3.from']);
+    expect(got[0]?.message).toBe(
+      "step 'a': chairman@bigbank.example is not an allowed sender (allowed: hello@acme.example, @news.acme.example)",
+    );
+    expect(got[1]?.message).toMatch(/^step 'b': must be one address .*\(allowed: hello@acme\.example, @news/);
+  });
+
+  it('without an allowed list, no step may name a sender', () => {
+    expect(problems(validateSequence(base([send('a', { from: 'hello@acme.example' })]), templates))).toEqual([
+      { path: 'steps.0.from', message: expect.stringMatching(/not an allowed sender \(allowed: none/) },
+    ]);
   });
 });

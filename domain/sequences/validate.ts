@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { sequenceDefinitionSchema, type Condition, type SequenceDefinition, type Step } from './definition';
 import { parseDuration } from './duration';
 import { stepEdges } from './graph';
+import { senderProblem } from './senders';
 import { parseTimeOfDay } from './time';
 
 /** One thing wrong with a sequence definition, at a dotted path into it such as `steps.3.timeout`. */
@@ -23,14 +24,33 @@ export interface TemplateCatalogue {
   has(template: string): boolean;
   /** Why a subject line could never render, or undefined when it can. */
   subjectProblem?(subject: string): string | undefined;
+  /**
+   * The templates declared transactional, sorted: the only ones a transactional sequence may send. Without it no
+   * template is, so no transactional sequence passes.
+   */
+  transactional?(): readonly string[];
+}
+
+/** What the deployment allows besides the templates. */
+export interface SequenceValidationOptions {
+  /**
+   * The senders a step's `from` may name: whole addresses and `@domain` entries, lower-cased (MAIL_FROM_ALLOWED).
+   * Without it no step may name a sender, and every email goes out from the default one.
+   */
+  allowedSenders?: readonly string[];
 }
 
 /**
  * Parses and checks a sequence definition: the schema first, then what a schema cannot say: step ids unique,
- * every reference resolving, templates known, subjects that render, no loop that can spin without waiting, goals
- * distinct from triggers, and settings that agree with each other. Unreachable steps are warnings.
+ * every reference resolving, templates known (and transactional in a transactional sequence), subjects that
+ * render, senders allowed, no loop that can spin without waiting, goals distinct from triggers, and settings that
+ * agree with each other. Unreachable steps are warnings.
  */
-export function validateSequence(input: unknown, knownTemplates: TemplateCatalogue): SequenceValidation {
+export function validateSequence(
+  input: unknown,
+  knownTemplates: TemplateCatalogue,
+  options: SequenceValidationOptions = {},
+): SequenceValidation {
   const parsed = sequenceDefinitionSchema.safeParse(input);
   if (!parsed.success) {
     return { ok: false, problems: zodProblems(parsed.error.issues, input), warnings: [] };
@@ -40,6 +60,8 @@ export function validateSequence(input: unknown, knownTemplates: TemplateCatalog
   const warnings: SequenceProblem[] = [];
   const { steps } = definition;
   const label = (i: number): string => `step '${steps[i]?.id ?? '?'}'`;
+  // Transactional mail skips unsubscribe and the frequency cap, so only templates declared transactional qualify.
+  const transactional = definition.category === 'transactional' ? (knownTemplates.transactional?.() ?? []) : [];
 
   const indexOf = new Map<string, number>();
   steps.forEach((step, i) => {
@@ -65,7 +87,24 @@ export function validateSequence(input: unknown, knownTemplates: TemplateCatalog
         path: `steps.${i}.template`,
         message: `${label(i)}: there is no email template '${step.template}'`,
       });
+    } else if (
+      step.type === 'send' &&
+      definition.category === 'transactional' &&
+      !transactional.includes(step.template)
+    ) {
+      problems.push({
+        path: `steps.${i}.template`,
+        message:
+          `${label(i)}: '${step.template}' is a marketing template, and a transactional sequence may send only ` +
+          `transactional templates: ${transactional.length > 0 ? transactional.join(', ') : 'there are none'}. ` +
+          `Make the sequence marketing to send it.`,
+      });
     }
+    const fromProblem =
+      step.type === 'send' && step.from !== undefined
+        ? senderProblem(step.from, options.allowedSenders ?? [])
+        : undefined;
+    if (fromProblem) problems.push({ path: `steps.${i}.from`, message: `${label(i)}: ${fromProblem}` });
     const subjectProblem = step.type === 'send' ? knownTemplates.subjectProblem?.(step.subject) : undefined;
     if (subjectProblem) {
       problems.push({

@@ -1,5 +1,5 @@
 import { chooseVariant } from '../../domain/sequences/split';
-import { uniqueId } from '../harness';
+import { uniqueId, eventually } from '../harness';
 import { client, startTestStack, type TestStack } from '../harness/stack';
 
 let t: TestStack;
@@ -7,17 +7,6 @@ beforeAll(async () => {
   t = await startTestStack({ PRODUCT_NAME: 'Acme Notes' });
 }, 60_000);
 afterAll(async () => t?.stop());
-
-/** Polls until `check` returns something other than undefined. */
-async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A short, valid sequence: a send and then a long wait, so the enrollment stays active. */
 function holdingSequence(key: string, overrides: Record<string, unknown> = {}) {

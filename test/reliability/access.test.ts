@@ -4,16 +4,18 @@ import path from 'node:path';
 import request from 'supertest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApp } from '../../api/app';
+import { ROUTES } from '../../api/openapi';
 import { TokenBuckets } from '../../api/rateLimit';
 import { loadConfig } from '../../config/config';
-import { ApiKeyStore, type Role } from '../../db/stores/apiKeys';
+import { ApiKeyStore, ROLES, type Role } from '../../db/stores/apiKeys';
 import { ContactStore } from '../../db/stores/contacts';
 import { createLogger } from '../../infra/logger';
 import { MailCatcher } from '../../infra/mailCatcher';
 import { freePort } from '../../infra/ports';
 import { LinkSigner } from '../../infra/signing';
-import { connectDevServer, createTestDatabase, uniqueId, type TestDatabase } from '../harness';
+import { connectDevServer, createTestDatabase, startSmtpSink, uniqueId, type TestDatabase } from '../harness';
 import { simpleParser } from 'mailparser';
+import { createTransport } from 'nodemailer';
 import { HoldingSmtpSink, spawnTs, waitUntil } from './helpers';
 import { listRoutes, routeKey } from './routes';
 
@@ -99,35 +101,35 @@ const ACCESS: [route: string, who: 'public' | 'any' | Role[], allowed: number][]
   ['GET /v1/ventures/:id/channel-mix', 'any', 400],
   ['POST /v1/readiness', 'any', 400],
   ['GET /v1/ventures/:id/readiness', 'any', 404],
-  ['POST /v1/ventures/:id/strategies', ['marketer', 'operator'], 400],
+  ['POST /v1/ventures/:id/strategies', ['marketer'], 400],
   ['GET /v1/ventures/:id/strategies', 'any', 404],
   ['GET /v1/strategies/:id', 'any', 404],
-  ['POST /v1/strategies/:id/activate', ['marketer', 'operator'], 404],
-  ['POST /v1/ventures', ['marketer', 'operator'], 400],
+  ['POST /v1/strategies/:id/activate', ['marketer'], 404],
+  ['POST /v1/ventures', ['marketer'], 400],
   ['GET /v1/ventures', 'any', 200],
   ['GET /v1/ventures/:idOrSlug', 'any', 404],
-  ['PATCH /v1/ventures/:id', ['marketer', 'operator'], 404],
+  ['PATCH /v1/ventures/:id', ['marketer'], 404],
   ['GET /v1/ventures/:id/overview', 'any', 404],
   ['GET /v1/ventures/:id/seo-pages', 'any', 404],
   ['GET /v1/approvals', 'any', 200],
   ['GET /v1/approvals/:id', 'any', 404],
   ['POST /v1/approvals/:id/decision', ['chairman'], 404],
-  ['POST /v1/campaigns', ['marketer', 'operator'], 400],
+  ['POST /v1/campaigns', ['marketer'], 400],
   ['GET /v1/campaigns', 'any', 200],
   ['GET /v1/campaigns/:id', 'any', 404],
   ['POST /v1/campaigns/:id/pause', 'any', 404],
-  ['POST /v1/campaigns/:id/resume', ['marketer', 'operator'], 404],
+  ['POST /v1/campaigns/:id/resume', ['marketer'], 404],
   ['POST /v1/campaigns/:id/cancel', 'any', 404],
-  ['POST /v1/campaigns/:id/budget', ['marketer', 'operator'], 404],
-  ['POST /v1/campaigns/:id/reallocate', ['marketer', 'operator'], 404],
+  ['POST /v1/campaigns/:id/budget', ['marketer'], 404],
+  ['POST /v1/campaigns/:id/reallocate', ['marketer'], 404],
   ['GET /v1/campaigns/:id/performance', 'any', 404],
   ['GET /v1/campaigns/:id/influencers', 'any', 404],
-  ['POST /v1/campaigns/:id/influencers', ['marketer', 'operator'], 404],
-  ['DELETE /v1/campaigns/:id/influencers/:influencerId', ['marketer', 'operator'], 404],
+  ['POST /v1/campaigns/:id/influencers', ['marketer'], 404],
+  ['DELETE /v1/campaigns/:id/influencers/:influencerId', ['marketer'], 404],
   ['GET /v1/reports/channels', 'any', 200],
   ['POST /v1/commands', 'any', 400],
   ['POST /v1/demo', ['operator'], 200],
-  ['GET /v1/dev/mail', 'any', 200],
+  ['GET /v1/dev/mail', ['operator'], 200],
 ];
 
 const PROBE_PARAMS: Record<string, string> = {
@@ -163,6 +165,11 @@ test(`every route against every role, no key, a revoked key and a malformed key 
   // Both ways: a route without a row has no decision about who may call it; a row without a route is stale.
   expect({ missingFromTable: served.filter((r) => !listed.includes(r)) }).toEqual({ missingFromTable: [] });
   expect({ notServed: listed.filter((r) => !served.includes(r)) }).toEqual({ notServed: [] });
+  // The OpenAPI document declares the same roles for every route (all three roles is the same as 'any').
+  const norm = (who: 'public' | 'any' | readonly Role[]) =>
+    typeof who === 'string' ? who : who.length === ROLES.length ? 'any' : [...who].sort().join(' or ');
+  const declared = new Map(ROUTES.map((r) => [`${r.method.toUpperCase()} ${r.path}`, norm(r.access)]));
+  expect(ACCESS.filter(([route, who]) => declared.get(route) !== norm(who)).map(([route]) => route)).toEqual([]);
 
   const mismatches: string[] = [];
   let cells = 0;
@@ -194,6 +201,92 @@ test('a refused role is audited; a refusal for no key is not a write', async () 
   await request(app).post('/v1/contacts').set('authorization', `Bearer ${keys.chairman}`).send({}).expect(403);
   const after = await database.db('audit_log').where({ action: 'access.denied' }).count({ n: '*' }).first();
   expect(Number(after?.n)).toBe(Number(before?.n) + 1);
+});
+
+test('only an operator reads the caught mail: a marketer or chairman sees nobody’s approval email or unsubscribe link', async () => {
+  const sink = await startSmtpSink();
+  try {
+    const token = signer.sign('unsubscribe', '00000000-0000-4000-8000-000000000001', 60_000);
+    await createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true }).sendMail({
+      from: 'GTM <hello@gtm.localhost>',
+      to: 'chair@acme.test',
+      subject: 'Approval needed: 9,000 USD',
+      text: `Approve: http://localhost:3000/approvals/1\nUnsubscribe: http://localhost:3000/u/${token}`,
+    });
+    await sink.waitFor(() => sink.list().length === 1);
+    const app = createApp({
+      db: database.db,
+      temporal: env.client,
+      config: baseConfig,
+      log: createLogger('silent'),
+      signer,
+      mailCatcher: sink,
+    });
+    for (const role of ['marketer', 'chairman'] as const) {
+      const res = await request(app).get('/v1/dev/mail').set('authorization', `Bearer ${keys[role]}`);
+      expect([role, res.status]).toEqual([role, 403]);
+      expect(res.text).not.toContain(token);
+      expect(res.text).not.toContain('Approval needed');
+    }
+    const operator = await request(app).get('/v1/dev/mail').set('authorization', `Bearer ${keys.operator}`);
+    expect(operator.status).toBe(200);
+    expect(operator.body.messages[0].text).toContain(token);
+  } finally {
+    await sink.stop();
+  }
+});
+
+test('an operator can neither create a campaign nor raise or move its budget; nothing is written and the refusals are audited', async () => {
+  const app = build();
+  const as = (role: Role) => ({ authorization: `Bearer ${keys[role]}` });
+  const venture = await request(app)
+    .post('/v1/ventures')
+    .set(as('marketer'))
+    .send({
+      name: 'Roles',
+      slug: uniqueId('roles')
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-'),
+      productName: 'Roles',
+    })
+    .expect(201);
+  const today = new Date().toISOString().slice(0, 10);
+  const campaign = {
+    ventureId: venture.body.id,
+    name: 'Operator launch',
+    type: 'launch',
+    platforms: ['google'],
+    startDate: today,
+    endDate: today,
+    budget: 1000,
+  };
+  const refused = await request(app).post('/v1/campaigns').set(as('operator')).send(campaign);
+  expect(refused.status).toBe(403);
+  expect(refused.body.error).toContain('marketer');
+  expect((await request(app).get('/v1/campaigns').set(as('marketer'))).body.campaigns).not.toContainEqual(
+    expect.objectContaining({ ventureId: venture.body.id }),
+  );
+
+  const created = await request(app).post('/v1/campaigns').set(as('marketer')).send(campaign).expect(201);
+  const budget = await request(app)
+    .post(`/v1/campaigns/${created.body.id}/budget`)
+    .set(as('operator'))
+    .send({ budget: 1100, reason: 'ops' });
+  expect(budget.status).toBe(403);
+  await request(app).post(`/v1/campaigns/${created.body.id}/reallocate`).set(as('operator')).send({}).expect(403);
+  // The list reads the stored row (the single campaign would also ask its run, which has no worker here).
+  const listed = (await request(app).get('/v1/campaigns').set(as('marketer'))).body.campaigns;
+  expect(listed).toContainEqual(expect.objectContaining({ id: created.body.id, budget: 1000 }));
+  const denied = await database
+    .db('audit_log')
+    .where({ action: 'access.denied', actor_role: 'operator' })
+    .whereIn('subject_id', [
+      'POST /v1/campaigns',
+      'POST /v1/campaigns/:id/budget',
+      'POST /v1/campaigns/:id/reallocate',
+    ]);
+  expect(denied.length).toBeGreaterThanOrEqual(3);
+  await env.client.workflow.getHandle(created.body.workflowId).terminate('test over');
 });
 
 describe('rate limits', () => {
@@ -300,6 +393,8 @@ test('unsubscribe links are signed, bound to one contact and one purpose, and ex
 
   await request(app)
     .post(`/u/${signer.sign('unsubscribe', ann.id, 60_000)}`)
+    .type('form')
+    .send('List-Unsubscribe=One-Click')
     .expect(200, { unsubscribed: true });
   expect(await unsubscribed(ann.id)).toBe(true);
   expect(await unsubscribed(bob.id)).toBe(false);
@@ -428,10 +523,16 @@ test('a full run of the product logs no API key, signing secret, SMTP or databas
         })
       ).status,
     ).toBe(401);
-    // An unsubscribe click from the email's own link.
+    // The email's own link: its page (a GET, as a mail scanner would fetch it), then the one-click POST.
     const header = welcome.headerLines.find((h) => h.key === 'list-unsubscribe')?.line ?? '';
     const link = /<([^>]+\/u\/[^>]+)>/.exec(header)![1]!;
     expect((await fetch(link)).status).toBe(200);
+    const oneClick = await fetch(link, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(oneClick.status).toBe(200);
     // An approval: a campaign over the threshold, asked of the chairman by email, approved through the API.
     const venture = await call('marketer', 'POST', '/v1/ventures', {
       name: 'Logged',

@@ -28,3 +28,31 @@ test('sendgrid needs its key', () => {
 test('an empty variable counts as unset', () => {
   expect(loadConfig({ DATABASE_URL: '', SMTP_URL: '' }).DATABASE_URL).toBeUndefined();
 });
+
+describe('senders', () => {
+  it('allows only the default sender when MAIL_FROM_ALLOWED is not set', () => {
+    expect(loadConfig({}).mailFromAllowed).toEqual(['hello@gtm.localhost']);
+    expect(loadConfig({ MAIL_FROM: 'Acme <Hello@Acme.example>' }).mailFromAllowed).toEqual(['hello@acme.example']);
+  });
+
+  it('reads MAIL_FROM_ALLOWED as addresses and domains, after the default sender', () => {
+    const c = loadConfig({
+      MAIL_FROM: 'Acme <hello@acme.example>',
+      MAIL_FROM_ALLOWED: 'ada@acme.example, @News.Acme.example, hello@acme.example',
+    });
+    expect(c.mailFromAllowed).toEqual(['hello@acme.example', 'ada@acme.example', '@news.acme.example']);
+  });
+
+  it('refuses an entry that is neither an address nor a domain, naming it', () => {
+    expect(() => loadConfig({ MAIL_FROM_ALLOWED: 'acme.example, @ok.example' })).toThrow(
+      /MAIL_FROM_ALLOWED: 'acme\.example': each entry must be an address \(hello@example\.com\) or a domain/,
+    );
+  });
+
+  it('refuses a default sender that is not one mailbox', () => {
+    expect(() => loadConfig({ MAIL_FROM: 'Acme <hello@acme.example>\r\nBcc: all@example.com' })).toThrow(
+      /MAIL_FROM: must be one address/,
+    );
+    expect(() => loadConfig({ MAIL_FROM: 'a@acme.example, b@acme.example' })).toThrow(/MAIL_FROM/);
+  });
+});

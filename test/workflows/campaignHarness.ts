@@ -32,6 +32,8 @@ import { recordHistory } from '../harness/histories';
 
 export const CHAIRMAN = 'chairman@acme.test';
 export const ESCALATION = 'coo@acme.test';
+/** The workers' signing secret: decisions sent to approval workflows in these tests are signed with it. */
+export const signer = new LinkSigner('campaign-tests-signing-secret-000000000');
 
 /** The policy of the tests: the product's defaults, with a daily sync so a week-long campaign stays short. */
 export const testPolicy: CampaignPolicy = {
@@ -188,7 +190,7 @@ export async function startCampaignHarness(extraAds: Record<string, AdPlatform> 
       activities: createActivities({
         db: database.db,
         email,
-        signer: new LinkSigner('campaign-tests-signing-secret-000000000'),
+        signer,
         mail: {
           from: 'GTM <gtm@acme.test>',
           productName: 'GTM Strategist',

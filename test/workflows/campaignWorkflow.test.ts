@@ -4,6 +4,7 @@ import { CampaignPerformanceStore } from '../../db/stores/campaignPerformance';
 import { CampaignStore } from '../../db/stores/campaigns';
 import { getApprovalWorkflowId } from '../../domain/ids';
 import { createGoogleAdsPlatform, idempotencyTag, simulateDay } from '../../providers/ads';
+import { signDecision } from '../../services/approvalDecisions';
 import { approvalStatusQuery, decideUpdate } from '../../workflows/approvalWorkflow';
 import {
   adjustBudgetUpdate,
@@ -18,6 +19,7 @@ import {
   ESCALATION,
   FixedSpendPlatform,
   addDays,
+  signer,
   startCampaignHarness,
   testPolicy,
   type CampaignHarness,
@@ -101,7 +103,14 @@ test('over the threshold: approval, start date, syncs, 80% alert, pause at 100%,
   expect(meta.count('createCampaign')).toBe(0);
 
   const decided = await ask.handle.executeUpdate(decideUpdate, {
-    args: [{ decision: 'approve', by: 'Charles', role: 'chairman', comment: 'Good plan' }],
+    args: [
+      signDecision(signer, ask.handle.workflowId, {
+        decision: 'approve',
+        by: 'Charles',
+        role: 'chairman',
+        comment: 'Good plan',
+      }),
+    ],
   });
   expect(decided.outcome).toBe('approved');
 
@@ -159,7 +168,9 @@ test('over the threshold: approval, start date, syncs, 80% alert, pause at 100%,
   expect((await h.status(campaignId)).pendingApproval).toMatchObject({ kind: 'budget_change', amount: 9000 });
   const raise = await approvalOf(change.approvalWorkflowId!);
   expect(raise.state).toMatchObject({ subjectType: 'budget_change', subjectId: `${campaignId}:1`, amount: 9000 });
-  await raise.handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', by: 'Charles', role: 'chairman' }] });
+  await raise.handle.executeUpdate(decideUpdate, {
+    args: [signDecision(signer, raise.handle.workflowId, { decision: 'approve', by: 'Charles', role: 'chairman' })],
+  });
 
   // Approved: the budget-paused campaign delivers again.
   const resumed = await h.waitFor(
@@ -230,7 +241,14 @@ test('a rejected campaign ends as rejected and never reaches a platform', async 
   );
   const ask = await approvalOf(waiting.pendingApproval!.workflowId);
   await ask.handle.executeUpdate(decideUpdate, {
-    args: [{ decision: 'reject', by: 'Charles', role: 'chairman', comment: 'Not this quarter' }],
+    args: [
+      signDecision(signer, ask.handle.workflowId, {
+        decision: 'reject',
+        by: 'Charles',
+        role: 'chairman',
+        comment: 'Not this quarter',
+      }),
+    ],
   });
   expect(await handle.result()).toEqual({
     outcome: 'rejected',

@@ -14,7 +14,8 @@ const PAGES = [
   { path: 'influencers', title: 'Influencers', page: influencers },
   { path: 'approvals', title: 'Approvals', page: approvals },
   { path: 'sequences', title: 'Sequences', page: sequences },
-  { path: 'mail', title: 'Mail', page: mail },
+  // The caught mail holds other people's approval requests and unsubscribe links: the operator's to read.
+  { path: 'mail', title: 'Mail', page: mail, roles: ['operator'] },
 ];
 const VENTURE = 'gtm.ventureId';
 
@@ -100,7 +101,9 @@ function renderShell() {
   const nav = h(
     'nav',
     { 'aria-label': 'Pages' },
-    PAGES.map((p) => h('a', { href: `#/${p.path}`, 'data-page': p.path, text: p.title })),
+    PAGES.filter((p) => !p.roles || p.roles.includes(ctx.meta.role)).map((p) =>
+      h('a', { href: `#/${p.path}`, 'data-page': p.path, text: p.title }),
+    ),
   );
   const who = h(
     'div',

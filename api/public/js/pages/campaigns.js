@@ -147,7 +147,7 @@ function controls(ctx, c, state, message) {
   const buttons = [];
   if (state === 'active' && ['marketer', 'operator', 'chairman'].includes(role))
     buttons.push(h('button', { id: 'pause', onclick: act('pause'), text: 'Pause' }));
-  if (state === 'paused' && ['marketer', 'operator'].includes(role))
+  if (state === 'paused' && role === 'marketer')
     buttons.push(h('button', { id: 'resume', class: 'primary', onclick: act('resume'), text: 'Resume' }));
   return buttons;
 }

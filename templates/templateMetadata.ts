@@ -1,0 +1,37 @@
+/** What the product knows about an email template besides its text. */
+export interface TemplateMetadata {
+  /**
+   * Mail a person needs whatever they chose about marketing: receipts, password resets, approvals, alerts to the
+   * people who run the product. It goes out to people who unsubscribed, without List-Unsubscribe and outside the
+   * frequency cap, so it is declared here, with the template, by whoever ships the templates; a sequence cannot
+   * make a template transactional. Every template not marked so is marketing.
+   */
+  transactional?: true;
+  /** The call to action the template's button stands for; the sender turns it into `cta_url`. */
+  cta?: string;
+}
+
+/** One entry per template under templates/email; a template without one is marketing with no call to action. */
+export const templateMetadata: Readonly<Record<string, TemplateMetadata>> = {
+  welcome: { cta: 'complete_profile' },
+  first_action: { cta: 'create_first_item' },
+  next_steps: { cta: 'invite_team' },
+  nurture_intro: { cta: 'read_guide' },
+  nurture_quick_wins: { cta: 'start_trial' },
+  nurture_team_playbook: { cta: 'start_trial' },
+  nurture_case_study: { cta: 'read_case_studies' },
+  nurture_best_practices: { cta: 'start_trial' },
+  nurture_demo_invite: { cta: 'book_demo' },
+  winback_offer: { cta: 'reactivate' },
+  winback_reminder: { cta: 'login' },
+  winback_last_chance: { cta: 'reactivate' },
+  expansion_upgrade: { cta: 'upgrade' },
+  expansion_usage_tips: { cta: 'view_usage' },
+  expansion_invite_team: { cta: 'invite_team' },
+  // Internal notifications to the chairman, escalation contacts and customer success.
+  approval_request: { transactional: true, cta: 'review_approval' },
+  approval_reminder: { transactional: true, cta: 'review_approval' },
+  approval_escalation: { transactional: true, cta: 'review_approval' },
+  budget_alert: { transactional: true, cta: 'open_campaign' },
+  customer_success_alert: { transactional: true, cta: 'open_account' },
+};
