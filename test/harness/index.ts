@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import type { Express } from 'express';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
+import { createApp, type AppDeps } from '../../api/app';
 import { createDb, type Db } from '../../db/knex';
+import { createLogger } from '../../infra/logger';
+import { LinkSigner } from '../../infra/signing';
 import { MailCatcher } from '../../infra/mailCatcher';
 import { freePort } from '../../infra/ports';
 import { startTestServer, type ManagedProcess } from '../../infra/temporalServer';
@@ -133,4 +137,28 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * The API as production assembles it, on a test database and the shared dev server: local URLs, a silent log and
+ * a test secret unless the test gives its own.
+ */
+export function createTestApp(
+  db: Db,
+  temporal: AppDeps['temporal'],
+  { config, ...deps }: Partial<Omit<AppDeps, 'config'>> & { config?: Partial<AppDeps['config']> } = {},
+): Express {
+  return createApp({
+    db,
+    temporal,
+    log: createLogger('silent'),
+    signer: new LinkSigner('test-signing-secret-that-is-long-enough-000'),
+    ...deps,
+    config: {
+      publicUrl: 'http://localhost:3000',
+      temporalUiUrl: 'http://localhost:8233',
+      TEMPORAL_NAMESPACE: 'default',
+      ...config,
+    },
+  });
 }

@@ -1,20 +1,17 @@
 import request from 'supertest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createApp } from '../../api/app';
 import { ApiKeyStore } from '../../db/stores/apiKeys';
 import { CampaignStore } from '../../db/stores/campaigns';
 import { VentureStore } from '../../db/stores/ventures';
 import { campaignHorizon } from '../../domain/campaignHorizon';
 import { getCampaignWorkflowId } from '../../domain/ids';
-import { createLogger } from '../../infra/logger';
-import { LinkSigner } from '../../infra/signing';
-import { connectDevServer, createTestDatabase, uniqueId, type TestDatabase } from '../harness';
+import { createTestApp, connectDevServer, createTestDatabase, uniqueId, type TestDatabase } from '../harness';
 
 // Amounts and dates as a client can send them. No worker runs on this file's task queue: a campaign accepted here
 // waits for one, and is terminated at the end.
 let t: TestDatabase;
 let env: TestWorkflowEnvironment;
-let app: ReturnType<typeof createApp>;
+let app: ReturnType<typeof createTestApp>;
 let key: string;
 let ventureId: string;
 const started: string[] = [];
@@ -22,18 +19,7 @@ const started: string[] = [];
 beforeAll(async () => {
   t = await createTestDatabase();
   env = await connectDevServer();
-  app = createApp({
-    db: t.db,
-    temporal: env.client,
-    config: {
-      publicUrl: 'http://localhost:3000',
-      temporalUiUrl: 'http://localhost:8233',
-      TEMPORAL_NAMESPACE: 'default',
-    },
-    log: createLogger('silent'),
-    signer: new LinkSigner('x'.repeat(32)),
-    taskQueue: uniqueId('campaign-input'),
-  });
+  app = createTestApp(t.db, env.client, { taskQueue: uniqueId('campaign-input') });
   key = (await new ApiKeyStore(t.db).create('mia', 'marketer')).key;
   ventureId = (await new VentureStore(t.db).create({ name: 'Acme', slug: uniqueId('acme'), productName: 'Acme Notes' }))
     .id;

@@ -2,12 +2,10 @@ import { Readable } from 'node:stream';
 import request from 'supertest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Express } from 'express';
-import { createApp } from '../../api/app';
 import { ApiKeyStore } from '../../db/stores/apiKeys';
 import { CsvFormatError, csvRecords } from '../../infra/csvStream';
 import { createLogger } from '../../infra/logger';
-import { LinkSigner } from '../../infra/signing';
-import { connectDevServer, createTestDatabase, type TestDatabase } from '../harness';
+import { createTestApp, connectDevServer, createTestDatabase, type TestDatabase } from '../harness';
 
 let database: TestDatabase;
 let env: TestWorkflowEnvironment;
@@ -18,16 +16,8 @@ const logLines: string[] = [];
 beforeAll(async () => {
   database = await createTestDatabase();
   env = await connectDevServer();
-  app = createApp({
-    db: database.db,
-    temporal: env.client,
-    config: {
-      publicUrl: 'http://localhost:3000',
-      temporalUiUrl: 'http://localhost:8233',
-      TEMPORAL_NAMESPACE: 'default',
-    },
+  app = createTestApp(database.db, env.client, {
     log: createLogger('debug', { write: (line: string) => void logLines.push(line) }),
-    signer: new LinkSigner('influencer-csv-test-secret-long-enough-000'),
   });
   auth = { authorization: `Bearer ${(await new ApiKeyStore(database.db).create('csv marketer', 'marketer')).key}` };
 });

@@ -1,11 +1,9 @@
 import request from 'supertest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Express } from 'express';
-import { createApp } from '../../api/app';
 import { ContactStore } from '../../db/stores/contacts';
-import { createLogger } from '../../infra/logger';
 import { LinkSigner } from '../../infra/signing';
-import { connectDevServer, createTestDatabase, uniqueId, type TestDatabase } from '../harness';
+import { createTestApp, connectDevServer, createTestDatabase, uniqueId, type TestDatabase } from '../harness';
 
 const signer = new LinkSigner('unsubscribe-link-test-secret-long-enough-000');
 
@@ -18,18 +16,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   env = await connectDevServer();
   contacts = new ContactStore(database.db);
-  app = createApp({
-    db: database.db,
-    temporal: env.client,
-    config: {
-      publicUrl: 'http://localhost:3000',
-      temporalUiUrl: 'http://localhost:8233',
-      TEMPORAL_NAMESPACE: 'default',
-      UNSUBSCRIBE_RATE_LIMIT_PER_MINUTE: 1_000_000,
-    },
-    log: createLogger('silent'),
-    signer,
-  });
+  app = createTestApp(database.db, env.client, { config: { UNSUBSCRIBE_RATE_LIMIT_PER_MINUTE: 1_000_000 }, signer });
 });
 afterAll(async () => {
   await env?.teardown();

@@ -1,11 +1,8 @@
 import request from 'supertest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Express } from 'express';
-import { createApp } from '../../api/app';
 import { ApiKeyStore } from '../../db/stores/apiKeys';
-import { createLogger } from '../../infra/logger';
-import { LinkSigner } from '../../infra/signing';
-import { connectDevServer, createTestDatabase, uniqueId, type TestDatabase } from '../harness';
+import { createTestApp, connectDevServer, createTestDatabase, uniqueId, type TestDatabase } from '../harness';
 
 let database: TestDatabase;
 let env: TestWorkflowEnvironment;
@@ -15,17 +12,7 @@ let auth: { authorization: string };
 beforeAll(async () => {
   database = await createTestDatabase();
   env = await connectDevServer();
-  app = createApp({
-    db: database.db,
-    temporal: env.client,
-    config: {
-      publicUrl: 'http://localhost:3000',
-      temporalUiUrl: 'http://localhost:8233',
-      TEMPORAL_NAMESPACE: 'default',
-    },
-    log: createLogger('silent'),
-    signer: new LinkSigner('venture-website-test-secret-long-enough-00'),
-  });
+  app = createTestApp(database.db, env.client);
   auth = { authorization: `Bearer ${(await new ApiKeyStore(database.db).create('web marketer', 'marketer')).key}` };
 });
 afterAll(async () => {
