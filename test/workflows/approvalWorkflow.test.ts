@@ -1,17 +1,15 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import supertest from 'supertest';
-import { createApp } from '../../api/app';
 import { ApiKeyStore } from '../../db/stores/apiKeys';
 import { ApprovalStore } from '../../db/stores/approvals';
 import { AuditLog } from '../../db/stores/audit';
 import { getApprovalWorkflowId } from '../../domain/ids';
-import { createLogger } from '../../infra/logger';
 import { LinkSigner } from '../../infra/signing';
 import { signDecision } from '../../services/approvalDecisions';
 import { approvalStatusQuery, approvalWorkflow, decideUpdate } from '../../workflows/approvalWorkflow';
 import type { ApprovalWorkflowInput } from '../../workflows/types';
-import { uniqueId } from '../harness';
+import { createTestApp, uniqueId } from '../harness';
 import { CHAIRMAN, ESCALATION, signer, startCampaignHarness, type CampaignHarness } from './campaignHarness';
 
 let h: CampaignHarness;
@@ -198,18 +196,7 @@ test('a decision sent straight to Temporal without a valid proof is refused and 
 
   // The chairman, through the API, which signs the decision with the secret the workers share. An API whose
   // secret is not the workers' cannot decide either, and says it is misconfigured instead of blaming the request.
-  const appWith = (apiSigner: LinkSigner) =>
-    createApp({
-      db: h.db,
-      temporal: h.env.client,
-      config: {
-        publicUrl: 'http://localhost:3000',
-        temporalUiUrl: 'http://localhost:8233',
-        TEMPORAL_NAMESPACE: 'default',
-      },
-      log: createLogger('silent'),
-      signer: apiSigner,
-    });
+  const appWith = (apiSigner: LinkSigner) => createTestApp(h.db, h.env.client, { signer: apiSigner });
   const { key } = await new ApiKeyStore(h.db).create(uniqueId('chair'), 'chairman');
   const decide = (apiSigner: LinkSigner) =>
     supertest(appWith(apiSigner))

@@ -1,16 +1,15 @@
 import request from 'supertest';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { createApp } from '../../api/app';
 import { ApiKeyStore } from '../../db/stores/apiKeys';
 import { ApprovalStore } from '../../db/stores/approvals';
 import { CampaignStore } from '../../db/stores/campaigns';
-import { createLogger } from '../../infra/logger';
 import { signDecision } from '../../services/approvalDecisions';
 import { approvalStatusQuery, decideUpdate } from '../../workflows/approvalWorkflow';
 import { adjustBudgetUpdate } from '../../workflows/campaignWorkflow';
 import type { AdjustBudgetInput, CampaignStatusView } from '../../workflows/types';
 import { signer, startCampaignHarness, testPolicy, type CampaignHarness } from './campaignHarness';
+import { createTestApp } from '../harness';
 
 let h: CampaignHarness;
 beforeAll(async () => {
@@ -93,18 +92,7 @@ test('two budget changes sent at the same moment: one awaits the chairman, the o
 });
 
 test('two budget changes at the same moment through the API: one 200 pending_approval, the other 409 BudgetChangePending', async () => {
-  const app = createApp({
-    db: h.db,
-    temporal: h.env.client,
-    config: {
-      publicUrl: 'http://localhost:3000',
-      temporalUiUrl: 'http://localhost:8233',
-      TEMPORAL_NAMESPACE: 'default',
-    },
-    log: createLogger('silent'),
-    signer,
-    taskQueue: h.taskQueue,
-  });
+  const app = createTestApp(h.db, h.env.client, { signer, taskQueue: h.taskQueue });
   const { key } = await new ApiKeyStore(h.db).create('mia', 'marketer');
   const { campaignId } = await scheduledCampaign();
   const post = (budget: number) =>

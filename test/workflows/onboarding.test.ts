@@ -1,7 +1,6 @@
 import request from 'supertest';
-import { createApp } from '../../api/app';
-import { createLogger } from '../../infra/logger';
 import { signer, startSequenceHarness, type SequenceHarness } from './sequenceHarness';
+import { createTestApp } from '../harness';
 
 // The built-in onboarding sequence, end to end through every branch, on a time-skipping server:
 // 24 hours and 14 days pass in milliseconds. Emails are real, received by an SMTP server on loopback.
@@ -94,17 +93,7 @@ test('unsubscribing from the link in the welcome email mid-wait ends the enrollm
   const [welcome] = await h.sink.waitFor(() => h.subjects(c).length === 1).then(() => h.sink.to(c.email));
   const link = /^<(.+)>$/.exec(welcome!.headers['list-unsubscribe']!)![1]!;
   expect(welcome!.text).toContain(link);
-  const app = createApp({
-    db: h.db,
-    temporal: h.env.client,
-    config: {
-      publicUrl: 'http://localhost:3000',
-      temporalUiUrl: 'http://localhost:8233',
-      TEMPORAL_NAMESPACE: 'default',
-    },
-    log: createLogger('silent'),
-    signer,
-  });
+  const app = createTestApp(h.db, h.env.client, { signer });
   // RFC 8058 one-click: the mail client POSTs to the link.
   await request(app).post(new URL(link).pathname).type('form').send('List-Unsubscribe=One-Click').expect(200);
   const result = await h.handle('onboarding', c).result();
