@@ -15,7 +15,7 @@ import {
   type TestDatabase,
 } from '../harness';
 import { signer } from '../workflows/sequenceHarness';
-import { defineSequence, waitUntil } from './helpers';
+import { defineSequence, waitUntil, TEST_MAIL_SETTINGS } from './helpers';
 
 // Product events reach an enrollment by signal. A contact that sends thousands of events while an enrollment sleeps
 // in a 7-day wait must not grow that run without bound. On the full dev server, whose handling of a continue-as-new
@@ -65,14 +65,7 @@ test('5,000 events during a 7-day wait: the ones it cannot react to are not deli
       db: database.db,
       email,
       signer,
-      mail: {
-        from: 'Acme <hello@acme.test>',
-        productName: 'Acme',
-        companyName: 'Acme',
-        publicUrl: 'http://localhost',
-        appUrl: 'http://localhost',
-        frequencyCap: { max: 10, windowMs: 3600_000 },
-      },
+      mail: TEST_MAIL_SETTINGS,
     }),
   });
   const service = new EnrollmentService(database.db, env.client, undefined, taskQueue);

@@ -27,6 +27,16 @@ export async function waitUntil<T>(
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The send activities' settings for tests that run a worker of their own. */
+export const TEST_MAIL_SETTINGS = {
+  from: 'Acme <hello@acme.test>',
+  productName: 'Acme',
+  companyName: 'Acme',
+  publicUrl: 'http://localhost',
+  appUrl: 'http://localhost',
+  frequencyCap: { max: 10, windowMs: 3600_000 },
+};
+
 export interface Child {
   child: ChildProcess;
   output(): string;

@@ -11,7 +11,7 @@ import { EnrollmentService } from '../../services/enrollment';
 import { SlowSmtpServer } from '../fakes';
 import { connectDevServer, createTestDatabase, createTestWorker, uniqueId, type TestDatabase } from '../harness';
 import { signer } from '../workflows/sequenceHarness';
-import { startWorkerProcess, waitUntil, type Child } from './helpers';
+import { startWorkerProcess, waitUntil, type Child, TEST_MAIL_SETTINGS } from './helpers';
 
 // A provider that answers every SMTP command 8 s late takes about 50 s for one message: longer than the send
 // activity's 30-second heartbeat timeout. These tests run on the shared dev server in real time, side by side.
@@ -52,14 +52,7 @@ test.concurrent(
         db: database.db,
         email,
         signer,
-        mail: {
-          from: 'Acme <hello@acme.test>',
-          productName: 'Acme',
-          companyName: 'Acme',
-          publicUrl: 'http://localhost',
-          appUrl: 'http://localhost',
-          frequencyCap: { max: 10, windowMs: 3600_000 },
-        },
+        mail: TEST_MAIL_SETTINGS,
       }),
     });
     try {
