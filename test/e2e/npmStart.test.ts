@@ -17,7 +17,9 @@ const children: ChildProcess[] = [];
 async function start(
   extra: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; output: () => string; ready: Promise<void> }> {
-  const child = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'bin/start.ts'], {
+  // tsx's loader in the product's own process, as `npm start` runs it but without tsx's relaying parent: Ctrl-C
+  // reaches the product directly, and a busy machine cannot make the relay give up and kill it.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/start.ts'], {
     cwd: root,
     env: { ...process.env, ...env, ...extra },
     stdio: ['ignore', 'pipe', 'pipe'],
