@@ -5,7 +5,7 @@ import { EnrollmentStore, type EnrollmentStatus } from '../db/stores/enrollments
 import { OutboxStore } from '../db/stores/outbox';
 import type { LinkSigner } from '../infra/signing';
 import type { EmailProvider } from '../providers/email/types';
-import { parseMailbox, senderAllowed } from '../domain/sequences/senders';
+import { allowedSenders, parseMailbox, senderAllowed } from '../domain/sequences/senders';
 import { nextLocalTime, parseTimeOfDay, quietHoursEnd } from '../domain/sequences/time';
 import { renderEmail, templateInfo } from '../templates';
 import type { ContactSnapshot, SendEmailInput, SendEmailResult } from '../workflows/types';
@@ -45,7 +45,7 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
   const contacts = new ContactStore(db);
   const enrollments = new EnrollmentStore(db);
   const outbox = new OutboxStore(db);
-  const allowed = mail.allowedSenders ?? [parseMailbox(mail.from)?.address.toLowerCase() ?? ''];
+  const allowed = mail.allowedSenders ?? allowedSenders(mail.from);
 
   /**
    * A step's own sender when it is one mailbox on the allowed list, else the default sender. Sequences are checked

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { isDuration } from '../domain/sequences/duration';
-import { parseAllowedSenders, parseMailbox } from '../domain/sequences/senders';
+import { allowedSenders, parseAllowedSenders, parseMailbox } from '../domain/sequences/senders';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const optionalUrl = z
@@ -156,10 +156,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalUiUrl: (e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`).replace(/\/$/, ''),
     mailFromAllowed: allowedSenders(e.MAIL_FROM, e.MAIL_FROM_ALLOWED),
   };
-}
-
-/** The default sender's address, then the configured entries, without repeats. */
-export function allowedSenders(defaultFrom: string, configured: readonly string[] = []): string[] {
-  const own = parseMailbox(defaultFrom)?.address.toLowerCase();
-  return [...new Set([...(own ? [own] : []), ...configured])];
 }

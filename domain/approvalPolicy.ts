@@ -37,22 +37,7 @@ export function budgetChangeNeedsApproval(
   proposed: number,
   thresholds: ApprovalThresholds,
 ): ApprovalDecision {
-  if (proposed <= current) return { required: false, reason: 'the budget does not increase' };
-  const increasePct = current > 0 ? ((proposed - current) / current) * 100 : Infinity;
-  if (increasePct > thresholds.budgetIncreasePct) {
-    const shown = Number.isFinite(increasePct) ? `an increase of ${round1(increasePct)}%` : 'an increase from zero';
-    return { required: true, reason: `${shown} is over the ${thresholds.budgetIncreasePct}% that needs no approval` };
-  }
-  if (proposed > thresholds.campaignBudgetThreshold && current <= thresholds.campaignBudgetThreshold) {
-    return {
-      required: true,
-      reason: `the new budget ${proposed} crosses the approval threshold of ${thresholds.campaignBudgetThreshold}`,
-    };
-  }
-  return {
-    required: false,
-    reason: `an increase of ${round1(increasePct)}% is within the ${thresholds.budgetIncreasePct}% that needs no approval`,
-  };
+  return cumulativeBudgetChangeNeedsApproval({ current, proposed, approved: current }, thresholds);
 }
 
 /** A budget change with what it is measured against. */

@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { allowedSenders, DEFAULT_MAIL_FROM } from '../../config/config';
+import { DEFAULT_MAIL_FROM } from '../../config/config';
+import { allowedSenders } from '../../domain/sequences/senders';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { AuditLog } from '../../db/stores/audit';

@@ -56,6 +56,12 @@ export function parseAllowedSenders(value: string): { allowed: string[]; invalid
   };
 }
 
+/** The default sender's address, then the configured entries, without repeats. */
+export function allowedSenders(defaultFrom: string, configured: readonly string[] = []): string[] {
+  const own = parseMailbox(defaultFrom)?.address.toLowerCase();
+  return [...new Set([...(own ? [own] : []), ...configured])];
+}
+
 /** Whether an address is on the list, as itself or by its domain; letter case never matters in a domain. */
 export function senderAllowed(address: string, allowed: readonly string[]): boolean {
   const lower = address.toLowerCase();

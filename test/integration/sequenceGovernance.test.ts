@@ -46,6 +46,13 @@ async function enroll(key: string, contactId: string): Promise<void> {
 }
 
 const promo = (id: string, template: string) => ({ id, type: 'send' as const, template, subject: `Promo ${id}` });
+/** Four promotional sends in a row, no wait between them. */
+const fourPromotions = () => [
+  promo('one', 'welcome'),
+  promo('two', 'winback_offer'),
+  promo('three', 'nurture_demo_invite'),
+  promo('four', 'expansion_upgrade'),
+];
 
 describe('transactional is a property of a template', () => {
   it("refuses a marketer's transactional sequence that sends a promotional template, listing the transactional ones", async () => {
@@ -79,10 +86,7 @@ describe('transactional is a property of a template', () => {
       category: 'transactional',
       exitOnUnsubscribe: false,
       steps: [
-        promo('one', 'welcome'),
-        promo('two', 'winback_offer'),
-        promo('three', 'nurture_demo_invite'),
-        promo('four', 'expansion_upgrade'),
+        ...fourPromotions(),
         // A genuinely transactional message last: once it arrives, every step before it has been handled.
         { id: 'notice', type: 'send', template: 'approval_request', subject: 'A notice' },
       ],
@@ -102,12 +106,7 @@ describe('transactional is a property of a template', () => {
       name: 'Four promotions in a second',
       category: 'transactional',
       exitOnUnsubscribe: false,
-      steps: [
-        promo('one', 'welcome'),
-        promo('two', 'winback_offer'),
-        promo('three', 'nurture_demo_invite'),
-        promo('four', 'expansion_upgrade'),
-      ],
+      steps: [...fourPromotions()],
     });
     const contact = await createContact('capped');
     await enroll(key, contact.id);
