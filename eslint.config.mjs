@@ -1,6 +1,31 @@
 import tseslint from 'typescript-eslint';
 import importPlugin from 'eslint-plugin-import';
 
+/** Who may import what (ARCHITECTURE.md's table): for each folder, the folders it must not import from. */
+const LAYERS = {
+  domain: ['api', 'app', 'activities', 'bin', 'db', 'infra', 'providers', 'services', 'workers', 'workflows'],
+  db: ['api', 'app', 'activities', 'bin', 'infra', 'providers', 'services', 'workers', 'workflows'],
+  providers: ['api', 'app', 'activities', 'bin', 'db', 'infra', 'services', 'workers', 'workflows'],
+  infra: ['api', 'app', 'activities', 'bin', 'db', 'providers', 'services', 'workers', 'workflows'],
+  workflows: ['api', 'app', 'bin', 'db', 'infra', 'providers', 'services', 'workers'],
+  services: ['api', 'app', 'activities', 'bin', 'workers'],
+  activities: ['api', 'app', 'bin', 'workers'],
+  api: ['app', 'activities', 'bin', 'workers'],
+  workers: ['api', 'app', 'bin'],
+  config: ['api', 'app', 'activities', 'bin', 'db', 'infra', 'services', 'workers', 'workflows'],
+  app: ['bin'],
+};
+
+function layerZones() {
+  return Object.entries(LAYERS).flatMap(([target, forbidden]) =>
+    forbidden.map((from) => ({
+      target: `./${target}`,
+      from: `./${from}`,
+      message: `${target}/ may not import ${from}/ (see ARCHITECTURE.md, "who may import what")`,
+    })),
+  );
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -27,6 +52,8 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'import/no-cycle': 'error',
+      // The layers of ARCHITECTURE.md: each folder may import only the layers below it. Type imports count too.
+      'import/no-restricted-paths': ['error', { zones: layerZones() }],
     },
     settings: { 'import/resolver': { node: { extensions: ['.ts', '.js'] } } },
   },

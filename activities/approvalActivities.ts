@@ -3,7 +3,13 @@ import { ApprovalStore } from '../db/stores/approvals';
 import { AuditLog } from '../db/stores/audit';
 import type { LinkSigner } from '../infra/signing';
 import { checkDecisionProof } from '../services/approvalDecisions';
-import type { ApprovalDecisionInput, ApprovalOutcome, ApprovalSubject, DecisionProofVerdict } from '../workflows/types';
+import type {
+  ApprovalDecisionInput,
+  ApprovalOutcome,
+  ApprovalRequestRecord,
+  ApprovalSubject,
+  DecisionProofVerdict,
+} from '../workflows/types';
 
 export interface ApprovalActivityDeps {
   db: Db;
@@ -35,19 +41,7 @@ export function createApprovalActivities({ db, signer }: ApprovalActivityDeps) {
      * Records an approval request (and audits it) once per approval workflow.
      * @remarks Idempotent by workflow id: a retry returns the row of the first attempt without a second audit entry.
      */
-    async recordApprovalRequest(input: {
-      workflowId: string;
-      subjectType: ApprovalSubject;
-      subjectId: string;
-      title: string;
-      summary?: string;
-      amount?: number;
-      currency?: string;
-      requestedBy: string;
-      details?: Record<string, unknown>;
-      requestedAt: string;
-      expiresAt: string;
-    }): Promise<{ approvalId: string }> {
+    async recordApprovalRequest(input: ApprovalRequestRecord): Promise<{ approvalId: string }> {
       return db.transaction(async (trx) => {
         const { approval, created } = await new ApprovalStore(trx).request({
           ...input,

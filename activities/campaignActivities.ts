@@ -55,6 +55,22 @@ export function toActivityFailure(err: unknown): unknown {
   });
 }
 
+/**
+ * The identity every attempt of the running activity shares (workflow, run, activity id), so an attempt retried
+ * after its transaction committed finds its own audit entry instead of adding a second one. Undefined when called
+ * outside an activity (a script, a unit test of the function itself): then each call audits.
+ */
+export function activityWriteKey(): string | undefined {
+  let info: ReturnType<typeof Context.current>['info'];
+  try {
+    info = Context.current().info;
+  } catch {
+    return undefined;
+  }
+  const run = info.workflowExecution;
+  return run ? `activity:${run.workflowId}/${run.runId}/${info.activityId}` : undefined;
+}
+
 /** Activities of the campaign workflow: the campaign's rows, its audit trail and the ad platforms. */
 export function createCampaignActivities({ db, ads }: CampaignActivityDeps) {
   const campaigns = new CampaignStore(db);
@@ -77,7 +93,7 @@ export function createCampaignActivities({ db, ads }: CampaignActivityDeps) {
   return {
     /**
      * Sets the campaign's status (and why) and audits who changed it, in one transaction.
-     * @remarks Quick database write, retried until the database answers.
+     * @remarks Quick database write, retried until the database answers; a retry audits nothing more.
      */
     async recordCampaignStatus(input: {
       campaignId: string;
@@ -96,11 +112,15 @@ export function createCampaignActivities({ db, ads }: CampaignActivityDeps) {
           subjectType: 'campaign',
           subjectId: input.campaignId,
           details: { ...(input.reason ? { reason: input.reason } : {}), ...input.details },
+          ...keyed(),
         });
       });
     },
 
-    /** Audits a campaign event that is not a status change (an alert, a budget request). @remarks Retried. */
+    /**
+     * Audits a campaign event that is not a status change (an alert, a budget request).
+     * @remarks Retried; a retry after the entry was written adds nothing.
+     */
     async recordCampaignEvent(input: {
       campaignId: string;
       action: string;
@@ -115,10 +135,11 @@ export function createCampaignActivities({ db, ads }: CampaignActivityDeps) {
         subjectType: 'campaign',
         subjectId: input.campaignId,
         details: input.details ?? {},
+        ...keyed(),
       });
     },
 
-    /** Stores a new budget and audits who set it. @remarks Quick database write, retried. */
+    /** Stores a new budget and audits who set it. @remarks Quick database write, retried; audited once. */
     async applyCampaignBudget(input: {
       campaignId: string;
       budget: number;
@@ -136,6 +157,7 @@ export function createCampaignActivities({ db, ads }: CampaignActivityDeps) {
           subjectType: 'campaign',
           subjectId: input.campaignId,
           details: { from: input.previous, to: input.budget, ...input.details },
+          ...keyed(),
         });
       });
     },
@@ -168,13 +190,17 @@ export function createCampaignActivities({ db, ads }: CampaignActivityDeps) {
         }),
       );
       await campaigns.setPlatformCampaignId(input.campaignId, input.platform, result.externalId, p.sandbox);
-      if (result.created) {
+      // A retry finds the campaign the first attempt created (created: false); keyed, it still audits the launch
+      // when that attempt failed before writing its entry, and adds nothing when it did not.
+      const key = keyed();
+      if (result.created || key.idempotencyKey) {
         await new AuditLog(db).record({
           actor: 'system',
           action: 'campaign.launched_on_platform',
           subjectType: 'campaign',
           subjectId: input.campaignId,
           details: { platform: input.platform, externalId: result.externalId, sandbox: p.sandbox },
+          ...key,
         });
       }
       return { ...result, sandbox: p.sandbox };
@@ -328,6 +354,12 @@ export function budgetSegments(
   }
   out.push({ from: start, to, ...amountOf(at(start)) });
   return out;
+}
+
+/** The audit entry's idempotency key for the running activity, as a spreadable field. */
+function keyed(): { idempotencyKey?: string } {
+  const key = activityWriteKey();
+  return key ? { idempotencyKey: key } : {};
 }
 
 const amountOf = (amount: number | undefined) => (amount === undefined ? {} : { amount });

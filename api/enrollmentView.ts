@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Enrollment } from '../db/stores/enrollments';
-import { stateQuery } from '../workflows/sequenceWorkflow';
+import { stateQuery } from '../workflows/sequenceMessages';
 import type { SequenceState } from '../workflows/types';
 
 /** How long listing enrollments waits for a workflow to answer its state query before showing it without. */

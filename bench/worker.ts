@@ -6,7 +6,7 @@
 import v8 from 'node:v8';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../infra/logger';
-import { startStack } from '../infra/stack';
+import { startStack } from '../app/stack';
 import { installTemporalRuntime } from '../infra/temporalRuntime';
 import type { WorkerTuning } from '../workers/worker';
 

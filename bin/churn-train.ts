@@ -77,6 +77,7 @@ export async function trainAndStore(
     records = [];
     for await (const r of csvRecords(fs.createReadStream(file))) records.push(r);
     label = options.label.toLowerCase();
+    assertColumn(records, label, file);
     source = `csv:${path.relative(process.cwd(), file) || file} (${trainedOn})`;
   } else {
     records = await eventTrainingRecords(db, options.now ?? new Date());
@@ -104,6 +105,14 @@ export async function trainAndStore(
     excluded: options.exclude ?? [],
   });
   return { stored, metrics, source };
+}
+
+/** Refuses a --label that names no column, listing the columns (as the header gives them, lower-cased). */
+function assertColumn(records: readonly CsvRecord[], label: string, file: string): void {
+  const columns = records[0] ? Object.keys(records[0]) : [];
+  if (records.length > 0 && !columns.includes(label)) {
+    throw new Error(`there is no column '${label}' in ${file}; its columns are: ${columns.join(', ')}`);
+  }
 }
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n/a');

@@ -11,8 +11,12 @@ import { openCliDatabase } from './cliDatabase';
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { role: { type: 'string' }, name: { type: 'string' } } });
   const role = values.role as Role | undefined;
-  if (!role || !ROLES.includes(role)) {
+  if (!role) {
     console.error(`--role is required: one of ${ROLES.join(', ')}`);
+    process.exit(2);
+  }
+  if (!ROLES.includes(role)) {
+    console.error(`--role must be one of ${ROLES.join(', ')}, not '${role}'`);
     process.exit(2);
   }
   const config = loadConfig();

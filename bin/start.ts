@@ -2,7 +2,7 @@ import { loadConfig, ConfigError } from '../config/config';
 import { MissingBinaryError } from '../infra/binaries';
 import { createLogger } from '../infra/logger';
 import { PortInUseError } from '../infra/ports';
-import { startStack } from '../infra/stack';
+import { startStack } from '../app/stack';
 import { installTemporalRuntime } from '../infra/temporalRuntime';
 
 /** `npm start`: the whole product on its embedded defaults, or on what the environment names. */

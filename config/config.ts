@@ -19,6 +19,10 @@ export const envSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().default('127.0.0.1'),
   PUBLIC_URL: optionalUrl.pipe(z.url().optional()),
+  /**
+   * The customer's product, where every email's button leads (UTM-tagged). The first thing to set: the default is
+   * this service's own address, whose page is its sign-in, so the buttons would lead nowhere a user can go.
+   */
   APP_URL: optionalUrl.pipe(z.url().optional()),
   DATA_DIR: z.string().default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -4,7 +4,12 @@ export const TASK_QUEUES = {
   main: 'gtm-main',
 } as const;
 
-/** Workflow ids are built from business keys, so a second start for the same key finds the first. */
+/**
+ * Workflow ids are built from business keys, so a second start for the same key finds the first. An enrollment's
+ * uses the contact's internal id, not the client's: the API, the event intake and the outbox's idempotency keys
+ * derive it again from that id, so changing it would start a second run beside every enrollment in flight. The
+ * client's id is in the `ContactId` search attribute and the memo instead.
+ */
 export function getSequenceWorkflowId(sequenceKey: string, contactId: string): string {
   return `seq:${sequenceKey}:${contactId}`;
 }

@@ -3,6 +3,9 @@ import path from 'node:path';
 
 export type TemporalBinary = 'temporal' | 'temporal-test-server';
 
+/** Where `npm install` puts the binaries: `.tools/temporal/bin` under this folder. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+
 const ENV_VAR: Record<TemporalBinary, string> = {
   temporal: 'TEMPORAL_CLI_PATH',
   'temporal-test-server': 'TEMPORAL_TEST_SERVER_PATH',
@@ -32,13 +35,16 @@ function isExecutable(file: string): boolean {
  * Finds a Temporal binary: its environment variable, then the project's own `.tools/temporal/bin`,
  * then PATH. Returns undefined when none is there, so the caller can fall back to the SDK's download.
  */
-export function findTemporalBinary(name: TemporalBinary, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function findTemporalBinary(
+  name: TemporalBinary,
+  env: NodeJS.ProcessEnv = process.env,
+  projectRoot = PROJECT_ROOT,
+): string | undefined {
   const configured = env[ENV_VAR[name]];
   if (configured) {
     if (!isExecutable(configured)) throw new Error(`${ENV_VAR[name]}=${configured} is not an executable file.`);
     return configured;
   }
-  const projectRoot = path.resolve(__dirname, '..');
   const candidates = [
     path.join(projectRoot, '.tools', 'temporal', 'bin', name),
     ...(env.PATH ?? '')
@@ -50,8 +56,12 @@ export function findTemporalBinary(name: TemporalBinary, env: NodeJS.ProcessEnv 
 }
 
 /** Like findTemporalBinary, but a missing binary is an error that says what to install. */
-export function requireTemporalBinary(name: TemporalBinary, env: NodeJS.ProcessEnv = process.env): string {
-  const found = findTemporalBinary(name, env);
+export function requireTemporalBinary(
+  name: TemporalBinary,
+  env: NodeJS.ProcessEnv = process.env,
+  projectRoot = PROJECT_ROOT,
+): string {
+  const found = findTemporalBinary(name, env, projectRoot);
   if (!found) throw new MissingBinaryError(name);
   return found;
 }

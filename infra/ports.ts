@@ -1,6 +1,7 @@
 import net from 'node:net';
 
 /** An unused TCP port on 127.0.0.1, chosen by the kernel. */
+// Listening on port 0 is what get-port does too, and get-port is ESM-only, which this CommonJS build cannot load.
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();

@@ -5,7 +5,6 @@ import { Connection } from '@temporalio/client';
 import { requireTemporalBinary } from './binaries';
 import { waitForPort } from './ports';
 import { makePrivate, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, withPrivateUmask } from './privateFiles';
-import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 
 export interface DevServerOptions {
   port: number;
@@ -14,6 +13,8 @@ export interface DevServerOptions {
   dbFile?: string;
   namespace?: string;
   logFile?: string;
+  /** Custom search attributes to register, name to type (e.g. `{ SequenceKey: 'Keyword' }`). */
+  searchAttributes?: Record<string, string>;
 }
 
 /** A process we started and must stop. */
@@ -66,12 +67,13 @@ export async function startDevServer(opts: DevServerOptions): Promise<ManagedPro
       'synchronous=NORMAL',
     );
   }
-  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+  for (const [name, type] of Object.entries(opts.searchAttributes ?? {}))
+    args.push('--search-attribute', `${name}=${type}`);
   args.push('--dynamic-config-value', 'system.enableEagerWorkflowStart=true');
   const proc = spawnLogged(bin, args, opts.logFile);
   try {
     await waitForPort(opts.port, 60_000, () => proc.alive);
-    await waitForSearchAttributes(`127.0.0.1:${opts.port}`, namespace);
+    await waitForSearchAttributes(`127.0.0.1:${opts.port}`, namespace, Object.keys(opts.searchAttributes ?? {}));
   } catch (err) {
     await proc.stop('SIGKILL');
     throw new Error(`Temporal dev server did not start: ${(err as Error).message}`);
@@ -88,14 +90,14 @@ export async function startTestServer(port: number): Promise<ManagedProcess> {
 }
 
 /** Search attributes are registered just after the port opens; workflows that set them must wait. */
-async function waitForSearchAttributes(address: string, namespace: string): Promise<void> {
+async function waitForSearchAttributes(address: string, namespace: string, names: string[]): Promise<void> {
   const connection = await Connection.connect({ address });
   try {
     const deadline = Date.now() + 30_000;
     for (;;) {
       const res = await connection.operatorService.listSearchAttributes({ namespace }).catch(() => undefined);
       const known = { ...res?.customAttributes };
-      if (Object.keys(SEARCH_ATTRIBUTES).every((name) => name in known)) return;
+      if (names.every((name) => name in known)) return;
       if (Date.now() > deadline) throw new Error('search attributes were not registered within 30 s');
       await new Promise((r) => setTimeout(r, 200));
     }

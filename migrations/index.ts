@@ -5,6 +5,8 @@ import * as gtmIntelligence from './20261129120000_gtm_intelligence';
 import * as campaignLifecycle from './20261129130000_campaign_lifecycle';
 import * as campaignInfluencers from './20261129140000_campaign_influencers';
 import * as outboxLease from './20261201000000_outbox_lease';
+import * as rateLimits from './20261202012000_rate_limits';
+import * as campaignIdempotency from './20261202013000_campaign_idempotency';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder, so the same migrations run
@@ -17,6 +19,8 @@ const migrations: Record<string, Knex.Migration> = {
   '20261129130000_campaign_lifecycle': campaignLifecycle,
   '20261129140000_campaign_influencers': campaignInfluencers,
   '20261201000000_outbox_lease': outboxLease,
+  '20261202012000_rate_limits': rateLimits,
+  '20261202013000_campaign_idempotency': campaignIdempotency,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { LinkSigner } from '../infra/signing';
-import { decideUpdate } from '../workflows/approvalWorkflow';
+import { decideUpdate } from '../workflows/approvalMessages';
 import type { ApprovalDecisionInput, ApprovalWorkflowResult, DecisionProofVerdict } from '../workflows/types';
 
 /** What a decision proof is signed for, so no other signed token (an unsubscribe link) passes as one. */

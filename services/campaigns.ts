@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { adPlatformModes, type AdEnv } from '../config/adPlatforms';
 import { envSchema, type Config } from '../config/config';
 import type { Db } from '../db/knex';
@@ -70,8 +70,10 @@ export interface CreateCampaignRequest extends NewCampaign {
 }
 
 /**
- * Creates campaigns: the row first (committed, so the workflow's first activity finds it), then the workflow; if
- * the workflow cannot be started the row is removed again, so a failed request leaves nothing behind.
+ * Creates campaigns: the row and its `campaign.created` audit entry first (committed, so the workflow's first
+ * activity finds them), then the workflow `campaign:<id>`. When the start fails the row stays, unmarked (no
+ * `workflow_started_at`), and the audit log keeps its entry: it is append-only. A retry of the same request finds
+ * that row and starts its workflow, so it neither creates a second campaign nor audits the creation twice.
  */
 export class CampaignService {
   constructor(
@@ -88,25 +90,7 @@ export class CampaignService {
 
   async create(request: CreateCampaignRequest): Promise<{ campaign: Campaign; workflowId: string }> {
     const { objective, ventureName, actorRole, ...row } = request;
-    const campaign = await this.db.transaction(async (trx) => {
-      const created = await new CampaignStore(trx).create(row, trx);
-      await new AuditLog(trx).record({
-        actor: request.createdBy,
-        ...(actorRole ? { actorRole } : {}),
-        action: 'campaign.created',
-        subjectType: 'campaign',
-        subjectId: created.id,
-        details: {
-          name: request.name,
-          budget: request.budget,
-          currency: request.currency,
-          platforms: request.platforms,
-          startDate: request.startDate,
-          endDate: request.endDate,
-        },
-      });
-      return created;
-    });
+    const campaign = (await this.unstarted(row)) ?? (await this.insert(row, actorRole));
     const workflowId = getCampaignWorkflowId(campaign.id);
     const input: CampaignWorkflowInput = {
       version: 1,
@@ -125,15 +109,68 @@ export class CampaignService {
       policy: this.settings.policy,
     };
     try {
-      await this.temporal.workflow.start(campaignWorkflow, { workflowId, taskQueue: this.taskQueue, args: [input] });
-    } catch (err) {
-      // Nothing happened: take back the row and its entry rather than leave a campaign no workflow runs.
-      await this.db.transaction(async (trx) => {
-        await trx('audit_log').where({ subject_type: 'campaign', subject_id: campaign.id }).delete();
-        await trx('gtm_campaigns').where({ campaign_id: campaign.id }).delete();
+      await this.temporal.workflow.start(campaignWorkflow, {
+        workflowId,
+        taskQueue: this.taskQueue,
+        args: [input],
+        // Never a second run for a campaign: a start that reached Temporal before its answer was lost counts.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });
-      throw err;
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
+    await this.db('gtm_campaigns')
+      .where({ campaign_id: campaign.id })
+      .whereNull('workflow_started_at')
+      .update({ workflow_started_at: this.db.fn.now() });
     return { campaign, workflowId };
+  }
+
+  /** The row and its audit entry, in one transaction. */
+  private async insert(row: NewCampaign, actorRole: string | undefined): Promise<Campaign> {
+    return this.db.transaction(async (trx) => {
+      const created = await new CampaignStore(trx).create(row, trx);
+      await new AuditLog(trx).record({
+        actor: row.createdBy,
+        ...(actorRole ? { actorRole } : {}),
+        action: 'campaign.created',
+        subjectType: 'campaign',
+        subjectId: created.id,
+        details: {
+          name: row.name,
+          budget: row.budget,
+          currency: row.currency,
+          platforms: row.platforms,
+          startDate: row.startDate,
+          endDate: row.endDate,
+        },
+      });
+      return created;
+    });
+  }
+
+  /**
+   * The campaign an earlier attempt of this very request created but could not start: same creator, venture,
+   * name, platforms, dates and budget, still planned, its workflow never started.
+   */
+  private async unstarted(row: NewCampaign): Promise<Campaign | undefined> {
+    const found = await this.db('gtm_campaigns')
+      .where({
+        created_by: row.createdBy,
+        venture_id: row.ventureId,
+        campaign_name: row.name,
+        campaign_type: row.type,
+        channel: row.channel,
+        start_date: row.startDate,
+        end_date: row.endDate,
+        budget: row.budget,
+        currency: row.currency,
+        status: 'planned',
+      })
+      .whereRaw('platforms = ?::text[]', [row.platforms])
+      .whereNull('workflow_started_at')
+      .orderBy('created_at', 'asc')
+      .first('campaign_id');
+    return found ? new CampaignStore(this.db).get((found as { campaign_id: string }).campaign_id) : undefined;
   }
 }

@@ -8,8 +8,8 @@ import { getSequenceWorkflowId, TASK_QUEUES } from '../domain/ids';
 import { matchesEvent } from '../domain/sequences/conditions';
 import { heardEvents } from '../domain/sequences/heardEvents';
 import { parseDuration } from '../domain/sequences/duration';
-import { contactIdKey, sequenceKeyKey } from '../workflows/searchAttributes';
-import { eventSignal, sequenceWorkflow } from '../workflows/sequenceWorkflow';
+import { CONTACT_MEMO_KEY, contactIdKey, sequenceKeyKey } from '../workflows/searchAttributes';
+import { eventSignal, SEQUENCE_WORKFLOW, type SequenceWorkflow } from '../workflows/sequenceMessages';
 import type { ProductEvent, SequenceWorkflowInput } from '../workflows/types';
 import type { Metrics } from '../infra/metrics';
 import { mapLimit } from './mapLimit';
@@ -181,15 +181,17 @@ export class EnrollmentService {
     let runId: string;
     try {
       // The trigger travels in the input and the search attributes with the start: no signal and no upsert
-      // beside it, which keeps an enrollment's history short.
-      const handle = await this.temporal.workflow.start(sequenceWorkflow, {
+      // beside it, which keeps an enrollment's history short. Operators search by the id the client gave the
+      // contact, so that is what ContactId and the memo carry; the workflow id keeps the internal id (see ids.ts).
+      const handle = await this.temporal.workflow.start<SequenceWorkflow>(SEQUENCE_WORKFLOW, {
         workflowId,
         taskQueue: this.taskQueue,
         args: [input],
         typedSearchAttributes: [
           { key: sequenceKeyKey, value: sequence.key },
-          { key: contactIdKey, value: contact.id },
+          { key: contactIdKey, value: contact.externalId },
         ],
+        memo: { [CONTACT_MEMO_KEY]: contact.externalId },
       });
       runId = handle.firstExecutionRunId;
     } catch (err) {

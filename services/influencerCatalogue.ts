@@ -1,6 +1,12 @@
 import type { Db } from '../db/knex';
 import { InfluencerStore, type InfluencerRecord, type InfluencerSearch } from '../db/stores/influencers';
-import { parseInfluencerRow, type FieldProblem, type InfluencerRow } from '../domain/influencerScoring';
+import {
+  parseCatalogueRow,
+  unknownFieldsWarning,
+  type CatalogueFormat,
+  type FieldProblem,
+  type InfluencerRow,
+} from '../domain/influencerRow';
 import { CsvFormatError } from '../infra/csvStream';
 import { LruCache } from '../infra/lruCache';
 
@@ -8,6 +14,8 @@ import { LruCache } from '../infra/lruCache';
 export const IMPORT_BATCH_SIZE = 500;
 /** Rejected rows listed in an import answer; past this only the count grows, so a wrong file does not make a huge answer. */
 export const MAX_LISTED_REJECTIONS = 1000;
+/** Distinct unknown field names listed in an import answer; a JSON body with arbitrary keys must not make it huge. */
+export const MAX_LISTED_UNKNOWN_FIELDS = 100;
 
 /** The product requirements' caching of influencer data: LRU, 10,000 entries, one hour. */
 export const INFLUENCER_CACHE = { maxEntries: 10_000, ttlMs: 3600_000 } as const;
@@ -29,6 +37,10 @@ export interface ImportResult {
   updated: number;
   rejected: RejectedRow[];
   rejectedCount: number;
+  /** CSV columns or JSON fields the catalogue does not know, in the order first seen: their values were not kept. */
+  unknownFields: string[];
+  /** Sentences for people: the unknown names, with the valid ones (and the right spelling where one was close). */
+  warnings: string[];
 }
 
 /** Thrown when the CSV itself cannot be read (an unclosed quote, a broken line): nothing of it is kept. */
@@ -62,9 +74,24 @@ export class InfluencerCatalogue {
    * Validates each record with the catalogue schema and upserts the valid ones by (platform, handle) in batches,
    * all in one transaction: a file that breaks off half-way (unreadable CSV) leaves the catalogue as it was.
    * A (platform, handle) repeated in the file updates the row its first occurrence wrote.
+   *
+   * `format` says how the fields are named: `json` for an API body (camelCase only), `csv` for a file (snake_case
+   * or camelCase headers, any case; also what in-process callers holding stored-shape rows use). Unknown names are
+   * listed in the answer rather than dropped in silence.
    */
-  async import(records: AsyncIterable<unknown> | Iterable<unknown>): Promise<ImportResult> {
-    const result: ImportResult = { imported: 0, updated: 0, rejected: [], rejectedCount: 0 };
+  async import(
+    records: AsyncIterable<unknown> | Iterable<unknown>,
+    format: CatalogueFormat = 'csv',
+  ): Promise<ImportResult> {
+    const result: ImportResult = {
+      imported: 0,
+      updated: 0,
+      rejected: [],
+      rejectedCount: 0,
+      unknownFields: [],
+      warnings: [],
+    };
+    const unknown = new Set<string>();
     await this.db.transaction(async (trx) => {
       const store = new InfluencerStore(trx);
       let batch: InfluencerRow[] = [];
@@ -80,7 +107,8 @@ export class InfluencerCatalogue {
       try {
         for await (const record of records) {
           index++;
-          const parsed = parseInfluencerRow(record);
+          const parsed = parseCatalogueRow(record, format);
+          for (const name of parsed.unknownFields) if (unknown.size < MAX_LISTED_UNKNOWN_FIELDS) unknown.add(name);
           if (!parsed.ok) {
             result.rejectedCount++;
             if (result.rejected.length < MAX_LISTED_REJECTIONS)
@@ -103,6 +131,8 @@ export class InfluencerCatalogue {
       if (batch.length > 0) await flush();
     });
     this.cache.clear();
+    result.unknownFields = [...unknown];
+    if (unknown.size > 0) result.warnings.push(unknownFieldsWarning(result.unknownFields, format));
     return result;
   }
 

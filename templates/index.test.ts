@@ -227,7 +227,14 @@ describe('renderEmail', () => {
   it('internal templates show their data', () => {
     const request = render('approval_request', full);
     expect(request.text).toContain('Linus is asking for your approval on a budget change for Acme Inc.:');
-    expect(request.html).toContain('Amount: 4500 EUR');
+    expect(request.html).toContain('Amount: €4,500.00');
+    expect(render('approval_reminder', { ...full, approval: { amount: '12000.00', currency: 'USD' } }).text).toContain(
+      '($12,000.00)',
+    );
+    const iso = render('approval_request', { ...full, approval: { expires_at: '2026-12-02T09:00:00.000Z' } });
+    expect(iso.text).toContain('Please decide by 2 December 2026, 09:00 UTC;');
+    // Text that is no ISO timestamp is shown as given.
+    expect(request.text).toContain('Please decide by 2026-04-01 17:00 UTC;');
     expect(render('approval_escalation', full).text).toContain('no decision for 2 days from Margaret');
     expect(render('budget_alert', full).text).toContain(
       'Spring launch has spent 4050 of its 4500 EUR budget for April (90%).',

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
+import { formatDateTime, formatMoney } from '../domain/format';
 import { templateMetadata, type TemplateMetadata } from './templateMetadata';
 
 /**
@@ -87,6 +88,16 @@ function environment(): typeof Handlebars {
     args.slice(0, -1).find((v) => v !== undefined && v !== null && v !== ''),
   );
   env.registerHelper('humanize', (v: unknown) => (typeof v === 'string' ? v.replace(/_/g, ' ') : v));
+  // Amounts and instants arrive as workflows recorded them ("12000.00", ISO timestamps): the reader gets "$12,000.00"
+  // and "2 December 2026, 09:00 UTC". Formatted here, at render time, so recorded workflow histories stay as they are.
+  env.registerHelper('money', (amount: unknown, currency: unknown) =>
+    typeof amount === 'number' || typeof amount === 'string'
+      ? formatMoney(amount, typeof currency === 'string' ? currency : undefined)
+      : amount,
+  );
+  env.registerHelper('utcDateTime', (v: unknown) =>
+    typeof v === 'string' || v instanceof Date ? formatDateTime(v) : v,
+  );
   return env;
 }
 
@@ -199,6 +210,7 @@ export function transactionalTemplateIds(): string[] {
 
 /** The templates a sequence may name, which of them are transactional, and the check of its subject lines. */
 export const templateCatalogue = {
+  ids: templateIds,
   has: (id: string) => hasTemplate(id),
   subjectProblem,
   transactional: transactionalTemplateIds,

@@ -3,8 +3,6 @@ import {
   CancellationScope,
   allHandlersFinished,
   condition,
-  defineQuery,
-  defineUpdate,
   isCancellation,
   patched,
   proxyActivities,
@@ -13,16 +11,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import { durationInWords } from '../domain/format';
 import { parseDuration } from '../domain/sequences/duration';
 import { DATABASE_ACTIVITY, SEND_ACTIVITY } from './activityOptions';
-import type {
-  ApprovalDecisionInput,
-  ApprovalOutcome,
-  ApprovalState,
-  ApprovalWorkflowInput,
-  ApprovalWorkflowResult,
-  DecisionProofVerdict,
-} from './types';
+import { approvalStatusQuery, APPROVAL_REFUSALS, decideUpdate, INVALID_DECISION_PROOF } from './approvalMessages';
+import type { ApprovalOutcome, ApprovalWorkflowInput, ApprovalWorkflowResult, DecisionProofVerdict } from './types';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -36,26 +29,13 @@ const mail = proxyActivities<Activities>(SEND_ACTIVITY);
  */
 const proofs = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 3 } });
 
-/** The chairman's decision; refused (so the caller gets an error) once decided or expired. */
-export const decideUpdate = defineUpdate<ApprovalWorkflowResult, [ApprovalDecisionInput]>('decide');
-export const approvalStatusQuery = defineQuery<ApprovalState>('status');
+export { approvalStatusQuery, APPROVAL_REFUSALS, decideUpdate, INVALID_DECISION_PROOF } from './approvalMessages';
 
 /**
  * Records and emails already under way finish even when the request is withdrawn: only the waiting between them
  * is cancellable, so a withdrawal never leaves half of a step done.
  */
 const shielded = <T>(fn: () => Promise<T>): Promise<T> => CancellationScope.nonCancellable(fn);
-
-/** Failure types a decision is refused with when it comes too late or too soon; the API answers 409 for these. */
-export const APPROVAL_REFUSALS = {
-  alreadyDecided: 'ApprovalAlreadyDecided',
-  expired: 'ApprovalExpired',
-  /** Another decision is being checked; the request may still be open once it is done. */
-  deciding: 'ApprovalDecisionInProgress',
-} as const;
-
-/** The failure type of a decision without a valid proof: it was not made through the server, which signs them. */
-export const INVALID_DECISION_PROOF = 'InvalidDecisionProof';
 
 /**
  * A reusable approval gate for any subject (campaign, budget change, strategy, influencer deal): asks the
@@ -273,7 +253,7 @@ export async function approvalWorkflow(input: ApprovalWorkflowInput): Promise<Ap
         escalatedAt = at;
         await notify(input.escalateTo, 'approval_escalation', 'Escalated: {{approval.title}}', 'escalation', {
           approver: input.approvers.join(', '),
-          waiting_for: humanDuration(t - requestedAt),
+          waiting_for: durationInWords(t - requestedAt),
         });
         await shielded(() =>
           db.recordApprovalEscalation({
@@ -293,7 +273,7 @@ export async function approvalWorkflow(input: ApprovalWorkflowInput): Promise<Ap
           'approval_reminder',
           'Reminder: {{approval.title}} is waiting for your decision',
           `reminder-${remindersSent}`,
-          { waiting_for: humanDuration(t - requestedAt) },
+          { waiting_for: durationInWords(t - requestedAt) },
         );
         await shielded(() => db.recordApprovalReminder({ approvalId: id, remindersSent }));
       }
@@ -312,18 +292,4 @@ export async function approvalWorkflow(input: ApprovalWorkflowInput): Promise<Ap
     });
     throw err;
   }
-}
-
-/** "3 days", "5 hours", "20 minutes": how long a request has waited, for the emails. */
-export function humanDuration(ms: number): string {
-  const units: Array<[number, string]> = [
-    [86_400_000, 'day'],
-    [3_600_000, 'hour'],
-    [60_000, 'minute'],
-  ];
-  for (const [size, name] of units) {
-    const n = Math.floor(ms / size);
-    if (n >= 1) return `${n} ${name}${n === 1 ? '' : 's'}`;
-  }
-  return 'less than a minute';
 }

@@ -2,8 +2,6 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   log,
   patched,
   proxyActivities,
@@ -21,6 +19,7 @@ import { parseDuration } from '../domain/sequences/duration';
 import { nextLocalTime, quietHoursEnd } from '../domain/sequences/time';
 import { DATABASE_ACTIVITY, LOOKUP_ACTIVITY, SEND_ACTIVITY } from './activityOptions';
 import { contactIdKey, sequenceKeyKey } from './searchAttributes';
+import { eventSignal, exitSignal, stateQuery, unsubscribeSignal, type SequenceWorkflow } from './sequenceMessages';
 import type {
   ContactSnapshot,
   ProductEvent,
@@ -38,10 +37,7 @@ const db = proxyActivities<Activities>(DATABASE_ACTIVITY);
 const mail = proxyActivities<Activities>(SEND_ACTIVITY);
 const lookup = proxyLocalActivities<Activities>(LOOKUP_ACTIVITY);
 
-export const eventSignal = defineSignal<[ProductEvent]>('event');
-export const unsubscribeSignal = defineSignal('unsubscribe');
-export const exitSignal = defineSignal<[{ reason?: string }]>('exit');
-export const stateQuery = defineQuery<SequenceState>('state');
+export { eventSignal, exitSignal, stateQuery, unsubscribeSignal } from './sequenceMessages';
 
 /**
  * One activity per send (it reads the contact, keeps quiet hours and sends), reads as local activities, the
@@ -63,7 +59,9 @@ const MAX_PENDING_EVENTS = 100;
  * so retries and replays never mail twice. Continues as new before its history grows past ~500 events, between
  * steps and in the middle of a wait (an enrollment asleep for days can be sent thousands of events).
  */
-export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<SequenceWorkflowResult> {
+export const sequenceWorkflow: SequenceWorkflow = async function sequenceWorkflow(
+  input: SequenceWorkflowInput,
+): Promise<SequenceWorkflowResult> {
   const { definition, contactId } = input;
   const info = workflowInfo();
   const lean = patched(LEAN_SEND_PATH_PATCH);
@@ -310,4 +308,4 @@ export async function sequenceWorkflow(input: SequenceWorkflowInput): Promise<Se
     ...(stop?.revenue !== undefined ? { revenue: stop.revenue } : {}),
     ...(stop?.reason ? { reason: stop.reason } : {}),
   };
-}
+};

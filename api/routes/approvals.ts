@@ -1,20 +1,30 @@
-import { Router } from 'express';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { ApprovalStore, type Approval } from '../../db/stores/approvals';
 import { executeDecision } from '../../services/approvalDecisions';
 import { approvalStatusQuery, INVALID_DECISION_PROOF } from '../../workflows/approvalWorkflow';
-import type { AppDeps } from '../app';
-import { actorOf, requireRole } from '../auth';
-import { conflict, HttpError, notFound, parseOr400 } from '../errors';
+import { actorOf } from '../auth';
+import type { RouteDeps } from '../deps';
+import { conflict, HttpError, notFound } from '../errors';
+import { queryNumber } from '../queryNumber';
+import { defineRoute, ok, r400, r403, r404, r409, type AnyRoute } from '../registry';
 import { temporalRunLink, withTimeout } from '../temporalLinks';
+
+const STATUSES = ['pending', 'approved', 'rejected', 'expired'] as const;
+const SUBJECT_TYPES = ['campaign', 'budget_change', 'strategy', 'influencer_deal'] as const;
 
 const listQuery = z
   .object({
-    status: z.enum(['pending', 'approved', 'rejected', 'expired']).optional(),
-    subjectType: z.enum(['campaign', 'budget_change', 'strategy', 'influencer_deal']).optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(200),
+    status: z.enum(STATUSES).optional(),
+    subjectType: z.enum(SUBJECT_TYPES).optional(),
+    limit: queryNumber('limit', {
+      what: 'how many requests to list',
+      example: 50,
+      int: true,
+      min: 1,
+      max: 500,
+    }).default(200),
   })
   .strict();
 
@@ -24,6 +34,35 @@ export const decisionBody = z
     comment: z.string().trim().max(2000).optional(),
   })
   .strict();
+
+/** A request as the inbox shows it. */
+const approvalResponse = z.object({
+  id: z.uuid(),
+  subjectType: z.enum(SUBJECT_TYPES),
+  subjectId: z.string(),
+  status: z.enum(STATUSES),
+  title: z.string(),
+  summary: z.string().nullable(),
+  amount: z.number().nullable(),
+  currency: z.string().nullable(),
+  requestedBy: z.string(),
+  requestedAt: z.iso.datetime(),
+  /** Null once decided. */
+  waitingSeconds: z.number().int().nullable(),
+  expiresAt: z.iso.datetime().nullable(),
+  remindersSent: z.number().int(),
+  escalatedAt: z.iso.datetime().nullable(),
+  decidedBy: z.string().nullable(),
+  decisionComment: z.string().nullable(),
+  decidedAt: z.iso.datetime().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  subjectUrl: z.string().nullable().describe('where the subject can be read in this API, when it has a page'),
+  workflowId: z.string(),
+  temporalUrl: z.string().describe('the approval run in the Temporal UI'),
+});
+
+/** How long the live state may take before the request is answered from the database alone. */
+const LIVE_STATE_TIMEOUT_MS = 5_000;
 
 /**
  * The chairman's inbox: what is asked, by whom, how much, since when, and a link to the run in the Temporal UI;
@@ -35,8 +74,7 @@ export function approvalRoutes({
   config,
   signer,
   log,
-}: Pick<AppDeps, 'db' | 'temporal' | 'config' | 'signer' | 'log'>): Router {
-  const router = Router();
+}: Pick<RouteDeps, 'db' | 'temporal' | 'config' | 'signer' | 'log'>): AnyRoute[] {
   const approvals = new ApprovalStore(db);
   const present = (a: Approval, now = Date.now()) => ({
     id: a.id,
@@ -62,41 +100,15 @@ export function approvalRoutes({
     temporalUrl: temporalRunLink(config, a.workflowId),
   });
 
-  router.get('/approvals', async (req, res) => {
-    const q = parseOr400(listQuery, req.query, 'query');
-    const list = await approvals.list(q);
-    const now = Date.now();
-    res.json({ approvals: list.map((a) => present(a, now)) });
-  });
-
-  router.get('/approvals/:id', async (req, res) => {
-    const approval = await approvals.get(String(req.params.id));
-    if (!approval) throw notFound(`approval ${req.params.id}`);
-    const live = await withTimeout(
-      temporal.workflow.getHandle(approval.workflowId).query(approvalStatusQuery),
-      5_000,
-    ).catch(() => undefined);
-    res.json({ ...present(approval), ...(live ? { live } : {}) });
-  });
-
-  router.post('/approvals/:id/decision', requireRole(db, 'chairman'), async (req, res) => {
-    const approval = await approvals.get(String(req.params.id));
-    if (!approval) throw notFound(`approval ${req.params.id}`);
-    const body = parseOr400(decisionBody, req.body);
-    if (approval.status !== 'pending') {
-      throw conflict(
-        `this request is already ${approval.status}${approval.decidedBy ? ` (by ${approval.decidedBy})` : ''}`,
-      );
-    }
-    const { actor, actorRole } = actorOf(req);
+  /** Sends the decision to the approval workflow; every way it can come too late is a 409. */
+  async function decide(approval: Approval, body: z.infer<typeof decisionBody>, by: ReturnType<typeof actorOf>) {
     try {
-      const result = await executeDecision(temporal, signer, approval.workflowId, {
+      return await executeDecision(temporal, signer, approval.workflowId, {
         decision: body.decision,
-        by: actor,
-        role: actorRole,
+        by: by.actor,
+        role: by.actorRole,
         ...(body.comment ? { comment: body.comment } : {}),
       });
-      res.json({ ...result, approval: present((await approvals.get(approval.id)) ?? approval) });
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && isInvalidProof(err)) {
         // This server signed the decision, so the workers do not share its secret (or its clock is far off): a
@@ -112,9 +124,69 @@ export function approvalRoutes({
       if (err instanceof WorkflowNotFoundError || isClosedRun(err)) throw conflict('this request is no longer open');
       throw err;
     }
-  });
+  }
 
-  return router;
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/v1/approvals',
+      summary: 'The chairman’s inbox',
+      tag: 'Approvals',
+      access: 'any',
+      query: listQuery,
+      response: z.object({ approvals: z.array(approvalResponse) }),
+      responses: { ...ok('approvals'), ...r400 },
+      handler: async ({ query }, _req, res) => {
+        const list = await approvals.list(query);
+        const now = Date.now();
+        res.json({ approvals: list.map((a) => present(a, now)) });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/approvals/:id',
+      summary: 'One request with its live state',
+      tag: 'Approvals',
+      access: 'any',
+      response: approvalResponse.extend({
+        live: z
+          .record(z.string(), z.unknown())
+          .optional()
+          .describe('the approval workflow’s own state, when it answers in time'),
+      }),
+      responses: { ...ok('the request'), ...r404 },
+      handler: async ({ params }, _req, res) => {
+        const approval = await approvals.get(params.id);
+        if (!approval) throw notFound(`approval ${params.id}`);
+        const live = await withTimeout(
+          temporal.workflow.getHandle(approval.workflowId).query(approvalStatusQuery),
+          LIVE_STATE_TIMEOUT_MS,
+        ).catch(() => undefined);
+        res.json({ ...present(approval), ...(live ? { live } : {}) });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/approvals/:id/decision',
+      summary: 'Approve or reject (chairman only)',
+      tag: 'Approvals',
+      access: ['chairman'],
+      body: decisionBody,
+      responses: { ...ok('decided'), ...r400, ...r403, ...r404, ...r409 },
+      example: { body: { decision: 'approve', comment: 'Within the quarter’s budget; go ahead.' } },
+      handler: async ({ params, body }, req, res) => {
+        const approval = await approvals.get(params.id);
+        if (!approval) throw notFound(`approval ${params.id}`);
+        if (approval.status !== 'pending') {
+          throw conflict(
+            `this request is already ${approval.status}${approval.decidedBy ? ` (by ${approval.decidedBy})` : ''}`,
+          );
+        }
+        const result = await decide(approval, body, actorOf(req));
+        res.json({ ...result, approval: present((await approvals.get(approval.id)) ?? approval) });
+      },
+    }),
+  ];
 }
 
 function isInvalidProof(err: WorkflowUpdateFailedError): boolean {

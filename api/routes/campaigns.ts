@@ -1,104 +1,46 @@
-import { Router, type Request, type Response } from 'express';
-import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { z } from 'zod';
-import { AD_PLATFORM_NAMES } from '../../config/adPlatforms';
+import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { CampaignPerformanceStore } from '../../db/stores/campaignPerformance';
 import { CampaignStore, type Campaign } from '../../db/stores/campaigns';
+import type { Role } from '../../db/stores/apiKeys';
 import { VentureStore } from '../../db/stores/ventures';
-import {
-  CAMPAIGN_STATES,
-  isTerminal,
-  refusal,
-  type CampaignAction,
-  type CampaignState,
-} from '../../domain/campaignLifecycle';
-import { campaignHorizon, CAMPAIGN_HORIZON_YEARS } from '../../domain/campaignHorizon';
+import { isTerminal, refusal, type CampaignState } from '../../domain/campaignLifecycle';
+import type { ControlAction } from '../../domain/campaignMachine';
 import { getCampaignWorkflowId } from '../../domain/ids';
-import { MAX_AMOUNT, moneyProblem } from '../../domain/money';
-import { CampaignService, campaignSettings, type CampaignSettings } from '../../services/campaigns';
+import { moneyProblem } from '../../domain/money';
 import {
-  adjustBudgetUpdate,
-  campaignStatusQuery,
-  cancelCampaignSignal,
-  pauseCampaignSignal,
-  reallocateUpdate,
-  resumeCampaignSignal,
-} from '../../workflows/campaignWorkflow';
+  CampaignActionRefusedError,
+  CampaignControlUnavailableError,
+  CampaignNotRunningError,
+  controlCampaign,
+} from '../../services/campaignControl';
+import { CampaignService, campaignSettings, type CampaignSettings } from '../../services/campaigns';
+import { adjustBudgetUpdate, campaignStatusQuery, reallocateUpdate } from '../../workflows/campaignWorkflow';
 import type { CampaignStatusView } from '../../workflows/types';
-import type { AppDeps } from '../app';
-import { actorOf, requireRole } from '../auth';
-import { badRequest, conflict, notFound, parseOr400 } from '../errors';
-import { temporalRunLink, withTimeout } from '../temporalLinks';
+import { actorOf } from '../auth';
+import type { RouteDeps } from '../deps';
+import { badRequest, conflict, HttpError, notFound } from '../errors';
+import { defineRoute, MARKETERS, ok, r400, r404, r409, type AnyRoute } from '../registry';
+import { temporalRunLink } from '../temporalLinks';
+import {
+  budgetBody,
+  campaignActionBody,
+  campaignBody,
+  campaignDetailResponse,
+  campaignExample,
+  campaignListQuery,
+  campaignListResponse,
+  campaignParams,
+  createdCampaignResponse,
+} from './campaignSchemas';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
-const day = z
-  .string()
-  .regex(ISO_DAY, 'a day as YYYY-MM-DD')
-  .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d, 'not a real day');
-/** An amount of money; whether its decimals fit the currency is checked where the currency is known. */
-const money = z.number().positive().max(MAX_AMOUNT);
-/** The longest campaign: its whole range must fit one metrics request of the platforms. */
-const MAX_CAMPAIGN_DAYS = 731;
-const DAY_MS = 86_400_000;
+export { budgetBody, campaignBody } from './campaignSchemas';
 
-export const campaignBody = z
-  .object({
-    ventureId: z.uuid(),
-    strategyId: z.uuid().optional(),
-    name: text(200),
-    type: text(50),
-    channel: text(50).default('paid'),
-    platforms: z
-      .array(z.enum(AD_PLATFORM_NAMES))
-      .min(1)
-      .max(AD_PLATFORM_NAMES.length)
-      .refine((p) => new Set(p).size === p.length, 'each platform once'),
-    startDate: day,
-    endDate: day,
-    budget: money,
-    currency: z
-      .string()
-      .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD')
-      .default('USD'),
-    objective: text(50).optional(),
-    targetAudience: z.record(z.string().max(100), z.unknown()).optional(),
-    creativeAssets: z.unknown().optional(),
-  })
-  .strict()
-  .superRefine((b, ctx) => {
-    if (b.endDate < b.startDate) ctx.addIssue({ code: 'custom', path: ['endDate'], message: 'before startDate' });
-    const today = new Date().toISOString().slice(0, 10);
-    if (b.endDate < today) ctx.addIssue({ code: 'custom', path: ['endDate'], message: 'already in the past' });
-    const days = (Date.parse(b.endDate) - Date.parse(b.startDate)) / DAY_MS + 1;
-    if (days > MAX_CAMPAIGN_DAYS) {
-      ctx.addIssue({ code: 'custom', path: ['endDate'], message: `a campaign runs at most ${MAX_CAMPAIGN_DAYS} days` });
-    }
-    const horizon = campaignHorizon(today);
-    for (const field of ['startDate', 'endDate'] as const) {
-      if (b[field] > horizon) {
-        const message = `at most ${CAMPAIGN_HORIZON_YEARS} years ahead: on or before ${horizon}`;
-        ctx.addIssue({ code: 'custom', path: [field], message });
-      }
-    }
-    // Only an amount that passed the basic checks, so a negative budget is not reported twice.
-    const amount = b.budget > 0 && b.budget <= MAX_AMOUNT ? moneyProblem(b.budget, b.currency) : undefined;
-    if (amount) ctx.addIssue({ code: 'custom', path: ['budget'], message: amount });
-  });
+/** Who may stop a campaign: anyone who sees it misbehave, the chairman included. */
+const STOPPERS: readonly Role[] = ['marketer', 'operator', 'chairman'];
 
-const listQuery = z
-  .object({
-    ventureId: z.uuid().optional(),
-    status: z.enum(CAMPAIGN_STATES).optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(100),
-    offset: z.coerce.number().int().min(0).default(0),
-  })
-  .strict();
+/** The state each action leads to once the run has told the platforms. */
 
-const actionBody = z.object({ reason: z.string().trim().max(500).optional() }).strict();
-export const budgetBody = z.object({ budget: money, reason: z.string().trim().max(500).optional() }).strict();
-
-/** What a request to a campaign's run should get back: a 409 naming the run's refusal, 404 for no run. */
+/** What a request to a campaign's run should get back: a 409 naming the run's refusal, or saying the run is over. */
 function updateError(err: unknown): unknown {
   if (err instanceof WorkflowUpdateFailedError) {
     const type = err.cause instanceof ApplicationFailure ? (err.cause.type ?? undefined) : undefined;
@@ -110,18 +52,56 @@ function updateError(err: unknown): unknown {
   return err;
 }
 
+/** The run's live view, or undefined when it is over or does not answer within 5 s. */
+function liveOf(temporal: Client, id: string): Promise<CampaignStatusView | undefined> {
+  const handle = temporal.workflow.getHandle(getCampaignWorkflowId(id));
+  // A deadline rather than a timer: the call itself ends, so a run no worker answers for leaves no query retrying.
+  return temporal.withDeadline(Date.now() + 5_000, () => handle.query(campaignStatusQuery)).catch(() => undefined);
+}
+
+/** The state that decides what is legal now: the run's, or the row's when the run is over or unreachable. */
+async function stateOf(temporal: Client, c: Campaign): Promise<{ state: CampaignState; live?: CampaignStatusView }> {
+  if (isTerminal(c.status)) return { state: c.status };
+  const live = await liveOf(temporal, c.id);
+  return live ? { state: live.state, live } : { state: c.status };
+}
+
+/**
+ * Pauses, resumes or cancels a campaign through its run's update: `done` when the platforms were told within the
+ * wait, else the state now (the run carries on). What the state does not allow, a resume with the budget used up,
+ * and a run that has ended are 409s; a run no worker answers for in time is a 503 that changed nothing.
+ */
+async function changeCampaign(
+  temporal: Client,
+  campaign: Campaign,
+  action: ControlAction,
+  actor: { by: string; role: string; reason?: string },
+): Promise<{ state: CampaignState; done: boolean }> {
+  // A finished run answers no update: say why from the row instead.
+  if (isTerminal(campaign.status))
+    throw conflict(refusal(action, campaign.status) ?? `the campaign is ${campaign.status}`, 'IllegalCampaignState');
+  try {
+    return await controlCampaign(temporal, campaign.id, action, actor);
+  } catch (err) {
+    if (err instanceof CampaignActionRefusedError) throw conflict(err.message, err.type);
+    if (err instanceof CampaignNotRunningError) throw conflict('the campaign is no longer running');
+    if (err instanceof CampaignControlUnavailableError)
+      throw new HttpError(503, err.message, undefined, { 'Retry-After': '5' });
+    throw err;
+  }
+}
+
 /** Campaigns: created with their workflow, steered by signals and updates, read with their live state. */
-export function campaignRoutes(deps: Pick<AppDeps, 'db' | 'temporal' | 'config' | 'taskQueue'>): Router {
+export function campaignRoutes(deps: Pick<RouteDeps, 'db' | 'temporal' | 'config' | 'taskQueue'>): AnyRoute[] {
   const { db, temporal, config } = deps;
-  const router = Router();
   const settings: CampaignSettings = campaignSettings(config);
   const service = new CampaignService(db, temporal, settings, deps.taskQueue);
   const campaigns = new CampaignStore(db);
   const performance = new CampaignPerformanceStore(db);
   const ventures = new VentureStore(db);
-  const writers = requireRole(db, 'marketer');
-  const stoppers = requireRole(db, 'marketer', 'operator', 'chairman');
+  const tag = 'Campaigns';
 
+  const isSandbox = (platform: string) => settings.modes[platform as keyof CampaignSettings['modes']] !== 'live';
   const present = (c: Campaign) => {
     const workflowId = getCampaignWorkflowId(c.id);
     return {
@@ -134,10 +114,10 @@ export function campaignRoutes(deps: Pick<AppDeps, 'db' | 'temporal' | 'config' 
       platforms: c.platforms.map((p) => ({
         name: p,
         externalId: c.platformCampaignIds[p] ?? null,
-        sandbox: settings.modes[p as keyof CampaignSettings['modes']] !== 'live',
+        sandbox: isSandbox(p),
       })),
       // What the launch recorded; before launch, what the configuration says the platforms will be.
-      sandbox: c.sandbox ?? c.platforms.some((p) => settings.modes[p as keyof CampaignSettings['modes']] !== 'live'),
+      sandbox: c.sandbox ?? c.platforms.some(isSandbox),
       startDate: c.startDate,
       endDate: c.endDate,
       budget: c.budget,
@@ -154,177 +134,204 @@ export function campaignRoutes(deps: Pick<AppDeps, 'db' | 'temporal' | 'config' 
     };
   };
 
-  const load = async (req: Request): Promise<Campaign> => {
-    const campaign = await campaigns.get(String(req.params.id));
-    if (!campaign) throw notFound(`campaign ${req.params.id}`);
+  const load = async (id: string): Promise<Campaign> => {
+    const campaign = await campaigns.get(id);
+    if (!campaign) throw notFound(`campaign ${id}`);
     return campaign;
   };
 
-  const liveOf = (id: string): Promise<CampaignStatusView | undefined> =>
-    withTimeout(temporal.workflow.getHandle(getCampaignWorkflowId(id)).query(campaignStatusQuery), 5_000).catch(
-      () => undefined,
-    );
-
-  /** The state that decides what is legal now: the run's, or the row's when the run is over or unreachable. */
-  const stateOf = async (c: Campaign): Promise<{ state: CampaignState; live?: CampaignStatusView }> => {
-    if (isTerminal(c.status)) return { state: c.status };
-    const live = await liveOf(c.id);
-    return live ? { state: live.state, live } : { state: c.status };
+  /** A refusal (409) when the campaign's state does not allow the action. */
+  const checkAllowed = async (campaign: Campaign, action: 'adjustBudget' | 'reallocate') => {
+    const { state } = await stateOf(temporal, campaign);
+    const refused = refusal(action, state);
+    if (refused) throw conflict(refused, 'IllegalCampaignState');
   };
 
-  router.post('/campaigns', writers, async (req, res) => {
-    const body = parseOr400(campaignBody, req.body);
-    const venture = await ventures.getById(body.ventureId);
-    if (!venture) throw notFound(`venture ${body.ventureId}`);
-    const problems = body.platforms
-      .filter((p) => settings.currencies[p] && settings.currencies[p] !== body.currency)
-      .map((p) => ({
-        path: 'currency',
-        message: `the ${p} ad account bills in ${settings.currencies[p]}, not ${body.currency}`,
-      }));
-    if (problems.length) throw badRequest('invalid request body', problems);
-    const { actor, actorRole } = actorOf(req);
-    const { campaign, workflowId } = await service.create({
-      ventureId: body.ventureId,
-      ventureName: venture.name,
-      ...(body.strategyId ? { strategyId: body.strategyId } : {}),
-      name: body.name,
-      type: body.type,
-      channel: body.channel,
-      platforms: body.platforms,
-      startDate: body.startDate,
-      endDate: body.endDate,
-      budget: body.budget,
-      currency: body.currency,
-      ...(body.objective ? { objective: body.objective } : {}),
-      ...(body.targetAudience ? { targetAudience: body.targetAudience } : {}),
-      ...(body.creativeAssets !== undefined ? { creativeAssets: body.creativeAssets } : {}),
-      createdBy: actor,
-      actorRole,
+  /** The three control routes: each asks the run, and answers 200 with the new state or 202 while it works. */
+  const controlRoute = (action: ControlAction, access: readonly Role[]) =>
+    defineRoute({
+      method: 'post',
+      path: `/v1/campaigns/:id/${action}`,
+      params: campaignParams,
+      summary: `${action[0]!.toUpperCase()}${action.slice(1)} a campaign`,
+      tag,
+      access,
+      body: campaignActionBody,
+      responses: { '200': 'done', '202': 'accepted; the run is telling the platforms', ...r400, ...r404, ...r409 },
+      example: { body: { reason: `${action} requested by the growth team` } },
+      handler: async ({ params, body }, req, res) => {
+        const campaign = await load(params.id);
+        const { actor, actorRole } = actorOf(req);
+        const by = { by: actor, role: actorRole, ...(body.reason ? { reason: body.reason } : {}) };
+        const { state, done } = await changeCampaign(temporal, campaign, action, by);
+        res.status(done ? 200 : 202).json({ campaignId: campaign.id, action, state });
+      },
     });
-    res
-      .status(201)
-      .location(`/v1/campaigns/${campaign.id}`)
-      .json({ ...present(campaign), workflowId, approval: service.needsApproval(body.budget) });
-  });
 
-  router.get('/campaigns', async (req, res) => {
-    const q = parseOr400(listQuery, req.query, 'query');
-    res.json({ campaigns: (await campaigns.list(q)).map(present), limit: q.limit, offset: q.offset });
-  });
-
-  router.get('/campaigns/:id', async (req, res) => {
-    const campaign = await load(req);
-    const [live, totals] = await Promise.all([liveOf(campaign.id), performance.totals(campaign.id)]);
-    res.json({ ...present(campaign), live: live ?? null, totals: totals.total });
-  });
-
-  const action =
-    (name: 'pause' | 'resume' | 'cancel', target: CampaignState) => async (req: Request, res: Response) => {
-      const campaign = await load(req);
-      const body = parseOr400(actionBody, req.body ?? {});
-      const { state, live } = await stateOf(campaign);
-      const refused = refusal(name as CampaignAction, state);
-      if (refused) throw conflict(refused, 'IllegalCampaignState');
-      if (name === 'resume' && live && live.spent >= live.budget) {
-        throw conflict(
-          `the budget is used up (${live.spent} of ${live.budget}): raise it first with POST /v1/campaigns/${campaign.id}/budget`,
-        );
-      }
-      const { actor, actorRole } = actorOf(req);
-      const signal =
-        name === 'pause' ? pauseCampaignSignal : name === 'resume' ? resumeCampaignSignal : cancelCampaignSignal;
-      try {
-        await temporal.workflow
-          .getHandle(getCampaignWorkflowId(campaign.id))
-          .signal(signal, { by: actor, role: actorRole, ...(body.reason ? { reason: body.reason } : {}) });
-      } catch (err) {
-        throw updateError(err);
-      }
-      // The change is the run's to make (it calls the platforms); answer with it when it is quick, else accepted.
-      const deadline = Date.now() + 3_000;
-      let now: CampaignState = state;
-      while (Date.now() < deadline) {
-        const seen = await liveOf(campaign.id);
-        now = seen?.state ?? now;
-        if (now === target) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      res.status(now === target ? 200 : 202).json({ campaignId: campaign.id, action: name, state: now });
-    };
-
-  router.post('/campaigns/:id/pause', stoppers, action('pause', 'paused'));
-  router.post('/campaigns/:id/resume', writers, action('resume', 'active'));
-  router.post('/campaigns/:id/cancel', stoppers, action('cancel', 'cancelled'));
-
-  router.post('/campaigns/:id/budget', writers, async (req, res) => {
-    const campaign = await load(req);
-    const body = parseOr400(budgetBody, req.body);
-    const amount = moneyProblem(body.budget, campaign.currency);
-    if (amount) throw badRequest('invalid request body', [{ path: 'budget', message: amount }]);
-    const { state } = await stateOf(campaign);
-    const refused = refusal('adjustBudget', state);
-    if (refused) throw conflict(refused, 'IllegalCampaignState');
-    const { actor, actorRole } = actorOf(req);
-    try {
-      const result = await temporal.workflow
-        .getHandle(getCampaignWorkflowId(campaign.id))
-        .executeUpdate(adjustBudgetUpdate, {
-          args: [
-            {
-              newBudget: body.budget,
-              requestedBy: actor,
-              role: actorRole,
-              ...(body.reason ? { reason: body.reason } : {}),
-            },
-          ],
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/campaigns',
+      summary: 'Create a campaign and start its workflow (the chairman approves large budgets)',
+      tag,
+      access: MARKETERS,
+      body: campaignBody,
+      response: createdCampaignResponse,
+      responses: { '201': 'created', ...r400, ...r404 },
+      example: { body: campaignExample },
+      handler: async ({ body }, req, res) => {
+        const venture = await ventures.getById(body.ventureId);
+        if (!venture) throw notFound(`venture ${body.ventureId}`);
+        const problems = body.platforms
+          .filter((p) => settings.currencies[p] && settings.currencies[p] !== body.currency)
+          .map((p) => ({
+            path: 'currency',
+            message: `the ${p} ad account bills in ${settings.currencies[p]}, not ${body.currency}`,
+          }));
+        if (problems.length) throw badRequest('invalid request body', problems);
+        const { actor, actorRole } = actorOf(req);
+        const { campaign, workflowId } = await service.create({
+          ventureId: body.ventureId,
+          ventureName: venture.name,
+          ...(body.strategyId ? { strategyId: body.strategyId } : {}),
+          name: body.name,
+          type: body.type,
+          channel: body.channel,
+          platforms: body.platforms,
+          startDate: body.startDate,
+          endDate: body.endDate,
+          budget: body.budget,
+          currency: body.currency,
+          ...(body.objective ? { objective: body.objective } : {}),
+          ...(body.targetAudience ? { targetAudience: body.targetAudience } : {}),
+          ...(body.creativeAssets !== undefined ? { creativeAssets: body.creativeAssets } : {}),
+          createdBy: actor,
+          actorRole,
         });
-      res.json({ campaignId: campaign.id, ...result });
-    } catch (err) {
-      throw updateError(err);
-    }
-  });
-
-  router.post('/campaigns/:id/reallocate', writers, async (req, res) => {
-    const campaign = await load(req);
-    const { state } = await stateOf(campaign);
-    const refused = refusal('reallocate', state);
-    if (refused) throw conflict(refused, 'IllegalCampaignState');
-    const { actor, actorRole } = actorOf(req);
-    try {
-      const result = await temporal.workflow
-        .getHandle(getCampaignWorkflowId(campaign.id))
-        .executeUpdate(reallocateUpdate, { args: [{ by: actor, role: actorRole }] });
-      res.json({ campaignId: campaign.id, ...result });
-    } catch (err) {
-      throw updateError(err);
-    }
-  });
-
-  router.get('/campaigns/:id/performance', async (req, res) => {
-    const campaign = await load(req);
-    const [totals, daily, finalReport] = await Promise.all([
-      performance.totals(campaign.id),
-      performance.daily(campaign.id),
-      performance.finalReport(campaign.id),
-    ]);
-    const series = new Map<string, { channel: string | null; platform: string; days: unknown[] }>();
-    for (const d of daily) {
-      const key = `${d.channel ?? ''}|${d.platform}`;
-      const s = series.get(key) ?? series.set(key, { channel: d.channel, platform: d.platform, days: [] }).get(key)!;
-      const { channel: _c, platform: _p, ...rest } = d;
-      s.days.push(rest);
-    }
-    res.json({
-      campaignId: campaign.id,
-      currency: campaign.currency,
-      budget: campaign.budget,
-      spent: campaign.spent,
-      totals,
-      series: [...series.values()],
-      finalReport: finalReport ?? null,
-    });
-  });
-
-  return router;
+        res
+          .status(201)
+          .location(`/v1/campaigns/${campaign.id}`)
+          .json({ ...present(campaign), workflowId, approval: service.needsApproval(body.budget) });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/campaigns',
+      summary: 'List campaigns',
+      tag,
+      access: 'any',
+      query: campaignListQuery,
+      response: campaignListResponse,
+      responses: { ...ok('campaigns'), ...r400 },
+      handler: async ({ query }, _req, res) => {
+        res.json({ campaigns: (await campaigns.list(query)).map(present), limit: query.limit, offset: query.offset });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/campaigns/:id',
+      params: campaignParams,
+      summary: 'A campaign with its live state',
+      tag,
+      access: 'any',
+      response: campaignDetailResponse,
+      responses: { ...ok('the campaign'), ...r404 },
+      handler: async ({ params }, _req, res) => {
+        const campaign = await load(params.id);
+        const [live, totals] = await Promise.all([liveOf(temporal, campaign.id), performance.totals(campaign.id)]);
+        res.json({ ...present(campaign), live: live ?? null, totals: totals.total });
+      },
+    }),
+    controlRoute('pause', STOPPERS),
+    controlRoute('resume', MARKETERS),
+    controlRoute('cancel', STOPPERS),
+    defineRoute({
+      method: 'post',
+      path: '/v1/campaigns/:id/budget',
+      params: campaignParams,
+      summary: 'Change the budget (through the chairman above the policy)',
+      tag,
+      access: MARKETERS,
+      body: budgetBody,
+      responses: { ...ok('the change, or the approval it waits for'), ...r400, ...r404, ...r409 },
+      example: { body: { budget: 15_000, reason: 'search converts at twice the plan: extend it to the end of April' } },
+      handler: async ({ params, body }, req, res) => {
+        const campaign = await load(params.id);
+        const amount = moneyProblem(body.budget, campaign.currency);
+        if (amount) throw badRequest('invalid request body', [{ path: 'budget', message: amount }]);
+        await checkAllowed(campaign, 'adjustBudget');
+        const { actor, actorRole } = actorOf(req);
+        const change = {
+          newBudget: body.budget,
+          requestedBy: actor,
+          role: actorRole,
+          ...(body.reason ? { reason: body.reason } : {}),
+        };
+        try {
+          const result = await temporal.workflow
+            .getHandle(getCampaignWorkflowId(campaign.id))
+            .executeUpdate(adjustBudgetUpdate, { args: [change] });
+          res.json({ campaignId: campaign.id, ...result });
+        } catch (err) {
+          throw updateError(err);
+        }
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/campaigns/:id/reallocate',
+      params: campaignParams,
+      summary: 'Split the daily budget between platforms by results',
+      tag,
+      access: MARKETERS,
+      responses: { ...ok('the new split'), ...r404, ...r409 },
+      handler: async ({ params }, req, res) => {
+        const campaign = await load(params.id);
+        await checkAllowed(campaign, 'reallocate');
+        const { actor, actorRole } = actorOf(req);
+        try {
+          const result = await temporal.workflow
+            .getHandle(getCampaignWorkflowId(campaign.id))
+            .executeUpdate(reallocateUpdate, { args: [{ by: actor, role: actorRole }] });
+          res.json({ campaignId: campaign.id, ...result });
+        } catch (err) {
+          throw updateError(err);
+        }
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/campaigns/:id/performance',
+      params: campaignParams,
+      summary: 'Daily results per platform, totals and the final report',
+      tag,
+      access: 'any',
+      responses: { ...ok('performance'), ...r404 },
+      handler: async ({ params }, _req, res) => {
+        const campaign = await load(params.id);
+        const [totals, daily, finalReport] = await Promise.all([
+          performance.totals(campaign.id),
+          performance.daily(campaign.id),
+          performance.finalReport(campaign.id),
+        ]);
+        const series = new Map<string, { channel: string | null; platform: string; days: unknown[] }>();
+        for (const d of daily) {
+          const key = `${d.channel ?? ''}|${d.platform}`;
+          const s =
+            series.get(key) ?? series.set(key, { channel: d.channel, platform: d.platform, days: [] }).get(key)!;
+          const { channel: _c, platform: _p, ...rest } = d;
+          s.days.push(rest);
+        }
+        res.json({
+          campaignId: campaign.id,
+          currency: campaign.currency,
+          budget: campaign.budget,
+          spent: campaign.spent,
+          totals,
+          series: [...series.values()],
+          finalReport: finalReport ?? null,
+        });
+      },
+    }),
+  ];
 }

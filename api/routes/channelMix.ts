@@ -1,24 +1,75 @@
-import { Router } from 'express';
 import { z } from 'zod';
-import type { Db } from '../../db/knex';
 import {
   ChannelMixInfeasibleError,
   ChannelMixInputError,
   channelMixRequestSchema,
+  hillCurveSchema,
   optimizeChannelMix,
 } from '../../domain/channelMix';
 import { ventureChannelMix } from '../../services/ventureChannelMix';
 import { loadVenture } from '../../services/ventureContext';
-import { badRequest, notFound, parseOr400 } from '../errors';
+import type { RouteDeps } from '../deps';
+import { badRequest, notFound } from '../errors';
+import { queryNumber } from '../queryNumber';
+import { defineRoute, ok, r400, r404, type AnyRoute } from '../registry';
 
 const ventureQuery = z
   .object({
-    budget: z.coerce.number().finite().positive().max(1e12),
+    budget: queryNumber('budget', { what: 'the amount to split across channels', example: 10000, gt: 0, max: 1e12 }),
     period: z.enum(['day', 'week', 'month']).default('month'),
-    maxShare: z.coerce.number().gt(0).max(1).optional(),
-    minChannels: z.coerce.number().int().min(1).max(100).optional(),
+    maxShare: queryNumber('maxShare', {
+      what: 'the largest share one channel may get',
+      example: 0.3,
+      gt: 0,
+      max: 1,
+    }).optional(),
+    minChannels: queryNumber('minChannels', {
+      what: 'the fewest channels the budget is spread over',
+      example: 3,
+      int: true,
+      min: 1,
+      max: 100,
+    }).optional(),
   })
   .strict();
+
+const allocation = z.object({
+  name: z.string(),
+  amount: z.number(),
+  share: z.number(),
+  expectedConversions: z.number(),
+  marginalReturn: z.number(),
+  atCap: z.boolean(),
+  curve: hillCurveSchema,
+});
+
+/** The answer of POST /v1/channel-mix/optimize: channels in the order given, amounts adding up to the budget. */
+const mixResponse = z.object({
+  budget: z.number(),
+  totalExpectedConversions: z.number(),
+  channels: z.array(allocation),
+});
+
+/** The answer of GET /v1/ventures/:id/channel-mix: the allocation, and where each channel's curve came from. */
+const ventureMixResponse = mixResponse.extend({
+  ventureId: z.string(),
+  period: z.enum(['day', 'week', 'month']),
+  maxShare: z.number(),
+  minChannels: z.number(),
+  channels: z.array(allocation.extend({ source: z.enum(['history', 'prior']), historyPoints: z.number().int() })),
+});
+
+/** The worked example of the reference: one strong channel and three weak ones. */
+const optimizeExample = {
+  budget: 1000,
+  channels: [
+    { name: 'paid_search', curve: { maxConversions: 1000, halfSaturation: 1000, shape: 1 } },
+    { name: 'social', curve: { maxConversions: 100, halfSaturation: 100, shape: 1 } },
+    { name: 'email', history: [50, 100, 200, 400].map((spend) => ({ spend, conversions: spend / 10 })) },
+  ],
+  maxShare: 0.6,
+  minChannels: 2,
+};
 
 /** The optimiser's refusals are the client's to fix: 400 with the optimiser's own explanation. */
 function asBadRequest(err: unknown): never {
@@ -30,46 +81,61 @@ function asBadRequest(err: unknown): never {
 }
 
 /** Budget allocation across channels: for curves or histories given in the request, and for a venture's own history. */
-export function channelMixRoutes({ db }: { db: Db }): Router {
-  const router = Router();
-
-  router.post('/channel-mix/optimize', (req, res) => {
-    const body = parseOr400(channelMixRequestSchema, req.body);
-    try {
-      res.json(optimizeChannelMix(body));
-    } catch (err) {
-      asBadRequest(err);
-    }
-  });
-
-  router.get('/ventures/:id/channel-mix', async (req, res) => {
-    const q = parseOr400(ventureQuery, req.query, 'query');
-    const ventureId = String(req.params.id);
-    if (!(await loadVenture(db, ventureId))) throw notFound(`venture ${ventureId}`);
-    try {
-      const mix = await ventureChannelMix(db, ventureId, q.budget, {
-        period: q.period,
-        ...(q.maxShare !== undefined ? { maxShare: q.maxShare } : {}),
-        ...(q.minChannels !== undefined ? { minChannels: q.minChannels } : {}),
-      });
-      const sources = new Map(mix.curves.map((c) => [c.name, c]));
-      res.json({
-        ventureId,
-        budget: mix.budget,
-        period: mix.period,
-        maxShare: mix.maxShare,
-        minChannels: mix.minChannels,
-        totalExpectedConversions: mix.totalExpectedConversions,
-        channels: mix.channels.map((c) => ({
-          ...c,
-          source: sources.get(c.name)?.source ?? 'prior',
-          historyPoints: sources.get(c.name)?.historyPoints ?? 0,
-        })),
-      });
-    } catch (err) {
-      asBadRequest(err);
-    }
-  });
-
-  return router;
+export function channelMixRoutes({ db }: Pick<RouteDeps, 'db'>): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/channel-mix/optimize',
+      summary: 'Allocate a budget across channels',
+      tag: 'Intelligence',
+      access: 'any',
+      body: channelMixRequestSchema,
+      response: mixResponse,
+      responses: { ...ok('the allocation'), ...r400 },
+      example: { body: optimizeExample },
+      handler: ({ body }, _req, res) => {
+        try {
+          res.json(optimizeChannelMix(body));
+        } catch (err) {
+          asBadRequest(err);
+        }
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/ventures/:id/channel-mix',
+      summary: 'Allocate a budget across a venture’s channels from its history',
+      tag: 'Intelligence',
+      access: 'any',
+      query: ventureQuery,
+      response: ventureMixResponse,
+      responses: { ...ok('the allocation'), ...r400, ...r404 },
+      handler: async ({ params, query }, _req, res) => {
+        if (!(await loadVenture(db, params.id))) throw notFound(`venture ${params.id}`);
+        try {
+          const mix = await ventureChannelMix(db, params.id, query.budget, {
+            period: query.period,
+            ...(query.maxShare !== undefined ? { maxShare: query.maxShare } : {}),
+            ...(query.minChannels !== undefined ? { minChannels: query.minChannels } : {}),
+          });
+          const sources = new Map(mix.curves.map((c) => [c.name, c]));
+          res.json({
+            ventureId: params.id,
+            budget: mix.budget,
+            period: mix.period,
+            maxShare: mix.maxShare,
+            minChannels: mix.minChannels,
+            totalExpectedConversions: mix.totalExpectedConversions,
+            channels: mix.channels.map((c) => ({
+              ...c,
+              source: sources.get(c.name)?.source ?? 'prior',
+              historyPoints: sources.get(c.name)?.historyPoints ?? 0,
+            })),
+          });
+        } catch (err) {
+          asBadRequest(err);
+        }
+      },
+    }),
+  ];
 }

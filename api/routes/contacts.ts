@@ -1,13 +1,13 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import { ContactStore, type Contact } from '../../db/stores/contacts';
 import { EnrollmentStore } from '../../db/stores/enrollments';
 import { EventStore } from '../../db/stores/events';
+import { VentureStore } from '../../db/stores/ventures';
 import { isValidTimeZone } from '../../domain/sequences/time';
-import type { AppDeps } from '../app';
+import type { RouteDeps } from '../deps';
 import { presentEnrollments } from '../enrollmentView';
-import { requireRole } from '../auth';
-import { notFound, parseOr400 } from '../errors';
+import { badRequest, notFound } from '../errors';
+import { defineRoute, ok, r400, r403, r404, WRITERS, type AnyRoute } from '../registry';
 
 export const externalId = z.string().trim().min(1).max(200);
 
@@ -17,45 +17,91 @@ export const contactBody = z
     email: z.email().max(320),
     timezone: z.string().max(64).refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin').optional(),
     traits: z.record(z.string().max(100), z.unknown()).optional(),
+    /** The venture the contact is an end user of: its attribution, readiness and churn read the contact. */
+    ventureId: z.string().trim().min(1).max(100).optional(),
   })
   .strict();
 
+/** A contact as the contact routes answer it. */
+const contactResponse = z.object({
+  id: z.string(),
+  internalId: z.uuid(),
+  ventureId: z.uuid().nullable(),
+  email: z.email(),
+  timezone: z.string().nullable(),
+  traits: z.record(z.string(), z.unknown()),
+  unsubscribedAt: z.iso.datetime().nullable(),
+  createdAt: z.iso.datetime(),
+});
+
 /** Contacts: upsert by the client's own id, and read with their events and live enrollments. */
-export function contactRoutes({ db, temporal }: Pick<AppDeps, 'db' | 'temporal'>): Router {
-  const router = Router();
+export function contactRoutes({ db, temporal }: Pick<RouteDeps, 'db' | 'temporal'>): AnyRoute[] {
   const contacts = new ContactStore(db);
   const enrollments = new EnrollmentStore(db);
   const events = new EventStore(db);
+  const ventures = new VentureStore(db);
+  const tag = 'Contacts';
 
-  router.post('/contacts', requireRole(db, 'marketer', 'operator'), async (req, res) => {
-    const body = parseOr400(contactBody, req.body);
-    const { contact, created } = await contacts.upsert({
-      externalId: body.id,
-      email: body.email,
-      ...(body.timezone ? { timezone: body.timezone } : {}),
-      ...(body.traits ? { traits: body.traits } : {}),
-    });
-    res.status(created ? 201 : 200).json(presentContact(contact));
-  });
-
-  router.get('/contacts/:id', async (req, res) => {
-    const contact = await contacts.getByExternalId(parseOr400(externalId, req.params.id, 'path'));
-    if (!contact) throw notFound(`contact ${req.params.id}`);
-    const list = await enrollments.listForContact(contact.id);
-    res.json({
-      ...presentContact(contact),
-      enrollments: await presentEnrollments(temporal, list),
-      recentEvents: await events.listForContact(contact.id, 50),
-    });
-  });
-
-  return router;
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/contacts',
+      summary: 'Create or update a contact by your own id',
+      tag,
+      access: WRITERS,
+      body: contactBody,
+      response: contactResponse,
+      responses: { '201': 'created', '200': 'updated', ...r400, ...r403 },
+      example: {
+        body: { id: 'user-1', email: 'ada@example.com', timezone: 'Europe/Berlin', traits: { plan: 'pro' } },
+      },
+      handler: async ({ body }, _req, res) => {
+        // Checked here rather than left to the foreign key, so the client learns which field is wrong.
+        if (body.ventureId !== undefined && !(await ventures.getById(body.ventureId))) {
+          throw badRequest('invalid request body', [
+            {
+              path: 'ventureId',
+              message: `there is no venture with id '${body.ventureId}' (GET /v1/ventures lists them)`,
+            },
+          ]);
+        }
+        const { contact, created } = await contacts.upsert({
+          externalId: body.id,
+          email: body.email,
+          ...(body.timezone ? { timezone: body.timezone } : {}),
+          ...(body.traits ? { traits: body.traits } : {}),
+          ...(body.ventureId ? { ventureId: body.ventureId } : {}),
+        });
+        res.status(created ? 201 : 200).json(presentContact(contact));
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/contacts/:id',
+      summary: 'A contact with recent events and live enrollments',
+      tag,
+      access: 'any',
+      params: z.object({ id: externalId }),
+      responses: { ...ok('the contact'), ...r404 },
+      handler: async ({ params }, _req, res) => {
+        const contact = await contacts.getByExternalId(params.id);
+        if (!contact) throw notFound(`contact ${params.id}`);
+        const list = await enrollments.listForContact(contact.id);
+        res.json({
+          ...presentContact(contact),
+          enrollments: await presentEnrollments(temporal, list),
+          recentEvents: await events.listForContact(contact.id, 50),
+        });
+      },
+    }),
+  ];
 }
 
 export function presentContact(c: Contact) {
   return {
     id: c.externalId,
     internalId: c.id,
+    ventureId: c.ventureId,
     email: c.email,
     timezone: c.timezone,
     traits: c.traits,

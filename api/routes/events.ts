@@ -1,10 +1,8 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import { ContactStore } from '../../db/stores/contacts';
-import type { AppDeps } from '../app';
-import type { Metrics } from '../../infra/metrics';
-import { requireRole } from '../auth';
-import { badRequest, notFound, parseOr400, type Problem } from '../errors';
+import type { RouteDeps } from '../deps';
+import { badRequest, notFound, type Problem } from '../errors';
+import { defineRoute, r400, r403, WRITERS, type AnyRoute } from '../registry';
 import { EnrollmentService, type IncomingEvent } from '../../services/enrollment';
 import { externalId } from './contacts';
 
@@ -26,6 +24,37 @@ export const eventBody = z
 export const MAX_BATCH = 1000;
 export const eventBatchBody = z.object({ events: z.array(z.unknown()).min(1).max(MAX_BATCH) }).strict();
 
+const isBatch = (raw: unknown) => typeof raw === 'object' && raw !== null && 'events' in raw;
+
+/**
+ * One event, or a batch, told apart by an `events` field. A plain union answers a bad body with a single "Invalid
+ * input"; checking it first against the form the client meant lets the 400 name each bad field. The union after the
+ * check is what the reference documents (and it passes whatever the check passed).
+ */
+export const eventRequestBody = z
+  .transform((raw: unknown, ctx) => {
+    const checked = (isBatch(raw) ? eventBatchBody : eventBody).safeParse(raw);
+    if (!checked.success) for (const issue of checked.error.issues) ctx.addIssue({ ...issue });
+    return raw;
+  })
+  .pipe(z.union([eventBody, eventBatchBody]));
+
+const eventOutcome = z.object({
+  status: z.enum(['accepted', 'duplicate']),
+  eventId: z.number().int(),
+  /** The sequences the event enrolled the contact in. */
+  enrolled: z.array(z.string()),
+});
+
+const batchAnswer = z.object({
+  accepted: z.number().int(),
+  duplicates: z.number().int(),
+  rejected: z.array(
+    z.object({ index: z.number().int(), problems: z.array(z.object({ path: z.string(), message: z.string() })) }),
+  ),
+  results: z.array(eventOutcome.extend({ index: z.number().int() })),
+});
+
 /**
  * POST /v1/events takes one event, or `{ events: [...] }` with up to 1,000. A batch validates each event
  * on its own: the valid ones are stored and acted on, the others are listed back with their problems.
@@ -35,22 +64,20 @@ export function eventRoutes({
   temporal,
   metrics,
   taskQueue,
-}: Pick<AppDeps, 'db' | 'temporal' | 'taskQueue'> & { metrics: Metrics }): Router {
-  const router = Router();
+}: Pick<RouteDeps, 'db' | 'temporal' | 'taskQueue' | 'metrics'>): AnyRoute[] {
   const contacts = new ContactStore(db);
   const service = new EnrollmentService(db, temporal, metrics, taskQueue);
 
-  router.post('/events', requireRole(db, 'marketer', 'operator'), async (req, res) => {
-    const isBatch = req.body && typeof req.body === 'object' && 'events' in req.body;
-    if (!isBatch) {
-      const body = parseOr400(eventBody, req.body);
-      const contact = await contacts.getByExternalId(body.contactId);
-      if (!contact) throw notFound(`contact ${body.contactId}`);
-      const [outcome] = await service.ingest([toIncoming(body, contact)]);
-      res.status(outcome!.status === 'accepted' ? 202 : 200).json(outcome);
-      return;
-    }
-    const { events } = parseOr400(eventBatchBody, req.body);
+  /** One event: a 404 when its contact is unknown, 200 when its idempotency key was seen before. */
+  async function ingestOne(body: z.infer<typeof eventBody>) {
+    const contact = await contacts.getByExternalId(body.contactId);
+    if (!contact) throw notFound(`contact ${body.contactId}`);
+    const [outcome] = await service.ingest([toIncoming(body, contact)]);
+    return outcome!;
+  }
+
+  /** A batch: each event checked on its own; a 400 only when none of them is valid. */
+  async function ingestBatch(events: unknown[]): Promise<z.infer<typeof batchAnswer>> {
     const parsed = events.map((raw) => eventBody.safeParse(raw));
     const ids = [...new Set(parsed.flatMap((p) => (p.success ? [p.data.contactId] : [])))];
     const known = await contacts.getManyByExternalId(ids);
@@ -72,15 +99,53 @@ export function eventRoutes({
         rejected.flatMap((r) => r.problems.map((p) => ({ ...p, path: `events.${r.index}.${p.path}` }))),
       );
     const outcomes = await service.ingest(valid.map((v) => v.event));
-    res.status(202).json({
+    return {
       accepted: outcomes.filter((o) => o.status === 'accepted').length,
       duplicates: outcomes.filter((o) => o.status === 'duplicate').length,
       rejected,
       results: valid.map((v, i) => ({ index: v.index, ...outcomes[i]! })),
-    });
-  });
+    };
+  }
 
-  return router;
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/events',
+      summary: 'Ingest one product event, or a batch of up to 1,000',
+      description:
+        'A batch is `{ "events": [...] }`: each event is checked on its own, the valid ones are stored and acted on, ' +
+        'and the others come back in `rejected` with their problems. The batch is a 400 only when no event is valid.',
+      tag: 'Contacts',
+      access: WRITERS,
+      body: eventRequestBody,
+      response: z.union([eventOutcome, batchAnswer]),
+      responses: {
+        '202': 'accepted',
+        '200': 'a duplicate (same idempotency key)',
+        ...r400,
+        ...r403,
+        '404': 'the contact is not known (one event)',
+      },
+      example: {
+        body: {
+          contactId: 'user-1',
+          name: 'signup',
+          properties: { plan: 'trial' },
+          occurredAt: '2026-03-02T09:30:00Z',
+          idempotencyKey: 'signup-user-1',
+        },
+        response: { status: 'accepted', eventId: 1042, enrolled: ['onboarding'] },
+      },
+      handler: async ({ body }, _req, res) => {
+        if ('events' in body) {
+          res.status(202).json(await ingestBatch(body.events));
+          return;
+        }
+        const outcome = await ingestOne(body);
+        res.status(outcome.status === 'accepted' ? 202 : 200).json(outcome);
+      },
+    }),
+  ];
 }
 
 function toIncoming(body: z.infer<typeof eventBody>, contact: IncomingEvent['contact']): IncomingEvent {

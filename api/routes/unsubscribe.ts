@@ -1,10 +1,12 @@
-import { Router, urlencoded, type Request, type Response } from 'express';
+import { urlencoded, type Request, type Response } from 'express';
+import { z } from 'zod';
 import { ContactStore } from '../../db/stores/contacts';
 import { EnrollmentStore } from '../../db/stores/enrollments';
 import { AuditLog } from '../../db/stores/audit';
-import { unsubscribeSignal } from '../../workflows/sequenceWorkflow';
-import type { AppDeps } from '../app';
+import { unsubscribeSignal } from '../../workflows/sequenceMessages';
+import type { AppDeps } from '../deps';
 import { badRequest } from '../errors';
+import { defineRoute, type AnyRoute } from '../registry';
 
 /** The RFC 8058 one-click body: the field a mail client POSTs, and the page's form too. */
 const ONE_CLICK_FIELD = 'List-Unsubscribe';
@@ -48,8 +50,7 @@ const wantsHtml = (req: Request) => req.accepts(['json', 'html']) === 'html';
  * or the form on the page a GET shows. Mail scanners fetch links (GET, HEAD) to inspect them; that must not
  * unsubscribe anyone. The token is signed, so nobody can unsubscribe someone else.
  */
-export function unsubscribeRoutes({ db, temporal, signer }: Pick<AppDeps, 'db' | 'temporal' | 'signer'>): Router {
-  const router = Router();
+export function unsubscribeRoutes({ db, temporal, signer }: Pick<AppDeps, 'db' | 'temporal' | 'signer'>): AnyRoute[] {
   const contacts = new ContactStore(db);
   const enrollments = new EnrollmentStore(db);
   const audit = new AuditLog(db);
@@ -73,30 +74,54 @@ export function unsubscribeRoutes({ db, temporal, signer }: Pick<AppDeps, 'db' |
     );
   };
 
-  // Express answers HEAD with this handler too, without the body: it reads, it never writes.
-  router.get('/u/:token', async (req, res) => {
-    const contactId = signer.verify('unsubscribe', req.params.token);
-    const contact = contactId ? await contacts.getById(contactId) : undefined;
-    if (!contact) return sendPage(res, 400, INVALID);
-    sendPage(res, 200, contact.unsubscribedAt ? ALREADY : CONFIRM);
-  });
-
-  router.post('/u/:token', urlencoded({ extended: false, limit: '1kb' }), async (req, res) => {
-    const contactId = signer.verify('unsubscribe', req.params.token);
-    if (!contactId) {
-      if (wantsHtml(req)) return sendPage(res, 400, INVALID);
-      res.status(400).json({ error: 'invalid or expired unsubscribe link' });
-      return;
-    }
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    if (body[ONE_CLICK_FIELD] !== ONE_CLICK_VALUE) {
-      throw badRequest('invalid request body', [
-        { path: ONE_CLICK_FIELD, message: `must be ${ONE_CLICK_VALUE} (RFC 8058)` },
-      ]);
-    }
-    await unsubscribe(contactId);
-    if (wantsHtml(req)) return sendPage(res, 200, DONE);
-    res.status(200).json({ unsubscribed: true });
-  });
-  return router;
+  // The token is checked by its signature, not by a schema: a bad one gets the page that says the link is not valid.
+  const link = { tag: 'Contacts', access: 'public', params: z.object({ token: z.string() }) } as const;
+  return [
+    defineRoute({
+      ...link,
+      method: 'get',
+      path: '/u/:token',
+      summary: 'Unsubscribe link: a confirmation page whose button POSTs (a GET or HEAD never unsubscribes)',
+      produces: 'text/html',
+      responses: { '200': 'the confirmation page', '400': 'the link is not valid' },
+      // Express answers HEAD with this handler too, without the body: it reads, it never writes.
+      handler: async ({ params }, _req, res) => {
+        const contactId = signer.verify('unsubscribe', params.token);
+        const contact = contactId ? await contacts.getById(contactId) : undefined;
+        if (!contact) return sendPage(res, 400, INVALID);
+        sendPage(res, 200, contact.unsubscribedAt ? ALREADY : CONFIRM);
+      },
+    }),
+    defineRoute({
+      ...link,
+      method: 'post',
+      path: '/u/:token',
+      summary: 'Unsubscribe: the RFC 8058 one-click body List-Unsubscribe=One-Click, from a mail client or the page',
+      // The form is read here, not by a schema: an invalid link is answered (as a page or JSON) before the body.
+      bodyMediaTypes: ['application/x-www-form-urlencoded'],
+      before: [urlencoded({ extended: false, limit: '1kb' })],
+      responses: {
+        '200': 'unsubscribed',
+        '400': 'the link is not valid, or the body is not List-Unsubscribe=One-Click',
+      },
+      example: { body: `${ONE_CLICK_FIELD}=${ONE_CLICK_VALUE}`, response: { unsubscribed: true } },
+      handler: async ({ params }, req, res) => {
+        const contactId = signer.verify('unsubscribe', params.token);
+        if (!contactId) {
+          if (wantsHtml(req)) return sendPage(res, 400, INVALID);
+          res.status(400).json({ error: 'invalid or expired unsubscribe link' });
+          return;
+        }
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        if (body[ONE_CLICK_FIELD] !== ONE_CLICK_VALUE) {
+          throw badRequest('invalid request body', [
+            { path: ONE_CLICK_FIELD, message: `must be ${ONE_CLICK_VALUE} (RFC 8058)` },
+          ]);
+        }
+        await unsubscribe(contactId);
+        if (wantsHtml(req)) return sendPage(res, 200, DONE);
+        res.status(200).json({ unsubscribed: true });
+      },
+    }),
+  ];
 }

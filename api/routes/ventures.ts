@@ -1,10 +1,10 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import { AuditLog } from '../../db/stores/audit';
-import { SlugTakenError, VentureStore, type Venture } from '../../db/stores/ventures';
-import type { AppDeps } from '../app';
-import { actorOf, requireRole } from '../auth';
-import { conflict, notFound, parseOr400 } from '../errors';
+import { SlugTakenError, VentureStore } from '../../db/stores/ventures';
+import { actorOf } from '../auth';
+import type { AppDeps } from '../deps';
+import { conflict, notFound } from '../errors';
+import { defineRoute, MARKETERS, ok, r400, r404, r409, type AnyRoute } from '../registry';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -59,67 +59,114 @@ export const venturePatch = z
 const listQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(500).default(100),
-    offset: z.coerce.number().int().min(0).default(0),
+    offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
   })
   .strict();
 
+/** A venture as every venture route answers it. */
+export const ventureResponse = z.object({
+  ...ventureFields,
+  id: z.uuid(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+
+const example = {
+  name: 'Acme Notes',
+  slug: 'acme-notes',
+  productName: 'Acme Notes',
+  industry: 'Productivity software',
+  website: 'https://acme.example',
+  keywords: ['note taking', 'team wiki'],
+};
+
 /** Ventures: marketers write, every role reads. */
-export function ventureRoutes({ db }: Pick<AppDeps, 'db'>): Router {
-  const router = Router();
+export function ventureRoutes({ db }: Pick<AppDeps, 'db'>): AnyRoute[] {
   const ventures = new VentureStore(db);
   const audit = new AuditLog(db);
 
-  router.post('/ventures', requireRole(db, 'marketer'), async (req, res) => {
-    const body = parseOr400(ventureBody, req.body);
-    let venture: Venture;
+  /** Runs a write, answering 409 when the slug belongs to another venture. */
+  async function slugChecked<T>(write: () => Promise<T>): Promise<T> {
     try {
-      venture = await ventures.create(body);
+      return await write();
     } catch (err) {
       if (err instanceof SlugTakenError) throw conflict(err.message);
       throw err;
     }
-    await audit.record({
-      ...actorOf(req),
-      action: 'venture.created',
-      subjectType: 'venture',
-      subjectId: venture.id,
-      details: { slug: venture.slug },
-    });
-    res.status(201).location(`/v1/ventures/${venture.id}`).json(venture);
-  });
+  }
 
-  router.get('/ventures', async (req, res) => {
-    const q = parseOr400(listQuery, req.query, 'query');
-    res.json({ ventures: await ventures.list(q), limit: q.limit, offset: q.offset });
-  });
-
-  router.get('/ventures/:idOrSlug', async (req, res) => {
-    const venture = await ventures.get(String(req.params.idOrSlug));
-    if (!venture) throw notFound(`venture ${req.params.idOrSlug}`);
-    res.json(venture);
-  });
-
-  router.patch('/ventures/:id', requireRole(db, 'marketer'), async (req, res) => {
-    const id = String(req.params.id);
-    if (!(await ventures.getById(id))) throw notFound(`venture ${id}`);
-    const patch = parseOr400(venturePatch, req.body);
-    let venture: Venture | undefined;
-    try {
-      venture = await ventures.update(id, patch);
-    } catch (err) {
-      if (err instanceof SlugTakenError) throw conflict(err.message);
-      throw err;
-    }
-    if (!venture) throw notFound(`venture ${id}`);
-    await audit.record({
-      ...actorOf(req),
-      action: 'venture.updated',
-      subjectType: 'venture',
-      subjectId: venture.id,
-      details: { fields: Object.keys(patch) },
-    });
-    res.json(venture);
-  });
-
-  return router;
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/ventures',
+      summary: 'Create a venture',
+      tag: 'Ventures',
+      access: MARKETERS,
+      body: ventureBody,
+      response: ventureResponse,
+      responses: { '201': 'created', ...r400, '409': 'the slug is taken' },
+      example: { body: example },
+      handler: async ({ body }, req, res) => {
+        const venture = await slugChecked(() => ventures.create(body));
+        await audit.record({
+          ...actorOf(req),
+          action: 'venture.created',
+          subjectType: 'venture',
+          subjectId: venture.id,
+          details: { slug: venture.slug },
+        });
+        res.status(201).location(`/v1/ventures/${venture.id}`).json(venture);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/ventures',
+      summary: 'List ventures',
+      tag: 'Ventures',
+      access: 'any',
+      query: listQuery,
+      response: z.object({ ventures: z.array(ventureResponse), limit: z.number(), offset: z.number() }),
+      responses: { ...ok('ventures, oldest first'), ...r400 },
+      handler: async ({ query }, _req, res) => {
+        res.json({ ventures: await ventures.list(query), limit: query.limit, offset: query.offset });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/ventures/:idOrSlug',
+      summary: 'A venture by id or slug',
+      tag: 'Ventures',
+      access: 'any',
+      response: ventureResponse,
+      responses: { ...ok('the venture'), ...r404 },
+      handler: async ({ params }, _req, res) => {
+        const venture = await ventures.get(params.idOrSlug);
+        if (!venture) throw notFound(`venture ${params.idOrSlug}`);
+        res.json(venture);
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/v1/ventures/:id',
+      summary: 'Change a venture',
+      tag: 'Ventures',
+      access: MARKETERS,
+      body: venturePatch,
+      response: ventureResponse,
+      responses: { ...ok('the venture'), ...r400, ...r404, ...r409 },
+      example: { body: { website: 'https://notes.acme.example' } },
+      handler: async ({ params, body }, req, res) => {
+        const venture = await slugChecked(() => ventures.update(params.id, body));
+        if (!venture) throw notFound(`venture ${params.id}`);
+        await audit.record({
+          ...actorOf(req),
+          action: 'venture.updated',
+          subjectType: 'venture',
+          subjectId: venture.id,
+          details: { fields: Object.keys(body) },
+        });
+        res.json(venture);
+      },
+    }),
+  ];
 }

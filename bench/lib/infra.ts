@@ -8,8 +8,10 @@ import { createLogger } from '../../infra/logger';
 import { EmbeddedPostgres } from '../../infra/embeddedPostgres';
 import { MailCatcher } from '../../infra/mailCatcher';
 import { freePort } from '../../infra/ports';
-import { ensureDatabase, startStack, type Stack } from '../../infra/stack';
+import { startStack, type Stack } from '../../app/stack';
+import { ensureDatabase } from '../../infra/databaseLocation';
 import { startDevServer, type ManagedProcess } from '../../infra/temporalServer';
+import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
 import type { WorkerTuning } from '../../workers/worker';
 
 export interface BenchOptions {
@@ -76,6 +78,7 @@ export async function startInfra(options: BenchOptions, say: (msg: string) => vo
         port: temporalPort,
         ...(options.temporalStore === 'sqlite' ? { dbFile: path.join(dir, 'temporal.sqlite') } : {}),
         logFile: path.join(dir, 'temporal.log'),
+        searchAttributes: SEARCH_ATTRIBUTES,
       }) as Promise<ManagedProcess>,
       sink.start(),
     ]);

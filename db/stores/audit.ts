@@ -7,21 +7,34 @@ export interface AuditEntry {
   subjectType?: string;
   subjectId?: string;
   details?: Record<string, unknown>;
+  /**
+   * The identity of the write that makes this entry (e.g. a workflow activity's run and id): a second write with
+   * the same key adds nothing, so a retried activity is audited once.
+   */
+  idempotencyKey?: string;
 }
 
 /** Append-only record of who did what to which subject. */
 export class AuditLog {
   constructor(private readonly db: Db) {}
 
-  async record(entry: AuditEntry): Promise<void> {
-    await this.db('audit_log').insert({
+  /** Appends an entry; false when an entry with the same idempotency key is already there. */
+  async record(entry: AuditEntry): Promise<boolean> {
+    const insert = this.db('audit_log').insert({
       actor: entry.actor,
       actor_role: entry.actorRole ?? null,
       action: entry.action,
       subject_type: entry.subjectType ?? null,
       subject_id: entry.subjectId ?? null,
       details: JSON.stringify(entry.details ?? {}),
+      ...(entry.idempotencyKey ? { idempotency_key: entry.idempotencyKey } : {}),
     });
+    if (!entry.idempotencyKey) {
+      await insert;
+      return true;
+    }
+    const rows = await insert.onConflict('idempotency_key').ignore().returning('id');
+    return rows.length > 0;
   }
 
   async list(filter: { subjectType?: string; subjectId?: string; limit?: number } = {}) {

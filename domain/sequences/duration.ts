@@ -5,6 +5,8 @@ const DAY = 24 * HOUR;
 const WEEK = 7 * DAY;
 
 // Same grammar as `isoDuration` in definition.ts; kept here as a plain regex so parsing needs no zod at run time.
+// Not luxon's Duration.fromISO: it accepts years, months, fractions and signs this grammar refuses, so the regex
+// would stay anyway, and the arithmetic left is one line; workflows import this, and would carry luxon for it.
 const PATTERN = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 
 /**

@@ -17,6 +17,10 @@ export interface QuietHours {
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
+// Hand-written on the runtime's own Intl time-zone data, not luxon: luxon moves a skipped wall time forward by the
+// gap's length (02:30 becomes 03:30, where the rule here is the jump at 03:00) and cannot list both instants of a
+// repeated one, so the search below would stay; and workflow code still calls this on runs that predate the local
+// activities, where any change of result needs a patched() branch.
 // Building a DateTimeFormat is far slower than using one, and a contact's timezone is asked about on every send.
 const formatters = new Map<string, Intl.DateTimeFormat>();
 

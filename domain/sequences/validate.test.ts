@@ -1,10 +1,12 @@
 import type { SequenceDefinitionInput } from './definition';
 import { validateSequence, type SequenceProblem, type SequenceValidation } from './validate';
 
-const templates = new Set(['welcome', 'tip', 'promo']);
+const names = ['promo', 'tip', 'welcome'];
+const templates = { has: (id: string) => names.includes(id), ids: () => names };
 /** A catalogue in which two templates are declared transactional. */
 const withReceipts = {
   has: (id: string) => templates.has(id) || id === 'receipt' || id === 'password_reset',
+  ids: () => [...names, 'password_reset', 'receipt'].sort(),
   transactional: () => ['password_reset', 'receipt'],
 };
 
@@ -128,9 +130,19 @@ describe('validateSequence: semantics', () => {
     expect(got).toEqual([{ path, message: "step 'a' leads to 'nowhere', which is no step" }]);
   });
 
-  it('an unknown template', () => {
+  it('an unknown template is refused with the templates there are', () => {
     const got = problems(validateSequence(base([send('a'), send('b', { template: 'nope' })]), templates));
-    expect(got).toEqual([{ path: 'steps.1.template', message: "step 'b': there is no email template 'nope'" }]);
+    expect(got).toEqual([
+      {
+        path: 'steps.1.template',
+        message: "step 'b': there is no email template 'nope'; the templates are: promo, tip, welcome",
+      },
+    ]);
+  });
+
+  it('a catalogue that cannot list its templates still names the unknown one', () => {
+    const got = problems(validateSequence(base([send('a', { template: 'nope' })]), { has: (id) => id === 'welcome' }));
+    expect(got).toEqual([{ path: 'steps.0.template', message: "step 'a': there is no email template 'nope'" }]);
   });
 
   it('duplicate variant keys', () => {
@@ -397,7 +409,11 @@ describe('validateSequence: what a sequence may send, and from whom', () => {
 
   it('an unknown template in a transactional sequence is reported once, as unknown', () => {
     expect(problems(validateSequence(transactional([send('a', { template: 'nope' })]), withReceipts))).toEqual([
-      { path: 'steps.0.template', message: "step 'a': there is no email template 'nope'" },
+      {
+        path: 'steps.0.template',
+        message:
+          "step 'a': there is no email template 'nope'; a transactional sequence may send: password_reset, receipt",
+      },
     ]);
   });
 

@@ -22,6 +22,8 @@ export type SequenceValidation =
 /** The email templates a definition may name, and a check of its subject lines against the template engine. */
 export interface TemplateCatalogue {
   has(template: string): boolean;
+  /** Every template id, sorted, so that a step naming an unknown one can be told the choices. */
+  ids?(): readonly string[];
   /** Why a subject line could never render, or undefined when it can. */
   subjectProblem?(subject: string): string | undefined;
   /**
@@ -85,7 +87,7 @@ export function validateSequence(
     if (step.type === 'send' && !knownTemplates.has(step.template)) {
       problems.push({
         path: `steps.${i}.template`,
-        message: `${label(i)}: there is no email template '${step.template}'`,
+        message: `${label(i)}: there is no email template '${step.template}'${templateChoices(definition, knownTemplates)}`,
       });
     } else if (
       step.type === 'send' &&
@@ -135,6 +137,16 @@ export function validateSequence(
   checkSettings(definition, problems, warnings);
 
   return problems.length > 0 ? { ok: false, problems, warnings } : { ok: true, definition, warnings };
+}
+
+// The templates a send step of this sequence may name, as the tail of an error; empty when the catalogue cannot list them.
+function templateChoices(definition: SequenceDefinition, catalogue: TemplateCatalogue): string {
+  if (definition.category === 'transactional') {
+    const allowed = catalogue.transactional?.() ?? [];
+    return `; a transactional sequence may send: ${allowed.length > 0 ? allowed.join(', ') : 'no template'}`;
+  }
+  const ids = catalogue.ids?.();
+  return ids && ids.length > 0 ? `; the templates are: ${ids.join(', ')}` : '';
 }
 
 // A step that makes the contact wait a positive time before it can move on. A waitFor with a zero timeout is a

@@ -25,13 +25,11 @@ describe('parseRetryAfter', () => {
 
 describe('HttpClient', () => {
   let server: FakeHttpServer;
-  let waits: number[];
   const client = (overrides: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}): HttpClient =>
     new HttpClient({
       platform: 'google',
       baseUrl: `${server.baseUrl}/api`,
       authHeaders: async () => ({ authorization: 'Bearer tok/en+with=odd&chars' }),
-      sleep: async (ms) => void waits.push(ms),
       timeoutMs: 300,
       ...overrides,
     });
@@ -41,24 +39,23 @@ describe('HttpClient', () => {
       .route('GET', /^\/api\/thing$/, () => ({ status: 200, body: { ok: true } }))
       .route('GET', /^\/api\/moved$/, () => ({ status: 302, headers: { location: 'http://127.0.0.2/steal' } }))
       .start();
-    waits = [];
   });
 
   afterEach(async () => {
     await server.stop();
   });
 
-  it('retries throttling up to maxRetries, backing off when no Retry-After is given', async () => {
-    server.replyNext(2, { status: 429 });
+  it('makes one attempt: throttling without a Retry-After is retryable with no wait of its own', async () => {
+    server.replyNext(1, { status: 429 });
+    const err = await client()
+      .request({ method: 'GET', path: 'thing' })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ retryable: true, status: 429, retryAfterMs: undefined });
+    expect((err as Error).message).not.toContain('retry after');
+    expect(server.requests).toHaveLength(1);
+    // The next call (the activity's retry) goes through.
     const { data } = await client().requestJson({ method: 'GET', path: 'thing' }, z.object({ ok: z.boolean() }));
     expect(data).toEqual({ ok: true });
-    expect(waits).toEqual([1000, 2000]);
-
-    server.replyNext(3, { status: 429 });
-    await expect(client().request({ method: 'GET', path: 'thing' })).rejects.toMatchObject({
-      retryable: true,
-      status: 429,
-    });
   });
 
   it('refuses a 2xx body of the wrong shape as not retryable', async () => {

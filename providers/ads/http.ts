@@ -18,7 +18,7 @@ export type TokenSource = string | (() => string | Promise<string>);
 
 /** The tuning fields of a config object, and nothing else from it (its credentials stay out of the client). */
 export function tuningOf(config: HttpTuning): HttpTuning {
-  return { timeoutMs: config.timeoutMs, maxRetries: config.maxRetries, maxRetryWaitMs: config.maxRetryWaitMs };
+  return { timeoutMs: config.timeoutMs };
 }
 
 /** Resolves a TokenSource. */
@@ -26,20 +26,15 @@ export async function resolveToken(source: TokenSource): Promise<string> {
   return typeof source === 'function' ? await source() : source;
 }
 
-/** Timeouts and the in-adapter retry budget for throttled calls. */
+/** How long a call may take. Retries are not done here: see {@link HttpClient}. */
 export interface HttpTuning {
-  /** Per attempt, including reading the body. */
+  /** Per call, including reading the body. */
   timeoutMs?: number;
-  /** Throttled calls retried here before the error goes up to the activity's own retry policy. */
-  maxRetries?: number;
-  /** Longest single wait done here; a longer Retry-After is handed up as a retryable error instead. */
-  maxRetryWaitMs?: number;
 }
 
-/** Seams for tests: the clock, the sleeper and fetch itself. */
+/** Seams for tests: the clock and fetch itself. */
 export interface HttpSeams {
   fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
 
@@ -74,12 +69,8 @@ export interface HttpResponse {
   body: unknown;
 }
 
-/** Per-attempt timeout unless configured. */
+/** Per-call timeout unless configured. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
-/** Throttled retries done in the adapter unless configured. */
-export const DEFAULT_MAX_RETRIES = 2;
-/** Longest wait done in the adapter unless configured. */
-export const DEFAULT_MAX_RETRY_WAIT_MS = 30_000;
 
 const PLATFORM_LABEL: Record<HttpClientOptions['platform'], string> = {
   google: 'Google Ads API',
@@ -97,59 +88,50 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number 
 }
 
 /**
- * A small fetch wrapper shared by the ad adapters: base URL, credential headers, a timeout per attempt, in-place
- * retries of throttled calls within a bounded wait, and errors classified as retryable or not, scrubbed of secrets.
+ * A small fetch wrapper shared by the ad adapters: base URL, credential headers, a timeout per call, and errors
+ * classified as retryable or not, scrubbed of secrets. It makes one attempt per call: the adapters run inside
+ * activities, whose retry policy retries a retryable error with backoff (after the platform's own wait, which the
+ * error carries as `retryAfterMs`), counts the attempts and shows them in the Temporal UI.
  */
 export class HttpClient {
   readonly platform: HttpClientOptions['platform'];
   private readonly base: URL;
   private readonly timeoutMs: number;
-  private readonly maxRetries: number;
-  private readonly maxRetryWaitMs: number;
   private readonly fetchImpl: typeof fetch;
-  private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
 
   constructor(private readonly options: HttpClientOptions) {
     this.platform = options.platform;
     this.base = new URL(options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
-    this.maxRetryWaitMs = options.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS;
     this.fetchImpl = options.fetch ?? fetch;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.now = options.now ?? Date.now;
   }
 
-  /** Sends a request, waiting out throttling within the budget; resolves on 2xx, throws AdPlatformError otherwise. */
+  /** Sends a request; resolves on 2xx, throws AdPlatformError otherwise (throttling carries the platform's wait). */
   async request(req: HttpRequest): Promise<HttpResponse> {
     const url = this.urlFor(req);
-    for (let attempt = 0; ; attempt++) {
-      const auth = await this.options.authHeaders();
-      const secrets = secretsOf(auth);
-      const { status, headers, body } = await this.attempt(req, url, auth, secrets);
-      if (status >= 200 && status < 300) return { status, headers, body };
+    const auth = await this.options.authHeaders();
+    const secrets = secretsOf(auth);
+    const { status, headers, body } = await this.attempt(req, url, auth, secrets);
+    if (status >= 200 && status < 300) return { status, headers, body };
 
-      const info = this.options.readError?.(status, body, headers) ?? {};
-      const detail = redact(info.message ?? fallbackMessage(status, body), secrets);
-      if (status === 429 || info.rateLimited) {
-        const wait = info.retryAfterMs ?? parseRetryAfter(headers.get('retry-after'), this.now()) ?? backoff(attempt);
-        if (attempt < this.maxRetries && wait <= this.maxRetryWaitMs) {
-          await this.sleep(wait);
-          continue;
-        }
-        throw new AdPlatformError(
-          `${PLATFORM_LABEL[this.platform]} throttled the request (${status}), retry after ${Math.ceil(wait / 1000)} s: ${detail}`,
-          { platform: this.platform, retryable: true, status, retryAfterMs: wait },
-        );
-      }
-      const retryable = status >= 500 || status === 408 || info.retryable === true;
-      throw new AdPlatformError(`${PLATFORM_LABEL[this.platform]} answered ${status}: ${detail}`, {
-        platform: this.platform,
-        retryable,
-        status,
-      });
+    const info = this.options.readError?.(status, body, headers) ?? {};
+    const detail = redact(info.message ?? fallbackMessage(status, body), secrets);
+    if (status === 429 || info.rateLimited) {
+      const wait = info.retryAfterMs ?? parseRetryAfter(headers.get('retry-after'), this.now());
+      const after = wait === undefined ? '' : `, retry after ${Math.ceil(wait / 1000)} s`;
+      throw new AdPlatformError(
+        `${PLATFORM_LABEL[this.platform]} throttled the request (${status})${after}: ${detail}`,
+        { platform: this.platform, retryable: true, status, retryAfterMs: wait },
+      );
     }
+    const retryable = status >= 500 || status === 408 || info.retryable === true;
+    throw new AdPlatformError(`${PLATFORM_LABEL[this.platform]} answered ${status}: ${detail}`, {
+      platform: this.platform,
+      retryable,
+      status,
+    });
   }
 
   /** Sends a request and validates the 2xx body against a schema; a body of another shape is not retryable. */
@@ -252,10 +234,6 @@ function parseBody(text: string): unknown {
 function fallbackMessage(status: number, body: unknown): string {
   if (typeof body === 'string' && body.trim()) return body.trim().slice(0, 300);
   return `HTTP ${status}`;
-}
-
-function backoff(attempt: number): number {
-  return Math.min(1000 * 2 ** attempt, 16_000);
 }
 
 function describeNetworkError(err: Error): string {

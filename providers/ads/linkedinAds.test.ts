@@ -24,12 +24,10 @@ async function rejection(promise: Promise<unknown>): Promise<AdPlatformError> {
 
 describe('LinkedIn adapter against a local Marketing API', () => {
   let fake: LinkedInAdsFake;
-  let waits: number[];
   let ads: LinkedInAdsPlatform;
 
   beforeEach(async () => {
     fake = await LinkedInAdsFake.start(creds);
-    waits = [];
     ads = createLinkedInAdsPlatform(
       {
         baseUrl: fake.baseUrl,
@@ -39,7 +37,7 @@ describe('LinkedIn adapter against a local Marketing API', () => {
         currency: 'USD',
         timeoutMs: 2_000, // generous: a busy machine must not look like a hanging platform
       },
-      { sleep: async (ms) => void waits.push(ms), now: () => NOW },
+      { now: () => NOW },
     );
   });
 
@@ -89,11 +87,12 @@ describe('LinkedIn adapter against a local Marketing API', () => {
     expect(searches[1]!.url.searchParams.get('pageToken')).toBeTruthy();
   });
 
-  it('waits out a 429 whose Retry-After is an HTTP date, then succeeds', async () => {
+  it('reads a Retry-After that is an HTTP date into the wait of a retryable error, and the retry succeeds', async () => {
     const retryAt = new Date(NOW + 4000).toUTCString();
     fake.server.rateLimitNext(1, retryAt);
-    await ads.createCampaign(launch);
-    expect(waits).toEqual([4000]);
+    const err = await rejection(ads.createCampaign(launch));
+    expect(err).toMatchObject({ retryable: true, status: 429, retryAfterMs: 4000, platform: 'linkedin' });
+    expect((await ads.createCampaign(launch)).created).toBe(true);
   });
 
   it('reports a 500 as retryable', async () => {

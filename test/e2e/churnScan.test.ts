@@ -1,7 +1,7 @@
 import { uniqueId } from '../harness';
 import { recordHistory } from '../harness/histories';
 import { client, startTestStack, type TestStack } from '../harness/stack';
-import { churnScanScheduleId } from '../../infra/churnSchedule';
+import { churnScanScheduleId } from '../../app/churnSchedule';
 import { churnScanWorkflow } from '../../workflows/churnScanWorkflow';
 import { churnFeaturesFromEvents } from '../../domain/churnModel';
 import { heuristicChurnScore } from '../../domain/churnScoring';

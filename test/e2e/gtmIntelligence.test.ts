@@ -1,4 +1,3 @@
-import { ContactStore } from '../../db/stores/contacts';
 import type { Venture } from '../../db/stores/ventures';
 import { attribute, type Journey } from '../../domain/attribution';
 import { optimizeChannelMix } from '../../domain/channelMix';
@@ -81,6 +80,10 @@ const ada: Influencer = {
   verification_status: 'verified',
 };
 
+/** An influencer as the JSON API takes it: the same fields, in camelCase. */
+const json = (i: Influencer) =>
+  Object.fromEntries(Object.entries(i).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
+
 const CSV = [
   'name,handle,platform,category,followers_count,engagement_rate,average_views,content_types,audience_demographics,brand_safety_score,pricing_info,performance_history,relevance_topics,blacklisted,verification_status',
   `Ada Fit,@adafit,Instagram,fitness,25000,0.042,6000,reels;product reviews,"{""interests"":[""wellness"",""sustainability""]}",88,"{""per_post"":400}","[{""category"":""fitness"",""conversion_rate"":0.008,""roi"":3}]",fitness;home workouts;healthy recipes,false,verified`,
@@ -117,10 +120,21 @@ describe('influencers', () => {
           ]),
         },
       ],
+      unknownFields: [],
+      warnings: [],
     });
     // The same influencer again, as JSON: an update, not a second row.
-    const again = await client(t)('POST', '/v1/influencers/import', { influencers: [{ ...ada, handle: '@adafit' }] });
-    expect(again.body).toEqual({ imported: 0, updated: 1, rejected: [], rejectedCount: 0 });
+    const again = await client(t)('POST', '/v1/influencers/import', {
+      influencers: [json({ ...ada, handle: '@adafit' })],
+    });
+    expect(again.body).toEqual({
+      imported: 0,
+      updated: 1,
+      rejected: [],
+      rejectedCount: 0,
+      unknownFields: [],
+      warnings: [],
+    });
     expect(await t.stack.db('influencers').count({ n: '*' }).first()).toEqual({ n: 3 });
     // A file that breaks off in an open quote keeps nothing of itself.
     const broken = await postCsv(`${CSV.split('\n')[0]}\nNew One,newone,tiktok,fitness,100,0.05\n"Unclosed,x,tiktok`);
@@ -164,7 +178,7 @@ describe('influencers', () => {
 
   test('POST /v1/influencers/score returns every sub-score and the risk factors', async () => {
     const call = client(t);
-    const inline = await call('POST', '/v1/influencers/score', { ventureId: venture.id, influencer: ada });
+    const inline = await call('POST', '/v1/influencers/score', { ventureId: venture.id, influencer: json(ada) });
     expect(inline.status).toBe(200);
     const expected = calculateInfluencerScore(ada, scoringVenture(venture));
     expect(inline.body.score).toEqual(JSON.parse(JSON.stringify(expected)));
@@ -172,25 +186,25 @@ describe('influencers', () => {
     const byId = await call('POST', '/v1/influencers/score', { ventureId: venture.id, influencerId: id });
     expect(byId.body.score.compositeScore).toBeCloseTo(expected.compositeScore, 10);
     // The influencer is cached now; an import clears the cache, so a changed catalogue row is scored as it is.
-    await call('POST', '/v1/influencers/import', { influencers: [{ ...ada, followers_count: 5_000 }] });
+    await call('POST', '/v1/influencers/import', { influencers: [json({ ...ada, followers_count: 5_000 })] });
     const rescored = await call('POST', '/v1/influencers/score', { ventureId: venture.id, influencerId: id });
     expect(rescored.body.score.tier).toBe('nano');
     expect(rescored.body.score.reachScore).toBeCloseTo(20 * Math.log10(5_000), 10);
-    await call('POST', '/v1/influencers/import', { influencers: [ada] });
+    await call('POST', '/v1/influencers/import', { influencers: [json(ada)] });
     const gamer = await t.stack.db('influencers').where({ handle: 'gamerjoe' }).first('influencer_id as id');
     const risky = await call('POST', '/v1/influencers/score', { ventureId: venture.id, influencerId: gamer.id });
     expect(risky.body.score.riskFactors).toEqual(['unverified']);
     const wrong = await call('POST', '/v1/influencers/score', {
       ventureId: venture.id,
-      influencer: { ...ada, engagement_rate: 4.2 },
+      influencer: json({ ...ada, engagement_rate: 4.2 }),
     });
     expect(wrong.status).toBe(400);
     expect(wrong.body.problems).toEqual([
-      { path: 'influencer.engagement_rate', message: expect.stringContaining('0.045') },
+      { path: 'influencer.engagementRate', message: expect.stringContaining('0.045') },
     ]);
     const unknown = await call('POST', '/v1/influencers/score', {
       ventureId: '00000000-0000-4000-8000-000000000000',
-      influencer: ada,
+      influencer: json(ada),
     });
     expect(unknown.status).toBe(404);
   });
@@ -217,9 +231,10 @@ describe('attribution', () => {
   });
 
   test('GET /v1/ventures/:id/attribution builds journeys from stored events and spend from campaign performance', async () => {
-    const contacts = new ContactStore(t.stack.db);
+    // The contacts come in as a user's own do, through the API with the venture they belong to.
     for (const id of ['att-1', 'att-2', 'att-3']) {
-      await contacts.upsert({ externalId: id, email: `${id}@example.com`, ventureId: venture.id });
+      const made = await client(t)('POST', '/v1/contacts', { id, email: `${id}@example.com`, ventureId: venture.id });
+      expect(made.status).toBe(201);
     }
     const at = (day: number) => `2026-10-0${day}T12:00:00Z`;
     const events = [
@@ -363,6 +378,27 @@ describe('channel mix', () => {
     const infeasible = await client(t)('GET', `/v1/ventures/${v.id}/channel-mix?budget=10000&maxShare=0.1`);
     expect(infeasible.status).toBe(400);
     expect(infeasible.body.error).toMatch(/needs at least 10 channels/);
+  });
+
+  test('GET /v1/ventures/:id/channel-mix says which number is missing or malformed and what it wants', async () => {
+    const v = await createVenture({ name: 'Mix Errors', slug: uniqueId('mix-errors'), productName: 'Mix Errors' });
+    const problems = async (query: string) => {
+      const res = await client(t)('GET', `/v1/ventures/${v.id}/channel-mix${query}`);
+      expect(res.status).toBe(400);
+      return res.body.problems;
+    };
+    expect(await problems('')).toEqual([
+      { path: 'budget', message: 'required: the amount to split across channels, e.g. ?budget=10000' },
+    ]);
+    expect(await problems('?budget=lots')).toEqual([
+      { path: 'budget', message: 'must be a number, e.g. ?budget=10000' },
+    ]);
+    // An empty value is not zero: the client forgot to fill it in.
+    expect(await problems('?budget=')).toEqual([{ path: 'budget', message: 'must be a number, e.g. ?budget=10000' }]);
+    expect(await problems('?budget=10000&minChannels=two&maxShare=0')).toEqual([
+      { path: 'maxShare', message: 'must be more than 0' },
+      { path: 'minChannels', message: 'must be a whole number, e.g. ?minChannels=3' },
+    ]);
   });
 });
 

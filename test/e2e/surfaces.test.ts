@@ -38,6 +38,61 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 20_000): Pro
   }
 }
 
+/** The venture's daily campaign results as stored, one row per campaign, channel and day. */
+interface PerfRow {
+  campaign_id: string;
+  channel: string;
+  day: string;
+  impressions: number;
+  clicks: number;
+  conversions: number;
+  spend: string;
+  revenue: string;
+}
+
+/**
+ * The overview's figures worked out here from the stored daily rows: reach is every impression, ROI the mean over
+ * campaigns of revenue per unit spent, the conversion rate conversions per click; the advice's budget is the spend
+ * of the last 30 days (today included), each channel's current amount its share of it.
+ */
+async function expectedOverview() {
+  const db = t.stack.db;
+  const rows: PerfRow[] = await db('campaign_performance as p')
+    .join('gtm_campaigns as c', 'c.campaign_id', 'p.campaign_id')
+    .where('c.venture_id', ventureId)
+    .where('p.is_final_report', false)
+    .select('p.campaign_id', 'p.impressions', 'p.clicks', 'p.conversions', 'p.spend', 'p.revenue')
+    .select(db.raw('coalesce(p.channel, c.channel) AS channel'), db.raw(`to_char(p.metric_date, 'YYYY-MM-DD') AS day`));
+  const sum = (list: PerfRow[], f: (r: PerfRow) => number) => list.reduce((a, r) => a + f(r), 0);
+  const byCampaign = new Map<string, PerfRow[]>();
+  for (const r of rows) byCampaign.set(r.campaign_id, [...(byCampaign.get(r.campaign_id) ?? []), r]);
+  const rois = [...byCampaign.values()]
+    .filter((list) => sum(list, (r) => Number(r.spend)) > 0)
+    .map((list) => sum(list, (r) => Number(r.revenue)) / sum(list, (r) => Number(r.spend)));
+  const today = new Date().toISOString().slice(0, 10);
+  const from = new Date(Date.now() - 29 * 86_400_000).toISOString().slice(0, 10);
+  const recent = rows.filter((r) => r.day >= from && r.day <= today);
+  const recentSpend: Record<string, number> = {};
+  for (const r of recent) recentSpend[r.channel] = (recentSpend[r.channel] ?? 0) + Number(r.spend);
+  return {
+    totalReach: sum(rows, (r) => r.impressions),
+    averageRoi: rois.reduce((a, b) => a + b, 0) / rois.length,
+    conversionRate: sum(rows, (r) => r.conversions) / sum(rows, (r) => r.clicks),
+    budget: sum(recent, (r) => Number(r.spend)),
+    recentSpend,
+  };
+}
+
+/** A response with the figures expected of it, read when no metrics sync changed the rows around the request. */
+async function withExpected<T>(request: () => Promise<T>) {
+  return waitFor(async () => {
+    const before = await expectedOverview();
+    const res = await request();
+    const after = await expectedOverview();
+    return JSON.stringify(before) === JSON.stringify(after) ? { res, expected: before } : undefined;
+  });
+}
+
 const pendingSpringLaunch = () =>
   waitFor(async () => {
     const res = await client(t)('GET', '/v1/approvals?status=pending');
@@ -79,13 +134,26 @@ test('the demo loaded at start-up; loading it again changes nothing, and only an
 });
 
 test('the overview has the seed’s numbers and reallocation advice from the channel-mix optimiser', async () => {
-  const res = await client(t)('GET', `/v1/ventures/${ventureId}/overview`);
+  const { res, expected } = await withExpected(() => client(t)('GET', `/v1/ventures/${ventureId}/overview`));
   expect(res.status).toBe(200);
-  expect(res.body.totalReach).toBeGreaterThan(0);
-  expect(res.body.averageRoi).toBeGreaterThan(0);
-  expect(res.body.conversionRate).toBeGreaterThan(0);
+  expect(res.body.totalReach).toBe(expected.totalReach);
+  expect(res.body.averageRoi).toBeCloseTo(expected.averageRoi, 2);
+  expect(res.body.conversionRate).toBeCloseTo(expected.conversionRate, 5);
   expect(res.body.channels.map((c: { channel: string }) => c.channel).sort()).toEqual(['influencer', 'paid_search']);
-  expect(res.body.advice.reallocation.length).toBeGreaterThan(0);
+  // The advice reshuffles the last 30 days' spend: each move starts from what the channel got, and is not noise.
+  const { advice } = res.body;
+  expect(advice.budget).toBeCloseTo(expected.budget, 2);
+  expect(advice.reallocation).not.toEqual([]);
+  for (const move of advice.reallocation as {
+    channel: string;
+    currentAmount: number;
+    suggestedAmount: number;
+    change: number;
+  }[]) {
+    expect(move.currentAmount).toBeCloseTo(expected.recentSpend[move.channel] ?? 0, 2);
+    expect(move.change).toBeCloseTo(move.suggestedAmount - move.currentAmount, 2);
+    expect(Math.abs(move.change)).toBeGreaterThanOrEqual(0.05 * expected.budget);
+  }
   expect(res.body.advice.opportunities).toEqual(
     expect.arrayContaining([expect.objectContaining({ kind: 'new_channel' })]),
   );
@@ -130,15 +198,25 @@ describe('commands', () => {
   });
 
   test('show gtm performance, find influencers, top channels, optimize budget, sequence counts', async () => {
-    const perf = await say('chairman', 'show gtm performance for acme notes');
+    const { res: perf, expected } = await withExpected(() => say('chairman', 'show gtm performance for acme notes'));
     expect(perf.status).toBe(200);
     expect(perf.body.intent).toBe('gtm_performance');
     expect(perf.body.speech).toMatch(/^Acme Notes: \d+ active strateg/);
-    expect(perf.body.result.overview.totalReach).toBeGreaterThan(0);
+    expect(perf.body.result.overview.totalReach).toBe(expected.totalReach);
 
+    // Worked out from the catalogue: the venture's matched influencers in the category, with 10k followers or more.
+    const catalogue: { category: string; followers_count: number; blacklisted: boolean | null }[] = await t.stack
+      .db('influencers as i')
+      .join('influencer_venture_matches as m', 'm.influencer_id', 'i.influencer_id')
+      .where('m.venture_id', ventureId)
+      .select('i.category', 'i.followers_count', 'i.blacklisted');
+    const productive = catalogue.filter(
+      (i) => i.category?.toLowerCase() === 'productivity' && i.followers_count >= 10_000 && !i.blacklisted,
+    );
     const found = await say('marketer', 'find influencers for productivity with 10k followers', { ventureId });
     expect(found.body.parameters).toEqual({ category: 'productivity', minFollowers: 10_000 });
-    expect(found.body.result.total).toBeGreaterThan(0);
+    expect(productive).not.toEqual([]);
+    expect(found.body.result.total).toBe(productive.length);
     expect(found.body.result.results.every((r: { followersCount: number }) => r.followersCount >= 10_000)).toBe(true);
     expect(found.body.speech).toMatch(/The best match is/);
 

@@ -6,6 +6,7 @@ import { createDb, migrateLatest } from '../../db/knex';
 import { EmbeddedPostgres } from '../../infra/embeddedPostgres';
 import { freePort } from '../../infra/ports';
 import { startDevServer, type ManagedProcess } from '../../infra/temporalServer';
+import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
 
 interface Shared {
   dir: string;
@@ -40,7 +41,11 @@ export default async function globalSetup(): Promise<void> {
   await templateDb.destroy();
 
   const temporalPort = await freePort();
-  shared.temporal = await startDevServer({ port: temporalPort, logFile: path.join(dir, 'temporal.log') });
+  shared.temporal = await startDevServer({
+    port: temporalPort,
+    logFile: path.join(dir, 'temporal.log'),
+    searchAttributes: SEARCH_ATTRIBUTES,
+  });
 
   const bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),

@@ -3,7 +3,7 @@ import { ApiKeyStore, type Role } from '../../db/stores/apiKeys';
 import { createLogger } from '../../infra/logger';
 import type { MailCatcher } from '../../infra/mailCatcher';
 import { freePort } from '../../infra/ports';
-import { startStack, type Stack } from '../../infra/stack';
+import { startStack, type Stack } from '../../app/stack';
 import { createTestDatabase, startSmtpSink, uniqueId, type TestDatabase } from './index';
 
 export interface TestStack {

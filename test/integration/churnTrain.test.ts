@@ -86,3 +86,13 @@ test('without --csv it trains on features from stored events, labelled by subscr
   expect(scoresEventFeatures(outcome.stored.model)).toBe(true);
   expect(lines.join('')).toMatch(/holdout \(6 rows never seen in training\): accuracy \d+\.\d%, AUC /);
 });
+
+test('a --label that is not a column of the CSV is refused with the columns there are', async () => {
+  const csv = path.resolve(__dirname, '../../data/churn/saas-churn.csv');
+  const header = (await import('node:fs')).readFileSync(csv, 'utf8').split('\n')[0]!.trim();
+  const before = await t.db('churn_models').count({ n: '*' }).first();
+  await expect(
+    main(['--csv', csv, '--label', 'churn'], { out: () => undefined, config: loadConfig({ DATABASE_URL: t.url }) }),
+  ).rejects.toThrow(`there is no column 'churn' in ${csv}; its columns are: ${header.split(',').join(', ')}`);
+  expect(await t.db('churn_models').count({ n: '*' }).first()).toEqual(before);
+});

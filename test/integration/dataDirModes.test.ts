@@ -5,7 +5,7 @@ import { createTransport } from 'nodemailer';
 import { loadConfig } from '../../config/config';
 import { createLogger } from '../../infra/logger';
 import { freePort } from '../../infra/ports';
-import { startStack, type Stack } from '../../infra/stack';
+import { startStack, type Stack } from '../../app/stack';
 
 // The local defaults keep the signing secret, API keys, caught mail (approval requests, unsubscribe links), the
 // database and Temporal's history under DATA_DIR: on a shared machine no other user may read any of it.

@@ -70,7 +70,14 @@ test('scores 1,000 influencers in batches of 100, twice, without duplicating a m
     brand: { values: ['wellness'], tone: 'encouraging' },
   });
   const imported = await new InfluencerCatalogue(db).import(catalogue(1000));
-  expect(imported).toEqual({ imported: 1000, updated: 0, rejected: [], rejectedCount: 0 });
+  expect(imported).toEqual({
+    imported: 1000,
+    updated: 0,
+    rejected: [],
+    rejectedCount: 0,
+    unknownFields: [],
+    warnings: [],
+  });
 
   const taskQueue = uniqueId('scoring');
   const worker = await createTestWorker(temporal.env, { taskQueue, activities: createInfluencerActivities({ db }) });

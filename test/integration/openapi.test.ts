@@ -1,39 +1,13 @@
 import request from 'supertest';
 import type { Client } from '@temporalio/client';
-import type { Express } from 'express';
-import { createApp } from '../../api/app';
-import { buildOpenApiDocument, ROUTES } from '../../api/openapi';
+import { createApp, routesOf } from '../../api/app';
+import { buildOpenApiDocument } from '../../api/openapi';
+import { routeKey } from '../../api/registry';
+import { listRoutes } from '../reliability/routes';
 import { createDb } from '../../db/knex';
 import { createLogger } from '../../infra/logger';
 import { MailCatcher } from '../../infra/mailCatcher';
 import { LinkSigner } from '../../infra/signing';
-
-interface Layer {
-  route?: { path: string | string[]; methods: Record<string, boolean> };
-  handle: { stack?: Layer[] };
-  rawPath?: string | string[];
-  name: string;
-}
-
-/** Every (method, path) the Express app serves, found by walking its router stack. */
-function registeredRoutes(app: Express): string[] {
-  const out: string[] = [];
-  const walk = (stack: Layer[], prefix: string) => {
-    for (const layer of stack) {
-      if (layer.route) {
-        const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
-        for (const p of paths)
-          for (const [m, on] of Object.entries(layer.route.methods))
-            if (on && m !== '_all') out.push(`${m} ${prefix}${p}`);
-      } else if (layer.handle?.stack) {
-        const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
-        walk(layer.handle.stack, prefix + mount);
-      }
-    }
-  };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');
-  return [...new Set(out)].sort();
-}
 
 // No query reaches the database or Temporal here: the app is only assembled, as production assembles it.
 const db = createDb('postgres://postgres@127.0.0.1:1/none', 1);
@@ -48,16 +22,16 @@ const app = createApp({
 });
 afterAll(() => db.destroy());
 
-test('every route the app serves is in the OpenAPI document, and nothing else is', () => {
-  const documented = ROUTES.map((r) => `${r.method} ${r.path}`).sort();
-  const served = registeredRoutes(app);
+test('every route the app serves is declared in its registry and documented, and nothing else is', () => {
+  const documented = routesOf(app).map(routeKey).sort();
+  const served = listRoutes(app).map(routeKey).sort();
   expect(served.length).toBeGreaterThan(50);
   expect(served.filter((r) => !documented.includes(r))).toEqual([]);
   expect(documented.filter((r) => !served.includes(r))).toEqual([]);
 });
 
 test('the document is OpenAPI 3.1 with bearer security, body schemas from zod, and path parameters', () => {
-  const doc = buildOpenApiDocument() as any;
+  const doc = buildOpenApiDocument(routesOf(app)) as any;
   expect(doc.openapi).toBe('3.1.0');
   expect(doc.components.securitySchemes.bearerAuth).toEqual(
     expect.objectContaining({ type: 'http', scheme: 'bearer' }),
@@ -81,16 +55,34 @@ test('the document is OpenAPI 3.1 with bearer security, body schemas from zod, a
   expect(JSON.stringify(doc.components.schemas.PostSequencesBody)).toContain('#/components/schemas/PostSequencesBody');
 });
 
-test('GET /openapi.json needs no key; /docs is a page that loads its script from this origin', async () => {
+test('GET /openapi.json needs no key; /docs is an API reference that loads its scripts from this origin', async () => {
   const res = await request(app).get('/openapi.json').expect(200);
   expect(res.body.paths['/v1/commands'].post.summary).toMatch(/command/i);
   const docs = await request(app).get('/docs').expect(200);
-  expect(docs.text).toContain('<script type="module" src="/js/docs.js">');
   expect(docs.headers['content-security-policy']).toContain("script-src 'self'");
-  await request(app)
-    .get('/js/docs.js')
-    .expect(200)
-    .expect('content-type', /javascript/);
+  const scripts = [...docs.text.matchAll(/<script src="([^"]+)">/g)].map((m) => m[1]!);
+  expect(scripts).toEqual(['/docs/swagger-ui-bundle.js', '/docs/init.js']);
+  expect(docs.text).not.toMatch(/<script>/);
+  for (const src of scripts)
+    await request(app)
+      .get(src)
+      .expect(200)
+      .expect('content-type', /javascript/);
+  const init = await request(app).get('/docs/init.js');
+  expect(init.text).toContain("url: '/openapi.json'");
+  await request(app).get('/docs/swagger-ui.css').expect(200).expect('content-type', /css/);
+});
+
+test('a declared route documents its answer and carries a worked example', () => {
+  const doc = buildOpenApiDocument(routesOf(app)) as any;
+  const create = doc.paths['/v1/ventures'].post;
+  expect(create.requestBody.content['application/json'].example).toEqual(
+    expect.objectContaining({ slug: 'acme-notes' }),
+  );
+  const answer = create.responses['201'].content['application/json'].schema.$ref.split('/').pop();
+  expect(doc.components.schemas[answer].properties).toEqual(
+    expect.objectContaining({ id: expect.anything(), slug: expect.anything(), createdAt: expect.anything() }),
+  );
 });
 
 test('the dashboard and Chart.js are served from this origin', async () => {

@@ -13,8 +13,10 @@ import { EmbeddedPostgres } from '../../infra/embeddedPostgres';
 import { createLogger } from '../../infra/logger';
 import { freePort } from '../../infra/ports';
 import { LinkSigner } from '../../infra/signing';
-import { ensureDatabase, startStack } from '../../infra/stack';
+import { startStack } from '../../app/stack';
+import { ensureDatabase } from '../../infra/databaseLocation';
 import { startDevServer, type ManagedProcess } from '../../infra/temporalServer';
+import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes';
 import { SEND_TIMINGS } from '../../domain/sendTimings';
 import { EnrollmentService } from '../../services/enrollment';
 import { startSequenceHarness } from '../workflows/sequenceHarness';
@@ -156,7 +158,12 @@ test('the Temporal server killed with SIGKILL and restarted on its SQLite file: 
   await sink.start();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-temporal-'));
   const port = await freePort();
-  const serverOptions = { port, dbFile: path.join(dir, 'temporal.sqlite'), logFile: path.join(dir, 'temporal.log') };
+  const serverOptions = {
+    port,
+    dbFile: path.join(dir, 'temporal.sqlite'),
+    logFile: path.join(dir, 'temporal.log'),
+    searchAttributes: SEARCH_ATTRIBUTES,
+  };
   let server: ManagedProcess = await startDevServer(serverOptions);
   const address = `127.0.0.1:${port}`;
   const connection = await Connection.connect({ address });

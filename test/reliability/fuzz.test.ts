@@ -409,8 +409,9 @@ function arbitraryRequest(routes: RouteInfo[]): fc.Arbitrary<Fuzzed> {
 }
 
 /**
- * Rows inserted and deleted per table since the fuzz began, but audit_log (a refusal is audited by design): kept by
- * row triggers in this test's own database, so one small read after each request tells whether it wrote.
+ * Rows inserted and deleted per table since the fuzz began, but audit_log (a refusal is audited by design) and
+ * rate_limits (every request is counted): kept by row triggers in this test's own database, so one small read after
+ * each request tells whether it wrote.
  */
 async function countRowChanges(db: TestDatabase['db']): Promise<void> {
   await db.raw(`create table fuzz_row_changes (table_name text primary key, n bigint not null)`);
@@ -422,7 +423,7 @@ async function countRowChanges(db: TestDatabase['db']): Promise<void> {
   const tables: string[] = (
     await db.raw(
       `select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'
-         and table_name not like 'knex_%' and table_name not in ('audit_log', 'fuzz_row_changes')`,
+         and table_name not like 'knex_%' and table_name not in ('audit_log', 'rate_limits', 'fuzz_row_changes')`,
     )
   ).rows.map((r: { table_name: string }) => r.table_name);
   for (const t of tables) {

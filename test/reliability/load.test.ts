@@ -5,7 +5,7 @@ import { loadConfig } from '../../config/config';
 import { ApiKeyStore } from '../../db/stores/apiKeys';
 import { createLogger } from '../../infra/logger';
 import { freePort } from '../../infra/ports';
-import { startStack, type Stack } from '../../infra/stack';
+import { startStack, type Stack } from '../../app/stack';
 import { createTestDatabase, uniqueId, type TestDatabase } from '../harness';
 import { HoldingSmtpSink, startWorkerProcess, waitUntil, type Child } from './helpers';
 

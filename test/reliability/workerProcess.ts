@@ -1,6 +1,6 @@
 import { loadConfig } from '../../config/config';
 import { createLogger } from '../../infra/logger';
-import { startStack } from '../../infra/stack';
+import { startStack } from '../../app/stack';
 import { installTemporalRuntime } from '../../infra/temporalRuntime';
 
 /**

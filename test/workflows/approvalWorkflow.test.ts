@@ -52,7 +52,29 @@ test('asks the approvers, takes one decision by update, refuses a second, and re
   expect(pending).toMatchObject({ status: 'pending', remindersSent: 0, amount: 7500, requestedBy: 'mia (marketer)' });
   const [asked] = await h.sink.waitFor((m) => m.some((x) => x.subject === 'Approval needed: Deal with @ada'));
   expect(asked!.envelopeTo).toEqual([CHAIRMAN]);
-  expect(asked!.text).toContain('7500.00 EUR');
+  // The amount with its currency's symbol and thousands separator, the deadline as a date a person reads, in UTC.
+  expect(asked!.text).toContain('Amount: €7,500.00');
+  expect(asked!.text).not.toContain('7500.00');
+  const expires = new Date(pending.expiresAt);
+  const month = [
+    'January',
+    'February',
+    'March',
+    'April',
+    'May',
+    'June',
+    'July',
+    'August',
+    'September',
+    'October',
+    'November',
+    'December',
+  ][expires.getUTCMonth()];
+  const hhmm = [expires.getUTCHours(), expires.getUTCMinutes()].map((n) => String(n).padStart(2, '0')).join(':');
+  expect(asked!.text).toContain(
+    `Please decide by ${expires.getUTCDate()} ${month} ${expires.getUTCFullYear()}, ${hhmm} UTC;`,
+  );
+  expect(asked!.text).not.toContain(pending.expiresAt);
   expect(asked!.text).toContain(`http://localhost:3000/v1/approvals/${pending.approvalId}`);
 
   const result = await handle.executeUpdate(decideUpdate, {

@@ -86,10 +86,12 @@ export class FixedSpendPlatform implements AdPlatform {
 
   async pause(externalId: string): Promise<void> {
     this.calls.push({ method: 'pause', externalId });
+    this.maybeFail('pause');
   }
 
   async resume(externalId: string): Promise<void> {
     this.calls.push({ method: 'resume', externalId });
+    this.maybeFail('resume');
   }
 
   async fetchMetrics(externalId: string, range: DateRange, hints: MetricsHints = {}): Promise<DailyMetrics[]> {

@@ -5,6 +5,7 @@ import { CampaignStore } from '../../db/stores/campaigns';
 import { getApprovalWorkflowId } from '../../domain/ids';
 import { createGoogleAdsPlatform, idempotencyTag, simulateDay } from '../../providers/ads';
 import { signDecision } from '../../services/approvalDecisions';
+import { CampaignActionRefusedError, CampaignNotRunningError, controlCampaign } from '../../services/campaignControl';
 import { approvalStatusQuery, decideUpdate } from '../../workflows/approvalWorkflow';
 import {
   adjustBudgetUpdate,
@@ -31,6 +32,7 @@ const linkedin = new FixedSpendPlatform('linkedin', 600);
 // Same spend, ten times the conversions: the optimiser should fund `strong` up to its cap.
 const strong = new FixedSpendPlatform('meta', 600, 30);
 const weak = new FixedSpendPlatform('linkedin', 600, 3);
+const steady = new FixedSpendPlatform('meta', 100);
 let google: GoogleAdsFake;
 let h: CampaignHarness;
 
@@ -41,6 +43,7 @@ beforeAll(async () => {
     linkedin,
     strong,
     weak,
+    steady,
     // The real Google Ads adapter against a local imitation of the API; throttling goes up to the activity retry.
     google: createGoogleAdsPlatform({
       baseUrl: google.baseUrl,
@@ -48,7 +51,6 @@ beforeAll(async () => {
       developerToken: googleCreds.developerToken,
       customerId: googleCreds.customerId,
       currency: 'USD',
-      maxRetries: 0,
       timeoutMs: 2000,
     }),
   });
@@ -439,4 +441,67 @@ test('a run cancelled in Temporal (not through the API) still stops delivery and
   });
   expect(meta.count('pause')).toBe(pausesBefore + 1);
   expect((await auditOf(campaignId)).at(-1)).toMatchObject({ action: 'campaign.cancelled', actor: 'temporal' });
+});
+
+test('pause, resume and cancel by update answer with the state reached, without polling', async () => {
+  const today = await h.today();
+  const { campaignId, handle } = await h.startCampaign({
+    platforms: ['steady'],
+    budget: 2000,
+    startDate: today,
+    endDate: addDays(today, 5),
+  });
+  await h.waitFor(
+    () => h.status(campaignId),
+    (s) => s.state === 'active',
+  );
+  const mia = { by: 'mia', role: 'marketer', reason: 'creative review' };
+  const pauses = steady.count('pause');
+  const resumes = steady.count('resume');
+
+  expect(await controlCampaign(h.env.client, campaignId, 'pause', mia)).toEqual({ state: 'paused', done: true });
+  // Done means the platform was told and the row written before the answer came back.
+  expect(steady.count('pause')).toBe(pauses + 1);
+  expect(await campaigns().get(campaignId)).toMatchObject({ status: 'paused', statusReason: 'creative review' });
+
+  // A second pause is refused by the validator with the lifecycle's reason, and reaches no platform.
+  const again = await controlCampaign(h.env.client, campaignId, 'pause', mia).catch((e: unknown) => e);
+  expect(again).toBeInstanceOf(CampaignActionRefusedError);
+  expect(again).toMatchObject({
+    type: 'IllegalCampaignState',
+    message: 'cannot pause a campaign that is paused (only when active)',
+  });
+  expect(steady.count('pause')).toBe(pauses + 1);
+
+  expect(await controlCampaign(h.env.client, campaignId, 'resume', { by: 'mia', role: 'marketer' })).toEqual({
+    state: 'active',
+    done: true,
+  });
+  expect(steady.count('resume')).toBe(resumes + 1);
+
+  // A platform that fails once is retried after a second: the caller is answered "under way" within its bound,
+  // and the run finishes the pause by itself.
+  steady.failures.push({ method: 'pause', error: new Error('503 Service Unavailable') });
+  const slow = await controlCampaign(h.env.client, campaignId, 'pause', mia, {
+    acceptWithinMs: 5_000,
+    answerWithinMs: 200,
+  });
+  expect(slow).toEqual({ state: 'active', done: false });
+  await h.waitFor(
+    () => h.status(campaignId),
+    (s) => s.state === 'paused',
+  );
+  expect(steady.count('pause')).toBe(pauses + 3);
+
+  const cancel = { by: 'mia', role: 'marketer', reason: 'test over' };
+  expect(await controlCampaign(h.env.client, campaignId, 'cancel', cancel)).toEqual({
+    state: 'cancelled',
+    done: true,
+  });
+  expect(await handle.result()).toMatchObject({ outcome: 'cancelled', reason: 'test over' });
+  await expect(controlCampaign(h.env.client, campaignId, 'resume', mia)).rejects.toBeInstanceOf(
+    CampaignNotRunningError,
+  );
+  const byMia = (await auditOf(campaignId)).filter((e) => e.actor === 'mia').map((e) => e.action);
+  expect(byMia).toEqual(['campaign.paused', 'campaign.active', 'campaign.paused', 'campaign.cancelled']);
 });

@@ -17,13 +17,15 @@ import { TASK_QUEUES } from '../domain/ids';
 import { createInfluencerCache } from '../services/influencerCatalogue';
 import { loadDemoData } from '../services/demoData';
 import { ensureChurnScanSchedule } from './churnSchedule';
-import { EmbeddedPostgres } from './embeddedPostgres';
-import type { Logger } from './logger';
-import { MailCatcher } from './mailCatcher';
-import { assertPortFree } from './ports';
-import { ensurePrivateDir, makePrivate, writePrivateFile } from './privateFiles';
-import { LinkSigner } from './signing';
-import { startDevServer, type ManagedProcess } from './temporalServer';
+import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
+import { ensureDatabase, EMBEDDED_DATABASE_NAME } from '../infra/databaseLocation';
+import { EmbeddedPostgres } from '../infra/embeddedPostgres';
+import type { Logger } from '../infra/logger';
+import { MailCatcher } from '../infra/mailCatcher';
+import { assertPortFree } from '../infra/ports';
+import { ensurePrivateDir, makePrivate, writePrivateFile } from '../infra/privateFiles';
+import { LinkSigner } from '../infra/signing';
+import { startDevServer, type ManagedProcess } from '../infra/temporalServer';
 
 export interface Stack {
   db: Db;
@@ -63,7 +65,7 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
       const pg = new EmbeddedPostgres(path.join(config.dataDir, 'postgres'), config.EMBEDDED_POSTGRES_PORT);
       await pg.start();
       stops.push(() => pg.stop());
-      databaseUrl = await ensureDatabase(pg.url, 'gtm');
+      databaseUrl = await ensureDatabase(pg.url, EMBEDDED_DATABASE_NAME);
       log.info(
         { port: config.EMBEDDED_POSTGRES_PORT, dir: path.join(config.dataDir, 'postgres') },
         'PostgreSQL: embedded, started',
@@ -89,6 +91,7 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
         dbFile: path.join(config.dataDir, 'temporal.sqlite'),
         namespace: config.TEMPORAL_NAMESPACE,
         logFile: path.join(config.dataDir, 'temporal.log'),
+        searchAttributes: SEARCH_ATTRIBUTES,
       });
       stops.push(() => server.stop('SIGTERM'));
       temporalAddress = `127.0.0.1:${config.TEMPORAL_PORT}`;
@@ -225,20 +228,6 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
     await stop();
     throw err;
   }
-}
-
-/** Creates the database on the server if it is missing; returns its URL. */
-export async function ensureDatabase(serverUrl: string, name: string): Promise<string> {
-  const admin = createDb(serverUrl, 1);
-  try {
-    const exists = await admin('pg_database').where({ datname: name }).first();
-    if (!exists) await admin.raw(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.destroy();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 /** SIGNING_SECRET, or on a local run a random one kept in DATA_DIR so links survive a restart. */

@@ -1,0 +1,52 @@
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config/config';
+import type { Db } from '../db/knex';
+import type { Logger } from '../infra/logger';
+import type { LruCache } from '../infra/lruCache';
+import type { MailCatcher } from '../infra/mailCatcher';
+import type { Metrics } from '../infra/metrics';
+import type { LinkSigner } from '../infra/signing';
+import type { CampaignConfig } from '../services/campaigns';
+
+/** The configuration a strategy's approval gate is built from. */
+export type StrategyApprovalConfig = Pick<
+  Config,
+  | 'APPROVAL_REMINDER_EVERY'
+  | 'APPROVAL_ESCALATE_AFTER'
+  | 'APPROVAL_EXPIRE_AFTER'
+  | 'CHAIRMAN_EMAIL'
+  | 'ESCALATION_EMAIL'
+>;
+
+/** What the API's routes are built from; the app and every route file share this one declaration. */
+export interface AppDeps {
+  db: Db;
+  temporal: Client;
+  config: Pick<Config, 'publicUrl' | 'temporalUiUrl' | 'TEMPORAL_NAMESPACE'> &
+    Partial<StrategyApprovalConfig & Pick<Config, 'INFLUENCER_IMPORT_MAX_BYTES'>> &
+    Partial<CampaignConfig> &
+    Partial<Pick<Config, 'RATE_LIMIT_PER_MINUTE' | 'RATE_LIMIT_BURST' | 'UNSUBSCRIBE_RATE_LIMIT_PER_MINUTE'>> &
+    Partial<Pick<Config, 'MAIL_FROM' | 'mailFromAllowed'>>;
+  log: Logger;
+  signer: LinkSigner;
+  /** The embedded SMTP catcher, when the product runs on its defaults. */
+  mailCatcher?: MailCatcher;
+  taskQueue?: string;
+  metrics?: Metrics;
+  /** Influencer data cache, shared with the worker's scoring activities when both run in this process. */
+  influencerCache?: LruCache<unknown>;
+}
+
+/** What a route factory receives: the app's dependencies with the metrics registry settled. */
+export type RouteDeps = AppDeps & { metrics: Metrics };
+
+/** The strategy approval gate's settings, with the configuration's defaults when the app is built with less. */
+export function strategyApprovalConfig(config: AppDeps['config']): StrategyApprovalConfig {
+  return {
+    APPROVAL_REMINDER_EVERY: config.APPROVAL_REMINDER_EVERY ?? 'PT24H',
+    APPROVAL_ESCALATE_AFTER: config.APPROVAL_ESCALATE_AFTER ?? 'P2D',
+    APPROVAL_EXPIRE_AFTER: config.APPROVAL_EXPIRE_AFTER ?? 'P7D',
+    CHAIRMAN_EMAIL: config.CHAIRMAN_EMAIL ?? 'chairman@gtm.localhost',
+    ESCALATION_EMAIL: config.ESCALATION_EMAIL ?? 'escalations@gtm.localhost',
+  };
+}

@@ -1,0 +1,55 @@
+import type { RouteDeps } from '../deps';
+import type { AnyRoute } from '../registry';
+import { approvalRoutes } from './approvals';
+import { attributionRoutes } from './attribution';
+import { campaignInfluencerRoutes } from './campaignInfluencers';
+import { campaignRoutes } from './campaigns';
+import { channelMixRoutes } from './channelMix';
+import { commandRoutes } from './commands';
+import { contactRoutes } from './contacts';
+import { demoRoutes } from './demo';
+import { vendorRoutes } from './dashboard';
+import { devMailRoutes } from './devMail';
+import { eventRoutes } from './events';
+import { healthRoutes } from './health';
+import { influencerRoutes } from './influencers';
+import { metaRoutes } from './meta';
+import { overviewRoutes } from './overview';
+import { readinessRoutes } from './readiness';
+import { seoPageRoutes, seoReportRoutes } from './seoPages';
+import { sequenceRoutes } from './sequences';
+import { strategyRoutes } from './strategies';
+import { unsubscribeRoutes } from './unsubscribe';
+import { ventureRoutes } from './ventures';
+import { openApiRoutes } from '../openapi';
+import { strategyApprovalConfig } from '../deps';
+
+/** Every route the app serves, in declaration order; /openapi.json and /docs describe this same list. */
+export function buildRoutes(deps: RouteDeps): AnyRoute[] {
+  const routes: AnyRoute[] = [
+    ...healthRoutes(deps),
+    ...vendorRoutes(),
+    ...unsubscribeRoutes(deps),
+    ...seoPageRoutes(deps),
+    ...contactRoutes(deps),
+    ...eventRoutes(deps),
+    ...sequenceRoutes(deps),
+    ...influencerRoutes({ ...deps, maxImportBytes: deps.config.INFLUENCER_IMPORT_MAX_BYTES ?? 200 * 1024 * 1024 }),
+    ...attributionRoutes(deps),
+    ...channelMixRoutes(deps),
+    ...readinessRoutes(deps),
+    ...strategyRoutes({ ...deps, config: strategyApprovalConfig(deps.config) }),
+    ...ventureRoutes(deps),
+    ...approvalRoutes(deps),
+    ...campaignRoutes(deps),
+    ...metaRoutes(deps),
+    ...demoRoutes(deps),
+    ...commandRoutes(deps),
+    ...overviewRoutes(deps),
+    ...seoReportRoutes(deps),
+    ...campaignInfluencerRoutes(deps),
+    ...(deps.mailCatcher ? devMailRoutes(deps.mailCatcher) : []),
+  ];
+  routes.push(...openApiRoutes(() => routes));
+  return routes;
+}

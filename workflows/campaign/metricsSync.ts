@@ -1,0 +1,114 @@
+import { ActivityFailure, log } from '@temporalio/workflow';
+import { addDays, budgetGuard, dayOf } from '../../domain/campaignBudget';
+import { decide } from '../../domain/campaignMachine';
+import { pauseDelivery } from './delivery';
+import { db, mail, metrics } from './proxies';
+import { SYSTEM, iso, live, snapshotOf, type CampaignRun } from './run';
+
+/** Days a regular sync fetches again: platforms restate recent days as late conversions come in. */
+const LOOKBACK_DAYS = 3;
+
+/** Tells the chairman the campaign reached the alert percentage, or used its budget up, and audits it. */
+async function alert(run: CampaignRun, paused: boolean, percent: number): Promise<void> {
+  const { input, workflowId, campaignId } = run;
+  const kind = paused ? 'budget-exhausted' : 'budget-alert';
+  await Promise.all(
+    input.policy.alertTo.map((to) =>
+      mail.sendNotification({
+        idempotencyKey: `${workflowId}/${kind}/${run.appliedBudgetChanges}/${to}`,
+        to,
+        template: 'budget_alert',
+        subject: paused
+          ? 'Paused: {{budget.name}} has used its budget'
+          : '{{budget.name}} has spent {{budget.percent}}% of its budget',
+        vars: {
+          ...(input.ventureName ? { venture_name: input.ventureName } : {}),
+          budget: {
+            name: input.name,
+            spent: run.spent.toFixed(2),
+            limit: run.budget.toFixed(2),
+            currency: input.currency,
+            percent,
+            paused,
+          },
+        },
+        ctaPath: `/v1/campaigns/${campaignId}`,
+        workflowId,
+      }),
+    ),
+  );
+  run.alertedForBudget = run.budget;
+  await db.recordCampaignEvent({
+    campaignId,
+    action: paused ? 'campaign.budget_exhausted' : 'campaign.budget_alert',
+    actor: 'system',
+    details: { spent: run.spent, budget: run.budget, percent, to: input.policy.alertTo },
+  });
+}
+
+/** The days a sync reads: the last few again, and every day since the last sync if that was longer ago. */
+function syncRange(run: CampaignRun, final: boolean): { from: string; to: string } | undefined {
+  const { input, lastSync } = run;
+  const today = dayOf(Date.now());
+  const to = final || today > input.endDate ? input.endDate : today;
+  if (to < input.startDate) return undefined;
+  const lastDay = lastSync ? dayOf(Date.parse(lastSync.at)) : input.startDate;
+  const back = addDays(lastDay < to ? lastDay : to, -(LOOKBACK_DAYS - 1));
+  const from = final || back < input.startDate ? input.startDate : back;
+  return { from, to };
+}
+
+/** Fetches metrics and stores them; unless it is the final sync, applies the budget guard. */
+export async function sync(run: CampaignRun, final: boolean): Promise<void> {
+  const { input, campaignId } = run;
+  if (!run.launched || live(run).length === 0) return;
+  const range = syncRange(run, final);
+  if (!range) return;
+  let result: Awaited<ReturnType<typeof metrics.syncCampaignMetrics>>;
+  try {
+    result = await metrics.syncCampaignMetrics({
+      campaignId,
+      ventureId: input.ventureId,
+      channel: input.channel,
+      from: range.from,
+      to: range.to,
+      platforms: live(run).map((p) => ({
+        name: p.name,
+        externalId: p.externalId,
+        budgetHistory: p.budgetHistory,
+        pausedSpans: p.pausedSpans,
+      })),
+    });
+  } catch (err) {
+    // A sync that could not finish within its hour is skipped; the next one reads the same days again.
+    if (!(err instanceof ActivityFailure)) throw err;
+    log.warn('metrics sync skipped', { campaignId, error: err.cause?.message ?? err.message });
+    return;
+  }
+  run.spent = result.spent;
+  for (const p of run.platforms) {
+    const m = result.byPlatform[p.name];
+    if (!m) continue;
+    p.spend = m.spend;
+    p.conversions = m.conversions;
+    p.revenue = m.revenue;
+  }
+  run.lastSync = { at: iso(Date.now()), spent: run.spent };
+  if (final) return;
+
+  const guard = budgetGuard({
+    budget: run.budget,
+    spent: run.spent,
+    alertPct: input.policy.alertPct,
+    alertedForBudget: run.alertedForBudget,
+  });
+  if (guard.exhausted) {
+    // A campaign already paused by a person stays paused; the machine says so.
+    if (decide(snapshotOf(run), { type: 'budgetExhausted' }).ok) {
+      await pauseDelivery(run, SYSTEM, 'budget_exhausted');
+      await alert(run, true, guard.percent);
+    }
+  } else if (guard.alert) {
+    await alert(run, false, guard.percent);
+  }
+}
