@@ -1,7 +1,11 @@
 /** The approval gate's input, result, decision and query view: declared here once for workflows, activities and API. */
 
-/** What an approval is about; mirrors `ApprovalSubjectType` of domain/ids. */
-export type ApprovalSubject = 'campaign' | 'budget_change' | 'strategy' | 'influencer_deal';
+import type { ApprovalRequestDetails } from '../domain/approvalRequest';
+import type { ApprovalSubjectType } from '../domain/ids';
+
+export type { ApprovalRequestDetails } from '../domain/approvalRequest';
+/** What an approval is about. */
+export type ApprovalSubject = ApprovalSubjectType;
 
 /** How long an approval waits, as ISO-8601 durations (PT24H, P2D, P7D). */
 export interface ApprovalTiming {
@@ -11,18 +15,6 @@ export interface ApprovalTiming {
   escalateAfter: string;
   /** The request ends as expired (a rejection) this long after it was made. */
   expireAfter: string;
-}
-
-/** What is asked for: the subject, its wording and amount, and who asks. Stored as the approvals row. */
-export interface ApprovalRequestDetails {
-  subjectType: ApprovalSubject;
-  subjectId: string;
-  title: string;
-  summary?: string;
-  amount?: number;
-  currency?: string;
-  requestedBy: string;
-  details?: Record<string, unknown>;
 }
 
 /** Who is asked, who hears of a stalled request, and how long it waits: the gate a workflow puts its subject to. */

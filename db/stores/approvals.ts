@@ -1,3 +1,4 @@
+import type { ApprovalRequestDetails } from '../../domain/approvalRequest';
 import type { ApprovalSubjectType } from '../../domain/ids';
 import type { Db } from '../knex';
 
@@ -66,16 +67,8 @@ const toApproval = (r: ApprovalRow): Approval => ({
   createdAt: r.created_at,
 });
 
-export interface NewApproval {
-  subjectType: ApprovalSubjectType;
-  subjectId: string;
+export interface NewApproval extends ApprovalRequestDetails {
   workflowId: string;
-  title: string;
-  summary?: string;
-  amount?: number;
-  currency?: string;
-  requestedBy: string;
-  details?: Record<string, unknown>;
   requestedAt: Date;
   expiresAt: Date;
 }
