@@ -43,33 +43,31 @@ type Taken = { ok: true } | { ok: false; retryAfterSeconds: number };
  * process would: a runaway client is still held back, and nobody gets a 500 because the limiter's store is down.
  */
 class SharedBudget {
-  private readonly shared: { consume(name: string): Promise<RateLimiterRes> };
+  private readonly shared: RLWrapperTimeouts;
   private readonly local: RateLimiterMemory;
   private warnedAt = -Infinity;
 
   constructor(
     private readonly kind: string,
     limit: RateLimit,
-    private readonly store: RateLimitStore | undefined,
+    private readonly store: RateLimitStore,
   ) {
     const { points, durationSeconds: duration } = windowFor(limit);
     // The limit is in the prefix, so replicas (or tests) configured differently never read each other's counts.
     const keyPrefix = `${kind}:${limit.perMinute}/${limit.burst}`;
     this.local = new RateLimiterMemory({ keyPrefix, points, duration });
-    this.shared = store
-      ? new RLWrapperTimeouts({
-          limiter: new RateLimiterPostgres({
-            storeClient: store.db,
-            storeType: 'knex',
-            tableName: RATE_LIMIT_TABLE,
-            tableCreated: true,
-            keyPrefix,
-            points,
-            duration,
-          }),
-          timeoutMs: STORE_TIMEOUT_MS,
-        })
-      : this.local;
+    this.shared = new RLWrapperTimeouts({
+      limiter: new RateLimiterPostgres({
+        storeClient: store.db,
+        storeType: 'knex',
+        tableName: RATE_LIMIT_TABLE,
+        tableCreated: true,
+        keyPrefix,
+        points,
+        duration,
+      }),
+      timeoutMs: STORE_TIMEOUT_MS,
+    });
   }
 
   async take(name: string): Promise<Taken> {
@@ -94,7 +92,7 @@ class SharedBudget {
     const now = Date.now();
     if (now - this.warnedAt < STORE_WARNING_EVERY_MS) return;
     this.warnedAt = now;
-    this.store?.log.warn(
+    this.store.log.warn(
       { err, limiter: this.kind },
       'rate limit store unreachable: this process limits on its own until the database answers',
     );
@@ -112,10 +110,10 @@ const tooMany = (retryAfterSeconds: number, what: string) =>
 
 /**
  * Limits each API key to its own rate. It runs after authentication, so the budget is the key's id: a client
- * cannot spread its requests over made-up keys, and one busy key does not slow down another. With a store, every
- * API process draws on the same budget; without one (a single process), the budget is this process's.
+ * cannot spread its requests over made-up keys, and one busy key does not slow down another. Every API process draws
+ * on the same budget.
  */
-export function rateLimitPerKey(limit: RateLimit, store?: RateLimitStore): RequestHandler {
+export function rateLimitPerKey(limit: RateLimit, store: RateLimitStore): RequestHandler {
   const budget = new SharedBudget('key', limit, store);
   return (req, _res, next) => {
     const id = req.identity?.id;
@@ -127,7 +125,7 @@ export function rateLimitPerKey(limit: RateLimit, store?: RateLimitStore): Reque
 }
 
 /** Limits by client address, for the routes anyone may call without a key (unsubscribe links). */
-export function rateLimitPerIp(limit: RateLimit, store?: RateLimitStore): RequestHandler {
+export function rateLimitPerIp(limit: RateLimit, store: RateLimitStore): RequestHandler {
   const budget = new SharedBudget('ip', limit, store);
   return (req: Request, _res, next) => {
     budget

@@ -123,10 +123,6 @@ function pathPattern(path: string): RegExp {
 export function readsOwnBody(req: Request, routes: readonly AnyRoute[]): boolean {
   const path = `${req.baseUrl}${req.path}`;
   return routes.some(
-    (r) =>
-      r.bodyMediaTypes !== undefined &&
-      r.method === req.method.toLowerCase() &&
-      pathPattern(r.path).test(path) &&
-      Boolean(req.is(r.bodyMediaTypes)),
+    (r) => r.method === req.method.toLowerCase() && pathPattern(r.path).test(path) && readsOwnType(r, req),
   );
 }

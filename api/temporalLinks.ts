@@ -7,6 +7,3 @@ export function temporalRunLink(
 ): string {
   return `${config.temporalUiUrl}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;
 }
-
-/** Re-exported for the routes that import it from here. */
-export { withTimeout } from '../services/withTimeout';

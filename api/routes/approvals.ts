@@ -9,7 +9,8 @@ import type { RouteDeps } from '../deps';
 import { conflict, HttpError, notFound } from '../errors';
 import { queryNumber } from '../queryNumber';
 import { defineRoute, ok, r400, r403, r404, r409, type AnyRoute } from '../registry';
-import { temporalRunLink, withTimeout } from '../temporalLinks';
+import { withTimeout } from '../../services/withTimeout';
+import { temporalRunLink } from '../temporalLinks';
 
 const STATUSES = ['pending', 'approved', 'rejected', 'expired'] as const;
 const SUBJECT_TYPES = ['campaign', 'budget_change', 'strategy', 'influencer_deal'] as const;

@@ -3,7 +3,7 @@ import { CampaignPerformanceStore } from '../../db/stores/campaignPerformance';
 import { CampaignStore, type Campaign } from '../../db/stores/campaigns';
 import type { Role } from '../../db/stores/apiKeys';
 import { VentureStore } from '../../db/stores/ventures';
-import { isTerminal, refusal, type CampaignState } from '../../domain/campaignLifecycle';
+import { isTerminal, refusal, type CampaignAction, type CampaignState } from '../../domain/campaignLifecycle';
 import type { ControlAction } from '../../domain/campaignMachine';
 import { getCampaignWorkflowId } from '../../domain/ids';
 import { moneyProblem } from '../../domain/money';
@@ -33,12 +33,8 @@ import {
   createdCampaignResponse,
 } from './campaignSchemas';
 
-export { budgetBody, campaignBody } from './campaignSchemas';
-
 /** Who may stop a campaign: anyone who sees it misbehave, the chairman included. */
 const STOPPERS: readonly Role[] = ['marketer', 'operator', 'chairman'];
-
-/** The state each action leads to once the run has told the platforms. */
 
 /** What a request to a campaign's run should get back: a 409 naming the run's refusal, or saying the run is over. */
 function updateError(err: unknown): unknown {
@@ -59,11 +55,13 @@ function liveOf(temporal: Client, id: string): Promise<CampaignStatusView | unde
   return temporal.withDeadline(Date.now() + 5_000, () => handle.query(campaignStatusQuery)).catch(() => undefined);
 }
 
-/** The state that decides what is legal now: the run's, or the row's when the run is over or unreachable. */
-async function stateOf(temporal: Client, c: Campaign): Promise<{ state: CampaignState; live?: CampaignStatusView }> {
-  if (isTerminal(c.status)) return { state: c.status };
-  const live = await liveOf(temporal, c.id);
-  return live ? { state: live.state, live } : { state: c.status };
+/**
+ * A finished run answers no update, so a request to one is refused from the row (409, with the reason the state
+ * gives). Every other refusal is the run's own: its update validators check the live state.
+ */
+function refuseIfEnded(campaign: Campaign, action: CampaignAction): void {
+  if (!isTerminal(campaign.status)) return;
+  throw conflict(refusal(action, campaign.status) ?? `the campaign is ${campaign.status}`, 'IllegalCampaignState');
 }
 
 /**
@@ -77,9 +75,7 @@ async function changeCampaign(
   action: ControlAction,
   actor: { by: string; role: string; reason?: string },
 ): Promise<{ state: CampaignState; done: boolean }> {
-  // A finished run answers no update: say why from the row instead.
-  if (isTerminal(campaign.status))
-    throw conflict(refusal(action, campaign.status) ?? `the campaign is ${campaign.status}`, 'IllegalCampaignState');
+  refuseIfEnded(campaign, action);
   try {
     return await controlCampaign(temporal, campaign.id, action, actor);
   } catch (err) {
@@ -138,13 +134,6 @@ export function campaignRoutes(deps: Pick<RouteDeps, 'db' | 'temporal' | 'config
     const campaign = await campaigns.get(id);
     if (!campaign) throw notFound(`campaign ${id}`);
     return campaign;
-  };
-
-  /** A refusal (409) when the campaign's state does not allow the action. */
-  const checkAllowed = async (campaign: Campaign, action: 'adjustBudget' | 'reallocate') => {
-    const { state } = await stateOf(temporal, campaign);
-    const refused = refusal(action, state);
-    if (refused) throw conflict(refused, 'IllegalCampaignState');
   };
 
   /** The three control routes: each asks the run, and answers 200 with the new state or 202 while it works. */
@@ -259,7 +248,7 @@ export function campaignRoutes(deps: Pick<RouteDeps, 'db' | 'temporal' | 'config
         const campaign = await load(params.id);
         const amount = moneyProblem(body.budget, campaign.currency);
         if (amount) throw badRequest('invalid request body', [{ path: 'budget', message: amount }]);
-        await checkAllowed(campaign, 'adjustBudget');
+        refuseIfEnded(campaign, 'adjustBudget');
         const { actor, actorRole } = actorOf(req);
         const change = {
           newBudget: body.budget,
@@ -287,7 +276,7 @@ export function campaignRoutes(deps: Pick<RouteDeps, 'db' | 'temporal' | 'config
       responses: { ...ok('the new split'), ...r404, ...r409 },
       handler: async ({ params }, req, res) => {
         const campaign = await load(params.id);
-        await checkAllowed(campaign, 'reallocate');
+        refuseIfEnded(campaign, 'reallocate');
         const { actor, actorRole } = actorOf(req);
         try {
           const result = await temporal.workflow

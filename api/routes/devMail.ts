@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Db } from '../../db/knex';
 import type { MailCatcher } from '../../infra/mailCatcher';
 import { defineRoute, ok, r400, r403, type AnyRoute } from '../registry';
 
@@ -14,7 +13,7 @@ const mailQuery = z.object({
  * GET /v1/dev/mail: what the local SMTP catcher received, newest first (embedded default only). Operators only:
  * the mail holds other people's approval requests and their personal unsubscribe links.
  */
-export function devMailRoutes(catcher: MailCatcher, _db?: Db): AnyRoute[] {
+export function devMailRoutes(catcher: MailCatcher): AnyRoute[] {
   return [
     defineRoute({
       method: 'get',

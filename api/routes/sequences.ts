@@ -3,18 +3,6 @@ import type { AnyRoute } from '../registry';
 import { sequenceDefinitionRoutes } from './sequences/definitionRoutes';
 import { sequenceEnrollmentRoutes } from './sequences/enrollmentRoutes';
 
-export {
-  exitEnrollmentBody,
-  listSequencesQuery,
-  MANUAL_ENROLLMENT_EVENT,
-  manualEnrollmentBody,
-  presentSequence,
-  sequenceBody,
-  sequenceKeyParam,
-  sequenceStatsQuery,
-  sequenceVersionParam,
-} from './sequences/common';
-
 /**
  * Sequence management: define, version and archive sequences, enroll and exit contacts by hand, read a
  * contact's enrollments with their live state, and report on a sequence.
