@@ -94,6 +94,9 @@ export class MailCatcher {
           .catch((err: Error) => callback(err));
       },
     });
+    // A sender that dies mid-message resets its connection; smtp-server reports that as an 'error' event, which
+    // would end the process if nobody listened. The sender did not get a 250, so it sends again: nothing is lost.
+    this.server.on('error', () => undefined);
   }
 
   private keep(mail: CaughtMail): void {

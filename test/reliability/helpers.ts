@@ -160,6 +160,8 @@ export class HoldingSmtpSink {
         });
       },
     });
+    // A sender killed mid-message resets its connection: an 'error' event that must not end the test process.
+    this.server.on('error', () => undefined);
     await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
   }
 
