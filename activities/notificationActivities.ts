@@ -2,14 +2,14 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/knex';
 import { OutboxStore } from '../db/stores/outbox';
 import type { EmailProvider } from '../providers/email/types';
-import { deliverOnce } from './deliverOnce';
+import { deliverOnce, sendGuard } from './deliverOnce';
 import { renderEmail, templateInfo } from '../templates';
 import type { MailSettings } from './sequenceActivities';
 
 export interface NotificationActivityDeps {
   db: Db;
   email: EmailProvider;
-  mail: Pick<MailSettings, 'from' | 'productName' | 'publicUrl'>;
+  mail: Pick<MailSettings, 'from' | 'productName' | 'publicUrl' | 'mustDeliver' | 'softBounces'>;
 }
 
 /** An internal email to a person of the team (an approver, the chairman), not to a contact. */
@@ -28,11 +28,13 @@ export interface NotificationInput {
 }
 
 export type NotificationResult =
-  { status: 'sent' | 'duplicate'; providerMessageId: string | null } | { status: 'failed'; reason: string };
+  | { status: 'sent' | 'duplicate'; providerMessageId: string | null }
+  | { status: 'failed' | 'suppressed'; reason: string };
 
 /** Activities that email the team. */
 export function createNotificationActivities({ db, email, mail }: NotificationActivityDeps) {
   const outbox = new OutboxStore(db);
+  const guard = sendGuard(db, mail);
 
   return {
     /**
@@ -54,7 +56,7 @@ export function createNotificationActivities({ db, email, mail }: NotificationAc
         subject: input.subject,
         marketing: false,
       };
-      return (await deliverOnce({ outbox, email }, claim, undefined, () => ({
+      return (await deliverOnce({ outbox, email, guard }, claim, undefined, () => ({
         from: mail.from,
         ...renderEmail(input.template, {
           subject: input.subject,

@@ -9,7 +9,9 @@ import { allowedSenders, parseMailbox, senderAllowed } from '../domain/sequences
 import { nextLocalTime, parseTimeOfDay, quietHoursEnd } from '../domain/sequences/time';
 import { renderEmail, templateInfo } from '../templates';
 import type { ContactSnapshot, SendEmailInput, SendEmailResult } from '../workflows/types';
-import { deliverOnce } from './deliverOnce';
+import { deliverOnce, sendGuard } from './deliverOnce';
+import type { SoftBouncePolicy } from '../domain/suppressionPolicy';
+import { trackEmail } from '../domain/tracking';
 
 export interface MailSettings {
   /** The default sender. */
@@ -28,6 +30,12 @@ export interface MailSettings {
   /** Where calls to action point: the product the emails are about. */
   appUrl: string;
   frequencyCap: { max: number; windowMs: number };
+  /** Templates sent even to a suppressed address (MUST_DELIVER_TEMPLATES). */
+  mustDeliver?: readonly string[];
+  /** When soft bounces suppress an address; DEFAULT_SOFT_BOUNCE_POLICY unless set. */
+  softBounces?: SoftBouncePolicy;
+  /** Our open pixel and click redirect in marketing email (TRACKING_ENABLED); on unless false. */
+  tracking?: boolean;
 }
 
 export interface SequenceActivityDeps {
@@ -39,12 +47,15 @@ export interface SequenceActivityDeps {
 
 /** Unsubscribe links stay valid for a year: people unsubscribe from old emails too. */
 export const UNSUBSCRIBE_TTL_MS = 365 * 24 * 3600 * 1000;
+/** Tracked links keep working (and redirecting) for as long as unsubscribe links do. */
+export const TRACKING_TTL_MS = UNSUBSCRIBE_TTL_MS;
 
 /** Activities of the sequence workflow. */
 export function createSequenceActivities({ db, email, mail, signer }: SequenceActivityDeps) {
   const contacts = new ContactStore(db);
   const enrollments = new EnrollmentStore(db);
   const outbox = new OutboxStore(db);
+  const guard = sendGuard(db, mail);
   const allowed = mail.allowedSenders ?? allowedSenders(mail.from);
 
   /**
@@ -148,7 +159,11 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
         subject: input.subject,
         marketing,
       };
-      return deliverOnce({ outbox, email }, claim, mail.frequencyCap, () => {
+      // Our tracking goes in marketing email only, unless the sequence or the operator turned it off, or the contact
+      // asked not to be tracked (the doNotTrack trait).
+      const track =
+        marketing && mail.tracking !== false && input.tracking !== false && contact.traits.doNotTrack !== true;
+      return deliverOnce({ outbox, email, guard }, claim, mail.frequencyCap, (messageId) => {
         const unsubscribeUrl = `${mail.publicUrl}/u/${signer.sign('unsubscribe', contact.id, UNSUBSCRIBE_TTL_MS)}`;
         const trait = (name: string) =>
           typeof contact.traits[name] === 'string' ? (contact.traits[name] as string) : undefined;
@@ -169,7 +184,10 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
         const headers: Record<string, string> = marketing
           ? { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
           : {};
-        return { from: senderOf(input), ...rendered, headers };
+        const html = track
+          ? trackEmail(rendered.html, { messageId, publicUrl: mail.publicUrl, signer, ttlMs: TRACKING_TTL_MS }).html
+          : rendered.html;
+        return { from: senderOf(input), ...rendered, html, headers, tracked: track };
       });
     },
   };

@@ -12,8 +12,9 @@ import { buildRoutes } from './routes';
 
 export type { AppDeps } from './deps';
 
-/** JSON bodies up to 2 MB: a batch of 1,000 events fits; anything larger is a 413. */
+/** JSON bodies up to 2 MB: a batch of 1,000 events fits, and SendGrid's webhook batches (768 kB at most). */
 const BODY_LIMIT = '2mb';
+const isWebhook = (route: AnyRoute) => route.path.startsWith('/v1/webhooks/');
 
 /** Builds the Express app without listening, so tests drive it as production assembles it. */
 export function createApp(deps: AppDeps): Express {
@@ -46,6 +47,17 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(site);
 
+  // Our open pixel and click redirect need no key either; a generous per-address limit keeps a flood off the database.
+  app.use('/t', rateLimitPerIp({ perMinute: 1_200, burst: 200 }, deps));
+  // Providers' webhooks are signed, not keyed, and the signature is over the body's bytes: they get the raw body.
+  const hooks = express.Router();
+  hooks.use((req, _res, next) =>
+    req.is('application/json') === false ? next(new HttpError(415, 'webhook bodies must be application/json')) : next(),
+  );
+  hooks.use(express.raw({ type: 'application/json', limit: BODY_LIMIT }));
+  mountRoutes(hooks, routes.filter(isWebhook), deps.db, '/v1/webhooks');
+  app.use('/v1/webhooks', hooks);
+
   const v1 = express.Router();
   // Who is asking, and whether they are over their rate, is settled before a body is read: nobody without a
   // valid key, and no key over its limit, makes the server parse up to 2 MB of JSON.
@@ -68,7 +80,12 @@ export function createApp(deps: AppDeps): Express {
   });
   v1.use(express.json({ limit: BODY_LIMIT, strict: false }));
   v1.use(limitBodyDepth());
-  mountRoutes(v1, routes.filter(isV1), deps.db, '/v1');
+  mountRoutes(
+    v1,
+    routes.filter((r) => isV1(r) && !isWebhook(r)),
+    deps.db,
+    '/v1',
+  );
   app.use('/v1', v1);
   app.use(dashboardRoutes());
 

@@ -26,7 +26,17 @@ export interface AppDeps {
     Partial<StrategyApprovalConfig & Pick<Config, 'INFLUENCER_IMPORT_MAX_BYTES'>> &
     Partial<CampaignConfig> &
     Partial<Pick<Config, 'RATE_LIMIT_PER_MINUTE' | 'RATE_LIMIT_BURST' | 'UNSUBSCRIBE_RATE_LIMIT_PER_MINUTE'>> &
-    Partial<Pick<Config, 'MAIL_FROM' | 'mailFromAllowed'>>;
+    Partial<Pick<Config, 'MAIL_FROM' | 'mailFromAllowed'>> &
+    Partial<
+      Pick<
+        Config,
+        | 'SENDGRID_WEBHOOK_PUBLIC_KEY'
+        | 'MAILGUN_WEBHOOK_SIGNING_KEY'
+        | 'WEBHOOK_MAX_AGE_SECONDS'
+        | 'TRACKING_SCANNER_WINDOW_SECONDS'
+        | 'softBounces'
+      >
+    >;
   log: Logger;
   signer: LinkSigner;
   /** The embedded SMTP catcher, when the product runs on its defaults. */

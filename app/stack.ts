@@ -10,6 +10,8 @@ import { createDb, migrateLatest, type Db } from '../db/knex';
 import { ApiKeyStore, ROLES } from '../db/stores/apiKeys';
 import { installBuiltinSequences } from '../db/builtinSequences';
 import { createEmailProvider } from '../providers/email';
+import { createMetrics } from '../infra/metrics';
+import { instrumentedEmail } from './instrumentedEmail';
 import { createWorker, type WorkerTuning } from '../workers/worker';
 import { adPlatformModes } from '../config/adPlatforms';
 import { createCampaignAdPlatforms } from '../providers/ads/configured';
@@ -118,12 +120,14 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
     }
 
     const signer = new LinkSigner(signingSecret(config));
+    // One registry for the API's /metrics and the worker's sends when both run in this process.
+    const metrics = createMetrics();
     // One influencer cache for the API and the scoring activities, so a finished scoring run shows at once.
     const influencerCache = createInfluencerCache();
 
     if (config.RUN_WORKER === 'true') {
       const workerConnection = await NativeConnection.connect({ address: temporalAddress });
-      const email = createEmailProvider(config, smtpUrl);
+      const email = instrumentedEmail(createEmailProvider(config, smtpUrl), metrics);
       const worker: Worker = await createWorker({
         connection: workerConnection,
         namespace: config.TEMPORAL_NAMESPACE,
@@ -143,6 +147,9 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
             publicUrl: config.publicUrl,
             appUrl: config.appUrl,
             frequencyCap: { max: config.FREQUENCY_CAP, windowMs: config.FREQUENCY_WINDOW_HOURS * 3600_000 },
+            mustDeliver: config.MUST_DELIVER_TEMPLATES,
+            softBounces: config.softBounces,
+            tracking: config.TRACKING_ENABLED === 'true',
           },
           temporal,
           taskQueue: options.taskQueue ?? TASK_QUEUES.main,
@@ -171,6 +178,7 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
         config,
         log,
         signer,
+        metrics,
         influencerCache,
         ...(mailCatcher ? { mailCatcher } : {}),
         ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),

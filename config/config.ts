@@ -2,6 +2,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { isDuration } from '../domain/sequences/duration';
 import { allowedSenders, parseAllowedSenders, parseMailbox } from '../domain/sequences/senders';
+import { DEFAULT_SOFT_BOUNCE_POLICY, type SoftBouncePolicy } from '../domain/suppressionPolicy';
+import { parseSendGridPublicKey } from '../providers/email/sendgridWebhook';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const optionalUrl = z
@@ -61,9 +63,47 @@ export const envSchema = z.object({
       })
       .optional(),
   ),
-  EMAIL_PROVIDER: z.enum(['smtp', 'sendgrid']).default('smtp'),
+  EMAIL_PROVIDER: z.enum(['smtp', 'sendgrid', 'mailgun']).default('smtp'),
   SENDGRID_API_KEY: z.string().optional(),
   SENDGRID_API_URL: z.url().default('https://api.sendgrid.com'),
+  /** The verification key SendGrid shows for the signed Event Webhook (base64); without it the webhook refuses all. */
+  SENDGRID_WEBHOOK_PUBLIC_KEY: z
+    .string()
+    .trim()
+    .superRefine((v, ctx) => {
+      try {
+        parseSendGridPublicKey(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    })
+    .optional(),
+  MAILGUN_API_KEY: z.string().optional(),
+  MAILGUN_DOMAIN: z.string().trim().min(1).optional(),
+  /** https://api.mailgun.net, or https://api.eu.mailgun.net for a domain in Mailgun's EU region. */
+  MAILGUN_API_URL: z.url().default('https://api.mailgun.net'),
+  /** Mailgun's HTTP webhook signing key; without it the Mailgun webhook refuses all. */
+  MAILGUN_WEBHOOK_SIGNING_KEY: z.string().min(1).optional(),
+  /** How old a signed webhook may be before it is refused as stale (a replay). */
+  WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
+  /** Our open pixel and click redirect in marketing email. */
+  TRACKING_ENABLED: z.enum(['true', 'false']).default('true'),
+  /** A click this soon after the send is a link scanner's, not a reader's. */
+  TRACKING_SCANNER_WINDOW_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
+  /** Templates sent even to a suppressed address (a password reset), comma-separated. */
+  MUST_DELIVER_TEMPLATES: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    )
+    .default([]),
+  /** SOFT_BOUNCE_LIMIT soft bounces within SOFT_BOUNCE_WINDOW_DAYS suppress the address for SOFT_BOUNCE_SUPPRESS_DAYS. */
+  SOFT_BOUNCE_LIMIT: z.coerce.number().int().min(1).default(DEFAULT_SOFT_BOUNCE_POLICY.limit),
+  SOFT_BOUNCE_WINDOW_DAYS: z.coerce.number().int().min(1).default(DEFAULT_SOFT_BOUNCE_POLICY.windowDays),
+  SOFT_BOUNCE_SUPPRESS_DAYS: z.coerce.number().int().min(1).default(DEFAULT_SOFT_BOUNCE_POLICY.suppressDays),
   SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   PRODUCT_NAME: z.string().min(1).default('GTM Strategist'),
   /** The sender named in every marketing email's footer, with the postal address the law asks for. */
@@ -133,6 +173,7 @@ export interface Config extends Env {
   temporalUiUrl: string;
   /** The senders a step may name: MAIL_FROM's address first, then MAIL_FROM_ALLOWED's entries, lower-cased. */
   mailFromAllowed: string[];
+  softBounces: SoftBouncePolicy;
 }
 
 export class ConfigError extends Error {
@@ -152,6 +193,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.EMAIL_PROVIDER === 'sendgrid' && !e.SENDGRID_API_KEY) {
     throw new ConfigError(['SENDGRID_API_KEY: required when EMAIL_PROVIDER is sendgrid']);
   }
+  if (e.EMAIL_PROVIDER === 'mailgun') {
+    const missing = (['MAILGUN_API_KEY', 'MAILGUN_DOMAIN'] as const).filter((k) => !e[k]);
+    if (missing.length) throw new ConfigError(missing.map((k) => `${k}: required when EMAIL_PROVIDER is mailgun`));
+  }
   return {
     ...e,
     dataDir: path.resolve(e.DATA_DIR),
@@ -159,5 +204,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     appUrl: e.APP_URL ?? e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     temporalUiUrl: (e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`).replace(/\/$/, ''),
     mailFromAllowed: allowedSenders(e.MAIL_FROM, e.MAIL_FROM_ALLOWED),
+    softBounces: {
+      limit: e.SOFT_BOUNCE_LIMIT,
+      windowDays: e.SOFT_BOUNCE_WINDOW_DAYS,
+      suppressDays: e.SOFT_BOUNCE_SUPPRESS_DAYS,
+    },
   };
 }

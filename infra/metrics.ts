@@ -30,6 +30,31 @@ export function createMetrics() {
       help: 'Product events stored',
       registers: [registry],
     }),
+    messageEvents: new client.Counter({
+      name: 'gtm_message_events_total',
+      help: 'Events added to the message log after the send, by status and source (a provider, our tracking)',
+      labelNames: ['status', 'source'] as const,
+      registers: [registry],
+    }),
+    providerSends: new client.Counter({
+      name: 'gtm_email_provider_sends_total',
+      help: 'Emails handed to the provider, by provider and outcome (accepted, bounced, refused, retried)',
+      labelNames: ['provider', 'outcome'] as const,
+      registers: [registry],
+    }),
+    providerLatency: new client.Histogram({
+      name: 'gtm_email_provider_send_seconds',
+      help: 'How long the email provider took to accept or refuse a message',
+      labelNames: ['provider'] as const,
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    webhookEvents: new client.Counter({
+      name: 'gtm_webhook_events_total',
+      help: 'Provider webhook events by provider and outcome (stored, duplicate, unmatched, ignored, invalid, refused)',
+      labelNames: ['provider', 'outcome'] as const,
+      registers: [registry],
+    }),
   };
 }
 

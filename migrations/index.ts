@@ -7,6 +7,7 @@ import * as campaignInfluencers from './20261129140000_campaign_influencers';
 import * as outboxLease from './20261201000000_outbox_lease';
 import * as rateLimits from './20261202012000_rate_limits';
 import * as campaignIdempotency from './20261202013000_campaign_idempotency';
+import * as engagement from './20261202050000_engagement';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder, so the same migrations run
@@ -21,6 +22,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201000000_outbox_lease': outboxLease,
   '20261202012000_rate_limits': rateLimits,
   '20261202013000_campaign_idempotency': campaignIdempotency,
+  '20261202050000_engagement': engagement,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

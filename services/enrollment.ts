@@ -6,6 +6,7 @@ import { EventStore, type NewEvent } from '../db/stores/events';
 import { SequenceStore, type SequenceRecord } from '../db/stores/sequences';
 import { getSequenceWorkflowId, TASK_QUEUES } from '../domain/ids';
 import { matchesEvent } from '../domain/sequences/conditions';
+import { inHoldout } from '../domain/sequences/split';
 import { heardEvents } from '../domain/sequences/heardEvents';
 import { parseDuration } from '../domain/sequences/duration';
 import { CONTACT_MEMO_KEY, contactIdKey, sequenceKeyKey } from '../workflows/searchAttributes';
@@ -209,6 +210,7 @@ export class EnrollmentService {
       sequenceVersion: sequence.currentVersion,
       contactId: contact.id,
       workflowId,
+      holdout: inHoldout(sequence.definition.holdout, sequence.key, contact.id),
       runId,
       enrolledAt,
     });
@@ -223,6 +225,7 @@ export class EnrollmentService {
       sequenceVersion: sequence.currentVersion,
       contactId: contact.id,
       workflowId,
+      holdout: inHoldout(sequence.definition.holdout, sequence.key, contact.id),
       runId: run.raw.workflowExecutionInfo?.firstRunId || run.runId,
       enrolledAt: run.startTime,
     });

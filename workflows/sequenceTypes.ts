@@ -74,12 +74,16 @@ export interface SendEmailInput {
   vars: Record<string, unknown>;
   /** The sequence's quiet hours, kept by the activity in the contact's time zone as it is at send time. */
   quietHours?: QuietHours;
+  /** False when the sequence turned our open and click tracking off. */
+  tracking?: false;
 }
 
 export type SendEmailResult =
   | { status: 'sent' | 'duplicate'; providerMessageId: string | null }
   | { status: 'skipped'; reason: string }
   | { status: 'failed'; reason: string }
+  /** The address is on the suppression list: nothing was handed to the provider. */
+  | { status: 'suppressed'; reason: string }
   | { status: 'deferred'; retryAt: string };
 
 export interface ContactSnapshot {

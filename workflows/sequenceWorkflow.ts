@@ -13,7 +13,7 @@ import {
 import type { createActivities } from '../activities';
 import { getSendIdempotencyKey } from '../domain/ids';
 import type { Step } from '../domain/sequences/definition';
-import { chooseVariant } from '../domain/sequences/split';
+import { chooseVariant, inHoldout } from '../domain/sequences/split';
 import { evaluateCondition, matchesEvent } from '../domain/sequences/conditions';
 import { parseDuration } from '../domain/sequences/duration';
 import { nextLocalTime, quietHoursEnd } from '../domain/sequences/time';
@@ -80,6 +80,9 @@ export const sequenceWorkflow: SequenceWorkflow = async function sequenceWorkflo
   // A run that continued as new in the middle of a step resumes that step's wait, on the same visit.
   let resume = carry?.resumeUntil !== undefined ? Date.parse(carry.resumeUntil) : undefined;
   let stop: { outcome: SequenceOutcome; reason?: string; revenue?: number } | undefined;
+  // The control group walks the steps like everyone else, so its goals are measured over the same time, but is sent
+  // nothing. The API recorded the enrollment as held out by the same rule.
+  const heldOut = inHoldout(definition.holdout, input.sequenceKey, contactId);
   let waitingFor: SequenceState['waitingFor'];
 
   const onEvent = (event: ProductEvent) => {
@@ -182,6 +185,7 @@ export const sequenceWorkflow: SequenceWorkflow = async function sequenceWorkflo
       sequenceKey: input.sequenceKey,
       ...(variant ? { variant } : {}),
       ...(lean && definition.quietHours ? { quietHours: definition.quietHours } : {}),
+      ...(definition.tracking === false ? { tracking: false as const } : {}),
       vars: { event: lastEvent?.properties ?? {}, trigger: input.trigger.properties },
     });
 
@@ -196,6 +200,10 @@ export const sequenceWorkflow: SequenceWorkflow = async function sequenceWorkflo
 
     switch (step.type) {
       case 'send': {
+        if (heldOut) {
+          stepId = step.next ?? following;
+          break;
+        }
         if (resumeAt !== undefined && (await sleepUntil(resumeAt))) break;
         if (!lean && definition.quietHours) {
           const c = await freshContact();

@@ -21,17 +21,36 @@ import { sequenceRoutes } from './sequences';
 import { strategyRoutes } from './strategies';
 import { unsubscribeRoutes } from './unsubscribe';
 import { ventureRoutes } from './ventures';
+import { messageRoutes } from './messages';
+import { suppressionRoutes } from './suppressions';
+import { trackingRoutes } from './tracking';
+import { webhookRoutes } from './webhooks';
+import { DEFAULT_SOFT_BOUNCE_POLICY } from '../../domain/suppressionPolicy';
+import { EngagementService } from '../../services/engagement';
+import { EnrollmentService } from '../../services/enrollment';
+import { unsubscriber } from '../../services/unsubscribe';
 import { openApiRoutes } from '../openapi';
 import { strategyApprovalConfig } from '../deps';
 
 /** Every route the app serves, in declaration order; /openapi.json and /docs describe this same list. */
 export function buildRoutes(deps: RouteDeps): AnyRoute[] {
+  const engagement = new EngagementService({
+    db: deps.db,
+    enrollment: new EnrollmentService(deps.db, deps.temporal, deps.metrics, deps.taskQueue),
+    unsubscribe: unsubscriber(deps.db, deps.temporal),
+    softBounces: deps.config.softBounces ?? DEFAULT_SOFT_BOUNCE_POLICY,
+    metrics: deps.metrics,
+  });
   const routes: AnyRoute[] = [
     ...healthRoutes(deps),
     ...vendorRoutes(),
     ...unsubscribeRoutes(deps),
+    ...trackingRoutes({ ...deps, engagement }),
+    ...webhookRoutes({ ...deps, engagement }),
     ...seoPageRoutes(deps),
     ...contactRoutes(deps),
+    ...messageRoutes(deps),
+    ...suppressionRoutes(deps),
     ...eventRoutes(deps),
     ...sequenceRoutes(deps),
     ...influencerRoutes({ ...deps, maxImportBytes: deps.config.INFLUENCER_IMPORT_MAX_BYTES ?? 200 * 1024 * 1024 }),

@@ -1,9 +1,7 @@
 import { urlencoded, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ContactStore } from '../../db/stores/contacts';
-import { EnrollmentStore } from '../../db/stores/enrollments';
-import { AuditLog } from '../../db/stores/audit';
-import { unsubscribeSignal } from '../../workflows/sequenceMessages';
+import { unsubscriber } from '../../services/unsubscribe';
 import type { AppDeps } from '../deps';
 import { badRequest } from '../errors';
 import { defineRoute, type AnyRoute } from '../registry';
@@ -52,27 +50,7 @@ const wantsHtml = (req: Request) => req.accepts(['json', 'html']) === 'html';
  */
 export function unsubscribeRoutes({ db, temporal, signer }: Pick<AppDeps, 'db' | 'temporal' | 'signer'>): AnyRoute[] {
   const contacts = new ContactStore(db);
-  const enrollments = new EnrollmentStore(db);
-  const audit = new AuditLog(db);
-
-  const unsubscribe = async (contactId: string): Promise<void> => {
-    await contacts.unsubscribe(contactId);
-    await audit.record({
-      actor: `contact:${contactId}`,
-      action: 'contact.unsubscribed',
-      subjectType: 'contact',
-      subjectId: contactId,
-    });
-    const active = await enrollments.listActiveForContacts([contactId]);
-    await Promise.all(
-      active.map((e) =>
-        temporal.workflow
-          .getHandle(e.workflowId)
-          .signal(unsubscribeSignal)
-          .catch(() => undefined),
-      ),
-    );
-  };
+  const unsubscribe = unsubscriber(db, temporal);
 
   // The token is checked by its signature, not by a schema: a bad one gets the page that says the link is not valid.
   const link = { tag: 'Contacts', access: 'public', params: z.object({ token: z.string() }) } as const;
@@ -118,7 +96,7 @@ export function unsubscribeRoutes({ db, temporal, signer }: Pick<AppDeps, 'db' |
             { path: ONE_CLICK_FIELD, message: `must be ${ONE_CLICK_VALUE} (RFC 8058)` },
           ]);
         }
-        await unsubscribe(contactId);
+        await unsubscribe(contactId, `contact:${contactId}`);
         if (wantsHtml(req)) return sendPage(res, 200, DONE);
         res.status(200).json({ unsubscribed: true });
       },

@@ -46,6 +46,8 @@ export class EnrollmentStore {
     workflowId: string;
     runId: string;
     enrolledAt: Date;
+    /** In the sequence's control group: counted, never messaged. */
+    holdout?: boolean;
   }): Promise<void> {
     await this.db('enrollments')
       .insert({
@@ -55,6 +57,7 @@ export class EnrollmentStore {
         workflow_id: e.workflowId,
         run_id: e.runId,
         enrolled_at: e.enrolledAt,
+        holdout: e.holdout ?? false,
       })
       .onConflict()
       .ignore();

@@ -1,4 +1,7 @@
+import type { Knex } from 'knex';
 import type { Db } from '../knex';
+import type { MessageStatus } from '../../domain/messages';
+import { MessageStore } from './messages';
 
 export interface OutboxClaim {
   idempotencyKey: string;
@@ -14,7 +17,7 @@ export interface OutboxClaim {
   marketing: boolean;
 }
 
-export type OutboxStatus = 'pending' | 'sent' | 'failed' | 'deferred';
+export type OutboxStatus = 'pending' | 'sent' | 'failed' | 'deferred' | 'suppressed';
 
 export interface OutboxRow {
   id: string;
@@ -22,6 +25,7 @@ export interface OutboxRow {
   status: OutboxStatus;
   providerMessageId: string | null;
   attempts: number;
+  error: string | null;
 }
 
 export type ClaimResult =
@@ -43,14 +47,45 @@ const toRow = (r: Record<string, unknown>): OutboxRow => ({
   status: r.status as OutboxStatus,
   providerMessageId: (r.provider_message_id as string | null) ?? null,
   attempts: r.attempts as number,
+  error: (r.error as string | null) ?? null,
 });
+
+/** Statuses after which a send is over: its key never sends again. */
+const FINAL: readonly OutboxStatus[] = ['sent', 'failed', 'suppressed'];
 
 /**
  * The email outbox: one row per idempotency key (a unique constraint), so a retried activity, a crashed
  * worker or a replayed workflow finds the row of the first attempt instead of sending again.
  */
 export class OutboxStore {
-  constructor(private readonly db: Db) {}
+  private readonly messages: MessageStore;
+
+  constructor(private readonly db: Db) {
+    this.messages = new MessageStore(db);
+  }
+
+  /** Adds the send path's own step to the message's timeline; keyed by the message and `step`, so a retry adds none. */
+  private async engineEvent(
+    trx: Knex | Knex.Transaction,
+    row: { id: string; to_email: string },
+    status: MessageStatus,
+    step: string,
+    extra: { reason?: string; bounceType?: 'hard'; at?: Date } = {},
+  ): Promise<void> {
+    await this.messages.record(
+      {
+        messageId: row.id,
+        status,
+        source: 'engine',
+        eventKey: `${row.id}:${step}`,
+        occurredAt: extra.at ?? new Date(),
+        email: row.to_email.toLowerCase(),
+        ...(extra.reason ? { reason: extra.reason } : {}),
+        ...(extra.bounceType ? { bounceType: extra.bounceType } : {}),
+      },
+      trx,
+    );
+  }
 
   /**
    * Claims the send for `lease.owner` until the lease runs out. A send already sent or failed is 'done'; one whose
@@ -69,8 +104,9 @@ export class OutboxStore {
         .insert({ ...this.columns(claim), status: 'pending', attempts: 0 })
         .onConflict('idempotency_key')
         .merge(['idempotency_key'])
-        .returning(['*', trx.raw('lease_until > now() as lease_live')]);
-      if (existing.status === 'sent' || existing.status === 'failed') return { kind: 'done', row: toRow(existing) };
+        .returning(['*', trx.raw('lease_until > now() as lease_live'), trx.raw('(xmax = 0) as created')]);
+      if (existing.created) await this.engineEvent(trx, existing, 'queued', 'queued', { at: existing.created_at });
+      if (FINAL.includes(existing.status)) return { kind: 'done', row: toRow(existing) };
       if (existing.status === 'pending' && existing.lease_live && existing.lease_owner !== lease.owner) {
         return { kind: 'leased', owner: existing.lease_owner as string, until: existing.lease_until as Date };
       }
@@ -90,6 +126,10 @@ export class OutboxStore {
           await trx('email_outbox')
             .where({ idempotency_key: claim.idempotencyKey })
             .update({ status: 'deferred', lease_owner: null, lease_until: null });
+          await this.engineEvent(trx, existing, 'deferred', `capped:${retryAt.toISOString()}`, {
+            reason: `frequency cap: ${cap.max} marketing emails per ${Math.round(cap.windowMs / 3_600_000)} h`,
+            at: cap.now,
+          });
           return { kind: 'capped', retryAt };
         }
       }
@@ -129,24 +169,57 @@ export class OutboxStore {
     };
   }
 
-  /** `sentAt` is the server's time of the attempt where the caller has it, so it agrees with workflow timers. */
-  async markSent(idempotencyKey: string, provider: string, providerMessageId: string, sentAt?: Date): Promise<void> {
-    await this.db('email_outbox')
-      .where({ idempotency_key: idempotencyKey })
-      .update({
-        status: 'sent',
-        provider,
-        provider_message_id: providerMessageId,
-        sent_at: sentAt ?? this.db.fn.now(),
-        error: null,
-        lease_until: null,
-      });
+  /**
+   * `sentAt` is the server's time of the attempt where the caller has it, so it agrees with workflow timers.
+   * `sent` is what went out: the subject as rendered (the row holds the step's template of it until then), and
+   * whether our open pixel and click redirect are in it.
+   */
+  async markSent(
+    idempotencyKey: string,
+    provider: string,
+    providerMessageId: string,
+    sentAt?: Date,
+    sent: { subject?: string; tracked?: boolean } = {},
+  ): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      const [row] = await trx('email_outbox')
+        .where({ idempotency_key: idempotencyKey })
+        .update({
+          status: 'sent',
+          provider,
+          provider_message_id: providerMessageId,
+          // Never before the row was queued: the attempt's scheduled time can be a few ms earlier than its claim.
+          sent_at: sentAt ? trx.raw('GREATEST(?::timestamptz, created_at)', [sentAt]) : trx.fn.now(),
+          error: null,
+          lease_until: null,
+          ...(sent.tracked ? { tracked: true } : {}),
+          ...(sent.subject ? { subject: sent.subject } : {}),
+        })
+        .returning(['id', 'to_email', 'sent_at']);
+      if (row) await this.engineEvent(trx, row, 'sent', 'sent', { at: row.sent_at });
+    });
   }
 
-  async markFailed(idempotencyKey: string, error: string): Promise<void> {
-    await this.db('email_outbox')
-      .where({ idempotency_key: idempotencyKey })
-      .update({ status: 'failed', error: error.slice(0, 2000), lease_until: null });
+  /** Ends the send as failed; a recipient the mail server refused for good is also a hard bounce on the timeline. */
+  async markFailed(idempotencyKey: string, error: string, bounced = false): Promise<void> {
+    await this.end(idempotencyKey, 'failed', error, bounced);
+  }
+
+  /** Ends the send without handing it to any provider: the address is on the suppression list. */
+  async markSuppressed(idempotencyKey: string, why: string): Promise<void> {
+    await this.end(idempotencyKey, 'suppressed', why, false);
+  }
+
+  private async end(idempotencyKey: string, status: 'failed' | 'suppressed', error: string, bounced: boolean) {
+    await this.db.transaction(async (trx) => {
+      const [row] = await trx('email_outbox')
+        .where({ idempotency_key: idempotencyKey })
+        .update({ status, error: error.slice(0, 2000), lease_until: null })
+        .returning(['id', 'to_email']);
+      if (!row) return;
+      await this.engineEvent(trx, row, status, status, { reason: error });
+      if (bounced) await this.engineEvent(trx, row, 'bounced', 'bounced', { reason: error, bounceType: 'hard' });
+    });
   }
 
   /** Records a failed attempt's error and ends its lease, so the retry can claim the send at once. */

@@ -1,4 +1,24 @@
+import { conversionLift, conversionRate, type Lift } from '../../domain/lift';
 import type { Db } from '../knex';
+import {
+  dailyCounts,
+  funnelOf,
+  funnelRates,
+  funnelRows,
+  type DailyCounts,
+  type FunnelCounts,
+  type FunnelRates,
+  type FunnelRow,
+  type StatsWindow,
+} from './sequenceFunnel';
+
+export {
+  TRACKING_PROVIDERS,
+  type DailyCounts,
+  type FunnelCounts,
+  type FunnelRates,
+  type StatsWindow,
+} from './sequenceFunnel';
 
 /** Enrollments of a sequence by how they stand or ended. */
 export interface EnrollmentCounts {
@@ -11,16 +31,26 @@ export interface EnrollmentCounts {
   failed: number;
 }
 
-/** What the outbox says about a sequence's emails. */
+/** What the outbox says about a sequence's emails, as the answer carried it before the funnel. */
 export interface SendCounts {
+  /** Messages whose send succeeded (outbox status `sent`). */
   sends: number;
+  /** Messages whose send failed (outbox status `failed`, refusals that bounced included). */
   failures: number;
-  /** Null when no email here went through a provider that reports opens (plain SMTP never does). */
+  /** The funnel's `opened`; null when nothing measured opens (no tracking provider, no pixel of ours). */
   opens: number | null;
+  /** The funnel's `clicked`; null as `opens` is. */
   clicks: number | null;
 }
 
-export interface SequenceStatLine extends SendCounts {
+/** A funnel of messages with its rates. */
+export interface FunnelLine {
+  funnel: FunnelCounts;
+  rates: FunnelRates;
+}
+
+export interface SequenceStatLine extends SendCounts, FunnelLine {
+  /** Held-out enrollments aside: they are in `holdout`. */
   enrollments: EnrollmentCounts;
   conversions: number;
   /** converted / enrollments; null with no enrollment. */
@@ -29,19 +59,44 @@ export interface SequenceStatLine extends SendCounts {
   revenue: number;
 }
 
+export interface StepStats extends SendCounts, FunnelLine {
+  stepId: string;
+  /** The step's funnel for each variant that reached it. */
+  variants: ({ variant: string } & FunnelLine)[];
+}
+
+export interface ConversionGroup {
+  enrolled: number;
+  converted: number;
+  conversionRate: number | null;
+}
+
+/** The enrollments the sequence messaged against those it held out. */
+export interface HoldoutReport {
+  control: ConversionGroup;
+  treated: ConversionGroup;
+  /** Null when either group is empty. */
+  lift: Lift | null;
+}
+
 export interface SequenceStats {
   overall: SequenceStatLine;
   variants: ({ variant: string } & SequenceStatLine)[];
-  steps: ({ stepId: string } & SendCounts)[];
+  steps: StepStats[];
+  daily: DailyCounts[];
+  /** Null when no enrollment in the window was held out. */
+  holdout: HoldoutReport | null;
 }
 
-export interface StatsWindow {
-  from?: Date;
-  to?: Date;
-}
+const STATUSES = ['active', 'completed', 'converted', 'exited', 'unsubscribed', 'failed'] as const;
 
-/** Providers that report opens and clicks back (by webhook), so that a zero from them means nobody opened. */
-export const TRACKING_PROVIDERS = ['sendgrid'];
+interface EnrollmentRow extends Omit<EnrollmentCounts, 'total'> {
+  holdout: boolean;
+  variant: string | null;
+  by_variant: boolean;
+  total: number;
+  revenue: number;
+}
 
 const ZERO_ENROLLMENTS: EnrollmentCounts = {
   total: 0,
@@ -54,135 +109,141 @@ const ZERO_ENROLLMENTS: EnrollmentCounts = {
 };
 
 /**
- * Reporting over one sequence, computed in PostgreSQL with two grouped queries (enrollments, outbox), each
- * answering for the whole sequence, each variant and (for sends) each step at once through grouping sets.
- * Enrollments count by `enrolled_at` and emails by `sent_at` (failures by `created_at`) within the window.
+ * Reporting over one sequence, computed in PostgreSQL by grouped queries (enrollments, the outbox's funnel, the
+ * daily series), each answering for the whole sequence, each variant and each step at once through grouping sets.
+ * Enrollments count by `enrolled_at` and messages by when they went out within the window; the daily series puts
+ * each outcome on its own day. Held-out enrollments (never messaged) are left out of every line and compared with
+ * the rest in `holdout`.
  */
 export class SequenceStatsStore {
   constructor(private readonly db: Db) {}
 
   async forSequence(sequenceKey: string, window: StatsWindow = {}): Promise<SequenceStats> {
-    const [enrollmentRows, outboxRows] = await Promise.all([
+    const [enrollmentRows, outboxRows, daily] = await Promise.all([
       this.enrollmentQuery(sequenceKey, window),
-      this.outboxQuery(sequenceKey, window),
+      funnelRows(this.db, sequenceKey, window),
+      dailyCounts(this.db, sequenceKey, window),
     ]);
 
-    const enrollmentsBy = new Map<string | null, { counts: EnrollmentCounts; revenue: number }>();
+    const treatedBy = new Map<string | null, EnrollmentRow>();
+    let control: EnrollmentRow | undefined;
     for (const r of enrollmentRows) {
-      enrollmentsBy.set(r.by_variant ? (r.variant as string) : null, {
-        counts: {
-          total: r.total,
-          active: r.active,
-          completed: r.completed,
-          converted: r.converted,
-          exited: r.exited,
-          unsubscribed: r.unsubscribed,
-          failed: r.failed,
-        },
-        revenue: r.revenue,
-      });
+      if (r.holdout) control = r;
+      else treatedBy.set(r.by_variant ? r.variant : null, r);
     }
-    const sendsByVariant = new Map<string | null, SendCounts>();
-    const steps: SequenceStats['steps'] = [];
+    const outboxBy = new Map<string | null, FunnelRow>();
+    const stepRows = new Map<string, FunnelRow>();
+    const stepVariantRows: FunnelRow[] = [];
     for (const r of outboxRows) {
-      const counts = toSendCounts(r);
-      if (r.grouping === 'step') steps.push({ stepId: r.step_id as string, ...counts });
-      else sendsByVariant.set(r.grouping === 'variant' ? (r.variant as string) : null, counts);
+      if (!r.by_step) outboxBy.set(r.by_variant ? r.variant : null, r);
+      else if (!r.by_variant) stepRows.set(r.step_id as string, r);
+      else stepVariantRows.push(r);
     }
 
     const line = (key: string | null): SequenceStatLine => {
-      const e = enrollmentsBy.get(key);
-      const counts = e?.counts ?? ZERO_ENROLLMENTS;
-      const sends = sendsByVariant.get(key) ?? { sends: 0, failures: 0, opens: null, clicks: null };
+      const e = treatedBy.get(key);
+      const counts = e ? enrollmentCounts(e) : ZERO_ENROLLMENTS;
       return {
         enrollments: counts,
-        ...sends,
+        ...sendCounts(outboxBy.get(key)),
+        ...funnelLine(outboxBy.get(key)),
         conversions: counts.converted,
-        conversionRate: counts.total > 0 ? counts.converted / counts.total : null,
+        conversionRate: conversionRate({ enrolled: counts.total, converted: counts.converted }),
         revenue: e?.revenue ?? 0,
       };
     };
-    const variantKeys = [...new Set([...enrollmentsBy.keys(), ...sendsByVariant.keys()])]
+    const variantKeys = [...new Set([...treatedBy.keys(), ...outboxBy.keys()])]
       .filter((k): k is string => k !== null)
       .sort();
+    const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const steps = [...stepRows.values()]
+      .sort((a, b) => byName(a.step_id as string, b.step_id as string))
+      .map((r): StepStats => ({
+        stepId: r.step_id as string,
+        ...sendCounts(r),
+        ...funnelLine(r),
+        variants: stepVariantRows
+          .filter((v) => v.step_id === r.step_id)
+          .sort((a, b) => byName(a.variant as string, b.variant as string))
+          .map((v) => ({ variant: v.variant as string, ...funnelLine(v) })),
+      }));
     return {
       overall: line(null),
       variants: variantKeys.map((variant) => ({ variant, ...line(variant) })),
-      steps: steps.sort((a, b) => a.stepId.localeCompare(b.stepId)),
+      steps,
+      daily,
+      holdout: holdoutReport(control, treatedBy.get(null)),
     };
   }
 
-  // Rows without a variant (no split reached yet) count in the whole but form no variant group of their own.
-  private enrollmentQuery(sequenceKey: string, { from, to }: StatsWindow) {
+  // Rows without a variant (no split reached yet) count in the whole but form no variant group of their own; held-out
+  // enrollments form one group of their own, whatever their variant.
+  private async enrollmentQuery(sequenceKey: string, { from, to }: StatsWindow): Promise<EnrollmentRow[]> {
     const q = this.db('enrollments')
       .where('sequence_key', sequenceKey)
       .select(
+        'holdout',
         'variant',
         this.db.raw('grouping(variant) = 0 as by_variant'),
         this.db.raw('count(*)::int as total'),
-        ...(['active', 'completed', 'converted', 'exited', 'unsubscribed', 'failed'] as const).map((s) =>
-          this.db.raw(`(count(*) filter (where status = '${s}'))::int as ${s}`),
-        ),
+        ...STATUSES.map((s) => this.db.raw(`(count(*) filter (where status = '${s}'))::int as ${s}`)),
         this.db.raw('coalesce(sum(revenue), 0)::float8 as revenue'),
       )
-      .groupByRaw('grouping sets ((), (variant))')
-      .havingRaw('grouping(variant) = 1 or variant is not null');
+      .groupByRaw('grouping sets ((holdout), (holdout, variant))')
+      .havingRaw('grouping(variant) = 1 or (variant is not null and not holdout)');
     if (from) q.where('enrolled_at', '>=', from);
     if (to) q.where('enrolled_at', '<', to);
-    return q as unknown as Promise<
-      ({ variant: string | null; by_variant: boolean; total: number; revenue: number } & Omit<
-        EnrollmentCounts,
-        'total'
-      >)[]
-    >;
-  }
-
-  private outboxQuery(sequenceKey: string, { from, to }: StatsWindow) {
-    // A send counts in the window by when it went out; a failure (which has no sent_at) by when it was tried.
-    const at = `(case when status = 'sent' then sent_at else created_at end)`;
-    const q = this.db('email_outbox')
-      .where('sequence_key', sequenceKey)
-      .whereIn('status', ['sent', 'failed'])
-      .select(
-        'variant',
-        'step_id',
-        this.db.raw(
-          `case when grouping(step_id) = 0 then 'step' when grouping(variant) = 0 then 'variant' else 'all' end as grouping`,
-        ),
-        this.db.raw(`(count(*) filter (where status = 'sent'))::int as sends`),
-        this.db.raw(`(count(*) filter (where status = 'failed'))::int as failures`),
-        this.db.raw(`(count(*) filter (where status = 'sent' and provider = any(?)))::int as tracked`, [
-          TRACKING_PROVIDERS,
-        ]),
-        this.db.raw(`count(opened_at)::int as opens`),
-        this.db.raw(`count(clicked_at)::int as clicks`),
-      )
-      .groupByRaw('grouping sets ((), (variant), (step_id))')
-      .havingRaw('(grouping(variant) = 1 or variant is not null) and (grouping(step_id) = 1 or step_id is not null)');
-    if (from) q.whereRaw(`${at} >= ?`, [from]);
-    if (to) q.whereRaw(`${at} < ?`, [to]);
-    return q as unknown as Promise<
-      {
-        variant: string | null;
-        step_id: string | null;
-        grouping: 'all' | 'variant' | 'step';
-        sends: number;
-        failures: number;
-        tracked: number;
-        opens: number;
-        clicks: number;
-      }[]
-    >;
+    return (await q) as EnrollmentRow[];
   }
 }
 
-// An open recorded at all proves someone reports them; otherwise only a tracking provider's zero is a real zero.
-function toSendCounts(r: { sends: number; failures: number; tracked: number; opens: number; clicks: number }) {
-  const reported = r.tracked > 0 || r.opens > 0 || r.clicks > 0;
+function enrollmentCounts(r: EnrollmentRow): EnrollmentCounts {
   return {
-    sends: r.sends,
-    failures: r.failures,
-    opens: reported ? r.opens : null,
-    clicks: reported ? r.clicks : null,
+    total: r.total,
+    active: r.active,
+    completed: r.completed,
+    converted: r.converted,
+    exited: r.exited,
+    unsubscribed: r.unsubscribed,
+    failed: r.failed,
+  };
+}
+
+function sendCounts(r: FunnelRow | undefined): SendCounts {
+  const measured = r?.engagement_measured ?? false;
+  return {
+    sends: r?.sends ?? 0,
+    failures: r?.failures ?? 0,
+    opens: measured ? (r?.opened ?? 0) : null,
+    clicks: measured ? (r?.clicked ?? 0) : null,
+  };
+}
+
+function funnelLine(r: FunnelRow | undefined): FunnelLine {
+  const funnel = funnelOf(r);
+  return {
+    funnel,
+    rates: funnelRates(funnel, {
+      engagement: r?.engagement_measured ?? false,
+      delivery: r?.delivery_measured ?? false,
+    }),
+  };
+}
+
+function holdoutReport(control: EnrollmentRow | undefined, treated: EnrollmentRow | undefined): HoldoutReport | null {
+  if (!control || control.total === 0) return null;
+  const group = (r: EnrollmentRow | undefined) => {
+    const c = { enrolled: r?.total ?? 0, converted: r?.converted ?? 0 };
+    return { ...c, conversionRate: conversionRate(c) };
+  };
+  const c = group(control);
+  const t = group(treated);
+  return {
+    control: c,
+    treated: t,
+    lift: conversionLift(
+      { enrolled: t.enrolled, converted: t.converted },
+      { enrolled: c.enrolled, converted: c.converted },
+    ),
   };
 }

@@ -152,6 +152,10 @@ export const sequenceDefinitionSchema = z
     /** No email is sent between start and end in the contact's timezone; a send waits for the end. */
     quietHours: z.object({ start: timeOfDay, end: timeOfDay }).strict().optional(),
     exitOnUnsubscribe: z.boolean().default(true),
+    /** A share of enrollees (up to half) held out as a control group: enrolled and counted, never messaged. */
+    holdout: z.number().min(0).max(0.5).optional(),
+    /** Our open pixel and click redirect in this sequence's email; on unless false. */
+    tracking: z.boolean().optional(),
     steps: z.array(stepSchema).min(1),
   })
   .strict();

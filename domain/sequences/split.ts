@@ -61,3 +61,12 @@ export function chooseVariant<V extends { weight: number }>(variants: readonly V
   // Rounding can leave r a hair above the final cumulative sum.
   return last as V;
 }
+
+/**
+ * Whether a contact is in a sequence's control group: enrolled and counted, never messaged. Deterministic in the
+ * sequence and the contact, so the API that writes the enrollment and the workflow that skips its sends agree without
+ * asking each other, and a contact who enrolls again lands on the same side.
+ */
+export function inHoldout(share: number | undefined, sequenceKey: string, contactId: string): boolean {
+  return share !== undefined && share > 0 && hashToUnit(`${sequenceKey}:${contactId}:holdout`) < share;
+}

@@ -39,7 +39,11 @@ export function createSmtpProvider(smtpUrl: string): EmailProvider {
       } catch (err) {
         const code = (err as { responseCode?: number }).responseCode;
         // 5xx replies are permanent (bad mailbox, policy); 4xx and connection failures are worth retrying.
-        if (code !== undefined && code >= 500) throw new PermanentEmailError(`SMTP ${code}: ${(err as Error).message}`);
+        if (code !== undefined && code >= 500) {
+          // A refusal of the recipient (RCPT TO) is about the mailbox: a hard bounce. Any other 5xx is about the message.
+          const command = (err as { command?: string }).command ?? '';
+          throw new PermanentEmailError(`SMTP ${code}: ${(err as Error).message}`, /^RCPT/i.test(command));
+        }
         throw err;
       }
     },

@@ -14,9 +14,15 @@ export interface SendResult {
   providerMessageId: string;
 }
 
-/** A failure that retrying cannot fix: a rejected address, a 4xx from the provider's API. */
+/**
+ * A failure that retrying cannot fix: a rejected address, a 4xx from the provider's API. `recipientRejected` when
+ * the receiving mail server refused the mailbox itself (an SMTP 5xx to RCPT TO): a hard bounce.
+ */
 export class PermanentEmailError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly recipientRejected = false,
+  ) {
     super(message);
     this.name = 'PermanentEmailError';
   }

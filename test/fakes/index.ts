@@ -4,3 +4,4 @@ export * from './metaAdsFake';
 export * from './linkedinAdsFake';
 export * from './sendgridFake';
 export * from './slowSmtpServer';
+export * from './mailgunFake';

@@ -1,5 +1,5 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { deliverOnce, type Delivery } from '../../activities/deliverOnce';
+import { deliverOnce, sendGuard, type Delivery, type SendGuard } from '../../activities/deliverOnce';
 import { ContactStore } from '../../db/stores/contacts';
 import { OutboxStore, type OutboxClaim } from '../../db/stores/outbox';
 import { createSmtpProvider, type EmailProvider } from '../../providers/email';
@@ -12,12 +12,14 @@ let t: TestDatabase;
 let slow: SlowSmtpServer;
 let email: EmailProvider;
 let outbox: OutboxStore;
+let guard: SendGuard;
 beforeAll(async () => {
   t = await createTestDatabase();
   slow = new SlowSmtpServer(300); // about 2 s for one message
   await slow.start();
   email = createSmtpProvider(slow.url);
   outbox = new OutboxStore(t.db);
+  guard = sendGuard(t.db, { mustDeliver: ['password_reset'] });
 });
 afterAll(async () => {
   await email?.close();
@@ -49,7 +51,7 @@ const attempt = (n: number) =>
   });
 /** One attempt of the send, as the activity's attempt number `n`. */
 const deliver = (n: number, claim: OutboxClaim, provider: EmailProvider = email): Promise<Delivery> =>
-  attempt(n).run(deliverOnce, { outbox, email: provider }, claim, undefined, compose) as Promise<Delivery>;
+  attempt(n).run(deliverOnce, { outbox, email: provider, guard }, claim, undefined, compose) as Promise<Delivery>;
 const compose = () => ({ from: 'a@acme.test', subject: 'Welcome', html: '<p>Hi</p>', text: 'Hi', headers: {} });
 
 test('a second attempt that starts while the first is sending waits for it, and answers with its outcome', async () => {

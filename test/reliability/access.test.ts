@@ -66,6 +66,11 @@ const ACCESS: [route: string, who: 'public' | 'any' | Role[], allowed: number][]
   ['GET /metrics', 'public', 200],
   ['GET /u/:token', 'public', 400],
   ['POST /u/:token', 'public', 400],
+  ['GET /t/o/:token', 'public', 200],
+  ['GET /t/c/:token', 'public', 404],
+  // Signed by the provider, not keyed; with no verification key configured every delivery is refused.
+  ['POST /v1/webhooks/sendgrid', 'public', 503],
+  ['POST /v1/webhooks/mailgun', 'public', 503],
   ['GET /openapi.json', 'public', 200],
   ['GET /docs', 'public', 200],
   ['GET /docs/init.js', 'public', 200],
@@ -80,6 +85,13 @@ const ACCESS: [route: string, who: 'public' | 'any' | Role[], allowed: number][]
   ['POST /v1/contacts', ['marketer', 'operator'], 400],
   ['GET /v1/contacts/:id', 'any', 404],
   ['GET /v1/contacts/:id/enrollments', 'any', 404],
+  ['GET /v1/contacts/:id/messages', 'any', 404],
+  ['GET /v1/messages/:id', 'any', 404],
+  ['GET /v1/sequences/:key/steps/:stepId/messages', 'any', 200],
+  ['GET /v1/suppressions', 'any', 200],
+  ['POST /v1/suppressions', ['marketer', 'operator'], 400],
+  ['POST /v1/suppressions/import', ['marketer', 'operator'], 400],
+  ['DELETE /v1/suppressions/:email', ['marketer', 'operator'], 404],
   ['POST /v1/events', ['marketer', 'operator'], 400],
   ['POST /v1/sequences', ['marketer', 'operator'], 400],
   ['GET /v1/sequences', 'any', 200],
@@ -144,6 +156,8 @@ const PROBE_PARAMS: Record<string, string> = {
   slug: 'nothing',
   token: 'not-a-token',
   workflowId: 'no-such-run',
+  email: 'nobody@example.com',
+  stepId: 'welcome',
 };
 
 const IDENTITIES = ['marketer', 'chairman', 'operator', 'none', 'revoked', 'malformed'] as const;

@@ -13,8 +13,14 @@ interface Layer {
 }
 
 /**
+ * Where the app mounts routers (the webhooks' router sits outside the API key's). Least specific first: a router
+ * matches a probe under its own mount and under every longer one, so the first match is its mount.
+ */
+const MOUNTS = ['', '/v1', '/v1/webhooks'];
+
+/**
  * Every route the app serves, read from Express's own router, so that a route added later is fuzzed and must have
- * a row in the access table without anyone remembering to list it. Routers are mounted at `/` or `/v1`.
+ * a row in the access table without anyone remembering to list it. Routers are mounted at one of MOUNTS.
  */
 export function listRoutes(app: Express): RouteInfo[] {
   const routes: RouteInfo[] = [];
@@ -25,8 +31,8 @@ export function listRoutes(app: Express): RouteInfo[] {
           if (method !== '_all') routes.push({ method: method.toUpperCase(), path: `${prefix}${layer.route.path}` });
         }
       } else if (layer.handle?.stack) {
-        const mount = layer.match('/__probe__') ? '' : layer.match('/v1/__probe__') ? '/v1' : undefined;
-        if (mount === undefined) throw new Error('a router is mounted somewhere other than / or /v1: teach listRoutes');
+        const mount = MOUNTS.find((m) => layer.match(`${m}/__probe__`));
+        if (mount === undefined) throw new Error('a router is mounted somewhere not in MOUNTS: teach listRoutes');
         walk(layer.handle.stack, prefix + mount);
       }
     }

@@ -7,6 +7,7 @@ import * as influencers from './pages/influencers.js';
 import * as approvals from './pages/approvals.js';
 import * as sequences from './pages/sequences.js';
 import * as mail from './pages/mail.js';
+import * as contacts from './pages/contacts.js';
 
 const PAGES = [
   { path: 'overview', title: 'GTM overview', page: overview },
@@ -14,6 +15,7 @@ const PAGES = [
   { path: 'influencers', title: 'Influencers', page: influencers },
   { path: 'approvals', title: 'Approvals', page: approvals },
   { path: 'sequences', title: 'Sequences', page: sequences },
+  { path: 'contacts', title: 'Contacts', page: contacts },
   // The caught mail holds other people's approval requests and unsubscribe links: the operator's to read.
   { path: 'mail', title: 'Mail', page: mail, roles: ['operator'] },
 ];

@@ -1,5 +1,6 @@
 import { get } from '../api.js';
-import { badge, clear, fmt, h, problem, temporalLink } from '../ui.js';
+import { chart, clear, fmt, h, metric, problem } from '../ui.js';
+import { messageList, showTimeline, tableOf } from './contacts.js';
 
 export async function render(el, ctx, [key]) {
   let sequences;
@@ -26,9 +27,9 @@ export async function render(el, ctx, [key]) {
       ),
     ),
     body,
-    contactLookup(ctx),
+    contactLookup(),
   );
-  if (selected) await detail(body, selected);
+  if (selected) await detail(body, ctx, selected);
 }
 
 const STEP_TEXT = {
@@ -65,11 +66,13 @@ function edgesOf(step, nextId) {
   }
 }
 
-async function detail(el, sequence) {
+async function detail(el, ctx, sequence) {
   const [statsR] = await Promise.allSettled([get(`/v1/sequences/${encodeURIComponent(sequence.key)}/stats`)]);
   const stats = statsR.status === 'fulfilled' ? statsR.value : null;
-  const byStep = new Map((stats ? stats.steps : []).map((s) => [s.stepId, s]));
+  const byStep = new Map((stats ? stats.steps || [] : []).map((s) => [s.stepId, s]));
   const steps = sequence.definition.steps;
+  const messagesPanel = h('section', { class: 'panel', id: 'step-messages-panel', hidden: true });
+  const openStep = (stepId) => stepMessages(messagesPanel, sequence.key, stepId);
   const flow = h('div', { class: 'flow', id: 'flow' });
   steps.forEach((s, i) => {
     const next = steps[i + 1];
@@ -81,10 +84,14 @@ async function detail(el, sequence) {
         { class: `step ${s.type}`, id: `step-${s.id}`, 'data-step': s.id },
         h('div', { class: 'kind' }, h('b', { text: s.type }), ' · ', h('code', { text: s.id })),
         h('div', { text: s.label || STEP_TEXT[s.type](s) }),
-        st
-          ? h('div', {
-              class: 'stats',
-              text: `${fmt.number(st.sends)} sent · ${fmt.number(st.failures)} failed${st.opens !== null && st.opens !== undefined ? ` · ${fmt.number(st.opens)} opened` : ''}${st.clicks !== null && st.clicks !== undefined ? ` · ${fmt.number(st.clicks)} clicked` : ''}`,
+        st ? h('div', { class: 'stats', text: stepLine(st) }) : null,
+        s.type === 'send'
+          ? h('button', {
+              type: 'button',
+              class: 'link-button small',
+              'data-step-messages': s.id,
+              onclick: () => openStep(s.id),
+              text: 'Messages',
             })
           : null,
         edges.length
@@ -116,7 +123,7 @@ async function detail(el, sequence) {
     const fallsThrough = next && (s.type === 'send' || s.type === 'wait') && (!s.next || s.next === next.id);
     if (next) flow.append(arrow(fallsThrough));
   });
-  const o = stats && stats.overall;
+  const daily = h('div', { class: 'chart-box', id: 'daily-chart' });
   clear(
     el,
     h(
@@ -142,71 +149,232 @@ async function detail(el, sequence) {
         'section',
         { class: 'panel' },
         h('h2', { text: 'Stats' }),
-        !stats
-          ? problem(statsR.reason, 'Sequence stats')
-          : h(
-              'div',
-              {},
-              h(
-                'div',
-                { class: 'cards', id: 'sequence-stats' },
-                statCard('Enrolled', o.enrollments.total),
-                statCard('Active', o.enrollments.active),
-                statCard('Converted', o.conversions, fmt.pct(o.conversionRate)),
-                statCard('Emails sent', o.sends),
-              ),
-              stats.variants.length
-                ? h(
-                    'div',
-                    { class: 'table-wrap' },
-                    h('h3', { style: { marginTop: '1rem' }, text: 'Per variant' }),
-                    h(
-                      'table',
-                      {},
-                      h(
-                        'thead',
-                        {},
-                        h(
-                          'tr',
-                          {},
-                          ['Variant', 'Enrolled', 'Sent', 'Converted', 'Rate', 'Revenue'].map((t, i) =>
-                            h('th', { class: i ? 'num' : undefined, text: t }),
-                          ),
-                        ),
-                      ),
-                      h(
-                        'tbody',
-                        {},
-                        stats.variants.map((v) =>
-                          h(
-                            'tr',
-                            {},
-                            h('td', { text: v.variant }),
-                            h('td', { class: 'num', text: v.enrollments.total }),
-                            h('td', { class: 'num', text: v.sends }),
-                            h('td', { class: 'num', text: v.conversions }),
-                            h('td', { class: 'num', text: fmt.pct(v.conversionRate) }),
-                            h('td', { class: 'num', text: fmt.money(v.revenue) }),
-                          ),
-                        ),
-                      ),
-                    ),
-                  )
-                : h('p', { class: 'muted small', text: 'No A/B split reached yet.' }),
-            ),
+        stats ? summary(stats, sequence) : problem(statsR.reason, 'Sequence stats'),
+        stats ? h('h3', { style: { marginTop: '1rem' }, text: 'Day by day' }) : null,
+        stats ? daily : null,
       ),
     ),
+    stats ? funnelPanel(stats, steps, openStep) : null,
+    messagesPanel,
+  );
+  if (stats) drawDaily(daily, stats.daily);
+}
+
+// Each stage with the rate the stats answer gives it; a null rate means nothing measures that stage.
+const STAGES = [
+  ['sent', 'Sent', null],
+  ['delivered', 'Delivered', 'deliveryRate', 'delivered / sent'],
+  ['opened', 'Opened', 'openRate', 'opened by a person / (sent − bounced); machine opens left out'],
+  ['clicked', 'Clicked', 'clickRate', 'clicked by a person / (sent − bounced)'],
+  ['bounced', 'Bounced', 'bounceRate', 'bounced / sent'],
+  ['complained', 'Complained', 'complaintRate', 'complaints / (sent − bounced)'],
+  ['unsubscribed', 'Unsubscribed', 'unsubscribeRate', 'unsubscribed / (sent − bounced)'],
+  ['converted', 'Converted', null, 'sent messages whose enrollment went on to convert'],
+];
+
+/** The funnel of a stats line; an older answer without one still has sends, opens and clicks. */
+function funnelOf(line) {
+  if (!line) return {};
+  return line.funnel || { sent: line.sends, opened: line.opens, clicked: line.clicks };
+}
+
+function stepLine(st) {
+  const f = funnelOf(st);
+  const r = st.rates || {};
+  return STAGES.slice(0, 5)
+    .filter(([k, , rate]) => f[k] !== null && f[k] !== undefined && !(rate && r[rate] === null && !f[k]))
+    .map(([k]) => `${fmt.number(f[k])} ${k}`)
+    .join(' · ');
+}
+
+function funnelCells(line) {
+  const f = funnelOf(line);
+  const r = (line && line.rates) || {};
+  return STAGES.map(([k, , rate]) => {
+    const unmeasured = rate && r[rate] === null && !f[k];
+    return h(
+      'td',
+      { class: 'num', 'data-stage': k, title: unmeasured ? 'not measured for this mail' : undefined },
+      unmeasured ? '–' : fmt.number(f[k]),
+      rate && r[rate] !== null && r[rate] !== undefined ? h('span', { class: 'rate', text: fmt.pct(r[rate]) }) : null,
+    );
+  });
+}
+
+function funnelPanel(stats, steps, openStep) {
+  const order = new Map(steps.map((s, i) => [s.id, i]));
+  const rows = [...(stats.steps || [])].sort(
+    (a, b) => (order.get(a.stepId) ?? Infinity) - (order.get(b.stepId) ?? Infinity),
+  );
+  const open = (stepId) => () => openStep(stepId);
+  return h(
+    'section',
+    { class: 'panel', id: 'funnel-panel', style: { marginTop: '1rem' } },
+    h('h2', { text: 'Funnel per step' }),
+    rows.length === 0
+      ? h('p', { class: 'muted empty', id: 'funnel-empty', text: 'No email went out yet.' })
+      : tableOf(
+          { id: 'funnel', class: 'funnel' },
+          ['Step', ...STAGES.map(([, label, , why]) => h('th', { class: 'num', title: why, text: label }))],
+          [
+            h('tr', { class: 'total' }, h('td', { text: 'All steps' }), funnelCells(stats.overall)),
+            ...rows.flatMap((s) => [
+              h(
+                'tr',
+                { class: 'link', 'data-funnel-step': s.stepId, onclick: open(s.stepId) },
+                h('td', {}, h('button', { type: 'button', class: 'link-button', text: s.stepId })),
+                funnelCells(s),
+              ),
+              ...(s.variants || []).map((v) =>
+                h(
+                  'tr',
+                  {
+                    class: 'link variant',
+                    'data-funnel-step': s.stepId,
+                    'data-variant': v.variant,
+                    onclick: open(s.stepId),
+                  },
+                  h('td', { text: `variant ${v.variant}` }),
+                  funnelCells(v),
+                ),
+              ),
+            ]),
+          ],
+        ),
+    rows.length
+      ? h('p', { class: 'small muted', text: 'Rates under each count; click a step to see its messages.' })
+      : null,
   );
 }
 
-function statCard(label, value, hint) {
+function summary(stats, sequence) {
+  const o = stats.overall || {};
+  const e = o.enrollments || {};
+  const r = o.rates || {};
   return h(
     'div',
-    { class: 'metric' },
-    h('div', { class: 'label', text: label }),
-    h('div', { class: 'value', text: fmt.number(value) }),
-    hint ? h('div', { class: 'hint', text: hint }) : null,
+    {},
+    h(
+      'div',
+      { class: 'cards', id: 'sequence-stats' },
+      metric('Enrolled', fmt.number(e.total)),
+      metric('Active', fmt.number(e.active)),
+      metric('Converted', fmt.number(o.conversions), fmt.pct(o.conversionRate)),
+      metric('Emails sent', fmt.number(funnelOf(o).sent)),
+      metric('Opened', fmt.pct(r.openRate), r.openRate === null ? 'not measured' : 'of those not bounced'),
+      metric('Clicked', fmt.pct(r.clickRate), r.clickRate === null ? 'not measured' : 'of those not bounced'),
+    ),
+    h('h3', { style: { marginTop: '1rem' }, text: 'Did the emails make a difference?' }),
+    holdoutBox(stats.holdout, sequence),
+    (stats.variants || []).length
+      ? tableOf(
+          { id: 'variants' },
+          ['Variant', 'Enrolled', 'Sent', 'Opened', 'Converted', 'Rate', 'Revenue'].map((t, i) =>
+            h('th', { class: i ? 'num' : undefined, text: t }),
+          ),
+          stats.variants.map((v) =>
+            h(
+              'tr',
+              { 'data-variant': v.variant },
+              h('td', { text: v.variant }),
+              h('td', { class: 'num', text: fmt.number(v.enrollments && v.enrollments.total) }),
+              h('td', { class: 'num', text: fmt.number(funnelOf(v).sent) }),
+              h('td', { class: 'num', text: fmt.pct(v.rates && v.rates.openRate) }),
+              h('td', { class: 'num', text: fmt.number(v.conversions) }),
+              h('td', { class: 'num', text: fmt.pct(v.conversionRate) }),
+              h('td', { class: 'num', text: fmt.money(v.revenue) }),
+            ),
+          ),
+        )
+      : h('p', { class: 'muted small', text: 'No A/B split reached yet.' }),
   );
+}
+
+const points = (v) => (v * 100).toFixed(1);
+
+/** What the control group says, in words: a lift only where its 95% interval leaves zero out. */
+function liftVerdict(lift) {
+  if (!lift) return 'No measurable lift yet.';
+  const ci = `(95% CI ${points(lift.ci95.low)} to ${points(lift.ci95.high)})`;
+  if (!lift.significant) return `No measurable lift yet: ${points(lift.absolute)} points ${ci} could be chance.`;
+  return lift.absolute >= 0
+    ? `The emails lift conversion by ${points(lift.absolute)} points ${ci}.`
+    : `The emails lower conversion by ${points(-lift.absolute)} points ${ci}.`;
+}
+
+function holdoutBox(holdout, sequence) {
+  const box = h('div', { id: 'holdout' });
+  if (!holdout)
+    return clear(
+      box,
+      h('p', {
+        class: 'muted small',
+        text: sequence.definition.holdout
+          ? 'Nobody has been held out yet, so there is nothing to compare.'
+          : 'Everyone enrolled gets the emails, so their effect cannot be measured: a holdout share (say 0.1) in the definition keeps a control group.',
+      }),
+    );
+  const group = (label, g) =>
+    g
+      ? `${label}: ${fmt.number(g.converted)} of ${fmt.number(g.enrolled)} converted (${fmt.pct(g.conversionRate)})`
+      : `${label}: –`;
+  const lift = holdout.lift;
+  return clear(
+    box,
+    h('p', {
+      class: `verdict${lift && lift.significant ? (lift.absolute >= 0 ? ' up' : ' down') : ''}`,
+      text: liftVerdict(lift),
+    }),
+    h('p', {
+      class: 'small muted',
+      text: `${group('Emailed', holdout.treated)} · ${group('Held out', holdout.control)}${lift && lift.relative !== null && lift.relative !== undefined ? ` · ${lift.relative >= 0 ? '+' : ''}${(lift.relative * 100).toFixed(0)}% over the held-out rate` : ''}${lift ? '' : ' · both groups need someone in them'}`,
+    }),
+  );
+}
+
+function drawDaily(box, daily) {
+  if (!Array.isArray(daily) || daily.length === 0)
+    return clear(box, h('p', { class: 'muted empty', text: 'Nothing happened yet.' }));
+  const colours = ['#94a3b8', '#0ea5e9', '#2f5bea', '#7c3aed', '#b91c1c', '#ea580c', '#b45309', '#16a34a'];
+  chart(box, {
+    // A single day draws no line: bars then.
+    type: daily.length > 1 ? 'line' : 'bar',
+    label: 'Emails sent, delivered, opened, clicked, bounced and conversions per day',
+    data: {
+      labels: daily.map((d) => d.date),
+      datasets: STAGES.map(([k, label], i) => ({
+        label,
+        data: daily.map((d) => d[k] ?? 0),
+        borderColor: colours[i],
+        backgroundColor: colours[i],
+        // Complaints and unsubscribes are rare: hidden until asked for in the legend, so the scale stays readable.
+        hidden: k === 'complained' || k === 'unsubscribed',
+        pointRadius: daily.length > 40 ? 0 : 2,
+        tension: 0.2,
+      })),
+    },
+    options: {
+      interaction: { mode: 'index', intersect: false },
+      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+    },
+  });
+}
+
+async function stepMessages(panel, key, stepId) {
+  panel.hidden = false;
+  const list = h('div', { id: 'step-messages', 'data-step': stepId });
+  const timeline = h('div', { id: 'message-timeline' }, h('p', { class: 'muted', text: 'Choose a message.' }));
+  clear(
+    panel,
+    h('h2', {}, 'Messages of step ', h('code', { text: stepId })),
+    h('div', { class: 'messages-view' }, h('div', {}, list), h('div', {}, timeline)),
+  );
+  panel.scrollIntoView({ block: 'start' });
+  await messageList(list, `/v1/sequences/${encodeURIComponent(key)}/steps/${encodeURIComponent(stepId)}/messages`, {
+    empty: 'This step sent no message yet.',
+    columns: ['when', 'to', 'subject', 'variant', 'status'],
+    onOpen: (m) => showTimeline(timeline, m.id),
+  });
 }
 
 function arrow(solid) {
@@ -233,87 +401,17 @@ function highlight(id) {
   target.scrollIntoView({ behavior: 'smooth', block: 'center' });
 }
 
-function contactLookup(ctx) {
-  const out = h('div', { id: 'enrollments' });
+/** The contact page has the whole story of a contact; this is the way there from a sequence. */
+function contactLookup() {
   const input = h('input', { id: 'contact-id', placeholder: 'contact id, e.g. demo-ada', 'aria-label': 'Contact id' });
-  const form = h(
-    'form',
-    {
-      class: 'row',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        const id = input.value.trim();
-        if (!id) return;
-        clear(out, h('p', { class: 'loading', text: 'Loading…' }));
-        try {
-          const r = await get(`/v1/contacts/${encodeURIComponent(id)}/enrollments`);
-          clear(
-            out,
-            r.enrollments.length === 0
-              ? h('p', { class: 'muted', text: 'No enrollment.' })
-              : h(
-                  'div',
-                  { class: 'table-wrap' },
-                  h(
-                    'table',
-                    {},
-                    h(
-                      'thead',
-                      {},
-                      h(
-                        'tr',
-                        {},
-                        ['Sequence', 'Status', 'Version', 'Now', 'Enrolled', ''].map((t) => h('th', { text: t })),
-                      ),
-                    ),
-                    h(
-                      'tbody',
-                      {},
-                      r.enrollments.map((en) =>
-                        h(
-                          'tr',
-                          {},
-                          h('td', { text: en.sequenceKey }),
-                          h('td', {}, badge(en.status)),
-                          h('td', { text: `v${en.sequenceVersion}` }),
-                          h('td', { class: 'small', text: describeState(en) }),
-                          h('td', { class: 'small', text: fmt.ago(en.enrolledAt) }),
-                          h('td', {}, temporalLink(ctx.meta, en.workflowId, 'Temporal UI')),
-                        ),
-                      ),
-                    ),
-                  ),
-                ),
-          );
-        } catch (err) {
-          clear(out, problem(err, `Contact ${id}`));
-        }
-      },
-    },
-    input,
-    h('button', { type: 'submit', text: 'Show live enrollments' }),
-  );
+  const go = (e) => {
+    e.preventDefault();
+    if (input.value.trim()) location.hash = `#/contacts/${encodeURIComponent(input.value.trim())}`;
+  };
   return h(
     'section',
     { class: 'panel', style: { marginTop: '1rem' } },
-    h('h2', { text: 'A contact’s enrollments' }),
-    form,
-    out,
+    h('h2', { text: 'A contact’s enrollments and messages' }),
+    h('form', { class: 'row', onsubmit: go }, input, h('button', { type: 'submit', text: 'Open the contact' })),
   );
-}
-
-function describeState(en) {
-  const state = en.state;
-  if (!state) return en.currentStep ? `at ${en.currentStep}` : en.exitReason || '–';
-  const parts = [];
-  if (state.currentStep) parts.push(`at ${state.currentStep}`);
-  if (state.waitingFor)
-    parts.push(
-      state.waitingFor.event
-        ? `waiting for ${state.waitingFor.event} until ${fmt.date(state.waitingFor.until)}`
-        : `waiting until ${fmt.date(state.waitingFor.until)}`,
-    );
-  parts.push(`${state.sends} sent`);
-  if (state.variant) parts.push(`variant ${state.variant}`);
-  return parts.join(', ');
 }

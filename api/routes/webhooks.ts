@@ -1,0 +1,142 @@
+import type { Request } from 'express';
+import type { KeyObject } from 'node:crypto';
+import { z } from 'zod';
+import type { ProviderEvent } from '../../domain/messages';
+import { createTokenMemory, parseMailgunEvent, verifyMailgunSignature } from '../../providers/email/mailgunWebhook';
+import {
+  parseSendGridEvents,
+  parseSendGridPublicKey,
+  verifySendGridRequest,
+} from '../../providers/email/sendgridWebhook';
+import type { EngagementService } from '../../services/engagement';
+import type { RouteDeps } from '../deps';
+import { badRequest, HttpError } from '../errors';
+import { defineRoute, ok, r400, type AnyRoute } from '../registry';
+
+/** What a webhook delivery did, so a provider's delivery log shows it. */
+const answer = z.object({
+  stored: z.number().int(),
+  duplicates: z.number().int(),
+  unmatched: z.number().int(),
+  ignored: z.number().int(),
+  invalid: z.number().int(),
+});
+const refused = {
+  '401': 'not signed: the signature headers are missing; nothing stored',
+  '403': 'the signature does not verify or is stale; nothing stored',
+  '503': 'no verification key is configured; nothing stored, and the provider retries',
+};
+
+export interface WebhookDeps extends Pick<RouteDeps, 'config' | 'log' | 'metrics'> {
+  engagement: EngagementService;
+}
+
+/**
+ * The providers' event webhooks. They carry a signature, not an API key, so the app mounts them outside the key check
+ * and hands them the raw body: the signature is over its bytes. A request that does not verify stores nothing.
+ */
+export function webhookRoutes({ config, log, metrics, engagement }: WebhookDeps): AnyRoute[] {
+  const maxAge = config.WEBHOOK_MAX_AGE_SECONDS ?? 300;
+  const sendGridKey: KeyObject | undefined = config.SENDGRID_WEBHOOK_PUBLIC_KEY
+    ? parseSendGridPublicKey(config.SENDGRID_WEBHOOK_PUBLIC_KEY)
+    : undefined;
+  const mailgunTokens = createTokenMemory();
+  const tag = 'Webhooks';
+
+  const refuse = (provider: string, status: 401 | 403, reason: string): never => {
+    metrics.webhookEvents.inc({ provider, outcome: 'refused' });
+    log.warn({ provider, status, reason }, 'webhook refused');
+    throw new HttpError(status, reason);
+  };
+  // Nothing can be verified, so nothing is stored; a 503 makes the provider retry, and its events land once the
+  // operator sets the key (SendGrid and Mailgun retry for a day or more).
+  const unconfigured = (provider: string, variable: string): never => {
+    metrics.webhookEvents.inc({ provider, outcome: 'refused' });
+    log.warn({ provider }, `webhook refused: ${variable} is not configured`);
+    throw new HttpError(503, `${variable} is not configured: events cannot be verified, so none are stored`);
+  };
+  const rawBody = (req: Request): Buffer => (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+  const json = (raw: Buffer): unknown => {
+    try {
+      return JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw badRequest('the body is not JSON', [
+        { path: '(body)', message: 'must be the provider’s JSON event payload' },
+      ]);
+    }
+  };
+  const record = async (provider: string, events: ProviderEvent[], ignored: number, invalid: number) => {
+    const batch = await engagement.recordProviderEvents(events);
+    for (const [outcome, n] of Object.entries({ ...batch, ignored, invalid })) {
+      if (n > 0) metrics.webhookEvents.inc({ provider, outcome }, n);
+    }
+    return { ...batch, ignored, invalid };
+  };
+
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/webhooks/sendgrid',
+      summary: "SendGrid's signed Event Webhook (delivered, bounce, open, click, spamreport, ...)",
+      description:
+        'Verified with SENDGRID_WEBHOOK_PUBLIC_KEY: ECDSA P-256 over the X-Twilio-Email-Event-Webhook-Timestamp ' +
+        `header followed by the raw body, refused when older than WEBHOOK_MAX_AGE_SECONDS (${maxAge}). Events are ` +
+        'stored once per sg_event_id, in any order; see README "Deliverability".',
+      tag,
+      access: 'public',
+      bodyMediaTypes: ['application/json'],
+      response: answer,
+      responses: { ...ok('the events were recorded'), ...r400, ...refused },
+      handler: async (_input, req, res) => {
+        if (!sendGridKey) unconfigured('sendgrid', 'SENDGRID_WEBHOOK_PUBLIC_KEY');
+        const raw = rawBody(req);
+        const verdict = verifySendGridRequest({
+          key: sendGridKey!,
+          signature: req.get('x-twilio-email-event-webhook-signature'),
+          timestamp: req.get('x-twilio-email-event-webhook-timestamp'),
+          rawBody: raw,
+          toleranceSeconds: maxAge,
+        });
+        if (!verdict.ok) refuse('sendgrid', verdict.status, verdict.reason);
+        let parsed: ReturnType<typeof parseSendGridEvents>;
+        try {
+          parsed = parseSendGridEvents(json(raw));
+        } catch (err) {
+          if (err instanceof HttpError) throw err;
+          throw badRequest((err as Error).message);
+        }
+        if (parsed.invalid.length)
+          log.warn({ invalid: parsed.invalid.slice(0, 20) }, 'sendgrid webhook: events skipped');
+        res.json(await record('sendgrid', parsed.events, parsed.ignored, parsed.invalid.length));
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/webhooks/mailgun',
+      summary: "Mailgun's signed event webhook (delivered, failed, opened, clicked, complained, unsubscribed)",
+      description:
+        'Verified with MAILGUN_WEBHOOK_SIGNING_KEY: HMAC-SHA256 of the signature timestamp and token; a stale ' +
+        'timestamp or a token seen before is refused. Events are stored once per event id.',
+      tag,
+      access: 'public',
+      bodyMediaTypes: ['application/json'],
+      response: answer,
+      responses: { ...ok('the event was recorded'), ...r400, ...refused },
+      handler: async (_input, req, res) => {
+        const signingKey = config.MAILGUN_WEBHOOK_SIGNING_KEY;
+        if (!signingKey) unconfigured('mailgun', 'MAILGUN_WEBHOOK_SIGNING_KEY');
+        const body = json(rawBody(req));
+        const verdict = verifyMailgunSignature({
+          signingKey: signingKey!,
+          signature: (body as { signature?: unknown } | null)?.signature,
+          toleranceSeconds: maxAge,
+          seenToken: mailgunTokens,
+        });
+        if (!verdict.ok) refuse('mailgun', verdict.status, verdict.reason);
+        const parsed = parseMailgunEvent(body);
+        if (parsed.invalid) throw badRequest(`not a Mailgun event: ${parsed.invalid}`);
+        res.json(await record('mailgun', parsed.event ? [parsed.event] : [], parsed.ignored ? 1 : 0, 0));
+      },
+    }),
+  ];
+}

@@ -1,0 +1,141 @@
+import type { Db } from '../db/knex';
+import { ContactStore } from '../db/stores/contacts';
+import { MessageStore, type MatchedMessage, type NewMessageEvent } from '../db/stores/messages';
+import { suppressAfter, SuppressionStore } from '../db/stores/suppressions';
+import type { ProviderEvent } from '../domain/messages';
+import type { SoftBouncePolicy } from '../domain/suppressionPolicy';
+import type { Metrics } from '../infra/metrics';
+import type { EnrollmentService } from './enrollment';
+import type { Unsubscribe } from './unsubscribe';
+
+export interface EngagementDeps {
+  db: Db;
+  enrollment: Pick<EnrollmentService, 'ingest'>;
+  unsubscribe: Unsubscribe;
+  softBounces: SoftBouncePolicy;
+  metrics?: Metrics;
+}
+
+/** What a batch of provider events did. */
+export interface RecordedBatch {
+  /** New events stored on a message's timeline. */
+  stored: number;
+  /** Events stored before (the same provider event id): counted once. */
+  duplicates: number;
+  /** Events about no message we know; kept, and a bounce or complaint still suppresses its address. */
+  unmatched: number;
+}
+
+/** Statuses that become events of the contact, which sequences can wait for, branch on and exit with. */
+const CONTACT_EVENTS = new Set(['delivered', 'opened', 'clicked', 'bounced']);
+
+/**
+ * Records what happened to messages after the send, from any source (a provider's webhook, our pixel and links), and
+ * acts on it once per event: a hard bounce or a complaint suppresses the address, repeated soft bounces suppress it
+ * for a while, a complaint or a provider's unsubscribe unsubscribes the contact, and human engagement becomes a
+ * contact event (`email.delivered`, `email.opened`, `email.clicked`, `email.bounced`). The contact event's
+ * idempotency key names the message (and the link), not the source: a provider's open and our pixel's open of the
+ * same message are one `email.opened`.
+ */
+export class EngagementService {
+  private readonly messages: MessageStore;
+  private readonly suppressions: SuppressionStore;
+  private readonly contacts: ContactStore;
+
+  constructor(private readonly deps: EngagementDeps) {
+    this.messages = new MessageStore(deps.db);
+    this.suppressions = new SuppressionStore(deps.db);
+    this.contacts = new ContactStore(deps.db);
+  }
+
+  async recordProviderEvents(events: ProviderEvent[]): Promise<RecordedBatch> {
+    const batch: RecordedBatch = { stored: 0, duplicates: 0, unmatched: 0 };
+    for (const event of events) {
+      const message = await this.messages.match(event);
+      if (!message) batch.unmatched++;
+      const stored = await this.record(message, {
+        messageId: message?.id ?? null,
+        status: event.status,
+        source: event.provider,
+        eventKey: event.eventId,
+        occurredAt: event.occurredAt,
+        ...((event.email ?? message?.email) ? { email: (event.email ?? message!.email).toLowerCase() } : {}),
+        ...(event.bounceType ? { bounceType: event.bounceType } : {}),
+        ...(event.reason ? { reason: event.reason } : {}),
+        ...(event.url ? { url: event.url } : {}),
+        ...(event.userAgent ? { userAgent: event.userAgent } : {}),
+        ...(event.machine ? { machineReason: `${event.provider} says a machine` } : {}),
+      });
+      if (stored) batch.stored++;
+      else batch.duplicates++;
+    }
+    return batch;
+  }
+
+  /** An open (pixel) or click (redirect) of ours; `key` makes a repeat of the same request count once. */
+  async recordTracking(
+    messageId: string,
+    event: Pick<NewMessageEvent, 'status' | 'occurredAt' | 'url' | 'userAgent' | 'machineReason'> & { key: string },
+  ): Promise<boolean> {
+    const message = await this.messages.byId(messageId);
+    if (!message) return false;
+    const { key, ...rest } = event;
+    return this.record(message, {
+      ...rest,
+      messageId,
+      source: 'tracking',
+      eventKey: `${messageId}:${key}`,
+      email: message.email.toLowerCase(),
+    });
+  }
+
+  private async record(message: MatchedMessage | undefined, event: NewMessageEvent): Promise<boolean> {
+    if (!(await this.messages.record(event))) return false;
+    this.deps.metrics?.messageEvents.inc({ status: event.status, source: event.source });
+    if (event.machineReason !== undefined) return true;
+    if (event.email && (event.status === 'bounced' || event.status === 'complained')) {
+      await suppressAfter(
+        this.suppressions,
+        {
+          email: event.email,
+          status: event.status,
+          ...(event.bounceType ? { bounceType: event.bounceType } : {}),
+          ...(event.reason ? { reason: event.reason } : {}),
+          ...(message ? { messageId: message.id } : {}),
+          at: event.occurredAt,
+          source: event.source,
+        },
+        this.deps.softBounces,
+      );
+    }
+    if (!message?.contactId) return true;
+    if (event.status === 'complained' || event.status === 'unsubscribed') {
+      await this.deps.unsubscribe(message.contactId, `${event.source}:${event.status}`);
+    }
+    if (CONTACT_EVENTS.has(event.status)) await this.contactEvent(message, event);
+    return true;
+  }
+
+  private async contactEvent(message: MatchedMessage, event: NewMessageEvent): Promise<void> {
+    const contact = await this.contacts.getById(message.contactId!);
+    if (!contact) return;
+    const link = event.status === 'clicked' && event.url ? `:${event.url}` : '';
+    await this.deps.enrollment.ingest([
+      {
+        contact,
+        contactId: contact.id,
+        name: `email.${event.status}`,
+        properties: {
+          messageId: message.id,
+          ...(message.sequenceKey ? { sequenceKey: message.sequenceKey } : {}),
+          ...(message.stepId ? { stepId: message.stepId } : {}),
+          ...(message.variant ? { variant: message.variant } : {}),
+          ...(event.url ? { url: event.url } : {}),
+          ...(event.bounceType ? { bounceType: event.bounceType } : {}),
+        },
+        occurredAt: event.occurredAt,
+        idempotencyKey: `email.${event.status}:${message.id}${link}`.slice(0, 400),
+      },
+    ]);
+  }
+}
