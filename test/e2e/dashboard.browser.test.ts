@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { Role } from '../../db/stores/apiKeys';
+import { MessageStore } from '../../db/stores/messages';
+import { eventually } from '../harness';
 import { client, startTestStack, type TestStack } from '../harness/stack';
 
 // Code passed to page.evaluate runs in the browser; the project compiles without the DOM library, so these stand in.
@@ -198,3 +200,47 @@ test('a command typed in the box is answered on the page', async () => {
   await shot(page, 'sequences');
   await page.close();
 }, 45_000);
+
+test('a marketer finds a contact, reads a message’s timeline with the machine open greyed, and the sequence funnel', async () => {
+  const call = client(t, 'marketer');
+  const welcome = await eventually(async () => {
+    const res = await call('GET', '/v1/contacts/demo-ada/messages');
+    return (res.body.messages as { id: string; status: string }[] | undefined)?.find((m) => m.status === 'sent');
+  });
+  await new MessageStore(t.stack.db).record({
+    messageId: welcome.id,
+    status: 'opened',
+    source: 'tracking',
+    eventKey: `${welcome.id}:dashboard-test-open`,
+    occurredAt: new Date(),
+    machineReason: 'Apple Mail Privacy Protection',
+  });
+
+  const page = await signedIn('marketer');
+  await page.click('a[data-page=contacts]');
+  await page.fill('#contact-search-id', 'demo-ada');
+  await page.click('#contact-search button[type=submit]');
+  const row = page.locator(`#contact-messages tr[data-message="${welcome.id}"]`);
+  await row.waitFor();
+  // A machine's open does not move the status.
+  await expect(row.locator('.badge').textContent()).resolves.toContain('sent');
+  await row.click();
+  await page.waitForSelector('#message-timeline li.event');
+  const statuses = await page
+    .locator('#message-timeline li.event')
+    .evaluateAll((items) => items.map((li) => li.getAttribute('data-status')));
+  expect(statuses).toEqual(['queued', 'sent', 'opened']);
+  await expect(page.locator('#message-timeline li.event.machine .machine-reason').textContent()).resolves.toContain(
+    'Apple Mail Privacy Protection',
+  );
+  await shot(page, 'contact-timeline');
+
+  await page.goto(`${t.api}/#/sequences/onboarding`);
+  const step = page.locator('#funnel tr[data-funnel-step="welcome"]');
+  await step.waitFor();
+  expect(Number(await step.locator('td[data-stage="sent"]').textContent())).toBeGreaterThanOrEqual(1);
+  await step.click();
+  await page.waitForSelector(`#step-messages tr[data-message="${welcome.id}"]`);
+  await shot(page, 'sequence-funnel');
+  await page.close();
+}, 60_000);
