@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SEND_TIMINGS } from '../../domain/sendTimings';
-import { PermanentEmailError, type EmailMessage, type EmailProvider, type SendResult } from './types';
+import { callProviderApi, providerRefusal, refusalDetail } from './httpApi';
+import type { EmailMessage, EmailProvider, SendResult } from './types';
 
 /** Options of the Mailgun provider. */
 export interface MailgunOptions {
@@ -16,10 +17,6 @@ export interface MailgunOptions {
 
 const acceptedBody = z.object({ id: z.string().min(1), message: z.string().optional() });
 const errorBody = z.looseObject({ message: z.string() });
-
-// Statuses after which the same request can never succeed: a malformed message, a bad key, an unknown domain, a
-// message too large. Everything else in 4xx is treated the same, except 408 and 429.
-const RETRYABLE_4XX = new Set([408, 429]);
 
 /**
  * Sends through Mailgun's Messages API. The idempotency key travels as the custom variable `v:idempotency_key`, so
@@ -49,36 +46,19 @@ export function createMailgunProvider(options: MailgunOptions): EmailProvider {
       for (const [name, value] of Object.entries(message.headers)) form.append(`h:${name}`, value);
       form.append('v:idempotency_key', message.idempotencyKey);
 
-      const deadline = AbortSignal.timeout(timeoutMs);
-      let status: number;
-      let text: string;
-      try {
-        const res = await fetchImpl(url, {
-          method: 'POST',
-          // fetch sets the multipart content type with its boundary from the FormData body.
-          headers: { authorization: `Basic ${credentials}` },
-          body: form,
-          signal: signal ? AbortSignal.any([deadline, signal]) : deadline,
-          redirect: 'error',
-        });
-        status = res.status;
-        text = await res.text();
-      } catch (err) {
-        if (deadline.aborted) throw new Error(`Mailgun did not answer within ${timeoutMs} ms`);
-        if (signal?.aborted) throw new Error('Mailgun request abandoned: the send was stopped');
-        throw new Error(`Mailgun could not be reached: ${scrub(err instanceof Error ? err.message : String(err))}`);
-      }
-
+      const { status, text } = await callProviderApi(
+        'Mailgun',
+        url,
+        // fetch sets the multipart content type with its boundary from the FormData body.
+        { headers: { authorization: `Basic ${credentials}` }, body: form },
+        { timeoutMs, fetch: fetchImpl, scrub, ...(signal ? { signal } : {}) },
+      );
       if (status >= 200 && status < 300) {
         const id = acceptedId(text);
         // Accepted without an id should not happen; retrying would send it again, so the key stands in for the id.
         return { providerMessageId: id ?? `idempotency:${message.idempotencyKey}` };
       }
-      const detail = scrub(describeError(status, text));
-      if (status >= 400 && status < 500 && !RETRYABLE_4XX.has(status)) {
-        throw new PermanentEmailError(`Mailgun refused the message (${status}): ${detail}`);
-      }
-      throw new Error(`Mailgun failed (${status}), worth retrying: ${detail}`);
+      throw providerRefusal('Mailgun', status, scrub(refusalDetail(status, text, mailgunMessage)));
     },
     // Node's fetch keeps connections to Mailgun open between requests (its global agent is keep-alive), and owns
     // them: there is nothing of ours to close.
@@ -103,14 +83,8 @@ export function stripAngleBrackets(id: string): string {
   return id.trim().replace(/^<(.*)>$/, '$1');
 }
 
-function describeError(status: number, text: string): string {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // A wrong key gets a bare "Forbidden"; a proxy in front of Mailgun may answer with HTML.
-    return text.trim().slice(0, 300) || `HTTP ${status}`;
-  }
+/** Mailgun's error body is `{ "message": "..." }`. */
+function mailgunMessage(json: unknown): string | undefined {
   const parsed = errorBody.safeParse(json);
-  return parsed.success && parsed.data.message.trim() ? parsed.data.message.trim() : `HTTP ${status}`;
+  return parsed.success ? parsed.data.message.trim() : undefined;
 }

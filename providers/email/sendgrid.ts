@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SEND_TIMINGS } from '../../domain/sendTimings';
-import { PermanentEmailError, type EmailMessage, type EmailProvider, type SendResult } from './types';
+import { callProviderApi, providerRefusal, refusalDetail } from './httpApi';
+import type { EmailMessage, EmailProvider, SendResult } from './types';
 
 /** Options of the SendGrid provider. */
 export interface SendGridOptions {
@@ -35,10 +36,6 @@ const errorBody = z.object({
   errors: z.array(z.looseObject({ message: z.string().nullish(), field: z.string().nullish() })),
 });
 
-// Statuses after which the same request can never succeed: a malformed message, a bad or underprivileged key,
-// a message too large. Everything else in 4xx is treated the same, except 408 and 429.
-const RETRYABLE_4XX = new Set([408, 429]);
-
 /**
  * Sends through SendGrid's v3 Mail Send API. The idempotency key travels in `custom_args`, so it comes back on
  * every event webhook; SendGrid has no request-level deduplication, so a timeout after SendGrid accepted the
@@ -66,36 +63,22 @@ export function createSendGridProvider(options: SendGridOptions): EmailProvider 
         custom_args: { idempotency_key: message.idempotencyKey },
       };
 
-      const deadline = AbortSignal.timeout(timeoutMs);
-      let status: number;
-      let messageId: string | null;
-      let text: string;
-      try {
-        const res = await fetchImpl(`${baseUrl}/v3/mail/send`, {
-          method: 'POST',
+      const answer = await callProviderApi(
+        'SendGrid',
+        `${baseUrl}/v3/mail/send`,
+        {
           headers: { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json' },
           body: JSON.stringify(body),
-          signal: signal ? AbortSignal.any([deadline, signal]) : deadline,
-          redirect: 'error',
-        });
-        status = res.status;
-        messageId = res.headers.get('x-message-id');
-        text = await res.text();
-      } catch (err) {
-        if (deadline.aborted) throw new Error(`SendGrid did not answer within ${timeoutMs} ms`);
-        if (signal?.aborted) throw new Error('SendGrid request abandoned: the send was stopped');
-        throw new Error(`SendGrid could not be reached: ${scrub(err instanceof Error ? err.message : String(err))}`);
-      }
-
+        },
+        { timeoutMs, fetch: fetchImpl, scrub, ...(signal ? { signal } : {}) },
+      );
+      const { status, text } = answer;
+      const messageId = answer.headers.get('x-message-id');
       if (status >= 200 && status < 300) {
         // Accepted without an id should not happen; retrying would send it again, so the key stands in for the id.
         return { providerMessageId: messageId ?? `idempotency:${message.idempotencyKey}` };
       }
-      const detail = scrub(describeError(status, text));
-      if (status >= 400 && status < 500 && !RETRYABLE_4XX.has(status)) {
-        throw new PermanentEmailError(`SendGrid refused the message (${status}): ${detail}`);
-      }
-      throw new Error(`SendGrid failed (${status}), worth retrying: ${detail}`);
+      throw providerRefusal('SendGrid', status, scrub(refusalDetail(status, text, sendGridMessages)));
     },
     // Node's fetch keeps connections to SendGrid open between requests (its global agent is keep-alive), and
     // owns them: there is nothing of ours to close.
@@ -103,17 +86,12 @@ export function createSendGridProvider(options: SendGridOptions): EmailProvider 
   };
 }
 
-function describeError(status: number, text: string): string {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return text.trim().slice(0, 300) || `HTTP ${status}`;
-  }
+/** SendGrid's error body is `{ "errors": [{ "message", "field" }] }`: every message, with its field. */
+function sendGridMessages(json: unknown): string | undefined {
   const parsed = errorBody.safeParse(json);
-  if (!parsed.success) return `HTTP ${status}`;
-  const messages = parsed.data.errors
+  if (!parsed.success) return undefined;
+  return parsed.data.errors
     .map((e) => (e.field ? `${e.message ?? 'invalid'} (${e.field})` : e.message))
-    .filter((m): m is string => !!m);
-  return messages.length ? messages.join('; ') : `HTTP ${status}`;
+    .filter((m): m is string => !!m)
+    .join('; ');
 }

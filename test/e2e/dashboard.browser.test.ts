@@ -1,55 +1,33 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { Role } from '../../db/stores/apiKeys';
 import { MessageStore } from '../../db/stores/messages';
 import { eventually } from '../harness';
+import { launchChromium, type Browser } from '../harness/browser';
 import { client, startTestStack, type TestStack } from '../harness/stack';
 
 // Code passed to page.evaluate runs in the browser; the project compiles without the DOM library, so these stand in.
 declare const document: any;
 declare const window: any;
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(__dirname, '..', 'artifacts');
 
 let t: TestStack;
+let browser: Browser;
 let context: BrowserContext;
-let profile: string;
 /** Console errors and uncaught exceptions of every page: a CSP refusal or a script error fails the test. */
 const errors: string[] = [];
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`the browser tests need Debian's Chromium at ${CHROMIUM}: apt-get install -y chromium`);
-  }
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-chromium-'));
-  [t, context] = await Promise.all([
-    startTestStack({ DEMO_DATA: 'true' }),
-    chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1280, height: 900 },
-    }),
-  ]);
+  [t, browser] = await Promise.all([startTestStack({ DEMO_DATA: 'true' }), launchChromium()]);
+  context = browser.context;
 }, 90_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await t?.stop();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
 });
 
 afterEach(() => {

@@ -1,21 +1,18 @@
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { STATUS_RANK, type MessageStatus } from '../../domain/messages';
 import type { CaughtMail } from '../../infra/mailCatcher';
+import { eventually } from '../harness';
+import { launchChromium, type Browser } from '../harness/browser';
 import { client, startTestStack, type TestStack } from '../harness/stack';
 
 // Code passed to page.waitForFunction runs in the browser; the project compiles without the DOM library.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 declare const document: any;
 
 // Our own open pixel and click redirect, through the product as it runs: a real browser opens the welcome email and
 // clicks its button, link scanners follow the same link, and forged links lead nowhere.
 
-const CHROMIUM = '/usr/bin/chromium';
 /**
  * A reader's desktop Chrome. Headless Chromium announces itself as HeadlessChrome, which is what safe-link services
  * render pages with, so the product rightly counts it as a machine; the reader this test stands for is a person.
@@ -53,47 +50,28 @@ async function startSite(): Promise<Site> {
 
 let t: TestStack;
 let site: Site;
+let browser: Browser;
 let context: BrowserContext;
-let profile: string;
 let appUrl: string;
 /** Every Location header a click redirect answered with, over the whole file. */
 const locations: string[] = [];
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`the browser tests need Debian's Chromium at ${CHROMIUM}: apt-get install -y chromium`);
-  }
   site = await startSite();
   // A query of its own, which the UTM tags must join rather than replace.
   appUrl = `${site.url}/app?ref=newsletter`;
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-chromium-'));
-  [t, context] = await Promise.all([
+  [t, browser] = await Promise.all([
     // A click a moment after sending would otherwise be taken for a scanner following every link on delivery.
     startTestStack({ TRACKING_SCANNER_WINDOW_SECONDS: '0', APP_URL: appUrl, PRODUCT_NAME: 'Acme Notes' }),
-    chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1280, height: 900 },
-      userAgent: READER_AGENT,
-    }),
+    launchChromium({ userAgent: READER_AGENT }),
   ]);
+  context = browser.context;
 }, 90_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await t?.stop();
   await site?.close();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
 });
 
 interface TimelineEvent {
@@ -130,16 +108,6 @@ async function signUp(name: string, traits: Record<string, unknown> = {}): Promi
     return sent?.id as string | undefined;
   });
   return { contactId, mail, messageId };
-}
-
-async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const message = async (id: string) => (await client(t)('GET', `/v1/messages/${id}`)).body;

@@ -1,0 +1,187 @@
+import { get } from '../api.js';
+import { badge, clear, fmt, h, problem } from '../ui.js';
+
+/** The message log on the dashboard: a list of messages with their statuses, and one message's timeline. */
+
+/** Rows per page of every paged list on the dashboard's message and suppression views. */
+export const PAGE_SIZE = 20;
+
+/** A scrolling table: the header row's labels and the body's rows. */
+export function tableOf(attrs, heads, rows) {
+  const th = (t) => (typeof t === 'string' ? h('th', { text: t }) : t);
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h('table', attrs, h('thead', {}, h('tr', {}, heads.map(th))), h('tbody', {}, rows)),
+  );
+}
+
+const SOURCES = { engine: 'our send path', sendgrid: 'SendGrid', mailgun: 'Mailgun', tracking: 'our tracking' };
+
+const statusBadge = (status) => badge(status, `msg ${status}`);
+
+const MESSAGE_COLUMNS = {
+  when: ['When', (m) => h('td', { class: 'small', text: fmt.date(m.sentAt || m.createdAt) })],
+  to: ['To', (m) => h('td', { class: 'small', text: m.to })],
+  subject: [
+    'Subject',
+    (m) =>
+      h(
+        'td',
+        {},
+        h('button', { type: 'button', class: 'link-button', text: m.subject }),
+        h('div', { class: 'muted small', text: m.template }),
+      ),
+  ],
+  from: [
+    'From',
+    (m) =>
+      h('td', {
+        class: 'small',
+        text: m.sequenceKey
+          ? `${m.sequenceKey} · ${m.stepId || '–'}${m.variant ? ` · ${m.variant}` : ''}`
+          : fmt.label(m.channel),
+      }),
+  ],
+  variant: ['Variant', (m) => h('td', { class: 'small', text: m.variant || '–' })],
+  status: ['Status', (m) => h('td', {}, statusBadge(m.status))],
+};
+
+/**
+ * A paged table of messages, newest first, from `path` (an endpoint answering { total, limit, offset, messages }).
+ * A click on a row hands the message to `onOpen`; the contact and the sequence pages share it.
+ */
+export async function messageList(box, path, options, offset = 0) {
+  const { empty, onOpen, columns = ['when', 'subject', 'from', 'status'] } = options;
+  clear(box, h('p', { class: 'loading', text: 'Loading…' }));
+  let page;
+  try {
+    page = await get(`${path}?limit=${PAGE_SIZE}&offset=${offset}`);
+  } catch (err) {
+    return clear(box, problem(err, 'Messages'));
+  }
+  if (page.total === 0) return clear(box, h('p', { class: 'muted empty', text: empty }));
+  const rows = page.messages.map((m) => {
+    const row = h(
+      'tr',
+      { class: 'link', 'data-message': m.id, 'data-status': m.status },
+      columns.map((c) => MESSAGE_COLUMNS[c][1](m)),
+    );
+    row.addEventListener('click', () => {
+      for (const r of box.querySelectorAll('tr.selected')) r.classList.remove('selected');
+      row.classList.add('selected');
+      onOpen(m);
+    });
+    return row;
+  });
+  clear(
+    box,
+    tableOf(
+      { class: 'messages' },
+      columns.map((c) => MESSAGE_COLUMNS[c][0]),
+      rows,
+    ),
+    pager(page, page.messages.length, ['message', 'messages'], (o) => messageList(box, path, options, o)),
+  );
+}
+
+export function pager({ total, limit, offset }, shown, [one, many], go) {
+  const range = h('span', {
+    class: 'small muted range',
+    text: shown ? `${offset + 1}–${offset + shown} of ${fmt.number(total)}` : `nothing here of ${fmt.number(total)}`,
+  });
+  if (offset === 0 && total <= limit)
+    return h('p', { class: 'small muted', text: `${total} ${total === 1 ? one : many}` });
+  return h(
+    'div',
+    { class: 'row pager' },
+    h('button', {
+      type: 'button',
+      class: 'newer',
+      disabled: offset === 0,
+      onclick: () => go(Math.max(0, offset - limit)),
+      text: '← Newer',
+    }),
+    range,
+    h('button', {
+      type: 'button',
+      class: 'older',
+      disabled: offset + limit >= total,
+      onclick: () => go(offset + limit),
+      text: 'Older →',
+    }),
+  );
+}
+
+/** One message and what happened to it, oldest event first; machine opens and clicks greyed with why. */
+export async function showTimeline(box, id) {
+  clear(box, h('p', { class: 'loading', text: 'Loading…' }));
+  let m;
+  try {
+    m = await get(`/v1/messages/${encodeURIComponent(id)}`);
+  } catch (err) {
+    return clear(box, problem(err, 'This message'));
+  }
+  const events = [...(m.timeline || [])].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
+  const route = m.sequenceKey
+    ? ` · ${m.sequenceKey} / ${m.stepId || '–'}${m.variant ? ` (variant ${m.variant})` : ''}`
+    : '';
+  clear(
+    box,
+    h(
+      'div',
+      { class: 'message-head', 'data-message': m.id },
+      h('h3', {}, `${m.subject} `, statusBadge(m.status)),
+      h('p', { class: 'small muted', text: `To ${m.to} · template ${m.template}${route}` }),
+      h('p', {
+        class: 'small muted',
+        text: [
+          m.provider ? `through ${m.provider}` : 'not handed to a provider',
+          m.providerMessageId ? `provider id ${m.providerMessageId}` : null,
+          m.tracked ? 'opens and clicks tracked' : 'no tracking in it',
+          m.marketing ? 'marketing' : 'transactional',
+        ]
+          .filter(Boolean)
+          .join(' · '),
+      }),
+      m.error ? h('p', { class: 'error-box small', text: m.error }) : null,
+    ),
+    events.length === 0
+      ? h('p', { class: 'muted empty', text: 'No event recorded yet.' })
+      : h('ol', { class: 'timeline' }, events.map(timelineItem)),
+    events.some((e) => e.machine)
+      ? h('p', {
+          class: 'small muted',
+          text: 'Greyed events were a machine, not a reader (a mail privacy proxy, a link scanner): no rate counts them.',
+        })
+      : null,
+  );
+}
+
+function timelineItem(e) {
+  const why = [e.bounceType ? `${e.bounceType} bounce` : null, e.reason].filter(Boolean).join(': ');
+  // Only web links become links: a provider may report any string as the URL clicked.
+  const url =
+    e.url && /^https?:\/\//i.test(e.url)
+      ? h('a', { href: e.url, target: '_blank', rel: 'noopener noreferrer', text: e.url })
+      : e.url;
+  return h(
+    'li',
+    { class: `event${e.machine ? ' machine' : ''}`, 'data-status': e.status },
+    h(
+      'div',
+      { class: 'spread' },
+      h(
+        'span',
+        {},
+        statusBadge(e.status),
+        ' ',
+        h('span', { class: 'small source', text: SOURCES[e.source] || e.source }),
+      ),
+      h('time', { class: 'small muted', datetime: e.occurredAt, text: fmt.date(e.occurredAt) }),
+    ),
+    why ? h('div', { class: 'small reason', text: why }) : null,
+    url ? h('div', { class: 'small url' }, url) : null,
+    e.machine ? h('div', { class: 'small machine-reason', text: `Machine: ${e.machine.reason}` }) : null,
+  );
+}
