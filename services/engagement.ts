@@ -64,7 +64,7 @@ export class EngagementService {
         ...(event.reason ? { reason: event.reason } : {}),
         ...(event.url ? { url: event.url } : {}),
         ...(event.userAgent ? { userAgent: event.userAgent } : {}),
-        ...(event.machine ? { machineReason: `${event.provider} says a machine` } : {}),
+        ...(event.machine ? { machineReason: `flagged by ${event.provider} (a mail privacy proxy or scanner)` } : {}),
       });
       if (stored) batch.stored++;
       else batch.duplicates++;
@@ -74,17 +74,15 @@ export class EngagementService {
 
   /** An open (pixel) or click (redirect) of ours; `key` makes a repeat of the same request count once. */
   async recordTracking(
-    messageId: string,
+    message: MatchedMessage,
     event: Pick<NewMessageEvent, 'status' | 'occurredAt' | 'url' | 'userAgent' | 'machineReason'> & { key: string },
   ): Promise<boolean> {
-    const message = await this.messages.byId(messageId);
-    if (!message) return false;
     const { key, ...rest } = event;
     return this.record(message, {
       ...rest,
-      messageId,
+      messageId: message.id,
       source: 'tracking',
-      eventKey: `${messageId}:${key}`,
+      eventKey: `${message.id}:${key}`,
       email: message.email.toLowerCase(),
     });
   }

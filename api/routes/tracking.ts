@@ -50,7 +50,7 @@ export function trackingRoutes({ db, signer, config, log, engagement }: Tracking
     // One open a minute, and one click per link a minute, per message and kind of reader: a reload is not news.
     const minute = Math.floor(at.getTime() / 60_000);
     const who = machineReason ? 'machine' : 'human';
-    await engagement.recordTracking(messageId, {
+    await engagement.recordTracking(message, {
       key: url ? `click:${url.link}:${who}:${minute}` : `open:${who}:${minute}`,
       status: kind === 'open' ? 'opened' : 'clicked',
       occurredAt: at,

@@ -177,6 +177,25 @@ describe('SendGrid', () => {
     expect(sentTo(ref.email)).toHaveLength(1);
   });
 
+  test('soft bounces suppress only when they repeat: the third within a week keeps the address out for two weeks', async () => {
+    const call = client(sg);
+    const ref = await welcomeViaSendGrid();
+    const soft = (n: number) =>
+      sendGridEvent(ref, 'bounce', eventClock() + n, { type: 'blocked', reason: '452 4.2.2 Mailbox full' });
+    for (const n of [1, 2]) {
+      expect((await postSendGrid([soft(n)])).body).toMatchObject({ stored: 1 });
+      expect(await suppressionOf(call, ref.email)).toBeUndefined();
+    }
+    expect((await postSendGrid([soft(3)])).body).toMatchObject({ stored: 1 });
+    const entry = await suppressionOf(call, ref.email);
+    expect(entry).toMatchObject({ reason: 'soft_bounce', detail: '452 4.2.2 Mailbox full' });
+    const days = (Date.parse(entry!.expiresAt) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(13.9);
+    expect(days).toBeLessThan(14.1);
+    const message = await readMessage(call, ref.messageId);
+    expect(message.timeline.filter((e: { bounceType?: string }) => e.bounceType === 'soft')).toHaveLength(3);
+  });
+
   test('forged, tampered, foreign-key and stale webhooks are refused and change nothing', async () => {
     const call = client(sg);
     const ref = await welcomeViaSendGrid();
@@ -198,6 +217,12 @@ describe('SendGrid', () => {
     expect((await postRaw(url, body, sendGridHeaders(sendGridKeys, body, tenMinutesAgo))).status).toBe(403);
 
     expect(await snapshot()).toEqual(before);
+    // An operator sees the refusals, and the provider's sends, on /metrics.
+    const metrics = await (await fetch(`${sg.api}/metrics`)).text();
+    const refused = /gtm_webhook_events_total\{provider="sendgrid",outcome="refused"\} (\d+)/.exec(metrics);
+    expect(Number(refused?.[1])).toBeGreaterThanOrEqual(4);
+    expect(metrics).toMatch(/gtm_email_provider_send_seconds_count\{provider="sendgrid"\} [1-9]/);
+    expect(metrics).toMatch(/gtm_email_provider_sends_total\{provider="sendgrid",outcome="accepted"\} [1-9]/);
     // The same body, signed as SendGrid signs it, is accepted: the refusals above were about the signatures.
     expect((await postRaw(url, body, sendGridHeaders(sendGridKeys, body))).status).toBe(200);
     expect(await suppressionOf(call, ref.email)).toMatchObject({ reason: 'hard_bounce' });

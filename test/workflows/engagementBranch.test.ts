@@ -1,3 +1,4 @@
+import { MessageStore } from '../../db/stores/messages';
 import type { Contact } from '../../db/stores/contacts';
 import { DEFAULT_SOFT_BOUNCE_POLICY } from '../../domain/suppressionPolicy';
 import { EngagementService } from '../../services/engagement';
@@ -79,7 +80,7 @@ test('nobody opens the welcome: two days on, the nudge with its own subject arri
 
 test('an open of the welcome email takes the event branch, and the nudge is never sent', async () => {
   const { contact, messageId } = await welcomed();
-  const recorded = await engagement.recordTracking(messageId, {
+  const recorded = await engagement.recordTracking((await new MessageStore(h.db).byId(messageId))!, {
     key: 'open:1',
     status: 'opened',
     occurredAt: new Date(),
@@ -98,7 +99,7 @@ test('an open of the welcome email takes the event branch, and the nudge is neve
 
 test('a machine open (a privacy proxy fetching the pixel) does not count: the nudge still comes', async () => {
   const { contact, messageId } = await welcomed();
-  const recorded = await engagement.recordTracking(messageId, {
+  const recorded = await engagement.recordTracking((await new MessageStore(h.db).byId(messageId))!, {
     key: 'open:machine:1',
     status: 'opened',
     occurredAt: new Date(),
