@@ -141,6 +141,34 @@ describe('SendGrid', () => {
     ]);
   });
 
+  test('an open reported by SendGrid and seen by our pixel is one open: in the funnel and for sequences', async () => {
+    const call = client(sg);
+    const welcomeOpens = async () => {
+      const stats = await call('GET', '/v1/sequences/onboarding/stats');
+      return stats.body.steps.find((s: { stepId: string }) => s.stepId === 'welcome').funnel.opened as number;
+    };
+    const ref = await welcomeViaSendGrid();
+    const before = await welcomeOpens();
+    const [sent] = sentTo(ref.email);
+    const html = (sent!.content as { type: string; value: string }[]).find((c) => c.type === 'text/html')!.value;
+    const pixel = /src="([^"]*\/t\/o\/[^"]+)"/.exec(html)![1]!;
+
+    expect((await postSendGrid([sendGridEvent(ref, 'open', eventClock())])).body).toMatchObject({ stored: 1 });
+    const seen = await fetch(pixel, { headers: { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0) Chrome/131.0' } });
+    expect([seen.status, seen.headers.get('content-type')]).toEqual([200, 'image/gif']);
+
+    const message = await readMessage(call, ref.messageId);
+    const opens = timelineOf(message).filter(([status]) => status === 'opened');
+    expect(opens.sort()).toEqual([
+      ['opened', 'sendgrid'],
+      ['opened', 'tracking'],
+    ]);
+    expect(await welcomeOpens()).toBe(before + 1);
+    const contact = await call('GET', `/v1/contacts/${ref.contactId}`);
+    const opened = await sg.stack.db('events').where({ contact_id: contact.body.internalId, name: 'email.opened' });
+    expect(opened).toHaveLength(1);
+  });
+
   test('a hard bounce suppresses the address: the next email is logged as suppressed and never sent', async () => {
     const call = client(sg);
     const ref = await welcomeViaSendGrid();
@@ -166,7 +194,12 @@ describe('SendGrid', () => {
     const event = await call('POST', '/v1/events', { contactId: ref.contactId, name: 'follow_up_requested' });
     expect(event.body.enrolled).toEqual(['follow-up']);
 
-    const followUp = await awaitMessage(call, ref.contactId, (m) => m.sequenceKey === 'follow-up');
+    // The row exists from the moment the send is claimed ('queued'); the suppression check ends it a moment later.
+    const followUp = await awaitMessage(
+      call,
+      ref.contactId,
+      (m) => m.sequenceKey === 'follow-up' && m.status !== 'queued',
+    );
     expect(followUp).toMatchObject({
       stepId: 'follow_up',
       status: 'suppressed',

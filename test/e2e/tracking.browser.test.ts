@@ -327,3 +327,30 @@ test('a contact who asked not to be tracked gets the welcome email with plain li
   expect(hrefs).toContain(ctaUrl);
   expect((await message(hedy.messageId)).tracked).toBe(false);
 });
+
+test('a sequence with tracking turned off sends its email without our links or pixel', async () => {
+  const call = client(t);
+  const defined = await call('POST', '/v1/sequences', {
+    key: 'untracked-news',
+    name: 'News without tracking',
+    tracking: false,
+    triggers: [{ event: 'newsletter_joined' }],
+    steps: [{ id: 'news', type: 'send', template: 'first_action', subject: 'This week' }],
+  });
+  expect(defined.status).toBe(201);
+  const contactId = `untracked-${Date.now()}`;
+  const email = `${contactId}@example.com`;
+  expect((await call('POST', '/v1/contacts', { id: contactId, email })).status).toBe(201);
+  expect((await call('POST', '/v1/events', { contactId, name: 'newsletter_joined' })).body.enrolled).toEqual([
+    'untracked-news',
+  ]);
+  const mails = await t.smtp.waitFor((m) => m.some((x) => x.envelopeTo.includes(email) && x.subject === 'This week'));
+  const html = mails.find((x) => x.envelopeTo.includes(email) && x.subject === 'This week')!.html;
+  expect(trackingOf(html)).toEqual({ clicks: [], pixels: [] });
+  expect(html).toContain(site.url);
+  const sent = await eventually(async () => {
+    const list = await call('GET', `/v1/contacts/${contactId}/messages`);
+    return list.body.messages?.find((m: { sequenceKey: string; sentAt: string | null }) => m.sentAt);
+  });
+  expect(sent.tracked).toBe(false);
+});
