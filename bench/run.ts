@@ -22,6 +22,7 @@ import { historyScenario } from './scenarios/history';
 import { ingestionScenario } from './scenarios/ingestion';
 import { latencyScenario } from './scenarios/latency';
 import { scoringScenario } from './scenarios/scoring';
+import { webhookScenario } from './scenarios/webhook';
 
 const SCENARIOS = {
   baseline: baselineScenario,
@@ -31,6 +32,7 @@ const SCENARIOS = {
   ingestion: ingestionScenario,
   scoring: scoringScenario,
   footprint: footprintScenario,
+  webhook: webhookScenario,
 } as const;
 type ScenarioName = keyof typeof SCENARIOS;
 /** Scenarios whose throughputs are printed as a ratio to the baseline, which then runs with them. */
@@ -48,6 +50,7 @@ const HELP = `npm run bench -- [options]
   --latency N             contacts in the reaction-latency scenario (100)
   --history-sample N      onboarding histories read (50)
   --ingest-seconds N      autocannon duration (10)
+  --webhook N             emails whose SendGrid delivered and open events are posted (1000)
   --score-calls N         in-process scoring calls (1000000)
   --catalogue N           catalogue rows for the end-to-end scoring run, 0 to skip (100000)
   --footprint N           enrollments asleep in the footprint scenario (3000; the README's figure uses 10000)
@@ -76,6 +79,7 @@ function parseFlags(argv: string[]): Flags {
       latency: { type: 'string' },
       'history-sample': { type: 'string' },
       'ingest-seconds': { type: 'string' },
+      webhook: { type: 'string' },
       'score-calls': { type: 'string' },
       catalogue: { type: 'string' },
       footprint: { type: 'string' },
@@ -139,6 +143,7 @@ function parseFlags(argv: string[]): Flags {
     latency: int('latency', 100, 1),
     historySample: int('history-sample', 50, 1),
     ingestSeconds: int('ingest-seconds', 10, 1),
+    webhook: int('webhook', 1000, 1),
     scoreCalls: int('score-calls', 1_000_000, 1),
     catalogue: int('catalogue', 100_000),
     footprint: int('footprint', 3_000, 1),

@@ -1,11 +1,11 @@
 import type { Db } from '../db/knex';
-import { ContactStore } from '../db/stores/contacts';
+import { ContactStore, type Contact } from '../db/stores/contacts';
 import { MessageStore, type MatchedMessage, type NewMessageEvent } from '../db/stores/messages';
 import { suppressAfter, SuppressionStore } from '../db/stores/suppressions';
 import type { ProviderEvent } from '../domain/messages';
 import type { SoftBouncePolicy } from '../domain/suppressionPolicy';
 import type { Metrics } from '../infra/metrics';
-import type { EnrollmentService } from './enrollment';
+import type { EnrollmentService, IncomingEvent } from './enrollment';
 import type { Unsubscribe } from './unsubscribe';
 
 export interface EngagementDeps {
@@ -50,10 +50,11 @@ export class EngagementService {
 
   async recordProviderEvents(events: ProviderEvent[]): Promise<RecordedBatch> {
     const batch: RecordedBatch = { stored: 0, duplicates: 0, unmatched: 0 };
+    const followUps = new ContactEvents(this.contacts);
     for (const event of events) {
       const message = await this.messages.match(event);
       if (!message) batch.unmatched++;
-      const stored = await this.record(message, {
+      const stored = await this.record(followUps, message, {
         messageId: message?.id ?? null,
         status: event.status,
         source: event.provider,
@@ -69,6 +70,8 @@ export class EngagementService {
       if (stored) batch.stored++;
       else batch.duplicates++;
     }
+    // The whole delivery's contact events in one ingest: one insert, one look-up of the enrollments they reach.
+    if (followUps.events.length) await this.deps.enrollment.ingest(followUps.events);
     return batch;
   }
 
@@ -78,16 +81,24 @@ export class EngagementService {
     event: Pick<NewMessageEvent, 'status' | 'occurredAt' | 'url' | 'userAgent' | 'machineReason'> & { key: string },
   ): Promise<boolean> {
     const { key, ...rest } = event;
-    return this.record(message, {
+    const followUps = new ContactEvents(this.contacts);
+    const stored = await this.record(followUps, message, {
       ...rest,
       messageId: message.id,
       source: 'tracking',
       eventKey: `${message.id}:${key}`,
       email: message.email.toLowerCase(),
     });
+    if (followUps.events.length) await this.deps.enrollment.ingest(followUps.events);
+    return stored;
   }
 
-  private async record(message: MatchedMessage | undefined, event: NewMessageEvent): Promise<boolean> {
+  /** Stores the event and acts on it; the contact event it makes, if any, is added to `followUps` for the caller. */
+  private async record(
+    followUps: ContactEvents,
+    message: MatchedMessage | undefined,
+    event: NewMessageEvent,
+  ): Promise<boolean> {
     if (!(await this.messages.record(event))) return false;
     this.deps.metrics?.messageEvents.inc({ status: event.status, source: event.source });
     if (event.machineReason !== undefined) return true;
@@ -110,30 +121,38 @@ export class EngagementService {
     if (event.status === 'complained' || event.status === 'unsubscribed') {
       await this.deps.unsubscribe(message.contactId, `${event.source}:${event.status}`);
     }
-    if (CONTACT_EVENTS.has(event.status)) await this.contactEvent(message, event);
+    if (CONTACT_EVENTS.has(event.status)) await followUps.add(message, event);
     return true;
   }
+}
 
-  private async contactEvent(message: MatchedMessage, event: NewMessageEvent): Promise<void> {
-    const contact = await this.contacts.getById(message.contactId!);
+/** The contact events one delivery of engagement makes, gathered to be ingested together. */
+class ContactEvents {
+  readonly events: IncomingEvent[] = [];
+  private readonly contacts = new Map<string, Contact | undefined>();
+
+  constructor(private readonly store: ContactStore) {}
+
+  async add(message: MatchedMessage, event: NewMessageEvent): Promise<void> {
+    const id = message.contactId!;
+    if (!this.contacts.has(id)) this.contacts.set(id, await this.store.getById(id));
+    const contact = this.contacts.get(id);
     if (!contact) return;
     const link = event.status === 'clicked' && event.url ? `:${event.url}` : '';
-    await this.deps.enrollment.ingest([
-      {
-        contact,
-        contactId: contact.id,
-        name: `email.${event.status}`,
-        properties: {
-          messageId: message.id,
-          ...(message.sequenceKey ? { sequenceKey: message.sequenceKey } : {}),
-          ...(message.stepId ? { stepId: message.stepId } : {}),
-          ...(message.variant ? { variant: message.variant } : {}),
-          ...(event.url ? { url: event.url } : {}),
-          ...(event.bounceType ? { bounceType: event.bounceType } : {}),
-        },
-        occurredAt: event.occurredAt,
-        idempotencyKey: `email.${event.status}:${message.id}${link}`.slice(0, 400),
+    this.events.push({
+      contact,
+      contactId: contact.id,
+      name: `email.${event.status}`,
+      properties: {
+        messageId: message.id,
+        ...(message.sequenceKey ? { sequenceKey: message.sequenceKey } : {}),
+        ...(message.stepId ? { stepId: message.stepId } : {}),
+        ...(message.variant ? { variant: message.variant } : {}),
+        ...(event.url ? { url: event.url } : {}),
+        ...(event.bounceType ? { bounceType: event.bounceType } : {}),
       },
-    ]);
+      occurredAt: event.occurredAt,
+      idempotencyKey: `email.${event.status}:${message.id}${link}`.slice(0, 400),
+    });
   }
 }

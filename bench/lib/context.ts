@@ -14,6 +14,7 @@ export interface Flags {
   latency: number;
   historySample: number;
   ingestSeconds: number;
+  webhook: number;
   scoreCalls: number;
   catalogue: number;
   footprint: number;

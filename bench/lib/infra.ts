@@ -1,3 +1,4 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,6 +45,8 @@ export interface BenchInfra {
   key: string;
   /** The environment a product process started for this run would read (the footprint worker). */
   productEnv: Record<string, string>;
+  /** Signs SendGrid webhook deliveries as SendGrid would; its public half is the run's SENDGRID_WEBHOOK_PUBLIC_KEY. */
+  sendGridSigningKey: KeyObject;
   stop(): Promise<void>;
 }
 
@@ -99,6 +102,7 @@ export async function startInfra(options: BenchOptions, say: (msg: string) => vo
     say(`workflow bundles built once in ${((Date.now() - bundleStarted) / 1000).toFixed(1)} s`);
 
     const port = await freePort();
+    const webhookKeys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const productEnv: Record<string, string> = {
       NODE_ENV: 'development',
       DATA_DIR: path.join(dir, 'data'),
@@ -111,6 +115,7 @@ export async function startInfra(options: BenchOptions, say: (msg: string) => vo
       // The per-key rate limit guards against runaway clients; the benchmark is one on purpose.
       RATE_LIMIT_PER_MINUTE: '100000000',
       RATE_LIMIT_BURST: '1000000',
+      SENDGRID_WEBHOOK_PUBLIC_KEY: webhookKeys.publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
       ...(options.poolMax ? { DATABASE_POOL_MAX: String(options.poolMax) } : {}),
     };
     const config = loadConfig({ ...productEnv, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
@@ -137,6 +142,7 @@ export async function startInfra(options: BenchOptions, say: (msg: string) => vo
       api: stack.urls.api!,
       key,
       productEnv,
+      sendGridSigningKey: webhookKeys.privateKey,
       stop,
     };
   } catch (err) {
