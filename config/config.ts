@@ -4,6 +4,7 @@ import { isDuration } from '../domain/sequences/duration';
 import { allowedSenders, parseAllowedSenders, parseMailbox } from '../domain/sequences/senders';
 import { DEFAULT_SOFT_BOUNCE_POLICY, type SoftBouncePolicy } from '../domain/suppressionPolicy';
 import { parseSendGridPublicKey } from '../providers/email/sendgridWebhook';
+import { hasTemplate, templateIds } from '../templates';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const optionalUrl = z
@@ -93,12 +94,20 @@ export const envSchema = z.object({
   /** Templates sent even to a suppressed address (a password reset), comma-separated. */
   MUST_DELIVER_TEMPLATES: z
     .string()
-    .transform((v) =>
-      v
+    .transform((v, ctx) => {
+      const names = v
         .split(',')
         .map((t) => t.trim())
-        .filter(Boolean),
-    )
+        .filter(Boolean);
+      const unknown = names.filter((t) => !hasTemplate(t));
+      if (unknown.length) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `no template ${unknown.map((t) => `'${t}'`).join(', ')}; the templates are ${templateIds().join(', ')}`,
+        });
+      }
+      return names;
+    })
     .default([]),
   /** SOFT_BOUNCE_LIMIT soft bounces within SOFT_BOUNCE_WINDOW_DAYS suppress the address for SOFT_BOUNCE_SUPPRESS_DAYS. */
   SOFT_BOUNCE_LIMIT: z.coerce.number().int().min(1).default(DEFAULT_SOFT_BOUNCE_POLICY.limit),

@@ -25,6 +25,36 @@ test('sendgrid needs its key', () => {
   expect(() => loadConfig({ EMAIL_PROVIDER: 'sendgrid' })).toThrow(/SENDGRID_API_KEY/);
 });
 
+test('mailgun needs its key and domain', () => {
+  expect(() => loadConfig({ EMAIL_PROVIDER: 'mailgun' })).toThrow(/MAILGUN_API_KEY.*MAILGUN_DOMAIN/);
+  expect(loadConfig({ EMAIL_PROVIDER: 'mailgun', MAILGUN_API_KEY: 'k', MAILGUN_DOMAIN: 'mg.acme.test' })).toMatchObject(
+    { EMAIL_PROVIDER: 'mailgun', MAILGUN_API_URL: 'https://api.mailgun.net' },
+  );
+});
+
+test('a SendGrid verification key that is not one is refused at start-up, naming the variable', () => {
+  expect(() => loadConfig({ SENDGRID_WEBHOOK_PUBLIC_KEY: 'not-a-key' })).toThrow(/SENDGRID_WEBHOOK_PUBLIC_KEY/);
+});
+
+test('must-deliver templates must exist: a typo is named with the templates there are', () => {
+  expect(loadConfig({ MUST_DELIVER_TEMPLATES: 'approval_request, approval_reminder' }).MUST_DELIVER_TEMPLATES).toEqual([
+    'approval_request',
+    'approval_reminder',
+  ]);
+  expect(() => loadConfig({ MUST_DELIVER_TEMPLATES: 'approval_request,aproval_reminder' })).toThrow(
+    /MUST_DELIVER_TEMPLATES: no template 'aproval_reminder'; the templates are .*approval_reminder/,
+  );
+});
+
+test('soft-bounce rules come from their three variables', () => {
+  expect(loadConfig({}).softBounces).toEqual({ limit: 3, windowDays: 7, suppressDays: 14 });
+  expect(loadConfig({ SOFT_BOUNCE_LIMIT: '5', SOFT_BOUNCE_SUPPRESS_DAYS: '30' }).softBounces).toEqual({
+    limit: 5,
+    windowDays: 7,
+    suppressDays: 30,
+  });
+});
+
 test('an empty variable counts as unset', () => {
   expect(loadConfig({ DATABASE_URL: '', SMTP_URL: '' }).DATABASE_URL).toBeUndefined();
 });
