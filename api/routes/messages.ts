@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ContactStore } from '../../db/stores/contacts';
 import { MessageStore } from '../../db/stores/messages';
+import { EVENT_SOURCES, MESSAGE_STATUSES } from '../../domain/messages';
 import type { RouteDeps } from '../deps';
 import { notFound } from '../errors';
 import { defineRoute, ok, r400, r404, type AnyRoute } from '../registry';
@@ -11,9 +12,10 @@ const page = z.object({
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 
+const status = z.enum(MESSAGE_STATUSES);
 const timelineEvent = z.object({
-  status: z.string(),
-  source: z.string(),
+  status,
+  source: z.enum(EVENT_SOURCES),
   occurredAt: z.string(),
   bounceType: z.enum(['hard', 'soft']).optional(),
   reason: z.string().optional(),
@@ -33,7 +35,7 @@ const messageView = z.object({
   marketing: z.boolean(),
   provider: z.string().nullable(),
   providerMessageId: z.string().nullable(),
-  status: z.string(),
+  status,
   error: z.string().nullable(),
   tracked: z.boolean(),
   createdAt: z.string(),

@@ -174,9 +174,9 @@ export function suppressionRoutes({ db }: Pick<RouteDeps, 'db'>): AnyRoute[] {
       params: z.object({ email }),
       responses: { '204': 'removed', ...r400, ...r403, ...r404 },
       handler: async ({ params }, req, res) => {
-        const before = await store.active(params.email);
-        if (!(await store.remove(params.email))) throw notFound(`suppression of ${normalEmail(params.email)}`);
-        await audited(req, 'suppression.removed', params.email, { reason: before?.reason ?? 'expired' });
+        const removed = await store.remove(params.email);
+        if (!removed) throw notFound(`suppression of ${normalEmail(params.email)}`);
+        await audited(req, 'suppression.removed', removed.email, { reason: removed.reason });
         res.status(204).end();
       },
     }),

@@ -43,18 +43,15 @@ export function webhookRoutes({ config, log, metrics, engagement }: WebhookDeps)
   const mailgunTokens = createTokenMemory();
   const tag = 'Webhooks';
 
-  const refuse = (provider: string, status: 401 | 403, reason: string): never => {
+  // A refused delivery stores nothing. With no verification key configured nothing can be verified: a 503 makes the
+  // provider retry, and its events land once the operator sets the key (SendGrid and Mailgun retry for a day or more).
+  const refuse = (provider: string, status: 401 | 403 | 503, reason: string): never => {
     metrics.webhookEvents.inc({ provider, outcome: 'refused' });
     log.warn({ provider, status, reason }, 'webhook refused');
     throw new HttpError(status, reason);
   };
-  // Nothing can be verified, so nothing is stored; a 503 makes the provider retry, and its events land once the
-  // operator sets the key (SendGrid and Mailgun retry for a day or more).
-  const unconfigured = (provider: string, variable: string): never => {
-    metrics.webhookEvents.inc({ provider, outcome: 'refused' });
-    log.warn({ provider }, `webhook refused: ${variable} is not configured`);
-    throw new HttpError(503, `${variable} is not configured: events cannot be verified, so none are stored`);
-  };
+  const unconfigured = (provider: string, variable: string): never =>
+    refuse(provider, 503, `${variable} is not configured: events cannot be verified, so none are stored`);
   const rawBody = (req: Request): Buffer => (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
   const json = (raw: Buffer): unknown => {
     try {

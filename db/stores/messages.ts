@@ -85,6 +85,7 @@ const FIRST_TIME_COLUMN: Partial<Record<MessageStatus, string>> = {
 
 const iso = (d: unknown): string | null => (d instanceof Date ? d.toISOString() : null);
 
+const MATCHED_COLUMNS = ['id', 'contact_id', 'to_email', 'sent_at', 'sequence_key', 'step_id', 'variant'];
 const toMatched = (r: Record<string, unknown>): MatchedMessage => ({
   id: r.id as string,
   contactId: (r.contact_id as string | null) ?? null,
@@ -144,7 +145,7 @@ export class MessageStore {
    * bounce, drop or complaint, which must reach the address whatever they name) the latest message to the address.
    */
   async match(event: ProviderEvent): Promise<MatchedMessage | undefined> {
-    const columns = ['id', 'contact_id', 'to_email', 'sent_at', 'sequence_key', 'step_id', 'variant'];
+    const columns = MATCHED_COLUMNS;
     if (event.idempotencyKey) {
       const row = await this.db('email_outbox').where({ idempotency_key: event.idempotencyKey }).first(columns);
       if (row) return toMatched(row);
@@ -167,9 +168,7 @@ export class MessageStore {
   }
 
   async byId(id: string): Promise<MatchedMessage | undefined> {
-    const row = await this.db('email_outbox')
-      .where({ id })
-      .first(['id', 'contact_id', 'to_email', 'sent_at', 'sequence_key', 'step_id', 'variant']);
+    const row = await this.db('email_outbox').where({ id }).first(MATCHED_COLUMNS);
     return row ? toMatched(row) : undefined;
   }
 

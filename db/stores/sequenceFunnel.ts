@@ -88,9 +88,6 @@ export interface FunnelRow extends FunnelCounts {
   step_id: string | null;
   by_step: boolean;
   by_variant: boolean;
-  /** The outbox's own counts, as the answer carried them before the funnel. */
-  sends: number;
-  failures: number;
   engagement_measured: boolean;
   delivery_measured: boolean;
 }
@@ -141,8 +138,6 @@ export async function funnelRows(db: Db, sequenceKey: string, window: StatsWindo
     `select o.variant, o.step_id,
        grouping(o.step_id) = 0 as by_step,
        grouping(o.variant) = 0 as by_variant,
-       ${count(`o.status = 'sent'`)} as sends,
-       ${count(`o.status = 'failed'`)} as failures,
        ${FUNNEL_STAGES.map((s) => `${count(STAGE_CONDITION[s])} as ${s}`).join(',\n       ')},
        coalesce(bool_or(o.tracked or o.provider = any(?) or o.opened_at is not null or o.clicked_at is not null), false)
          as engagement_measured,

@@ -31,25 +31,13 @@ export interface EnrollmentCounts {
   failed: number;
 }
 
-/** What the outbox says about a sequence's emails, as the answer carried it before the funnel. */
-export interface SendCounts {
-  /** Messages whose send succeeded (outbox status `sent`). */
-  sends: number;
-  /** Messages whose send failed (outbox status `failed`, refusals that bounced included). */
-  failures: number;
-  /** The funnel's `opened`; null when nothing measured opens (no tracking provider, no pixel of ours). */
-  opens: number | null;
-  /** The funnel's `clicked`; null as `opens` is. */
-  clicks: number | null;
-}
-
 /** A funnel of messages with its rates. */
 export interface FunnelLine {
   funnel: FunnelCounts;
   rates: FunnelRates;
 }
 
-export interface SequenceStatLine extends SendCounts, FunnelLine {
+export interface SequenceStatLine extends FunnelLine {
   /** Held-out enrollments aside: they are in `holdout`. */
   enrollments: EnrollmentCounts;
   conversions: number;
@@ -59,7 +47,7 @@ export interface SequenceStatLine extends SendCounts, FunnelLine {
   revenue: number;
 }
 
-export interface StepStats extends SendCounts, FunnelLine {
+export interface StepStats extends FunnelLine {
   stepId: string;
   /** The step's funnel for each variant that reached it. */
   variants: ({ variant: string } & FunnelLine)[];
@@ -145,7 +133,6 @@ export class SequenceStatsStore {
       const counts = e ? enrollmentCounts(e) : ZERO_ENROLLMENTS;
       return {
         enrollments: counts,
-        ...sendCounts(outboxBy.get(key)),
         ...funnelLine(outboxBy.get(key)),
         conversions: counts.converted,
         conversionRate: conversionRate({ enrolled: counts.total, converted: counts.converted }),
@@ -160,7 +147,6 @@ export class SequenceStatsStore {
       .sort((a, b) => byName(a.step_id as string, b.step_id as string))
       .map((r): StepStats => ({
         stepId: r.step_id as string,
-        ...sendCounts(r),
         ...funnelLine(r),
         variants: stepVariantRows
           .filter((v) => v.step_id === r.step_id)
@@ -206,16 +192,6 @@ function enrollmentCounts(r: EnrollmentRow): EnrollmentCounts {
     exited: r.exited,
     unsubscribed: r.unsubscribed,
     failed: r.failed,
-  };
-}
-
-function sendCounts(r: FunnelRow | undefined): SendCounts {
-  const measured = r?.engagement_measured ?? false;
-  return {
-    sends: r?.sends ?? 0,
-    failures: r?.failures ?? 0,
-    opens: measured ? (r?.opened ?? 0) : null,
-    clicks: measured ? (r?.clicked ?? 0) : null,
   };
 }
 

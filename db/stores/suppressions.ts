@@ -81,13 +81,13 @@ export class SuppressionStore {
     return changed.length > 0;
   }
 
-  /** Removes the address's entry; false when there was none. */
-  async remove(email: string): Promise<boolean> {
-    return (
-      (await this.db('suppressions')
-        .where({ email: normalEmail(email) })
-        .delete()) > 0
-    );
+  /** Removes the address's entry (expired or not) and answers it; undefined when there was none. */
+  async remove(email: string): Promise<Suppression | undefined> {
+    const [row] = await this.db('suppressions')
+      .where({ email: normalEmail(email) })
+      .delete()
+      .returning('*');
+    return row ? toSuppression(row) : undefined;
   }
 
   async list(page: { limit: number; offset: number; reason?: SuppressionReason }) {

@@ -90,12 +90,12 @@ test('a marketer defines a sequence with a PT5S wait; events enroll contacts and
     });
   }
   const stats = await marketer('GET', '/v1/sequences/trial-nudge/stats');
-  expect(stats.body.overall).toMatchObject({ enrollments: { total: 3, completed: 3 }, sends: 6, failures: 0 });
+  expect(stats.body.overall).toMatchObject({ enrollments: { total: 3, completed: 3 }, funnel: { sent: 6, failed: 0 } });
   // Our open pixel is in these marketing emails, so nobody opening them is a real zero.
   expect(stats.body.steps).toMatchObject([
-    { stepId: 'export_tips', sends: 1, failures: 0, opens: 0, clicks: 0, funnel: { sent: 1, opened: 0 } },
-    { stepId: 'hello', sends: 3, failures: 0, opens: 0, clicks: 0, funnel: { sent: 3, opened: 0 } },
-    { stepId: 'import_tips', sends: 1, failures: 0, opens: 0, clicks: 0, funnel: { sent: 1, opened: 0 } },
-    { stepId: 'nudge', sends: 1, failures: 0, opens: 0, clicks: 0, funnel: { sent: 1, opened: 0 } },
+    { stepId: 'export_tips', funnel: { sent: 1, failed: 0, opened: 0, clicked: 0 } },
+    { stepId: 'hello', funnel: { sent: 3, failed: 0, opened: 0, clicked: 0 } },
+    { stepId: 'import_tips', funnel: { sent: 1, failed: 0, opened: 0, clicked: 0 } },
+    { stepId: 'nudge', funnel: { sent: 1, failed: 0, opened: 0, clicked: 0 } },
   ]);
 }, 60_000);

@@ -79,7 +79,6 @@ const funnelLine = {
     })
     .describe('each null when its denominator is 0'),
 };
-const sendCounts = { sends: count, failures: count, opens: count.nullable(), clicks: count.nullable() };
 const statLine = z.object({
   enrollments: z.object({
     total: count,
@@ -90,7 +89,6 @@ const statLine = z.object({
     unsubscribed: count,
     failed: count,
   }),
-  ...sendCounts,
   ...funnelLine,
   conversions: count,
   conversionRate: rate,
@@ -106,7 +104,6 @@ const sequenceStatsResponse = z.object({
   steps: z.array(
     z.object({
       stepId: z.string(),
-      ...sendCounts,
       ...funnelLine,
       variants: z.array(z.object({ variant: z.string(), ...funnelLine })),
     }),
@@ -179,10 +176,6 @@ const statsExample = (() => {
         unsubscribed: 20,
         failed: 6,
       },
-      sends: 1888,
-      failures: 4,
-      opens: 911,
-      clicks: 293,
       ...line(funnel),
       conversions: 264,
       conversionRate: 0.22,
@@ -190,8 +183,8 @@ const statsExample = (() => {
     },
     variants: [],
     steps: [
-      { stepId: 'tip', sends: 698, failures: 4, opens: 301, clicks: 88, ...line(tipFunnel), variants: [] },
-      { stepId: 'welcome', sends: 1190, failures: 0, opens: 610, clicks: 205, ...line(welcomeFunnel), variants: [] },
+      { stepId: 'tip', ...line(tipFunnel), variants: [] },
+      { stepId: 'welcome', ...line(welcomeFunnel), variants: [] },
     ],
     daily: [
       {

@@ -15,10 +15,10 @@ const STAGES = [
   ['converted', 'Converted', null, 'sent messages whose enrollment went on to convert'],
 ];
 
-/** The funnel of a stats line; an older answer without one still has sends, opens and clicks. */
+/** The funnel of a stats line. */
 function funnelOf(line) {
   if (!line) return {};
-  return line.funnel || { sent: line.sends, opened: line.opens, clicked: line.clicks };
+  return line.funnel || {};
 }
 
 export function stepLine(st) {
