@@ -117,7 +117,14 @@ test('npm start brings everything up, sends the welcome email, and keeps rows an
 
   const second = await start();
   await second.ready;
-  const contact = (await (await fetch(`${api}/v1/contacts/u-1`, { headers })).json()) as any;
+  // The first query after a restart replays the run on a cold worker; on a busy machine that can take
+  // longer than the API waits for it (the enrollment then shows without its state), so ask again.
+  const readContact = async () => (await (await fetch(`${api}/v1/contacts/u-1`, { headers })).json()) as any;
+  let contact = await readContact();
+  for (const deadline = Date.now() + 30_000; !contact.enrollments[0]?.state && Date.now() < deadline;) {
+    await new Promise((r) => setTimeout(r, 200));
+    contact = await readContact();
+  }
   expect(contact.email).toBe('u1@example.com');
   expect(contact.recentEvents.map((e: { name: string }) => e.name)).toEqual(['signup']);
   expect(contact.enrollments[0].state.sends).toBe(1); // the run itself survived, asleep in its wait
