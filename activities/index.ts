@@ -5,6 +5,9 @@ import { createInfluencerActivities, type InfluencerActivityDeps } from './influ
 import { createNotificationActivities, type NotificationActivityDeps } from './notificationActivities';
 import { createSequenceActivities, type SequenceActivityDeps } from './sequenceActivities';
 import { createStrategyActivities, type StrategyActivityDeps } from './strategyActivities';
+import { createImportActivities, type ImportActivityDeps } from './importActivities';
+import { createSegmentActivities, type SegmentActivityDeps } from './segmentActivities';
+import { createBroadcastActivities, type BroadcastActivityDeps } from './broadcastActivities';
 
 export type ActivityDeps = SequenceActivityDeps &
   NotificationActivityDeps &
@@ -12,7 +15,10 @@ export type ActivityDeps = SequenceActivityDeps &
   CampaignActivityDeps &
   InfluencerActivityDeps &
   StrategyActivityDeps &
-  ChurnActivityDeps;
+  ChurnActivityDeps &
+  ImportActivityDeps &
+  SegmentActivityDeps &
+  BroadcastActivityDeps;
 
 /** Every activity the workers register, built from their dependencies (tests pass their own). */
 export function createActivities(deps: ActivityDeps) {
@@ -24,5 +30,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createInfluencerActivities(deps),
     ...createStrategyActivities(deps),
     ...createChurnActivities(deps),
+    ...createImportActivities(deps),
+    ...createSegmentActivities(deps),
+    ...createBroadcastActivities(deps),
   };
 }

@@ -30,6 +30,20 @@ export interface AppDeps {
     Partial<
       Pick<
         Config,
+        | 'dataDir'
+        | 'CONTACTS_FROM_EVENTS'
+        | 'IMPORT_INLINE_MAX_BYTES'
+        | 'IMPORT_MAX_BYTES'
+        | 'BROADCAST_RATE_LIMIT_PER_SECOND'
+        | 'APPROVAL_BROADCAST_RECIPIENTS_THRESHOLD'
+        | 'SEGMENT_WRITE_KEY'
+        | 'FREQUENCY_CAP'
+        | 'FREQUENCY_WINDOW_HOURS'
+      >
+    > &
+    Partial<
+      Pick<
+        Config,
         | 'SENDGRID_WEBHOOK_PUBLIC_KEY'
         | 'MAILGUN_WEBHOOK_SIGNING_KEY'
         | 'WEBHOOK_MAX_AGE_SECONDS'

@@ -19,6 +19,7 @@ import { TASK_QUEUES } from '../domain/ids';
 import { createInfluencerCache } from '../services/influencerCatalogue';
 import { loadDemoData } from '../services/demoData';
 import { ensureChurnScanSchedule } from './churnSchedule';
+import { ensureSegmentRefreshSchedule } from './segmentSchedule';
 import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 import { ensureDatabase, EMBEDDED_DATABASE_NAME } from '../infra/databaseLocation';
 import { EmbeddedPostgres } from '../infra/embeddedPostgres';
@@ -156,6 +157,11 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
           influencerCache,
           churn: { cooldown: config.CHURN_INTERVENTION_COOLDOWN, customerSuccessEmail: config.CUSTOMER_SUCCESS_EMAIL },
           ads: createCampaignAdPlatforms(config),
+          audience: {
+            importDir: path.join(config.dataDir, 'imports'),
+            broadcastRatePerSecond: config.BROADCAST_RATE_LIMIT_PER_SECOND,
+            broadcastCapped: config.BROADCAST_CAPPED,
+          },
         },
       });
       const running = worker.run();
@@ -201,7 +207,10 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
       log.info({ url: apiUrl }, 'API: listening');
     }
 
-    if (config.RUN_WORKER === 'true') await ensureChurnScanSchedule(temporal, config, log, options.taskQueue);
+    if (config.RUN_WORKER === 'true') {
+      await ensureChurnScanSchedule(temporal, config, log, options.taskQueue);
+      await ensureSegmentRefreshSchedule(temporal, config, log, options.taskQueue);
+    }
     if (config.DEMO_DATA === 'true') {
       // The demo is a convenience: if it cannot load, the product still starts and says why.
       try {

@@ -171,6 +171,33 @@ export const envSchema = z.object({
   RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(120),
   /** Unsubscribe link requests per minute from one address (the links need no key, so they are limited by IP). */
   UNSUBSCRIBE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  /** An event for an unknown contact id that carries `properties.email` creates the contact, instead of a 404. */
+  CONTACTS_FROM_EVENTS: z.enum(['true', 'false']).default('false'),
+  /** A contact import up to this size is answered at once with its report; a larger one runs as a workflow. */
+  IMPORT_INLINE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(1024 * 1024),
+  /** The largest contact import accepted, in bytes. */
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(4 * 1024 * 1024 * 1024),
+  /** How often segments with time windows are evaluated again (someone whose last login leaves the window leaves). */
+  SEGMENT_REFRESH_INTERVAL: z
+    .string()
+    .refine(isDuration, 'must be an ISO-8601 duration such as PT10M')
+    .default('PT10M'),
+  /** A broadcast's send rate when it names none, in messages per second. */
+  BROADCAST_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** What a marketing broadcast does with a recipient over the frequency cap: skip them, or send once the cap allows. */
+  BROADCAST_CAPPED: z.enum(['skip', 'defer']).default('skip'),
+  /** A broadcast to more recipients than this waits for the chairman's approval. */
+  APPROVAL_BROADCAST_RECIPIENTS_THRESHOLD: z.coerce.number().int().min(0).default(10_000),
+  /** The write key a Segment or RudderStack source sends (HTTP basic auth user name); the ingestion routes answer 503 without it. */
+  SEGMENT_WRITE_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -8,6 +8,10 @@ import * as outboxLease from './20261201000000_outbox_lease';
 import * as rateLimits from './20261202012000_rate_limits';
 import * as campaignIdempotency from './20261202013000_campaign_idempotency';
 import * as engagement from './20261202050000_engagement';
+import * as people from './20261202070000_people';
+import * as contactImports from './20261202070100_contact_imports';
+import * as segments from './20261202070200_segments';
+import * as broadcasts from './20261202070300_broadcasts';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder, so the same migrations run
@@ -23,6 +27,10 @@ const migrations: Record<string, Knex.Migration> = {
   '20261202012000_rate_limits': rateLimits,
   '20261202013000_campaign_idempotency': campaignIdempotency,
   '20261202050000_engagement': engagement,
+  '20261202070000_people': people,
+  '20261202070100_contact_imports': contactImports,
+  '20261202070200_segments': segments,
+  '20261202070300_broadcasts': broadcasts,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -4,3 +4,6 @@ export * from './strategyWorkflow';
 export * from './churnScanWorkflow';
 export * from './approvalWorkflow';
 export * from './campaignWorkflow';
+export * from './importWorkflow';
+export * from './segmentRefreshWorkflow';
+export * from './broadcastWorkflow';

@@ -25,6 +25,10 @@ import { messageRoutes } from './messages';
 import { suppressionRoutes } from './suppressions';
 import { trackingRoutes } from './tracking';
 import { webhookRoutes } from './webhooks';
+import { importRoutes } from './imports';
+import { segmentRoutes } from './segments';
+import { broadcastRoutes } from './broadcasts';
+import { segmentSpecRoutes } from './segmentSpec';
 import { DEFAULT_SOFT_BOUNCE_POLICY } from '../../domain/suppressionPolicy';
 import { EngagementService } from '../../services/engagement';
 import { EnrollmentService } from '../../services/enrollment';
@@ -52,6 +56,10 @@ export function buildRoutes(deps: RouteDeps): AnyRoute[] {
     ...messageRoutes(deps),
     ...suppressionRoutes(deps),
     ...eventRoutes(deps),
+    ...importRoutes(deps),
+    ...segmentRoutes(deps),
+    ...broadcastRoutes(deps),
+    ...segmentSpecRoutes(deps),
     ...sequenceRoutes(deps),
     ...influencerRoutes({ ...deps, maxImportBytes: deps.config.INFLUENCER_IMPORT_MAX_BYTES ?? 200 * 1024 * 1024 }),
     ...attributionRoutes(deps),

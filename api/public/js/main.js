@@ -8,6 +8,8 @@ import * as approvals from './pages/approvals.js';
 import * as sequences from './pages/sequences.js';
 import * as mail from './pages/mail.js';
 import * as contacts from './pages/contacts.js';
+import * as segments from './pages/segments.js';
+import * as broadcasts from './pages/broadcasts.js';
 
 const PAGES = [
   { path: 'overview', title: 'GTM overview', page: overview },
@@ -15,7 +17,9 @@ const PAGES = [
   { path: 'influencers', title: 'Influencers', page: influencers },
   { path: 'approvals', title: 'Approvals', page: approvals },
   { path: 'sequences', title: 'Sequences', page: sequences },
-  { path: 'contacts', title: 'Contacts', page: contacts },
+  { path: 'contacts', title: 'People', page: contacts },
+  { path: 'segments', title: 'Segments', page: segments },
+  { path: 'broadcasts', title: 'Broadcasts', page: broadcasts },
   // The caught mail holds other people's approval requests and unsubscribe links: the operator's to read.
   { path: 'mail', title: 'Mail', page: mail, roles: ['operator'] },
 ];

@@ -1,0 +1,9 @@
+import type { AudienceSettings } from './audienceSettings';
+
+export interface BroadcastActivityDeps {
+  audience?: AudienceSettings;
+}
+
+export function createBroadcastActivities(_deps: BroadcastActivityDeps) {
+  return {};
+}

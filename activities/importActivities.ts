@@ -1,0 +1,9 @@
+import type { AudienceSettings } from './audienceSettings';
+
+export interface ImportActivityDeps {
+  audience?: AudienceSettings;
+}
+
+export function createImportActivities(_deps: ImportActivityDeps) {
+  return {};
+}

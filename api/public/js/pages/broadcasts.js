@@ -1,0 +1,5 @@
+import { clear, h } from '../ui.js';
+
+export async function render(el) {
+  clear(el, h('p', { class: 'muted', text: 'Not built yet.' }));
+}
