@@ -70,6 +70,10 @@ export async function startDevServer(opts: DevServerOptions): Promise<ManagedPro
   for (const [name, type] of Object.entries(opts.searchAttributes ?? {}))
     args.push('--search-attribute', `${name}=${type}`);
   args.push('--dynamic-config-value', 'system.enableEagerWorkflowStart=true');
+  // A deleted run that had closed leaves visibility when its queues next save their ack levels: every 30 s by default,
+  // at once with these. An erased contact's runs are then gone from the UI and the tests' checks within a second.
+  for (const queue of ['transfer', 'visibility'])
+    args.push('--dynamic-config-value', `history.${queue}ProcessorUpdateAckInterval="1s"`);
   const proc = spawnLogged(bin, args, opts.logFile);
   try {
     await waitForPort(opts.port, 60_000, () => proc.alive);

@@ -3,22 +3,55 @@ import type { Db } from '../db/knex';
 import { AuditLog } from '../db/stores/audit';
 import { ContactStore } from '../db/stores/contacts';
 import { EnrollmentStore } from '../db/stores/enrollments';
+import { SubscriptionChangeStore, type SubscriptionSource } from '../db/stores/subscriptionChanges';
 import { unsubscribeSignal } from '../workflows/sequenceMessages';
 
+/** Who changed a contact's subscription and through what; the source is read from the actor when not given. */
+export interface SubscriptionActor {
+  source?: SubscriptionSource;
+  actorRole?: string;
+}
+
 /** Unsubscribes a contact from marketing email, for whoever asked (`actor`: the contact's link, a provider). */
-export type Unsubscribe = (contactId: string, actor: string) => Promise<void>;
+export type Unsubscribe = (contactId: string, actor: string, how?: SubscriptionActor) => Promise<boolean>;
+/** Lets marketing email go to the contact again; true when they were unsubscribed. */
+export type Resubscribe = (contactId: string, actor: string, how?: SubscriptionActor) => Promise<boolean>;
 
 /**
- * Marks the contact unsubscribed, audits who asked, and tells each running enrollment, which ends unless its
- * sequence keeps going after an unsubscribe. The one way anything unsubscribes a contact.
+ * The source of a change from the actor names the callers use: `contact:<id>` for the email's link,
+ * `<provider>:complained` for a complaint, `<provider>:unsubscribed` for a provider's own unsubscribe.
+ */
+export function sourceOf(actor: string): SubscriptionSource {
+  if (actor.startsWith('contact:')) return 'link';
+  if (actor.endsWith(':complained')) return 'complaint';
+  if (actor.endsWith(':unsubscribed')) return 'provider';
+  return 'api';
+}
+
+/**
+ * Marks the contact unsubscribed, records and audits who asked, and tells each running enrollment, which ends unless
+ * its sequence keeps going after an unsubscribe. The one way anything unsubscribes a contact. Asking again changes
+ * nothing and records nothing; running enrollments are told again all the same, in case a signal was lost.
  */
 export function unsubscriber(db: Db, temporal: Client): Unsubscribe {
   const contacts = new ContactStore(db);
   const enrollments = new EnrollmentStore(db);
+  const changes = new SubscriptionChangeStore(db);
   const audit = new AuditLog(db);
-  return async (contactId, actor) => {
-    await contacts.unsubscribe(contactId);
-    await audit.record({ actor, action: 'contact.unsubscribed', subjectType: 'contact', subjectId: contactId });
+  return async (contactId, actor, how = {}) => {
+    const changed = await contacts.unsubscribe(contactId);
+    if (changed) {
+      const source = how.source ?? sourceOf(actor);
+      await changes.record({ contactId, change: 'unsubscribed', source, actor, ...role(how) });
+      await audit.record({
+        actor,
+        ...role(how),
+        action: 'contact.unsubscribed',
+        subjectType: 'contact',
+        subjectId: contactId,
+        details: { source },
+      });
+    }
     const active = await enrollments.listActiveForContacts([contactId]);
     await Promise.all(
       active.map((e) =>
@@ -28,5 +61,30 @@ export function unsubscriber(db: Db, temporal: Client): Unsubscribe {
           .catch(() => undefined),
       ),
     );
+    return changed;
   };
 }
+
+/** Clears the contact's unsubscribe, recorded and audited like one. Enrollments that ended stay ended. */
+export function resubscriber(db: Db): Resubscribe {
+  const contacts = new ContactStore(db);
+  const changes = new SubscriptionChangeStore(db);
+  const audit = new AuditLog(db);
+  return async (contactId, actor, how = {}) => {
+    const changed = await contacts.resubscribe(contactId);
+    if (!changed) return false;
+    const source = how.source ?? sourceOf(actor);
+    await changes.record({ contactId, change: 'resubscribed', source, actor, ...role(how) });
+    await audit.record({
+      actor,
+      ...role(how),
+      action: 'contact.resubscribed',
+      subjectType: 'contact',
+      subjectId: contactId,
+      details: { source },
+    });
+    return true;
+  };
+}
+
+const role = (how: SubscriptionActor) => (how.actorRole ? { actorRole: how.actorRole } : {});

@@ -1,15 +1,19 @@
 import { z } from 'zod';
-import { ContactStore, type Contact } from '../../db/stores/contacts';
+import { ContactStore } from '../../db/stores/contacts';
 import { EnrollmentStore } from '../../db/stores/enrollments';
 import { EventStore } from '../../db/stores/events';
 import { VentureStore } from '../../db/stores/ventures';
 import { isValidTimeZone } from '../../domain/sequences/time';
+import { EnrollmentService } from '../../services/enrollment';
 import type { RouteDeps } from '../deps';
 import { presentEnrollments } from '../enrollmentView';
 import { badRequest, notFound } from '../errors';
 import { defineRoute, ok, r400, r403, r404, WRITERS, type AnyRoute } from '../registry';
+import { peopleRoutes } from './contacts/people';
+import { privacyRoutes } from './contacts/privacy';
+import { contactResponse, externalId, presentContact } from './contacts/shape';
 
-export const externalId = z.string().trim().min(1).max(200);
+export { contactResponse, externalId, presentContact };
 
 export const contactBody = z
   .object({
@@ -22,27 +26,25 @@ export const contactBody = z
   })
   .strict();
 
-/** A contact as the contact routes answer it. */
-const contactResponse = z.object({
-  id: z.string(),
-  internalId: z.uuid(),
-  ventureId: z.uuid().nullable(),
-  email: z.email(),
-  timezone: z.string().nullable(),
-  traits: z.record(z.string(), z.unknown()),
-  unsubscribedAt: z.iso.datetime().nullable(),
-  createdAt: z.iso.datetime(),
-});
-
-/** Contacts: upsert by the client's own id, and read with their events and live enrollments. */
-export function contactRoutes({ db, temporal }: Pick<RouteDeps, 'db' | 'temporal'>): AnyRoute[] {
+/**
+ * Contacts: upsert by the client's own id, read with their events and live enrollments, list and search, timeline,
+ * list hygiene, export and erasure.
+ */
+export function contactRoutes({
+  db,
+  temporal,
+  metrics,
+  taskQueue,
+}: Pick<RouteDeps, 'db' | 'temporal' | 'metrics' | 'taskQueue'>): AnyRoute[] {
   const contacts = new ContactStore(db);
   const enrollments = new EnrollmentStore(db);
   const events = new EventStore(db);
   const ventures = new VentureStore(db);
+  const enrollment = new EnrollmentService(db, temporal, metrics, taskQueue);
   const tag = 'Contacts';
 
   return [
+    ...peopleRoutes({ db, temporal }),
     defineRoute({
       method: 'post',
       path: '/v1/contacts',
@@ -72,6 +74,7 @@ export function contactRoutes({ db, temporal }: Pick<RouteDeps, 'db' | 'temporal
           ...(body.traits ? { traits: body.traits } : {}),
           ...(body.ventureId ? { ventureId: body.ventureId } : {}),
         });
+        await enrollment.contactsChanged([contact]);
         res.status(created ? 201 : 200).json(presentContact(contact));
       },
     }),
@@ -94,18 +97,6 @@ export function contactRoutes({ db, temporal }: Pick<RouteDeps, 'db' | 'temporal
         });
       },
     }),
+    ...privacyRoutes({ db, temporal }),
   ];
-}
-
-export function presentContact(c: Contact) {
-  return {
-    id: c.externalId,
-    internalId: c.id,
-    ventureId: c.ventureId,
-    email: c.email,
-    timezone: c.timezone,
-    traits: c.traits,
-    unsubscribedAt: c.unsubscribedAt,
-    createdAt: c.createdAt,
-  };
 }

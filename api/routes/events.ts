@@ -1,10 +1,16 @@
 import { z } from 'zod';
-import { ContactStore } from '../../db/stores/contacts';
+import { ContactStore, type Contact } from '../../db/stores/contacts';
 import type { RouteDeps } from '../deps';
 import { badRequest, notFound, type Problem } from '../errors';
 import { defineRoute, r400, r403, WRITERS, type AnyRoute } from '../registry';
 import { EnrollmentService, type IncomingEvent } from '../../services/enrollment';
 import { externalId } from './contacts';
+
+/** The product's own events (engagement, segment entry and exit): a client may not send them. */
+export const RESERVED_PREFIX = /^(email|segment)\./i;
+
+/** The address an event may carry for a contact not known yet (`properties.email`). */
+const carriedEmail = z.email().max(320);
 
 export const eventBody = z
   .object({
@@ -14,7 +20,8 @@ export const eventBody = z
       .trim()
       .min(1)
       .max(200)
-      .regex(/^[A-Za-z0-9_.:-]+$/, 'may hold only letters, digits and _ . : -'),
+      .regex(/^[A-Za-z0-9_.:-]+$/, 'may hold only letters, digits and _ . : -')
+      .refine((n) => !RESERVED_PREFIX.test(n), 'names starting with email. or segment. are the product’s own events'),
     properties: z.record(z.string().max(200), z.unknown()).default({}),
     occurredAt: z.iso.datetime({ offset: true }).optional(),
     idempotencyKey: z.string().min(1).max(200).optional(),
@@ -64,13 +71,35 @@ export function eventRoutes({
   temporal,
   metrics,
   taskQueue,
-}: Pick<RouteDeps, 'db' | 'temporal' | 'taskQueue' | 'metrics'>): AnyRoute[] {
+  config,
+}: Pick<RouteDeps, 'db' | 'temporal' | 'taskQueue' | 'metrics' | 'config'>): AnyRoute[] {
   const contacts = new ContactStore(db);
   const service = new EnrollmentService(db, temporal, metrics, taskQueue);
+  const fromEvents = config.CONTACTS_FROM_EVENTS === 'true';
 
-  /** One event: a 404 when its contact is unknown, 200 when its idempotency key was seen before. */
+  /**
+   * With CONTACTS_FROM_EVENTS, an event for an unknown contact that carries a valid `properties.email` creates the
+   * contact (id = contactId); the contacts created are announced once, as any change to contacts is.
+   */
+  async function createFromEvents(events: z.infer<typeof eventBody>[], known: Map<string, Contact>): Promise<void> {
+    if (!fromEvents) return;
+    const created: Contact[] = [];
+    for (const e of events) {
+      if (known.has(e.contactId)) continue;
+      const email = carriedEmail.safeParse(typeof e.properties.email === 'string' ? e.properties.email.trim() : null);
+      if (!email.success) continue;
+      const saved = await contacts.createIfAbsent({ externalId: e.contactId, email: email.data });
+      known.set(e.contactId, saved.contact);
+      if (saved.created) created.push(saved.contact);
+    }
+    if (created.length) await service.contactsChanged(created);
+  }
+
+  /** One event: a 404 when its contact is unknown (and not created from it), 200 when its key was seen before. */
   async function ingestOne(body: z.infer<typeof eventBody>) {
-    const contact = await contacts.getByExternalId(body.contactId);
+    const known = await contacts.getManyByExternalId([body.contactId]);
+    await createFromEvents([body], known);
+    const contact = known.get(body.contactId);
     if (!contact) throw notFound(`contact ${body.contactId}`);
     const [outcome] = await service.ingest([toIncoming(body, contact)]);
     return outcome!;
@@ -81,6 +110,10 @@ export function eventRoutes({
     const parsed = events.map((raw) => eventBody.safeParse(raw));
     const ids = [...new Set(parsed.flatMap((p) => (p.success ? [p.data.contactId] : [])))];
     const known = await contacts.getManyByExternalId(ids);
+    await createFromEvents(
+      parsed.flatMap((p) => (p.success ? [p.data] : [])),
+      known,
+    );
     const rejected: { index: number; problems: Problem[] }[] = [];
     const valid: { index: number; event: IncomingEvent }[] = [];
     parsed.forEach((p, index) => {
@@ -114,7 +147,9 @@ export function eventRoutes({
       summary: 'Ingest one product event, or a batch of up to 1,000',
       description:
         'A batch is `{ "events": [...] }`: each event is checked on its own, the valid ones are stored and acted on, ' +
-        'and the others come back in `rejected` with their problems. The batch is a 400 only when no event is valid.',
+        'and the others come back in `rejected` with their problems. The batch is a 400 only when no event is valid. ' +
+        'Names starting with `email.` or `segment.` are the product’s own and refused. With CONTACTS_FROM_EVENTS=true, ' +
+        'an event for an unknown contact whose `properties.email` is a valid address creates the contact.',
       tag: 'Contacts',
       access: WRITERS,
       body: eventRequestBody,
@@ -124,7 +159,7 @@ export function eventRoutes({
         '200': 'a duplicate (same idempotency key)',
         ...r400,
         ...r403,
-        '404': 'the contact is not known (one event)',
+        '404': 'the contact is not known (one event), and CONTACTS_FROM_EVENTS did not create it',
       },
       example: {
         body: {

@@ -1,11 +1,13 @@
+import { createHash } from 'node:crypto';
 import type { Db } from '../knex';
 import type { BounceType, MessageStatus } from '../../domain/messages';
 import { softBounceWindowStart, suppressionFor, type SoftBouncePolicy } from '../../domain/suppressionPolicy';
 
-export const SUPPRESSION_REASONS = ['hard_bounce', 'soft_bounce', 'complaint', 'manual', 'import'] as const;
+export const SUPPRESSION_REASONS = ['hard_bounce', 'soft_bounce', 'complaint', 'manual', 'import', 'erasure'] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
 export interface Suppression {
+  /** The address, or `sha256:<hex>` for the entry of an erased person, of whom only the hash is kept. */
   email: string;
   reason: SuppressionReason;
   detail: string | null;
@@ -26,7 +28,7 @@ export interface NewSuppression {
 }
 
 const toSuppression = (r: Record<string, unknown>): Suppression => ({
-  email: r.email as string,
+  email: (r.email as string | null) ?? `sha256:${r.email_hash as string}`,
   reason: r.reason as SuppressionReason,
   detail: (r.detail as string | null) ?? null,
   messageId: (r.message_id as string | null) ?? null,
@@ -38,6 +40,9 @@ const toSuppression = (r: Record<string, unknown>): Suppression => ({
 /** Addresses are kept lower-cased and trimmed: `Ada@Example.com` and `ada@example.com` are one mailbox here. */
 export const normalEmail = (email: string): string => email.trim().toLowerCase();
 
+/** The key of an address's entry, kept when the address itself is erased (the table's trigger computes the same). */
+export const emailHash = (email: string): string => createHash('sha256').update(normalEmail(email)).digest('hex');
+
 /**
  * The suppression list: addresses no email is handed to (must-deliver templates aside). One entry per address; an
  * entry that never expires is never shortened by a temporary one, and an expired entry counts as absent.
@@ -48,7 +53,7 @@ export class SuppressionStore {
   /** The entry that holds for the address at `now`, if any. */
   async active(email: string, now: Date = new Date()): Promise<Suppression | undefined> {
     const row = await this.db('suppressions')
-      .where({ email: normalEmail(email) })
+      .where({ email_hash: emailHash(email) })
       .where((q) => q.whereNull('expires_at').orWhere('expires_at', '>', now))
       .first();
     return row ? toSuppression(row) : undefined;
@@ -70,7 +75,7 @@ export class SuppressionStore {
     };
     const changed = await this.db('suppressions')
       .insert(row)
-      .onConflict('email')
+      .onConflict('email_hash')
       .merge()
       .where((q) =>
         entry.expiresAt
@@ -84,10 +89,39 @@ export class SuppressionStore {
   /** Removes the address's entry (expired or not) and answers it; undefined when there was none. */
   async remove(email: string): Promise<Suppression | undefined> {
     const [row] = await this.db('suppressions')
-      .where({ email: normalEmail(email) })
+      .where({ email_hash: emailHash(email) })
       .delete()
       .returning('*');
     return row ? toSuppression(row) : undefined;
+  }
+
+  /**
+   * For an erased person: the address's entry keeps only its hash and holds for good (its reason kept when it already
+   * did), so the address is never mailed again and is not stored. Answers whether an entry existed before.
+   */
+  async keepAsHash(email: string, createdBy: string): Promise<{ existed: boolean }> {
+    const hash = emailHash(email);
+    const existing = await this.db('suppressions').where({ email_hash: hash }).first();
+    if (existing) {
+      const permanent = existing.expires_at === null;
+      await this.db('suppressions')
+        .where({ email_hash: hash })
+        .update({
+          email: null,
+          detail: null,
+          message_id: null,
+          expires_at: null,
+          ...(permanent ? {} : { reason: 'erasure', created_by: createdBy.slice(0, 200) }),
+        });
+      return { existed: true };
+    }
+    await this.db('suppressions').insert({
+      email: null,
+      email_hash: hash,
+      reason: 'erasure',
+      created_by: createdBy.slice(0, 200),
+    });
+    return { existed: false };
   }
 
   async list(page: { limit: number; offset: number; reason?: SuppressionReason }) {

@@ -4,6 +4,7 @@ import { messageList, pager, PAGE_SIZE, showTimeline, tableOf } from './messages
 
 /** The roles the API lets change the suppression list; the server checks again, this only hides the buttons. */
 const WRITERS = ['marketer', 'operator'];
+const PEOPLE_PAGE = 25;
 
 export async function render(el, ctx, [id]) {
   const input = h('input', {
@@ -32,10 +33,107 @@ export async function render(el, ctx, [id]) {
     h('button', { type: 'submit', class: 'primary', text: 'Look up' }),
   );
   const detail = h('div', { id: 'contact-detail' });
+  const people = h('section', { class: 'panel', id: 'people' });
   const suppressions = h('section', { class: 'panel', id: 'suppressions' });
-  clear(el, h('h1', { text: 'Contacts' }), search, detail, suppressions);
+  clear(el, h('h1', { text: 'People' }), search, detail, people, suppressions);
   if (!id) clear(detail, h('p', { class: 'muted', text: 'Look a contact up by the id your product gave it.' }));
-  await Promise.all([id ? contactDetail(detail, ctx, id) : null, suppressionList(suppressions, ctx)]);
+  await Promise.all([
+    id ? contactDetail(detail, ctx, id) : null,
+    peopleList(people),
+    suppressionList(suppressions, ctx),
+  ]);
+}
+
+/** The searchable list: a prefix of the email or id, a segment, and a pager that follows the server's cursor. */
+async function peopleList(el) {
+  const q = h('input', {
+    id: 'people-q',
+    name: 'q',
+    placeholder: 'email or id starts with…',
+    'aria-label': 'Search people',
+    autocomplete: 'off',
+  });
+  const segment = h(
+    'select',
+    { id: 'people-segment', 'aria-label': 'Segment' },
+    h('option', { value: '', text: 'Everyone' }),
+  );
+  const results = h('div', { id: 'people-results' });
+  // The cursors of the pages before this one, so Back can return without offsets.
+  const trail = [];
+  const load = async (cursor) => {
+    clear(results, h('p', { class: 'loading', text: 'Loading…' }));
+    const params = new URLSearchParams({ limit: String(PEOPLE_PAGE) });
+    if (q.value.trim()) params.set('q', q.value.trim());
+    if (segment.value) params.set('segment', segment.value);
+    if (cursor) params.set('cursor', cursor);
+    let page;
+    try {
+      page = await get(`/v1/contacts?${params}`);
+    } catch (err) {
+      return clear(results, problem(err, 'The people list'));
+    }
+    const back = h('button', { type: 'button', class: 'newer', text: '‹ Back', disabled: trail.length === 0 });
+    back.addEventListener('click', () => {
+      trail.pop();
+      load(trail[trail.length - 1]);
+    });
+    const next = h('button', {
+      type: 'button',
+      class: 'older',
+      id: 'people-next',
+      text: 'Next ›',
+      disabled: !page.nextCursor,
+    });
+    next.addEventListener('click', () => {
+      trail.push(page.nextCursor);
+      load(page.nextCursor);
+    });
+    clear(
+      results,
+      page.contacts.length
+        ? tableOf(
+            { id: 'people-list' },
+            ['Id', 'Email', 'Created', ''],
+            page.contacts.map((c) =>
+              h(
+                'tr',
+                { 'data-contact': c.id },
+                h('td', {}, h('a', { href: `#/contacts/${encodeURIComponent(c.id)}`, text: c.id })),
+                h('td', { text: c.email }),
+                h('td', { class: 'small', text: fmt.date(c.createdAt) }),
+                h('td', {}, c.unsubscribedAt ? badge('unsubscribed', 'bad') : null),
+              ),
+            ),
+          )
+        : h('p', { class: 'muted empty', id: 'people-empty', text: 'Nobody matches.' }),
+      h('div', { class: 'row pager' }, back, next),
+    );
+  };
+  const form = h(
+    'form',
+    {
+      id: 'people-search',
+      class: 'row',
+      role: 'search',
+      onsubmit: (e) => {
+        e.preventDefault();
+        trail.length = 0;
+        load();
+      },
+    },
+    q,
+    segment,
+    h('button', { type: 'submit', text: 'Search' }),
+  );
+  clear(el, h('h2', { text: 'People' }), form, results);
+  get('/v1/segments')
+    .then((body) => {
+      for (const s of (body && body.segments) || [])
+        segment.append(h('option', { value: s.key, text: s.name || s.key }));
+    })
+    .catch(() => undefined);
+  await load();
 }
 
 async function contactDetail(el, ctx, id) {
@@ -54,9 +152,12 @@ async function contactDetail(el, ctx, id) {
   const list = h('div', { id: 'contact-messages' });
   const timeline = h('div', { id: 'message-timeline' }, h('p', { class: 'muted', text: 'Choose a message.' }));
   const suppression = h('div', { id: 'contact-suppression' });
+  const history = h('div', { id: 'contact-timeline' });
   clear(
     el,
     profile(contact, ctx, suppression),
+    actions(contact, ctx),
+    h('section', { class: 'panel', style: { marginTop: '1rem' } }, h('h2', { text: 'What happened' }), history),
     h(
       'section',
       { class: 'panel', id: 'enrollments', style: { marginTop: '1rem' } },
@@ -71,12 +172,126 @@ async function contactDetail(el, ctx, id) {
     ),
   );
   await Promise.all([
+    personTimeline(history, id),
     suppressionOf(suppression, contact.email, ctx),
     messageList(list, `/v1/contacts/${encodeURIComponent(id)}/messages`, {
       empty: 'No message to this contact yet.',
       onOpen: (m) => showTimeline(timeline, m.id),
     }),
   ]);
+}
+
+const reload = () => window.dispatchEvent(new HashChangeEvent('hashchange'));
+
+/** List hygiene for writers; a copy of the data and erasure for the operator, each asking once more first. */
+function actions(c, ctx) {
+  const role = ctx.meta.role;
+  const path = `/v1/contacts/${encodeURIComponent(c.id)}`;
+  const out = h('p', { class: 'small', id: 'contact-action-result' });
+  const buttons = [];
+  if (WRITERS.includes(role)) {
+    const change = c.unsubscribedAt ? 'resubscribe' : 'unsubscribe';
+    buttons.push(
+      confirmed(`contact-${change}`, change === 'unsubscribe' ? 'Unsubscribe' : 'Resubscribe', 'Sure?', async () => {
+        await api('POST', `${path}/${change}`);
+        reload();
+      }),
+    );
+  }
+  if (role === 'operator') {
+    buttons.push(
+      confirmed('contact-export', 'Export data', 'Download everything?', async () => {
+        const { body } = await api('GET', `${path}/export`);
+        const link = h('a', {
+          href: URL.createObjectURL(new Blob([JSON.stringify(body, null, 2)], { type: 'application/json' })),
+          download: `contact-${c.internalId}.json`,
+          id: 'contact-export-file',
+          text: 'Download the export',
+        });
+        clear(out, link);
+        link.click();
+      }),
+      confirmed('contact-erase', 'Erase', 'Erase for good? This cannot be undone', async () => {
+        const { body } = await api('DELETE', path);
+        clear(
+          out,
+          h('span', {
+            class: 'notice',
+            id: 'contact-erased',
+            text: `Erased: ${body.events} events, ${body.enrollments} enrollments, ${body.workflowsDeleted} workflow runs; the address stays suppressed as a hash.`,
+          }),
+        );
+      }),
+    );
+  }
+  return buttons.length ? h('div', { class: 'row', id: 'contact-actions' }, ...buttons, out) : null;
+}
+
+/** A button that asks again before it acts, and shows the error on itself. */
+function confirmed(id, label, ask, act) {
+  const button = h('button', { type: 'button', class: id === 'contact-erase' ? 'danger' : '', id, text: label });
+  button.addEventListener('click', async () => {
+    if (button.dataset.armed !== 'yes') {
+      button.dataset.armed = 'yes';
+      button.textContent = ask;
+      return;
+    }
+    button.disabled = true;
+    try {
+      await act();
+      button.dataset.armed = '';
+      button.textContent = label;
+    } catch (err) {
+      button.dataset.armed = '';
+      button.textContent = `${label} (${err.message})`;
+    }
+    button.disabled = false;
+  });
+  return button;
+}
+
+const KIND_LABEL = {
+  event: (d) => `event ${d.name}`,
+  message: (d) => `email “${d.subject}” (${d.template})`,
+  'enrollment.started': (d) => `entered ${d.sequenceKey} v${d.version}`,
+  'enrollment.ended': (d) => `left ${d.sequenceKey}: ${d.status}${d.exitReason ? `, ${d.exitReason}` : ''}`,
+  subscription: (d) => `${d.change} by ${d.actor} (${d.source})`,
+};
+
+/** The contact's timeline, newest first, with a button for older items. */
+async function personTimeline(el, id, before) {
+  let page;
+  try {
+    page = await get(
+      `/v1/contacts/${encodeURIComponent(id)}/timeline?limit=${PAGE_SIZE}${before ? `&before=${before}` : ''}`,
+    );
+  } catch (err) {
+    return clear(el, problem(err, 'The timeline'));
+  }
+  if (!before) clear(el);
+  el.querySelector('.timeline-more')?.remove();
+  if (!page.items.length && !before) return clear(el, h('p', { class: 'muted', text: 'Nothing yet.' }));
+  el.append(
+    h(
+      'ul',
+      { class: 'timeline' },
+      page.items.map((i) =>
+        h(
+          'li',
+          { 'data-kind': i.kind },
+          h('span', { class: 'small muted', text: fmt.date(i.at) }),
+          ' ',
+          i.kind === 'message' ? badge(i.data.status, `msg ${i.data.status}`) : null,
+          ` ${KIND_LABEL[i.kind](i.data)}`,
+        ),
+      ),
+    ),
+  );
+  if (page.nextBefore) {
+    const more = h('button', { type: 'button', class: 'timeline-more small', text: 'Older' });
+    more.addEventListener('click', () => personTimeline(el, id, page.nextBefore));
+    el.append(more);
+  }
 }
 
 function profile(c, ctx, suppression) {
@@ -124,9 +339,7 @@ async function suppressionOf(box, email, ctx) {
             { class: 'notice small' },
             badge('suppressed', 'bad'),
             ` ${fmt.label(s.reason)} since ${fmt.date(s.createdAt)}${s.expiresAt ? `, until ${fmt.date(s.expiresAt)}` : ', for good'}${s.detail ? `: ${s.detail}` : ''} `,
-            WRITERS.includes(ctx.meta.role)
-              ? removeButton(s.email, () => window.dispatchEvent(new HashChangeEvent('hashchange')))
-              : null,
+            WRITERS.includes(ctx.meta.role) ? removeButton(s.email, reload) : null,
           )
         : h('p', { class: 'small muted', text: 'Not on the suppression list.' }),
     );
