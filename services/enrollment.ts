@@ -3,6 +3,7 @@ import type { Db } from '../db/knex';
 import type { Contact } from '../db/stores/contacts';
 import { EnrollmentStore } from '../db/stores/enrollments';
 import { EventStore, type NewEvent } from '../db/stores/events';
+import { SegmentStore, segmentsGeneration, type SegmentPlan } from '../db/stores/segments';
 import { SequenceStore, type SequenceRecord } from '../db/stores/sequences';
 import { getSequenceWorkflowId, TASK_QUEUES } from '../domain/ids';
 import { matchesEvent } from '../domain/sequences/conditions';
@@ -24,6 +25,14 @@ type Heard = Pick<ReadonlySet<string>, 'has'>;
 
 /** Contacts whose events are delivered at once, within one ingest call. */
 const DELIVERY_CONCURRENCY = 8;
+/** How long the list of segment definitions is kept; a change made in this process is seen at once. */
+const SEGMENT_PLANS_TTL_MS = 5_000;
+/**
+ * The last ingest round that evaluates segments: product events (round 0) may move contacts into segments, and the
+ * `segment.*` events that result (round 1) may move them into segments defined over those; whatever that emits is
+ * stored and delivered but evaluates nothing, so definitions that read each other cannot loop.
+ */
+const LAST_SEGMENT_ROUND = 1;
 
 export type EventOutcome = { status: 'accepted' | 'duplicate'; eventId: number; enrolled: string[] };
 
@@ -39,6 +48,8 @@ export class EnrollmentService {
   private readonly sequences: SequenceStore;
   private readonly enrollments: EnrollmentStore;
   private readonly heard = new Map<string, Heard>();
+  private readonly segments: SegmentStore;
+  private segmentPlans?: { at: number; generation: number; plans: SegmentPlan[] };
 
   constructor(
     db: Db,
@@ -49,14 +60,19 @@ export class EnrollmentService {
     this.events = new EventStore(db);
     this.sequences = new SequenceStore(db);
     this.enrollments = new EnrollmentStore(db);
+    this.segments = new SegmentStore(db);
   }
 
   /**
    * Stores the events, then delivers them to the workflows: each contact's in order, several contacts at once.
    * An event repeated under an idempotency key is not stored twice, and is delivered again only if its first
-   * delivery never completed.
+   * delivery never completed. Then the segments that read these events are evaluated again for these contacts.
    */
   async ingest(incoming: IncomingEvent[]): Promise<EventOutcome[]> {
+    return this.ingestRound(incoming, 0);
+  }
+
+  private async ingestRound(incoming: IncomingEvent[], round: number): Promise<EventOutcome[]> {
     const outcomes = await this.events.insertMany(incoming);
     this.metrics?.eventsAccepted.inc(outcomes.filter((o) => !o.duplicate).length);
     const triggered = await this.sequences.listTriggeredBy([...new Set(incoming.map((e) => e.name))]);
@@ -116,6 +132,15 @@ export class EnrollmentService {
       for (const i of indices) await deliver(i);
     });
     await this.events.markDelivered(delivered);
+    if (round <= LAST_SEGMENT_ROUND && incoming.length > 0) {
+      const names = new Set(incoming.map((e) => e.name));
+      const email = [...names].some((n) => n.startsWith('email.'));
+      await this.evaluateSegments(
+        incoming.map((e) => e.contact),
+        (p) => p.reads.events.some((n) => names.has(n)) || (email && p.reads.engagement),
+        round,
+      );
+    }
     return results;
   }
 
@@ -124,7 +149,50 @@ export class EnrollmentService {
    * read traits are evaluated again for them, and whoever entered or left one is sent `segment.entered` or
    * `segment.left` like any other event.
    */
-  async contactsChanged(_contacts: Contact[]): Promise<void> {}
+  async contactsChanged(contacts: Contact[]): Promise<void> {
+    await this.evaluateSegments(contacts, (p) => p.reads.traits, 0);
+  }
+
+  /**
+   * Evaluates the chosen segments for these contacts (one statement per segment for the whole batch) and ingests
+   * `segment.entered` / `segment.left` for each change, as the next round.
+   */
+  private async evaluateSegments(
+    contacts: Contact[],
+    affected: (plan: SegmentPlan) => boolean,
+    round: number,
+  ): Promise<void> {
+    if (contacts.length === 0) return;
+    const plans = (await this.plans()).filter(affected);
+    if (plans.length === 0) return;
+    const byId = new Map(contacts.map((c) => [c.id, c]));
+    const ids = [...byId.keys()];
+    const now = new Date();
+    const changes: IncomingEvent[] = [];
+    for (const plan of plans) {
+      const change = await this.segments.apply(plan.key, plan.definition, ids, now);
+      for (const id of change.entered) changes.push(segmentEvent('segment.entered', plan.key, byId.get(id)!, now));
+      for (const id of change.left) changes.push(segmentEvent('segment.left', plan.key, byId.get(id)!, now));
+    }
+    if (changes.length > 0) await this.ingestRound(changes, round + 1);
+  }
+
+  /** Ingests membership changes computed elsewhere (the scheduled refresh), as the first segment round. */
+  async ingestSegmentChanges(events: IncomingEvent[]): Promise<EventOutcome[]> {
+    return this.ingestRound(events, 1);
+  }
+
+  /** The segment definitions, cached: ingesting events when no segment reads them costs no query. */
+  private async plans(): Promise<SegmentPlan[]> {
+    const cached = this.segmentPlans;
+    const generation = segmentsGeneration();
+    if (cached && cached.generation === generation && Date.now() - cached.at < SEGMENT_PLANS_TTL_MS) {
+      return cached.plans;
+    }
+    const plans = await this.segments.plans();
+    this.segmentPlans = { at: Date.now(), generation, plans };
+    return plans;
+  }
 
   /** The events an enrollment on this version of the sequence reacts to; versions never change, so kept. */
   private async heardBy(sequenceKey: string, version: number): Promise<Heard> {
@@ -248,4 +316,14 @@ export class EnrollmentService {
       return false;
     }
   }
+}
+
+/** The event that tells a contact's timeline and sequences they entered or left a segment. */
+export function segmentEvent(
+  name: 'segment.entered' | 'segment.left',
+  segment: string,
+  contact: Contact,
+  at: Date,
+): IncomingEvent {
+  return { contact, contactId: contact.id, name, properties: { segment }, occurredAt: at };
 }
