@@ -54,7 +54,8 @@ const MAX_PENDING_EVENTS = 100;
 
 /**
  * Runs one contact through one sequence definition: sends, waits, waits for events, branches and splits,
- * until the steps end, a goal event converts the contact, or they unsubscribe or are exited.
+ * until the steps end, a goal event converts the contact, an exit event (or leaving a segment) exits them, or they
+ * unsubscribe or are exited.
  * @remarks Sends go through the email outbox under an idempotency key of the workflow id and the step,
  * so retries and replays never mail twice. Continues as new before its history grows past ~500 events, between
  * steps and in the middle of a wait (an enrollment asleep for days can be sent thousands of events).
@@ -91,6 +92,17 @@ export const sequenceWorkflow: SequenceWorkflow = async function sequenceWorkflo
     if (goal) {
       const raw = goal.revenueProperty ? Number(event.properties[goal.revenueProperty]) : NaN;
       stop = { outcome: 'converted', reason: `goal ${event.name}`, ...(Number.isFinite(raw) ? { revenue: raw } : {}) };
+      return;
+    }
+    // A goal is checked first: an event that both converts and exits converts. A definition without exits (every
+    // run started before they existed, which the schema refused) never gets here with one, so old runs replay as
+    // they ran.
+    const exit = definition.exits?.find((x) => matchesEvent(x, event));
+    if (exit) {
+      stop = {
+        outcome: 'exited',
+        reason: 'segmentLeft' in exit ? `left segment ${exit.segmentLeft}` : `exit event ${event.name}`,
+      };
       return;
     }
     pending.push(event);

@@ -1,3 +1,4 @@
+import { eventMatcherOf } from '../../domain/sequences/conditions';
 import type { SequenceDefinition } from '../../domain/sequences/definition';
 import type { Db } from '../knex';
 
@@ -71,11 +72,20 @@ export class SequenceStore {
     return row && { version: row.version as number, definition: row.definition, createdAt: row.created_at as Date };
   }
 
-  /** Active sequences that one of these event names triggers. */
+  /** Active sequences that one of these event names triggers (`segment.entered` for a segment trigger). */
   async listTriggeredBy(eventNames: string[]): Promise<SequenceRecord[]> {
     const all = await this.list();
     const names = new Set(eventNames);
-    return all.filter((s) => s.definition.triggers.some((t) => names.has(t.event)));
+    return all.filter((s) => s.definition.triggers.some((t) => names.has(eventMatcherOf(t).event)));
+  }
+
+  /**
+   * The keys of the segments that exist, sorted: what a trigger's `segmentEntered` or an exit's `segmentLeft` may
+   * name. Read here, beside the definitions that name them, so checking a definition needs one store.
+   */
+  async segmentKeys(): Promise<string[]> {
+    const rows = await this.db('segments').select('key').orderBy('key');
+    return rows.map((r) => r.key as string);
   }
 
   /** Creates the sequence at version 1; false if the key is taken. */

@@ -1,6 +1,6 @@
 import { templateIds } from '../../templates';
 import { builtinSequence, builtinSequences, getOnboardingSequence } from './builtins';
-import { evaluateCondition } from './conditions';
+import { evaluateCondition, eventMatcherOf } from './conditions';
 import type { SequenceDefinition, Step } from './definition';
 import { stepEdges } from './graph';
 import { validateSequence } from './validate';
@@ -152,7 +152,7 @@ describe('winback', () => {
   const def = valid('winback');
 
   it('is triggered by the churn model or inactivity and may re-enter after 90 days', () => {
-    expect(def.triggers.map((t) => t.event)).toEqual(['churn_risk_high', 'inactive_30d']);
+    expect(def.triggers.map((t) => eventMatcherOf(t).event)).toEqual(['churn_risk_high', 'inactive_30d']);
     expect(def.reentry).toEqual({ mode: 'after', after: 'P90D' });
     expect(def.goals).toContainEqual({ event: 'subscription_reactivated', revenueProperty: 'amount' });
   });

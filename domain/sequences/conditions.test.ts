@@ -1,4 +1,11 @@
-import { evaluateCondition, matchesEvent, resolveField, type ConditionContext } from './conditions';
+import {
+  evaluateCondition,
+  eventMatcherOf,
+  matchesEvent,
+  resolveField,
+  type ConditionContext,
+  type ConditionEvent,
+} from './conditions';
 import type { Condition } from './definition';
 
 const ctx: ConditionContext = {
@@ -162,5 +169,33 @@ describe('matchesEvent', () => {
     const where: Condition = { field: 'traits.plan', op: 'eq', value: 'free' };
     expect(matchesEvent({ event: 'plan_upgraded', where }, paid, { traits: { plan: 'free' }, contact: {} })).toBe(true);
     expect(matchesEvent({ event: 'plan_upgraded', where }, paid)).toBe(false);
+  });
+});
+
+describe('segment triggers and exits', () => {
+  const entered = (segment: unknown): ConditionEvent => ({ name: 'segment.entered', properties: { segment } });
+  const left = (segment: unknown): ConditionEvent => ({ name: 'segment.left', properties: { segment } });
+
+  it('a segmentEntered trigger matches entering that segment only', () => {
+    expect(matchesEvent({ segmentEntered: 'pro-de' }, entered('pro-de'))).toBe(true);
+    expect(matchesEvent({ segmentEntered: 'pro-de' }, entered('pro-fr'))).toBe(false);
+    expect(matchesEvent({ segmentEntered: 'pro-de' }, left('pro-de'))).toBe(false);
+    expect(matchesEvent({ segmentEntered: 'pro-de' }, { name: 'segment.entered', properties: {} })).toBe(false);
+  });
+
+  it('a segmentLeft exit matches leaving that segment only', () => {
+    expect(matchesEvent({ segmentLeft: 'pro-de' }, left('pro-de'))).toBe(true);
+    expect(matchesEvent({ segmentLeft: 'pro-de' }, left('pro-fr'))).toBe(false);
+    expect(matchesEvent({ segmentLeft: 'pro-de' }, entered('pro-de'))).toBe(false);
+  });
+
+  it('means the segment event with a where on its segment property, and leaves event matchers as written', () => {
+    expect(eventMatcherOf({ segmentEntered: 'k' })).toEqual({
+      event: 'segment.entered',
+      where: { field: 'event.properties.segment', op: 'eq', value: 'k' },
+    });
+    expect(eventMatcherOf({ segmentLeft: 'k' }).event).toBe('segment.left');
+    const matcher = { event: 'signup' };
+    expect(eventMatcherOf(matcher)).toBe(matcher);
   });
 });

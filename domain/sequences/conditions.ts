@@ -57,12 +57,39 @@ export function evaluateCondition(cond: Condition, ctx: ConditionContext): boole
   }
 }
 
-/** Whether `event` satisfies a trigger's or goal's matcher: same name, and its `where` holds with `event` in context. */
+/** The events the audience sends when a contact enters or leaves a segment; `properties.segment` is its key. */
+export const SEGMENT_ENTERED_EVENT = 'segment.entered';
+export const SEGMENT_LEFT_EVENT = 'segment.left';
+
+/** Anything that picks out events: a trigger, an exit, a goal or a waitFor route. */
+export type EventSelector =
+  Pick<EventMatcher, 'event' | 'where'> | { segmentEntered: string } | { segmentLeft: string };
+
+/**
+ * The event matcher a trigger or exit means: entering a segment is the `segment.entered` event whose
+ * `properties.segment` is its key, leaving one `segment.left`. Every place that matches triggers or exits (or
+ * lists the event names they need) goes through this, so the stored definition keeps what the author wrote.
+ */
+export function eventMatcherOf(selector: EventSelector): Pick<EventMatcher, 'event' | 'where'> {
+  if ('segmentEntered' in selector) return segmentMatcher(SEGMENT_ENTERED_EVENT, selector.segmentEntered);
+  if ('segmentLeft' in selector) return segmentMatcher(SEGMENT_LEFT_EVENT, selector.segmentLeft);
+  return selector;
+}
+
+function segmentMatcher(event: string, key: string): Pick<EventMatcher, 'event' | 'where'> {
+  return { event, where: { field: 'event.properties.segment', op: 'eq', value: key } };
+}
+
+/**
+ * Whether `event` satisfies a trigger, exit, goal or waitFor route: same name, and its `where` holds with `event` in
+ * context. A segment trigger or exit is first read as the segment event it means (see `eventMatcherOf`).
+ */
 export function matchesEvent(
-  matcher: Pick<EventMatcher, 'event' | 'where'>,
+  selector: EventSelector,
   event: ConditionEvent,
   context: Omit<ConditionContext, 'event'> = { traits: {}, contact: {} },
 ): boolean {
+  const matcher = eventMatcherOf(selector);
   if (matcher.event !== event.name) return false;
   return matcher.where === undefined || evaluateCondition(matcher.where, { ...context, event });
 }

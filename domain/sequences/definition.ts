@@ -127,6 +127,14 @@ export const stepSchema = z.discriminatedUnion('type', [
 
 export const eventMatcher = z.object({ event: z.string().min(1).max(200), where: conditionSchema.optional() }).strict();
 
+const segmentKey = z.string().min(1).max(100);
+
+/** A trigger: an event, or the contact entering a segment. */
+export const triggerSchema = z.union([eventMatcher, z.object({ segmentEntered: segmentKey }).strict()]);
+
+/** An exit: an event, or the contact leaving a segment. */
+export const exitSchema = z.union([eventMatcher, z.object({ segmentLeft: segmentKey }).strict()]);
+
 export const sequenceDefinitionSchema = z
   .object({
     key: z
@@ -138,10 +146,15 @@ export const sequenceDefinitionSchema = z
     description: z.string().max(2000).optional(),
     /** marketing mail carries unsubscribe headers and counts towards the frequency cap; transactional does not. */
     category: z.enum(['marketing', 'transactional']).default('marketing'),
-    /** Events that enroll a contact. */
-    triggers: z.array(eventMatcher).default([]),
+    /** Events, or entering a segment, that enroll a contact. */
+    triggers: z.array(triggerSchema).default([]),
     /** Events that end the enrollment as a conversion; revenue is read from an event property. */
     goals: z.array(eventMatcher.extend({ revenueProperty: z.string().max(100).optional() }).strict()).default([]),
+    /**
+     * Events, or leaving a segment, that end the enrollment as exited. No default: a definition stored without it
+     * stays byte for byte what it was, and so does every workflow input made from it.
+     */
+    exits: z.array(exitSchema).max(20).optional(),
     reentry: z
       .object({ mode: z.enum(['never', 'always', 'after']), after: isoDuration.optional() })
       .strict()
@@ -165,3 +178,14 @@ export type SequenceDefinitionInput = z.input<typeof sequenceDefinitionSchema>;
 export type Step = z.infer<typeof stepSchema>;
 export type SendStep = z.infer<typeof sendStep>;
 export type EventMatcher = z.infer<typeof eventMatcher>;
+export type Trigger = z.infer<typeof triggerSchema>;
+export type SequenceExit = z.infer<typeof exitSchema>;
+
+/** The segment keys a definition's triggers and exits name, each once, in the order they appear. */
+export function segmentsNamed(definition: Pick<SequenceDefinition, 'triggers' | 'exits'>): string[] {
+  const keys = [
+    ...definition.triggers.map((t) => ('segmentEntered' in t ? t.segmentEntered : undefined)),
+    ...(definition.exits ?? []).map((x) => ('segmentLeft' in x ? x.segmentLeft : undefined)),
+  ];
+  return [...new Set(keys.filter((k): k is string => k !== undefined))];
+}

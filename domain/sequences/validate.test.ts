@@ -454,3 +454,51 @@ describe('validateSequence: what a sequence may send, and from whom', () => {
     ]);
   });
 });
+
+describe('validateSequence: segment triggers and exits', () => {
+  const segments = ['free-us', 'pro-de'];
+
+  it('accepts known segments and stores the definition as written', () => {
+    const input = base([send('a')], { triggers: [{ segmentEntered: 'pro-de' }], exits: [{ segmentLeft: 'pro-de' }] });
+    const result = validateSequence(input, templates, { segments });
+    expect(result).toMatchObject({ ok: true, warnings: [] });
+    if (!result.ok) return;
+    expect(result.definition.triggers).toEqual([{ segmentEntered: 'pro-de' }]);
+    expect(result.definition.exits).toEqual([{ segmentLeft: 'pro-de' }]);
+  });
+
+  it('refuses an unknown segment, naming the field and the segments there are', () => {
+    const input = base([send('a')], {
+      triggers: [{ event: 'signup' }, { segmentEntered: 'pro-dee' }],
+      exits: [{ event: 'closed' }, { segmentLeft: 'gone' }],
+    });
+    expect(problems(validateSequence(input, templates, { segments }))).toEqual([
+      {
+        path: 'triggers.1.segmentEntered',
+        message: "there is no segment 'pro-dee'; the segments are: free-us, pro-de",
+      },
+      { path: 'exits.1.segmentLeft', message: "there is no segment 'gone'; the segments are: free-us, pro-de" },
+    ]);
+    expect(problems(validateSequence(input, templates, { segments: [] }))[0]?.message).toBe(
+      "there is no segment 'pro-dee'; there is no segment yet",
+    );
+  });
+
+  it('refuses an exit met by the enrolling event, and a trigger with both an event and a segment', () => {
+    const same = base([send('a')], { exits: [{ event: 'signup' }] });
+    expect(problems(validateSequence(same, templates))).toEqual([
+      {
+        path: 'exits.0.event',
+        message:
+          "exit 'signup' is met by the very event that enrolls the contact (triggers.0), so every enrollment would end at once",
+      },
+    ]);
+    const both = base([send('a')], { triggers: [{ event: 'signup', segmentEntered: 'pro-de' }] });
+    expect(problems(validateSequence(both, templates)).map((p) => p.path)).toEqual(['triggers.0']);
+  });
+
+  it('leaves a definition without exits without them', () => {
+    const result = validateSequence(base([send('a')]), templates);
+    expect(result.ok && 'exits' in result.definition).toBe(false);
+  });
+});

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { eventMatcherOf } from './conditions';
 import { sequenceDefinitionSchema, type Condition, type SequenceDefinition, type Step } from './definition';
 import { parseDuration } from './duration';
 import { stepEdges } from './graph';
@@ -40,13 +41,18 @@ export interface SequenceValidationOptions {
    * Without it no step may name a sender, and every email goes out from the default one.
    */
   allowedSenders?: readonly string[];
+  /**
+   * The keys of the segments that exist, sorted: a trigger's `segmentEntered` or an exit's `segmentLeft` must name
+   * one. Without it segment keys are not checked (nothing to check them against, as when built-ins are installed).
+   */
+  segments?: readonly string[];
 }
 
 /**
  * Parses and checks a sequence definition: the schema first, then what a schema cannot say: step ids unique,
  * every reference resolving, templates known (and transactional in a transactional sequence), subjects that
- * render, senders allowed, no loop that can spin without waiting, goals distinct from triggers, and settings that
- * agree with each other. Unreachable steps are warnings.
+ * render, senders allowed, no loop that can spin without waiting, goals and exits distinct from triggers, segments
+ * that exist (when `options.segments` lists them), and settings that agree with each other. Unreachable steps are warnings.
  */
 export function validateSequence(
   input: unknown,
@@ -134,6 +140,8 @@ export function validateSequence(
     warnings.push(...unreachableSteps(steps, indexOf));
   }
   checkGoals(definition, problems, warnings);
+  checkExits(definition, problems, warnings);
+  if (options.segments) checkSegments(definition, options.segments, problems);
   checkSettings(definition, problems, warnings);
 
   return problems.length > 0 ? { ok: false, problems, warnings } : { ok: true, definition, warnings };
@@ -261,7 +269,7 @@ function unreachableSteps(steps: readonly Step[], indexOf: ReadonlyMap<string, n
 
 function checkGoals(definition: SequenceDefinition, problems: SequenceProblem[], warnings: SequenceProblem[]): void {
   definition.goals.forEach((goal, g) => {
-    definition.triggers.forEach((trigger, t) => {
+    definition.triggers.map(eventMatcherOf).forEach((trigger, t) => {
       if (goal.event !== trigger.event) return;
       if (goal.where === undefined || sameCondition(goal.where, trigger.where)) {
         problems.push({
@@ -275,6 +283,43 @@ function checkGoals(definition: SequenceDefinition, problems: SequenceProblem[],
         });
       }
     });
+  });
+}
+
+// An exit met by the event that enrolls would end every enrollment as it starts: the trigger goes through the same
+// check as every later event.
+function checkExits(definition: SequenceDefinition, problems: SequenceProblem[], warnings: SequenceProblem[]): void {
+  (definition.exits ?? []).forEach((exit, x) => {
+    const matcher = eventMatcherOf(exit);
+    const field = 'segmentLeft' in exit ? 'segmentLeft' : 'event';
+    definition.triggers.map(eventMatcherOf).forEach((trigger, t) => {
+      if (matcher.event !== trigger.event) return;
+      if (matcher.where === undefined || sameCondition(matcher.where, trigger.where)) {
+        problems.push({
+          path: `exits.${x}.${field}`,
+          message: `exit '${matcher.event}' is met by the very event that enrolls the contact (triggers.${t}), so every enrollment would end at once`,
+        });
+      } else {
+        warnings.push({
+          path: `exits.${x}`,
+          message: `exit '${matcher.event}' is also a trigger (triggers.${t}); make sure the two conditions exclude each other`,
+        });
+      }
+    });
+  });
+}
+
+function checkSegments(definition: SequenceDefinition, segments: readonly string[], problems: SequenceProblem[]): void {
+  const known = new Set(segments);
+  const choices = segments.length > 0 ? `the segments are: ${segments.join(', ')}` : 'there is no segment yet';
+  const refuse = (path: string, key: string) =>
+    problems.push({ path, message: `there is no segment '${key}'; ${choices}` });
+  definition.triggers.forEach((trigger, t) => {
+    if ('segmentEntered' in trigger && !known.has(trigger.segmentEntered))
+      refuse(`triggers.${t}.segmentEntered`, trigger.segmentEntered);
+  });
+  (definition.exits ?? []).forEach((exit, x) => {
+    if ('segmentLeft' in exit && !known.has(exit.segmentLeft)) refuse(`exits.${x}.segmentLeft`, exit.segmentLeft);
   });
 }
 

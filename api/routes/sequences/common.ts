@@ -1,7 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import type { SequenceRecord, SequenceStore } from '../../../db/stores/sequences';
-import { sequenceDefinitionSchema } from '../../../domain/sequences/definition';
+import { segmentsNamed, sequenceDefinitionSchema } from '../../../domain/sequences/definition';
 import {
   validateSequence,
   type SequenceProblem,
@@ -98,11 +98,17 @@ export async function sequenceOr404(sequences: SequenceStore, key: string): Prom
 /**
  * Checks a definition with the sequence language's own validator before the route's schema sees it: its problems
  * name the step (`step 'pause': must be an ISO-8601 duration`), pick the likely step type out of a union, and come
- * with the warnings, as `400 invalid sequence definition`. A valid body goes on as the parsed definition.
+ * with the warnings, as `400 invalid sequence definition`. A valid body goes on as the parsed definition. The
+ * segments are read only for a definition that names one, so other sequences never wait on that read.
  */
-export function checkDefinition(checks: SequenceValidationOptions): RequestHandler {
-  return (req, res, next) => {
-    const checked = validateSequence(req.body, templateCatalogue, checks);
+export function checkDefinition(
+  checks: SequenceValidationOptions,
+  segmentKeys: () => Promise<string[]>,
+): RequestHandler {
+  return async (req, res, next) => {
+    const parsed = sequenceDefinitionSchema.safeParse(req.body);
+    const segments = parsed.success && segmentsNamed(parsed.data).length > 0 ? await segmentKeys() : undefined;
+    const checked = validateSequence(req.body, templateCatalogue, { ...checks, ...(segments ? { segments } : {}) });
     if (!checked.ok) {
       res
         .status(400)
