@@ -13,10 +13,10 @@ interface Layer {
 }
 
 /**
- * Where the app mounts routers (the webhooks' router sits outside the API key's). Least specific first: a router
- * matches a probe under its own mount and under every longer one, so the first match is its mount.
+ * Where the app mounts routers (the webhooks' and Segment's sit outside the API key's). Least specific first: a
+ * router matches a probe under its own mount and under every longer one, so the first match is its mount.
  */
-const MOUNTS = ['', '/v1', '/v1/webhooks'];
+const MOUNTS = ['', '/v1', '/v1/webhooks', '/v1/segment'];
 
 /**
  * Every route the app serves, read from Express's own router, so that a route added later is fuzzed and must have
