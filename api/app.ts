@@ -6,8 +6,9 @@ import { limitBodyDepth } from './bodyDepth';
 import type { AppDeps, RouteDeps } from './deps';
 import { errorHandler, HttpError } from './errors';
 import { rateLimitPerIp, rateLimitPerKey } from './rateLimit';
-import { isV1, mountRoutes, readsOwnBody, type AnyRoute } from './registry';
+import { acceptedBodyTypes, isV1, mountRoutes, type AnyRoute } from './registry';
 import { dashboardRoutes } from './routes/dashboard';
+import { isSegmentSpecRoute, segmentSpecRouter } from './routes/segmentSpec/guards';
 import { buildRoutes } from './routes';
 
 export type { AppDeps } from './deps';
@@ -57,6 +58,8 @@ export function createApp(deps: AppDeps): Express {
   hooks.use(express.raw({ type: 'application/json', limit: BODY_LIMIT }));
   mountRoutes(hooks, routes.filter(isWebhook), deps.db, '/v1/webhooks');
   app.use('/v1/webhooks', hooks);
+  // Segment sources authenticate with their write key, not an API key: these routes check it and read their body.
+  app.use('/v1/segment', segmentSpecRouter(routes.filter(isSegmentSpecRoute), deps.db));
 
   const v1 = express.Router();
   // Who is asking, and whether they are over their rate, is settled before a body is read: nobody without a
@@ -74,15 +77,16 @@ export function createApp(deps: AppDeps): Express {
   v1.use((req, _res, next) => {
     // req.is answers null when there is no body, false when the body is of another type. An empty body
     // (Content-Length: 0, as fetch sends for a POST without one) has no type to check.
-    if (req.is('application/json') === false && req.get('content-length') !== '0' && !readsOwnBody(req, routes))
-      return next(new HttpError(415, 'request bodies must be application/json'));
+    const types = acceptedBodyTypes(req, routes);
+    if (req.is(types) === false && req.get('content-length') !== '0')
+      return next(new HttpError(415, `request bodies must be ${types.join(' or ')}`));
     next();
   });
   v1.use(express.json({ limit: BODY_LIMIT, strict: false }));
   v1.use(limitBodyDepth());
   mountRoutes(
     v1,
-    routes.filter((r) => isV1(r) && !isWebhook(r)),
+    routes.filter((r) => isV1(r) && !isWebhook(r) && !isSegmentSpecRoute(r)),
     deps.db,
     '/v1',
   );

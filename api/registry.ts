@@ -119,10 +119,9 @@ function pathPattern(path: string): RegExp {
   return new RegExp(`^${escaped}$`);
 }
 
-/** Whether the request goes to a route that reads a body of its own type (a CSV upload) rather than JSON. */
-export function readsOwnBody(req: Request, routes: readonly AnyRoute[]): boolean {
+/** The media types the route a request goes to takes as its body: its own (a CSV upload), else JSON. */
+export function acceptedBodyTypes(req: Request, routes: readonly AnyRoute[]): string[] {
   const path = `${req.baseUrl}${req.path}`;
-  return routes.some(
-    (r) => r.method === req.method.toLowerCase() && pathPattern(r.path).test(path) && readsOwnType(r, req),
-  );
+  const route = routes.find((r) => r.method === req.method.toLowerCase() && pathPattern(r.path).test(path));
+  return route?.bodyMediaTypes ?? ['application/json'];
 }

@@ -23,6 +23,8 @@ import { ingestionScenario } from './scenarios/ingestion';
 import { latencyScenario } from './scenarios/latency';
 import { scoringScenario } from './scenarios/scoring';
 import { webhookScenario } from './scenarios/webhook';
+import { contactImportScenario } from './scenarios/contactImport';
+import { segmentsScenario } from './scenarios/segments';
 
 const SCENARIOS = {
   baseline: baselineScenario,
@@ -33,6 +35,8 @@ const SCENARIOS = {
   scoring: scoringScenario,
   footprint: footprintScenario,
   webhook: webhookScenario,
+  contactImport: contactImportScenario,
+  segments: segmentsScenario,
 } as const;
 type ScenarioName = keyof typeof SCENARIOS;
 /** Scenarios whose throughputs are printed as a ratio to the baseline, which then runs with them. */
