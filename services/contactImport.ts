@@ -144,7 +144,7 @@ export class ContactImporter {
         });
         continue;
       }
-      const externalId = r.externalId ?? byEmail.get(r.email!) ?? idForEmail(r.email!);
+      const externalId = r.externalId ?? byEmail.get(r.email!.toLowerCase()) ?? idForEmail(r.email!);
       keyed.push({ ...r, externalId });
     }
     const folded = foldBatch(keyed);

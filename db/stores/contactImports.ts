@@ -166,13 +166,13 @@ export class ContactImportStore {
       });
   }
 
-  /** For rows known by email only: the external id of the oldest contact with each email. */
+  /** For rows known by email only: the external id of the oldest contact with each email, keyed lower-cased (addresses match whatever their case). */
   async externalIdsByEmail(emails: string[]): Promise<Map<string, string>> {
     if (emails.length === 0) return new Map();
     const rows = await this.db.raw<{ rows: { email: string; external_id: string }[] }>(
-      `SELECT DISTINCT ON (email) email, external_id FROM contacts WHERE email = ANY(?::text[])
-        ORDER BY email, created_at, id`,
-      [emails],
+      `SELECT DISTINCT ON (lower(email)) lower(email) AS email, external_id FROM contacts
+        WHERE lower(email) = ANY(?::text[]) ORDER BY lower(email), created_at, id`,
+      [emails.map((e) => e.toLowerCase())],
     );
     return new Map(rows.rows.map((r) => [r.email, r.external_id]));
   }

@@ -134,10 +134,10 @@ leaves",01234\r\n` +
     expect((await get(`/v1/imports/${res.body.id}`)).body).toMatchObject({ status: 'completed', rows: 7, rejected: 5 });
   });
 
-  it('reads NDJSON and upserts a row without an id by its email', async () => {
+  it('reads NDJSON and upserts a row without an id by its email, whatever its case', async () => {
     await t.db('contacts').insert({ external_id: 'crm-77', email: 'known@example.com', traits: { plan: 'free' } });
     const ndjson = [
-      { email: 'known@example.com', traits: { plan: 'pro' }, locale: 'de-DE' },
+      { email: 'Known@Example.COM', traits: { plan: 'pro' }, locale: 'de-DE' },
       { email: 'fresh@example.com', seats: 3 },
       {},
       'not json',
@@ -155,7 +155,7 @@ leaves",01234\r\n` +
       [6, 'email'],
     ]);
     expect((await contact('crm-77')).traits).toEqual({ plan: 'pro', locale: 'de-DE' });
-    expect(await t.db('contacts').where({ email: 'known@example.com' }).count({ n: '*' })).toEqual([{ n: 1 }]);
+    expect(await t.db('contacts').whereRaw(`lower(email) = 'known@example.com'`).count({ n: '*' })).toEqual([{ n: 1 }]);
     expect((await contact('fresh@example.com')).traits).toEqual({ seats: 3 });
     expect(await contact('n-1')).toMatchObject({ timezone: 'America/New_York', traits: { vip: true, tags: ['a'] } });
   });
