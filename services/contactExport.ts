@@ -2,12 +2,6 @@ import type { Db } from '../db/knex';
 import type { Contact } from '../db/stores/contacts';
 import { emailHash } from '../db/stores/suppressions';
 
-/** Whether a table exists: segment membership belongs to a later migration that a database may not have yet. */
-export async function hasTable(db: Db, table: string): Promise<boolean> {
-  const { rows } = await db.raw(`SELECT to_regclass(?) IS NOT NULL AS present`, [`public.${table}`]);
-  return Boolean((rows as { present: boolean }[])[0]?.present);
-}
-
 /**
  * Everything held about one person, as one JSON document (a subject access request): the contact and traits, every
  * event, every message to them with the events of its message log, enrollments, subscription changes, segment
@@ -51,9 +45,7 @@ export async function exportContact(db: Db, contact: Contact) {
     messages: messages.map((m: { id: string }) => ({ ...m, events: eventsOf.get(m.id) ?? [] })),
     enrollments: await byContact('enrollments', 'enrolled_at'),
     subscriptionChanges: await byContact('contact_subscription_changes', 'at'),
-    segments: (await hasTable(db, 'segment_members'))
-      ? await db('segment_members').where({ contact_id: contact.id }).orderBy('entered_at', 'asc')
-      : [],
+    segments: await byContact('segment_members', 'entered_at'),
     suppressions: await db('suppressions').where({ email_hash: emailHash(contact.email) }),
     churnScores: await db('churn_risk_scores').where({ user_id: contact.id }).orderBy('calculated_at', 'asc'),
     audit: await db('audit_log')

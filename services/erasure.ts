@@ -3,7 +3,6 @@ import type { Db } from '../db/knex';
 import { AuditLog } from '../db/stores/audit';
 import { ContactStore, type Contact } from '../db/stores/contacts';
 import { emailHash, SuppressionStore } from '../db/stores/suppressions';
-import { hasTable } from './contactExport';
 
 /** gRPC NOT_FOUND: the execution is already gone (retention, or an earlier erasure that stopped half-way). */
 const NOT_FOUND = 5;
@@ -51,9 +50,7 @@ export class ErasureService {
     const workflowsDeleted = await this.deleteWorkflows(contact);
     const counts = await this.db.transaction(async (trx) => {
       const email = contact.email.trim().toLowerCase();
-      const segmentMemberships = (await hasTable(trx, 'segment_members'))
-        ? await trx('segment_members').where({ contact_id: contact.id }).delete()
-        : 0;
+      const segmentMemberships = await trx('segment_members').where({ contact_id: contact.id }).delete();
       const messages = trx('email_outbox').where((q) =>
         q
           .where({ contact_id: contact.id })

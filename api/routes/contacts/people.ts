@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { SegmentStore } from '../../../db/stores/segments';
 import { ContactStore, type Contact } from '../../../db/stores/contacts';
 import { contactTimeline, decodeCursor, encodeCursor, TIMELINE_KINDS } from '../../../services/timeline';
-import { hasTable } from '../../../services/contactExport';
 import { resubscriber, unsubscriber } from '../../../services/unsubscribe';
 import { actorOf } from '../../auth';
 import type { RouteDeps } from '../../deps';
@@ -34,6 +34,7 @@ const timelineResponse = z.object({
 /** Finding people, their timeline, and list hygiene (unsubscribe and resubscribe by a person, recorded). */
 export function peopleRoutes({ db, temporal }: Pick<RouteDeps, 'db' | 'temporal'>): AnyRoute[] {
   const contacts = new ContactStore(db);
+  const segments = new SegmentStore(db);
   const unsubscribe = unsubscriber(db, temporal);
   const resubscribe = resubscriber(db);
   const tag = 'Contacts';
@@ -45,8 +46,7 @@ export function peopleRoutes({ db, temporal }: Pick<RouteDeps, 'db' | 'temporal'
 
   /** An unknown segment is the client's mistake about a field, answered before any contact is read. */
   async function checkSegment(key: string): Promise<void> {
-    const known = (await hasTable(db, 'segments')) && (await db('segments').where({ key }).first('key'));
-    if (!known)
+    if (!(await segments.get(key)))
       throw badRequest('invalid request query', [
         { path: 'segment', message: `there is no segment '${key}' (GET /v1/segments lists them)` },
       ]);
