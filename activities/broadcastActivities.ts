@@ -1,9 +1,237 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { BroadcastStore, type Broadcast, type ClaimedRecipient } from '../db/stores/broadcasts';
+import { OutboxStore } from '../db/stores/outbox';
+import type { BroadcastStatus } from '../domain/broadcast';
+import { trackEmail } from '../domain/tracking';
+import { renderEmail, templateInfo } from '../templates';
+import type { BroadcastBatchInput, BroadcastBatchResult } from '../workflows/broadcast/types';
 import type { AudienceSettings } from './audienceSettings';
+import { deliverOnce, sendGuard, type Compose, type Delivery } from './deliverOnce';
+import { ctaUrl, TRACKING_TTL_MS, UNSUBSCRIBE_TTL_MS, type SequenceActivityDeps } from './sequenceActivities';
 
-export interface BroadcastActivityDeps {
+export interface BroadcastActivityDeps extends Partial<Pick<SequenceActivityDeps, 'db' | 'email' | 'mail' | 'signer'>> {
   audience?: AudienceSettings;
 }
 
-export function createBroadcastActivities(_deps: BroadcastActivityDeps) {
-  return {};
+/** How often a running batch looks at the broadcast's status, so a pause or cancel stops it within about this. */
+const STATUS_CHECK_MS = 1_000;
+
+/** Activities of the broadcast workflow: freezing the audience, sending in batches, and recording its status. */
+export function createBroadcastActivities(deps: BroadcastActivityDeps) {
+  const need = () => {
+    const { db, email, mail, signer } = deps;
+    if (!db || !email || !mail || !signer) {
+      throw ApplicationFailure.nonRetryable('the worker has no mail settings for broadcasts', 'Misconfigured');
+    }
+    return { db, email, mail, signer };
+  };
+
+  /** The message one recipient (or a test address) gets, with our unsubscribe link, tracking and sender. */
+  const composer =
+    (b: Broadcast, to: { contactId: string; email: string; traits: Record<string, unknown> }, marketing: boolean) =>
+    (messageId: string): ReturnType<Compose> => {
+      const { mail, signer } = need();
+      const unsubscribeUrl = `${mail.publicUrl}/u/${signer.sign('unsubscribe', to.contactId, UNSUBSCRIBE_TTL_MS)}`;
+      const trait = (name: string) => (typeof to.traits[name] === 'string' ? (to.traits[name] as string) : undefined);
+      const rendered = renderEmail(b.template, {
+        subject: b.subject,
+        vars: {
+          traits: to.traits,
+          first_name: trait('first_name') ?? trait('firstName'),
+          email: to.email,
+          product_name: mail.productName,
+          venture_name: mail.companyName,
+          ...(mail.companyAddress ? { company_address: mail.companyAddress } : {}),
+          cta_url: ctaUrl(mail.appUrl, `broadcast-${b.id}`, templateInfo(b.template)?.cta ?? b.template),
+          unsubscribe_url: unsubscribeUrl,
+        },
+      });
+      const track = marketing && mail.tracking !== false && to.traits.doNotTrack !== true;
+      const html = track
+        ? trackEmail(rendered.html, { messageId, publicUrl: mail.publicUrl, signer, ttlMs: TRACKING_TTL_MS }).html
+        : rendered.html;
+      const headers: Record<string, string> = marketing
+        ? { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
+        : {};
+      return { from: b.from ?? mail.from, ...rendered, html, headers, tracked: track };
+    };
+
+  const load = async (store: BroadcastStore, id: string): Promise<Broadcast> => {
+    const b = await store.get(id);
+    if (!b) throw ApplicationFailure.nonRetryable(`broadcast ${id} does not exist`, 'BroadcastNotFound');
+    return b;
+  };
+
+  return {
+    /**
+     * Freezes the broadcast's audience from the segment's members now, and counts it.
+     * @remarks Idempotent: a retry finds the snapshot of the first attempt.
+     */
+    async snapshotBroadcastAudience(input: { broadcastId: string }): Promise<{ recipients: number }> {
+      const store = new BroadcastStore(need().db);
+      return { recipients: await store.snapshot(input.broadcastId) };
+    },
+
+    /**
+     * Moves the broadcast to a status when it is in one of `from`; answers whether it did.
+     * @remarks Idempotent: a retry after the move finds the status already set and answers false.
+     */
+    async setBroadcastStatus(input: {
+      broadcastId: string;
+      status: BroadcastStatus;
+      from?: BroadcastStatus[];
+      approvalWorkflowId?: string;
+      decidedBy?: string;
+      decisionComment?: string;
+    }): Promise<boolean> {
+      const { broadcastId, status, from, ...extra } = input;
+      return new BroadcastStore(need().db).setStatus(broadcastId, status, from, extra);
+    },
+
+    /**
+     * Claims the due recipients (up to `limit`) and sends to each, at the broadcast's rate, through the outbox under
+     * a key per broadcast and recipient, so a recipient is sent at most once whatever happens to this batch.
+     * Unsubscribed (marketing), suppressed and capped recipients are skipped and counted; capped ones are put back
+     * for later instead when the policy is 'defer'. Stops early, putting unsent claims back, once the broadcast is
+     * no longer sending (paused, cancelled).
+     * @remarks Heartbeats after every send. Run with a single attempt: the workflow retries a failed batch as a new
+     * activity, whose first step puts the failed batch's claims back; deliverOnce keeps each send's outcome in the
+     * attempt's heartbeat, which a retry of a whole batch would read as the outcome of every send in it.
+     */
+    async sendBroadcastBatch(input: BroadcastBatchInput): Promise<BroadcastBatchResult> {
+      const { db, email, mail } = need();
+      const ctx = Context.current();
+      const store = new BroadcastStore(db);
+      const outbox = new OutboxStore(db);
+      const guard = sendGuard(db, mail);
+      const b = await load(store, input.broadcastId);
+      if (input.recover) await store.releaseClaimed(b.id);
+      const now = new Date(ctx.info.currentAttemptScheduledTimestampMs);
+      const result: BroadcastBatchResult = {
+        claimed: 0,
+        sent: 0,
+        skipped: 0,
+        failed: 0,
+        deferred: 0,
+        remaining: 0,
+        nextDueAt: null,
+        stopped: false,
+      };
+      if (b.status !== 'sending') {
+        result.stopped = true;
+      } else {
+        const claimed = await store.claim(b.id, now, input.limit);
+        result.claimed = claimed.length;
+        const marketing = templateInfo(b.template)?.category !== 'transactional';
+        const cap = mail.frequencyCap;
+        const capped = deps.audience?.broadcastCapped ?? 'skip';
+        const gapMs = 1000 / input.ratePerSecond;
+        const started = Date.now();
+        let next = 0;
+        let lastCheck = Date.now();
+        let stop = false;
+        const checkStatus = async () => {
+          if (Date.now() - lastCheck < STATUS_CHECK_MS) return;
+          lastCheck = Date.now();
+          const current = await store.get(b.id);
+          if (current?.status !== 'sending') stop = true;
+        };
+
+        const sendOne = async (r: ClaimedRecipient): Promise<void> => {
+          if (marketing && r.unsubscribed) {
+            await store.finish(b.id, r.contactId, 'skipped', { skipReason: 'unsubscribed' });
+            result.skipped++;
+            return;
+          }
+          const claim = {
+            idempotencyKey: r.idempotencyKey,
+            contactId: r.contactId,
+            workflowId: b.workflowId,
+            template: b.template,
+            toEmail: r.email,
+            subject: b.subject,
+            marketing,
+          };
+          const outcome: Delivery = await deliverOnce(
+            { outbox, email, guard },
+            claim,
+            cap,
+            composer(b, { contactId: r.contactId, email: r.email, traits: r.traits }, marketing),
+          );
+          if (outcome.status === 'sent' || outcome.status === 'duplicate') {
+            await store.finish(b.id, r.contactId, 'sent');
+            result.sent++;
+          } else if (outcome.status === 'suppressed') {
+            await store.finish(b.id, r.contactId, 'skipped', { skipReason: 'suppressed', error: outcome.reason });
+            result.skipped++;
+          } else if (outcome.status === 'deferred') {
+            if (capped === 'defer') {
+              await store.defer(b.id, r.contactId, new Date(outcome.retryAt));
+              result.deferred++;
+            } else {
+              await store.finish(b.id, r.contactId, 'skipped', { skipReason: 'capped' });
+              result.skipped++;
+            }
+          } else {
+            await store.finish(b.id, r.contactId, 'failed', { error: 'reason' in outcome ? outcome.reason : 'failed' });
+            result.failed++;
+          }
+        };
+
+        // Lanes take the next recipient in turn, each no earlier than its slot at the rate limit.
+        const lanes = Array.from({ length: Math.min(input.concurrency, claimed.length) }, async () => {
+          while (!stop && next < claimed.length) {
+            const i = next++;
+            const waitMs = started + i * gapMs - Date.now();
+            if (waitMs > 0) await ctx.sleep(waitMs);
+            await sendOne(claimed[i]!);
+            ctx.heartbeat({ done: i + 1 });
+            await checkStatus();
+          }
+        });
+        try {
+          await Promise.all(lanes);
+        } finally {
+          const unsent = claimed.slice(next).map((r) => r.contactId);
+          if (unsent.length > 0) await store.releaseClaimed(b.id, unsent);
+        }
+        result.stopped = stop;
+      }
+      const progress = await store.progress(b.id);
+      result.remaining = progress.remaining;
+      result.nextDueAt = progress.nextDueAt ? progress.nextDueAt.getTime() : null;
+      return result;
+    },
+
+    /**
+     * Sends one test of the broadcast to an address: not a recipient, not counted, and never a marketing send to
+     * the audience (no cap; the suppression list still applies).
+     * @remarks Through the outbox under the key the workflow gives, so a retry never sends a second test.
+     */
+    async sendBroadcastTest(input: {
+      broadcastId: string;
+      email: string;
+      idempotencyKey: string;
+    }): Promise<{ status: Delivery['status']; reason?: string }> {
+      const { db, email, mail } = need();
+      const store = new BroadcastStore(db);
+      const b = await load(store, input.broadcastId);
+      const outcome = await deliverOnce(
+        { outbox: new OutboxStore(db), email, guard: sendGuard(db, mail) },
+        {
+          idempotencyKey: input.idempotencyKey,
+          contactId: null,
+          workflowId: b.workflowId,
+          template: b.template,
+          toEmail: input.email,
+          subject: `[Test] ${b.subject}`,
+          marketing: false,
+        },
+        undefined,
+        composer({ ...b, subject: `[Test] ${b.subject}` }, { contactId: 'test', email: input.email, traits: {} }, true),
+      );
+      const reason = outcome.status === 'failed' || outcome.status === 'suppressed' ? outcome.reason : undefined;
+      return { status: outcome.status, ...(reason ? { reason } : {}) };
+    },
+  };
 }

@@ -25,6 +25,7 @@ import { scoringScenario } from './scenarios/scoring';
 import { webhookScenario } from './scenarios/webhook';
 import { contactImportScenario } from './scenarios/contactImport';
 import { segmentsScenario } from './scenarios/segments';
+import { broadcastScenario } from './scenarios/broadcast';
 
 const SCENARIOS = {
   baseline: baselineScenario,
@@ -37,6 +38,7 @@ const SCENARIOS = {
   webhook: webhookScenario,
   contactImport: contactImportScenario,
   segments: segmentsScenario,
+  broadcast: broadcastScenario,
 } as const;
 type ScenarioName = keyof typeof SCENARIOS;
 /** Scenarios whose throughputs are printed as a ratio to the baseline, which then runs with them. */

@@ -18,7 +18,15 @@ export function getCampaignWorkflowId(campaignId: string): string {
   return `campaign:${campaignId}`;
 }
 
-export type ApprovalSubjectType = 'campaign' | 'budget_change' | 'strategy' | 'influencer_deal';
+/** What the chairman can be asked to approve (the `approval_subject` enum in the database). */
+export const APPROVAL_SUBJECT_TYPES = [
+  'campaign',
+  'budget_change',
+  'strategy',
+  'influencer_deal',
+  'broadcast',
+] as const;
+export type ApprovalSubjectType = (typeof APPROVAL_SUBJECT_TYPES)[number];
 
 export function getApprovalWorkflowId(subjectType: ApprovalSubjectType, subjectId: string): string {
   return `approval:${subjectType}:${subjectId}`;

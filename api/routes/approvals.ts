@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
+import { APPROVAL_SUBJECT_TYPES } from '../../domain/ids';
 import { ApprovalStore, type Approval } from '../../db/stores/approvals';
 import { executeDecision } from '../../services/approvalDecisions';
 import { approvalStatusQuery, INVALID_DECISION_PROOF } from '../../workflows/approvalWorkflow';
@@ -13,12 +14,11 @@ import { withTimeout } from '../../services/withTimeout';
 import { temporalRunLink } from '../temporalLinks';
 
 const STATUSES = ['pending', 'approved', 'rejected', 'expired'] as const;
-const SUBJECT_TYPES = ['campaign', 'budget_change', 'strategy', 'influencer_deal'] as const;
 
 const listQuery = z
   .object({
     status: z.enum(STATUSES).optional(),
-    subjectType: z.enum(SUBJECT_TYPES).optional(),
+    subjectType: z.enum(APPROVAL_SUBJECT_TYPES).optional(),
     limit: queryNumber('limit', {
       what: 'how many requests to list',
       example: 50,
@@ -39,7 +39,7 @@ export const decisionBody = z
 /** A request as the inbox shows it. */
 const approvalResponse = z.object({
   id: z.uuid(),
-  subjectType: z.enum(SUBJECT_TYPES),
+  subjectType: z.enum(APPROVAL_SUBJECT_TYPES),
   subjectId: z.string(),
   status: z.enum(STATUSES),
   title: z.string(),

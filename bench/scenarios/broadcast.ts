@@ -1,0 +1,122 @@
+import nodemailer from 'nodemailer';
+import { ApiKeyStore } from '../../db/stores/apiKeys';
+import { SEND_TIMINGS } from '../../domain/sendTimings';
+import { mapLimit } from '../../services/mapLimit';
+import { renderEmail } from '../../templates';
+import { add, type Ctx } from '../lib/context';
+import { apiClient, expectStatus } from '../lib/infra';
+
+/** Recipients of the broadcast (BENCH_BROADCAST_RECIPIENTS overrides the issue's 100,000). */
+const RECIPIENTS = Number(process.env.BENCH_BROADCAST_RECIPIENTS ?? 100_000);
+
+/**
+ * A broadcast to N contacts into the local SMTP sink, against the ceiling: plain pooled nodemailer (the product's
+ * pool size) sending the same number of the same rendered message into the same sink, in the same run. The
+ * contacts and the segment are written with SQL (the import is measured by its own scenario); the broadcast goes
+ * through the API, over the approval threshold, so the chairman approves it first. Throughput is sent messages
+ * over the span from the start of sending to completion, as the broadcast's row records them; RSS is sampled
+ * every second while it sends.
+ */
+export async function broadcastScenario(ctx: Ctx): Promise<void> {
+  const db = ctx.infra.stack.db;
+  const n = RECIPIENTS;
+  const segment = `bench-bc-${ctx.runId}`;
+  await db.raw(
+    `INSERT INTO contacts (external_id, email, timezone, traits)
+     SELECT 'bc-' || ? || '-' || i, 'bc-' || ? || '-' || i || '@bench.test', 'UTC', '{"first_name":"Bench"}'::jsonb
+       FROM generate_series(1, ?) i`,
+    [ctx.runId, ctx.runId, n],
+  );
+  await db('segments').insert({ key: segment, name: segment, definition: JSON.stringify({ all: [] }) });
+  await db.raw(
+    `INSERT INTO segment_members (segment_key, contact_id)
+     SELECT ?, id FROM contacts WHERE external_id LIKE ?`,
+    [segment, `bc-${ctx.runId}-%`],
+  );
+
+  // The ceiling: the same message, rendered once, through a pool like the product's.
+  const rendered = renderEmail('nurture_intro', {
+    subject: 'Bench broadcast',
+    vars: { product_name: 'Bench', unsubscribe_url: 'http://localhost/u/x', first_name: 'Bench' },
+  });
+  const transport = nodemailer.createTransport({
+    url: ctx.infra.sink.url,
+    pool: true,
+    maxConnections: SEND_TIMINGS.smtp.maxConnections,
+  });
+  const plainStarted = Date.now();
+  await mapLimit(
+    Array.from({ length: n }, (_, i) => i),
+    64,
+    async (i) => {
+      await transport.sendMail({ from: 'bench@bench.test', to: `plain-${i}@bench.test`, ...rendered });
+    },
+  );
+  const ceiling = n / ((Date.now() - plainStarted) / 1000);
+  transport.close();
+  ctx.say(`broadcast: ceiling (pooled nodemailer) ${ceiling.toFixed(0)} messages/s`);
+
+  const rss: number[] = [];
+  const sampler = setInterval(() => rss.push(process.memoryUsage().rss), 1_000);
+  try {
+    const created = await ctx.api<{ id: string }>('POST', '/v1/broadcasts', {
+      name: `Bench ${ctx.runId}`,
+      segment,
+      template: 'nurture_intro',
+      subject: 'Bench broadcast',
+      rateLimitPerSecond: 10_000,
+    });
+    expectStatus(created, 'creating the broadcast', 201);
+    const id = created.body.id;
+    const chairman = apiClient({
+      api: ctx.infra.api,
+      key: (await new ApiKeyStore(db).create('bench chairman', 'chairman')).key,
+    });
+    for (;;) {
+      const approval = await db('approvals').where({ subject_type: 'broadcast', subject_id: id }).first();
+      const b = await db('broadcasts').where({ id }).first();
+      if (b.status === 'sending') break;
+      if (approval?.status === 'pending') {
+        const decided = await chairman('POST', `/v1/approvals/${approval.id}/decision`, { decision: 'approve' });
+        expectStatus(decided, 'approving the broadcast', 200);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    let view: { status: string; counts: { sent: number; skipped: number; failed: number; remaining: number } };
+    for (;;) {
+      view = (await ctx.api<typeof view>('GET', `/v1/broadcasts/${id}`)).body;
+      if (['completed', 'cancelled', 'failed'].includes(view.status)) break;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    const row = await db('broadcasts').where({ id }).first();
+    const seconds = (row.completed_at.getTime() - row.started_at.getTime()) / 1000;
+    const rate = view.counts.sent / seconds;
+    const outbox = await db('email_outbox').where('idempotency_key', 'like', `broadcast:${id}:%`).count('* as n');
+    const mb = (b: number) => Math.round(b / 1_048_576);
+    const early = rss[Math.min(rss.length - 1, 5)] ?? 0;
+    add(ctx, {
+      scenario: 'broadcast',
+      figure: `broadcast to ${n} recipients into the local sink`,
+      value: rate,
+      unit: 'messages/s',
+      ratio: rate / ceiling,
+      note:
+        `${view.counts.sent} sent, ${view.counts.skipped} skipped, ${view.counts.failed} failed in ${seconds.toFixed(1)} s; ` +
+        `${outbox[0]?.n} outbox rows; ratio to pooled nodemailer (${ceiling.toFixed(0)} messages/s, same sink, same run)`,
+    });
+    add(ctx, { scenario: 'broadcast', figure: 'pooled nodemailer, the ceiling', value: ceiling, unit: 'messages/s' });
+    add(ctx, {
+      scenario: 'broadcast',
+      figure: 'RSS while sending: peak',
+      value: mb(Math.max(...rss)),
+      unit: 'MB',
+      note: `${mb(early)} MB after 5 s, ${mb(rss[rss.length - 1] ?? 0)} MB at the end (process with API, worker and sink)`,
+    });
+    if (view.status !== 'completed' || view.counts.sent !== n) {
+      throw new Error(`broadcast: ${view.status} with ${view.counts.sent} of ${n} sent`);
+    }
+    ctx.say(`broadcast: ${rate.toFixed(0)} messages/s, ${(rate / ceiling).toFixed(2)}x the ceiling`);
+  } finally {
+    clearInterval(sampler);
+  }
+}

@@ -1,0 +1,302 @@
+import type { Knex } from 'knex';
+import type { Db } from '../knex';
+import {
+  type BroadcastCounts,
+  type BroadcastStatus,
+  type RecipientStatus,
+  type SkipReason,
+} from '../../domain/broadcast';
+
+export interface Broadcast {
+  id: string;
+  name: string;
+  segmentKey: string;
+  template: string;
+  subject: string;
+  from: string | null;
+  topic: string | null;
+  sendAt: Date;
+  localTime: string | null;
+  rateLimitPerSecond: number;
+  status: BroadcastStatus;
+  workflowId: string;
+  createdBy: string;
+  approvalWorkflowId: string | null;
+  decidedBy: string | null;
+  decisionComment: string | null;
+  error: string | null;
+  recipients: number | null;
+  snapshotAt: Date | null;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  createdAt: Date;
+}
+
+export type NewBroadcast = Pick<
+  Broadcast,
+  | 'id'
+  | 'name'
+  | 'segmentKey'
+  | 'template'
+  | 'subject'
+  | 'from'
+  | 'topic'
+  | 'sendAt'
+  | 'localTime'
+  | 'rateLimitPerSecond'
+  | 'status'
+  | 'workflowId'
+  | 'createdBy'
+>;
+
+/** A claimed recipient with what sending to them needs. */
+export interface ClaimedRecipient {
+  contactId: string;
+  idempotencyKey: string;
+  email: string;
+  timezone: string;
+  traits: Record<string, unknown>;
+  unsubscribed: boolean;
+}
+
+const toBroadcast = (r: Record<string, unknown>): Broadcast => ({
+  id: r.id as string,
+  name: r.name as string,
+  segmentKey: r.segment_key as string,
+  template: r.template as string,
+  subject: r.subject as string,
+  from: (r.from as string | null) ?? null,
+  topic: (r.topic as string | null) ?? null,
+  sendAt: r.send_at as Date,
+  localTime: (r.local_time as string | null) ?? null,
+  rateLimitPerSecond: r.rate_limit_per_second as number,
+  status: r.status as BroadcastStatus,
+  workflowId: r.workflow_id as string,
+  createdBy: r.created_by as string,
+  approvalWorkflowId: (r.approval_workflow_id as string | null) ?? null,
+  decidedBy: (r.decided_by as string | null) ?? null,
+  decisionComment: (r.decision_comment as string | null) ?? null,
+  error: (r.error as string | null) ?? null,
+  recipients: (r.recipients as number | null) ?? null,
+  snapshotAt: (r.snapshot_at as Date | null) ?? null,
+  startedAt: (r.started_at as Date | null) ?? null,
+  completedAt: (r.completed_at as Date | null) ?? null,
+  createdAt: r.created_at as Date,
+});
+
+/** Broadcasts and their frozen audiences. */
+export class BroadcastStore {
+  constructor(private readonly db: Db | Knex.Transaction) {}
+
+  async create(b: NewBroadcast): Promise<Broadcast> {
+    const [row] = await this.db('broadcasts')
+      .insert({
+        id: b.id,
+        name: b.name,
+        segment_key: b.segmentKey,
+        template: b.template,
+        subject: b.subject,
+        from: b.from,
+        topic: b.topic,
+        send_at: b.sendAt,
+        local_time: b.localTime,
+        rate_limit_per_second: b.rateLimitPerSecond,
+        status: b.status,
+        workflow_id: b.workflowId,
+        created_by: b.createdBy,
+      })
+      .returning('*');
+    return toBroadcast(row);
+  }
+
+  async get(id: string): Promise<Broadcast | undefined> {
+    const row = await this.db('broadcasts').where({ id }).first();
+    return row ? toBroadcast(row) : undefined;
+  }
+
+  async list(limit: number, status?: BroadcastStatus): Promise<Broadcast[]> {
+    const q = this.db('broadcasts').orderBy('created_at', 'desc').orderBy('id').limit(limit);
+    if (status) q.where({ status });
+    return (await q).map(toBroadcast);
+  }
+
+  /**
+   * Moves the broadcast to `status` when it is in one of `from` (any non-final status if omitted); false when it
+   * was not, so two writers (the run finishing, an operator cancelling) never overwrite each other.
+   */
+  async setStatus(
+    id: string,
+    status: BroadcastStatus,
+    from: readonly BroadcastStatus[] = ['draft', 'scheduled', 'awaiting_approval', 'sending', 'paused'],
+    extra: Partial<Pick<Broadcast, 'approvalWorkflowId' | 'decidedBy' | 'decisionComment' | 'error'>> = {},
+  ): Promise<boolean> {
+    const n = await this.db('broadcasts')
+      .where({ id })
+      .whereIn('status', from as BroadcastStatus[])
+      .update({
+        status,
+        updated_at: this.db.fn.now(),
+        ...(status === 'sending' ? { started_at: this.db.raw('coalesce(started_at, now())') } : {}),
+        ...(['completed', 'cancelled', 'rejected', 'failed'].includes(status)
+          ? { completed_at: this.db.fn.now() }
+          : {}),
+        ...(extra.approvalWorkflowId !== undefined ? { approval_workflow_id: extra.approvalWorkflowId } : {}),
+        ...(extra.decidedBy !== undefined ? { decided_by: extra.decidedBy } : {}),
+        ...(extra.decisionComment !== undefined ? { decision_comment: extra.decisionComment } : {}),
+        ...(extra.error !== undefined ? { error: extra.error } : {}),
+      });
+    return n > 0;
+  }
+
+  /**
+   * Freezes the audience: the segment's members now, in one INSERT ... SELECT, each with their own send time: the
+   * broadcast's, or with a local time the next time their clock shows it on or after the broadcast's (an unknown
+   * time zone counts as UTC). Idempotent: a retry after the first commit finds the snapshot and counts it.
+   */
+  async snapshot(id: string): Promise<number> {
+    return this.db.transaction(async (trx) => {
+      const b = await trx('broadcasts').where({ id }).forUpdate().first();
+      if (!b) throw new Error(`broadcast ${id} does not exist`);
+      if (b.snapshot_at) return b.recipients as number;
+      const tz = `coalesce(z.name, 'UTC')`;
+      const local = (days: number) =>
+        `((((?::timestamptz) AT TIME ZONE ${tz})::date + ${days}) + ?::time) AT TIME ZONE ${tz}`;
+      const sendAt = b.local_time
+        ? `CASE WHEN ${local(0)} >= ?::timestamptz THEN ${local(0)} ELSE ${local(1)} END`
+        : '?::timestamptz';
+      const bindings = b.local_time
+        ? [b.send_at, b.local_time, b.send_at, b.send_at, b.local_time, b.send_at, b.local_time]
+        : [b.send_at];
+      const inserted = await trx.raw(
+        `INSERT INTO broadcast_recipients (broadcast_id, contact_id, send_at, status, idempotency_key)
+         SELECT ?, m.contact_id, ${sendAt}, 'pending', 'broadcast:' || ?::text || ':' || m.contact_id::text
+           FROM segment_members m
+           JOIN contacts c ON c.id = m.contact_id
+           LEFT JOIN pg_timezone_names z ON z.name = c.timezone
+          WHERE m.segment_key = ?
+         ON CONFLICT DO NOTHING`,
+        [id, ...bindings, id, b.segment_key],
+      );
+      const recipients = inserted.rowCount as number;
+      await trx('broadcasts').where({ id }).update({ recipients, snapshot_at: trx.fn.now(), updated_at: trx.fn.now() });
+      return recipients;
+    });
+  }
+
+  /** Puts recipients claimed by a batch that did not finish back in the queue; their outbox rows keep them once. */
+  async releaseClaimed(id: string, contactIds?: string[]): Promise<number> {
+    const q = this.db('broadcast_recipients').where({ broadcast_id: id, status: 'sending' });
+    if (contactIds) q.whereIn('contact_id', contactIds);
+    return q.update({ status: 'pending' });
+  }
+
+  /**
+   * Claims up to `limit` recipients due by `now`, oldest send time first; rows another claimer holds are skipped,
+   * not waited for. Returns them with the contact's address and traits as they are now.
+   */
+  async claim(id: string, now: Date, limit: number): Promise<ClaimedRecipient[]> {
+    const { rows } = await this.db.raw(
+      `WITH claimed AS (
+         UPDATE broadcast_recipients r SET status = 'sending'
+          WHERE (r.broadcast_id, r.contact_id) IN (
+                SELECT broadcast_id, contact_id FROM broadcast_recipients
+                 WHERE broadcast_id = ? AND status = 'pending' AND send_at <= ?
+                 ORDER BY send_at
+                 LIMIT ?
+                 FOR UPDATE SKIP LOCKED)
+          RETURNING r.contact_id, r.idempotency_key)
+       SELECT claimed.contact_id, claimed.idempotency_key, c.email, c.timezone, c.traits, c.unsubscribed_at
+         FROM claimed JOIN contacts c ON c.id = claimed.contact_id`,
+      [id, now, limit],
+    );
+    return (rows as Record<string, unknown>[]).map((r) => ({
+      contactId: r.contact_id as string,
+      idempotencyKey: r.idempotency_key as string,
+      email: r.email as string,
+      timezone: r.timezone as string,
+      traits: (r.traits as Record<string, unknown>) ?? {},
+      unsubscribed: r.unsubscribed_at !== null,
+    }));
+  }
+
+  /** Records one recipient's outcome. */
+  async finish(
+    id: string,
+    contactId: string,
+    status: Extract<RecipientStatus, 'sent' | 'skipped' | 'failed'>,
+    detail: { skipReason?: SkipReason; error?: string; at?: Date } = {},
+  ): Promise<void> {
+    await this.db('broadcast_recipients')
+      .where({ broadcast_id: id, contact_id: contactId })
+      .update({
+        status,
+        skip_reason: detail.skipReason ?? null,
+        error: detail.error ?? null,
+        done_at: detail.at ?? this.db.fn.now(),
+      });
+  }
+
+  /** Puts a recipient back in the queue for a later time (a frequency cap that frees up then). */
+  async defer(id: string, contactId: string, until: Date): Promise<void> {
+    await this.db('broadcast_recipients')
+      .where({ broadcast_id: id, contact_id: contactId })
+      .update({ status: 'pending', send_at: until });
+  }
+
+  /** How many recipients are not done yet, and when the earliest pending one is due. */
+  async progress(id: string): Promise<{ remaining: number; nextDueAt: Date | null }> {
+    const row = await this.db('broadcast_recipients')
+      .where({ broadcast_id: id })
+      .whereIn('status', ['pending', 'sending'])
+      .select(
+        this.db.raw('count(*)::int as remaining'),
+        this.db.raw(`min(send_at) filter (where status = 'pending') as next_due_at`),
+      )
+      .first();
+    return { remaining: (row?.remaining as number) ?? 0, nextDueAt: (row?.next_due_at as Date | null) ?? null };
+  }
+
+  /** Per-status counts, from the recipients table (the run's state is not needed to read progress). */
+  async counts(id: string): Promise<BroadcastCounts> {
+    const rows: { status: RecipientStatus; skip_reason: SkipReason | null; n: number }[] = await this.db(
+      'broadcast_recipients',
+    )
+      .where({ broadcast_id: id })
+      .groupBy('status', 'skip_reason')
+      .select('status', 'skip_reason', this.db.raw('count(*)::int as n'));
+    const counts: BroadcastCounts = {
+      recipients: 0,
+      sent: 0,
+      skipped: 0,
+      skippedByReason: {},
+      failed: 0,
+      remaining: 0,
+    };
+    for (const r of rows) {
+      counts.recipients += r.n;
+      if (r.status === 'sent') counts.sent += r.n;
+      else if (r.status === 'failed') counts.failed += r.n;
+      else if (r.status === 'skipped') {
+        counts.skipped += r.n;
+        const reason = r.skip_reason ?? 'suppressed';
+        counts.skippedByReason[reason] = (counts.skippedByReason[reason] ?? 0) + r.n;
+      } else counts.remaining += r.n;
+    }
+    return counts;
+  }
+}
+
+/** The segments a broadcast can name (the segments table), and how many members each has now. */
+export async function segmentAudience(db: Db, key: string): Promise<{ members: number; eligible: number } | undefined> {
+  const segment = await db('segments').where({ key }).first('key');
+  if (!segment) return undefined;
+  const row = await db('segment_members as m')
+    .join('contacts as c', 'c.id', 'm.contact_id')
+    .where('m.segment_key', key)
+    .select(
+      db.raw('count(*)::int as members'),
+      db.raw('count(*) filter (where c.unsubscribed_at is null)::int as eligible'),
+    )
+    .first();
+  return { members: (row?.members as number) ?? 0, eligible: (row?.eligible as number) ?? 0 };
+}

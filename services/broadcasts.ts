@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import type { Db } from '../db/knex';
+import { AuditLog } from '../db/stores/audit';
+import { BroadcastStore, segmentAudience, type Broadcast } from '../db/stores/broadcasts';
+import { FINAL_BROADCAST_STATUSES, getBroadcastWorkflowId, type BroadcastCounts } from '../domain/broadcast';
+import { TASK_QUEUES } from '../domain/ids';
+import {
+  broadcastStateQuery,
+  broadcastTestWorkflow,
+  broadcastWorkflow,
+  cancelBroadcastUpdate,
+  pauseBroadcastUpdate,
+  resumeBroadcastUpdate,
+  type BroadcastRunState,
+} from '../workflows/broadcastWorkflow';
+import type { ApprovalGate } from '../workflows/approvalTypes';
+import { withTimeout } from './withTimeout';
+
+/** What a broadcast is made of, as the API accepted it. */
+export interface BroadcastRequest {
+  name: string;
+  segment: string;
+  template: string;
+  subject: string;
+  from?: string;
+  sendAt?: Date;
+  localTime?: string;
+  rateLimitPerSecond?: number;
+  topic?: string;
+}
+
+/** Settings the service applies to every broadcast, from configuration. */
+export interface BroadcastSettings {
+  defaultRatePerSecond: number;
+  approvalThreshold: number;
+  approval: ApprovalGate;
+}
+
+/** A broadcast as the API shows it: the row, the counts from its recipients, and the run's live state if asked. */
+export type BroadcastView = Broadcast & { counts: BroadcastCounts; live?: BroadcastRunState };
+
+/** Why a create is refused, per field; the API turns it into a 400. */
+export class BroadcastInputError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A pause, resume or cancel the broadcast's state does not allow (or a run that is over); the API answers 409. */
+export class BroadcastActionRefusedError extends Error {}
+
+/** How long the live state may take before a GET answers from the tables alone. */
+const LIVE_STATE_TIMEOUT_MS = 2_000;
+
+/** Creates broadcasts, starts and steers their workflows, and reads their progress. */
+export class BroadcastService {
+  private readonly store: BroadcastStore;
+
+  constructor(
+    private readonly db: Db,
+    private readonly temporal: Client,
+    private readonly settings: BroadcastSettings,
+    private readonly taskQueue: string = TASK_QUEUES.main,
+  ) {
+    this.store = new BroadcastStore(db);
+  }
+
+  /** The audience a segment would give a broadcast now, or undefined when there is no such segment. */
+  async audience(segment: string): Promise<{ members: number; eligible: number } | undefined> {
+    try {
+      return await segmentAudience(this.db, segment);
+    } catch (err) {
+      // Before any segment exists the segments table may not either: no segment can be named yet.
+      if ((err as { code?: string }).code === '42P01') return undefined;
+      throw err;
+    }
+  }
+
+  /** Stores the broadcast and starts its one workflow; refuses a segment that does not exist. */
+  async create(req: BroadcastRequest, createdBy: string): Promise<BroadcastView> {
+    const audience = await this.audience(req.segment);
+    if (!audience) throw new BroadcastInputError('segment', `there is no segment '${req.segment}'`);
+    const id = randomUUID();
+    const workflowId = getBroadcastWorkflowId(id);
+    const sendAt = req.sendAt ?? new Date();
+    const rate = req.rateLimitPerSecond ?? this.settings.defaultRatePerSecond;
+    const broadcast = await this.db.transaction(async (trx) => {
+      const created = await new BroadcastStore(trx).create({
+        id,
+        name: req.name,
+        segmentKey: req.segment,
+        template: req.template,
+        subject: req.subject,
+        from: req.from ?? null,
+        topic: req.topic ?? null,
+        sendAt,
+        localTime: req.localTime ?? null,
+        rateLimitPerSecond: rate,
+        status: 'scheduled',
+        workflowId,
+        createdBy,
+      });
+      await new AuditLog(trx).record({
+        actor: createdBy,
+        action: 'broadcast.created',
+        subjectType: 'broadcast',
+        subjectId: id,
+        details: { name: req.name, segment: req.segment, template: req.template, audience: audience.members },
+      });
+      return created;
+    });
+    await this.temporal.workflow.start(broadcastWorkflow, {
+      workflowId,
+      taskQueue: this.taskQueue,
+      args: [
+        {
+          version: 1,
+          broadcastId: id,
+          name: req.name,
+          sendAt: sendAt.getTime(),
+          ratePerSecond: rate,
+          approvalThreshold: this.settings.approvalThreshold,
+          approval: this.settings.approval,
+          requestedBy: createdBy,
+        },
+      ],
+    });
+    return { ...broadcast, counts: await this.store.counts(id) };
+  }
+
+  async get(id: string, live = true): Promise<BroadcastView | undefined> {
+    const b = await this.store.get(id);
+    if (!b) return undefined;
+    const counts = await this.store.counts(id);
+    if (b.recipients !== null && counts.recipients === 0) counts.recipients = b.recipients;
+    const state =
+      live && !FINAL_BROADCAST_STATUSES.includes(b.status)
+        ? await withTimeout(
+            this.temporal.workflow.getHandle(b.workflowId).query(broadcastStateQuery),
+            LIVE_STATE_TIMEOUT_MS,
+          ).catch(() => undefined)
+        : undefined;
+    return { ...b, counts, ...(state ? { live: state } : {}) };
+  }
+
+  async list(limit: number): Promise<Broadcast[]> {
+    return this.store.list(limit);
+  }
+
+  /** Pauses, resumes or cancels through the run's Update; answers the state the run reached. */
+  async control(b: Broadcast, action: 'pause' | 'resume' | 'cancel', by: string): Promise<BroadcastRunState> {
+    const update = { pause: pauseBroadcastUpdate, resume: resumeBroadcastUpdate, cancel: cancelBroadcastUpdate }[
+      action
+    ];
+    try {
+      const state = await this.temporal.workflow.getHandle(b.workflowId).executeUpdate(update, { args: [{ by }] });
+      await new AuditLog(this.db).record({
+        actor: by,
+        action: `broadcast.${action === 'cancel' ? 'cancelled' : action === 'pause' ? 'paused' : 'resumed'}`,
+        subjectType: 'broadcast',
+        subjectId: b.id,
+        details: { status: state.status },
+      });
+      return state;
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        throw new BroadcastActionRefusedError(err.cause.message);
+      }
+      if (err instanceof WorkflowNotFoundError || /already completed/i.test(String((err as Error)?.message))) {
+        throw new BroadcastActionRefusedError(`cannot ${action} a broadcast that is ${b.status.replace('_', ' ')}`);
+      }
+      throw err;
+    }
+  }
+
+  /** Sends one test to an address, through a short workflow of its own; answers what became of it. */
+  async test(b: Broadcast, email: string): Promise<{ status: string; reason?: string }> {
+    return this.temporal.workflow.execute(broadcastTestWorkflow, {
+      workflowId: `broadcast-test:${b.id}:${randomUUID()}`,
+      taskQueue: this.taskQueue,
+      args: [{ broadcastId: b.id, email }],
+    });
+  }
+}
