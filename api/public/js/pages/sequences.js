@@ -141,7 +141,13 @@ async function detail(el, ctx, sequence) {
         sequence.description ? h('p', { class: 'muted', text: sequence.description }) : null,
         h('p', {
           class: 'small',
-          text: `Triggers: ${(sequence.definition.triggers || []).map((t) => t.event).join(', ') || 'hand enrollment only'} · Goals: ${(sequence.definition.goals || []).map((g) => g.event).join(', ') || 'none'}`,
+          text: [
+            `Triggers: ${(sequence.definition.triggers || []).map(matcherText).join(', ') || 'hand enrollment only'}`,
+            `Goals: ${(sequence.definition.goals || []).map(matcherText).join(', ') || 'none'}`,
+            ...(sequence.definition.exits?.length
+              ? [`Exits: ${sequence.definition.exits.map(matcherText).join(', ')}`]
+              : []),
+          ].join(' · '),
         }),
         flow,
       ),
@@ -197,4 +203,11 @@ function contactLookup() {
     h('h2', { text: 'A contact’s enrollments and messages' }),
     h('form', { class: 'row', onsubmit: go }, input, h('button', { type: 'submit', text: 'Open the contact' })),
   );
+}
+
+/** A trigger, goal or exit as a person reads it: the event's name, or entering or leaving a segment. */
+function matcherText(m) {
+  if (m.segmentEntered) return `entering segment ${m.segmentEntered}`;
+  if (m.segmentLeft) return `leaving segment ${m.segmentLeft}`;
+  return m.event;
 }
