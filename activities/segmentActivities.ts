@@ -22,8 +22,13 @@ export interface SegmentRefreshInput {
 
 export interface SegmentRefreshResult {
   asOf: string;
+  /** Segment events found stored but never delivered, and delivered now. */
+  redelivered: number;
   segments: { key: string; entered: number; left: number }[];
 }
+
+/** How old an undelivered segment event must be before the refresh delivers it. */
+const UNDELIVERED_AFTER_MS = 60_000;
 
 /** Heartbeats when running as an activity; a direct call (a test, a command) has no context to report to. */
 function heartbeat(details: unknown): void {
@@ -38,11 +43,12 @@ function heartbeat(details: unknown): void {
 export function createSegmentActivities({ db, temporal, taskQueue }: SegmentActivityDeps) {
   return {
     /**
-     * Evaluates every segment with a time window over all contacts again (one statement per segment), and ingests
-     * `segment.entered` / `segment.left` for whoever the passing of time moved.
-     * @remarks Heartbeats per segment and per batch of events. A retry evaluates again: membership is already
-     * current for what the failed attempt applied, so its events are not emitted twice, but an attempt that failed
-     * between applying and announcing loses those events (membership itself stays right).
+     * Delivers the segment events a crashed process left undelivered, then evaluates every segment with a time
+     * window over all contacts again (one statement per segment, storing its `segment.entered` / `segment.left`
+     * events with the change), and delivers those events.
+     * @remarks Heartbeats per segment and per batch of events. A retry loses nothing: membership is already current
+     * for what a failed attempt applied, and the events it stored but did not deliver are found by the sweep of
+     * the next run (stored over a minute earlier) or delivered again under their keys, never stored twice.
      */
     async refreshWindowedSegments(input: SegmentRefreshInput = {}): Promise<SegmentRefreshResult> {
       if (!db || !temporal) {
@@ -53,12 +59,15 @@ export function createSegmentActivities({ db, temporal, taskQueue }: SegmentActi
       }
       const now = input.asOf ? new Date(input.asOf) : new Date();
       const service = new SegmentService(db, new EnrollmentService(db, temporal, undefined, taskQueue));
-      const result: SegmentRefreshResult = { asOf: now.toISOString(), segments: [] };
+      // Younger events may still be on their way through the ingest that stored them.
+      const storedBefore = new Date(Date.now() - UNDELIVERED_AFTER_MS);
+      const redelivered = await service.redeliver(storedBefore, () => heartbeat({ sweep: 'segment events' }));
+      const result: SegmentRefreshResult = { asOf: now.toISOString(), redelivered, segments: [] };
       for (const segment of await service.store.list()) {
         if (!segment.windowed) continue;
         heartbeat({ segment: segment.key });
         const change = await service.store.apply(segment.key, segment.definition, null, now);
-        await service.announce(segment.key, change, now, () => heartbeat({ segment: segment.key }));
+        await service.announce(change, () => heartbeat({ segment: segment.key }));
         result.segments.push({ key: segment.key, entered: change.entered.length, left: change.left.length });
       }
       return result;

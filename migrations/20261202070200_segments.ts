@@ -28,6 +28,11 @@ export async function up(knex: Knex): Promise<void> {
     t.index('contact_id');
   });
   await knex.raw('CREATE INDEX events_contact_name_occurred ON events (contact_id, name, occurred_at)');
+  // The refresh's catch-up finds segment events never delivered without reading every one ever stored.
+  await knex.raw(
+    `CREATE INDEX events_undelivered_segment ON events (id)
+       WHERE delivered_at IS NULL AND name IN ('segment.entered', 'segment.left')`,
+  );
   await knex.raw(`
     CREATE FUNCTION segment_try_timestamptz(value text) RETURNS timestamptz
     LANGUAGE plpgsql STABLE AS $$
@@ -40,6 +45,7 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw('DROP FUNCTION IF EXISTS segment_try_timestamptz(text)');
+  await knex.raw('DROP INDEX IF EXISTS events_undelivered_segment');
   await knex.raw('DROP INDEX IF EXISTS events_contact_name_occurred');
   await knex.schema.dropTableIfExists('segment_members');
   await knex.schema.dropTableIfExists('segments');

@@ -3,7 +3,7 @@ import type { Db } from '../db/knex';
 import type { Contact } from '../db/stores/contacts';
 import { EnrollmentStore } from '../db/stores/enrollments';
 import { EventStore, type NewEvent } from '../db/stores/events';
-import { SegmentStore, segmentsGeneration, type SegmentPlan } from '../db/stores/segments';
+import { SegmentStore, segmentsGeneration, type SegmentChangeEvent, type SegmentPlan } from '../db/stores/segments';
 import { SequenceStore, type SequenceRecord } from '../db/stores/sequences';
 import { getSequenceWorkflowId, TASK_QUEUES } from '../domain/ids';
 import { matchesEvent } from '../domain/sequences/conditions';
@@ -170,14 +170,17 @@ export class EnrollmentService {
     const now = new Date();
     const changes: IncomingEvent[] = [];
     for (const plan of plans) {
+      // The statement stores the events with the change; ingesting them under the same keys delivers those rows.
       const change = await this.segments.apply(plan.key, plan.definition, ids, now);
-      for (const id of change.entered) changes.push(segmentEvent('segment.entered', plan.key, byId.get(id)!, now));
-      for (const id of change.left) changes.push(segmentEvent('segment.left', plan.key, byId.get(id)!, now));
+      for (const e of change.events) changes.push(segmentEvent(e, byId.get(e.contactId)!));
     }
     if (changes.length > 0) await this.ingestRound(changes, round + 1);
   }
 
-  /** Ingests membership changes computed elsewhere (the scheduled refresh), as the first segment round. */
+  /**
+   * Delivers membership changes computed elsewhere (a recomputation, the scheduled refresh and its sweep of
+   * undelivered segment events), as the first segment round.
+   */
   async ingestSegmentChanges(events: IncomingEvent[]): Promise<EventOutcome[]> {
     return this.ingestRound(events, 1);
   }
@@ -318,12 +321,17 @@ export class EnrollmentService {
   }
 }
 
-/** The event that tells a contact's timeline and sequences they entered or left a segment. */
-export function segmentEvent(
-  name: 'segment.entered' | 'segment.left',
-  segment: string,
-  contact: Contact,
-  at: Date,
-): IncomingEvent {
-  return { contact, contactId: contact.id, name, properties: { segment }, occurredAt: at };
+/**
+ * The event that tells a contact's timeline and sequences they entered or left a segment, as the statement that
+ * changed membership stored it: ingesting it delivers that row (its idempotency key finds it).
+ */
+export function segmentEvent(event: SegmentChangeEvent, contact: Contact): IncomingEvent {
+  return {
+    contact,
+    contactId: contact.id,
+    name: event.name,
+    properties: { segment: event.segment },
+    occurredAt: event.occurredAt,
+    idempotencyKey: event.idempotencyKey,
+  };
 }

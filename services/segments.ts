@@ -43,7 +43,7 @@ export class SegmentService {
 
   async create(input: { key: string; name: string; definition: SegmentDefinition }): Promise<SegmentWithCount> {
     if (!(await this.store.create(input))) throw new SegmentExistsError(input.key);
-    await this.store.apply(input.key, input.definition, null, new Date());
+    await this.store.apply(input.key, input.definition, null, new Date(), { emit: false });
     return (await this.get(input.key))!;
   }
 
@@ -81,26 +81,44 @@ export class SegmentService {
   }
 
   /**
-   * Evaluates the segment over every contact at `now` and tells whoever entered or left. One statement finds the
-   * changes; the events go out in batches.
+   * Evaluates the segment over every contact at `now` and tells whoever entered or left. One statement makes the
+   * changes and stores their events; the events are delivered in batches.
    */
   async recompute(key: string, definition: SegmentDefinition, now: Date): Promise<MembershipChange> {
     const change = await this.store.apply(key, definition, null, now);
-    await this.announce(key, change, now);
+    await this.announce(change);
     return change;
   }
 
-  /** Ingests `segment.entered` / `segment.left` for a change, a batch of contacts at a time. */
-  async announce(key: string, change: MembershipChange, at: Date, onBatch?: () => void): Promise<void> {
-    for (const [name, ids] of [
-      ['segment.entered', change.entered],
-      ['segment.left', change.left],
-    ] as const) {
-      for (let i = 0; i < ids.length; i += EVENT_BATCH) {
-        const contacts = await this.store.contacts(ids.slice(i, i + EVENT_BATCH));
-        await this.enrollment.ingestSegmentChanges(contacts.map((c) => segmentEvent(name, key, c, at)));
-        onBatch?.();
-      }
+  /**
+   * Delivers the `segment.entered` / `segment.left` events the change stored, a batch of contacts at a time. A
+   * failure here loses nothing: the events stay stored and undelivered until `redeliver` finds them.
+   */
+  async announce(change: MembershipChange, onBatch?: () => void): Promise<void> {
+    for (let i = 0; i < change.events.length; i += EVENT_BATCH) {
+      const batch = change.events.slice(i, i + EVENT_BATCH);
+      const contacts = new Map((await this.store.contacts(batch.map((e) => e.contactId))).map((c) => [c.id, c]));
+      // A contact erased since the change has no event left to deliver (its events went with it).
+      const events = batch.filter((e) => contacts.has(e.contactId));
+      await this.enrollment.ingestSegmentChanges(events.map((e) => segmentEvent(e, contacts.get(e.contactId)!)));
+      onBatch?.();
+    }
+  }
+
+  /**
+   * Delivers the segment events stored before `storedBefore` and never delivered, oldest first, in batches: what a
+   * process that died between changing membership and delivering left behind. Answers how many were delivered.
+   */
+  async redeliver(storedBefore: Date, onBatch?: () => void): Promise<number> {
+    let delivered = 0;
+    let after = 0;
+    for (;;) {
+      const batch = await this.store.undeliveredEvents(storedBefore, EVENT_BATCH, after);
+      if (batch.length === 0) return delivered;
+      await this.enrollment.ingestSegmentChanges(batch.map((e) => segmentEvent(e, e.contact)));
+      delivered += batch.length;
+      after = batch[batch.length - 1]!.id;
+      onBatch?.();
     }
   }
 }

@@ -11,7 +11,8 @@ export interface Contact {
   createdAt: Date;
 }
 
-interface ContactRow {
+/** A `contacts` row as PostgreSQL answers it. */
+export interface ContactRow {
   id: string;
   external_id: string;
   venture_id: string | null;
@@ -22,7 +23,7 @@ interface ContactRow {
   created_at: Date;
 }
 
-const toContact = (r: ContactRow): Contact => ({
+export const toContact = (r: ContactRow): Contact => ({
   id: r.id,
   externalId: r.external_id,
   ventureId: r.venture_id,

@@ -1,7 +1,7 @@
 import { compileSegment } from '../../domain/segments/compile';
 import { readsOf, type SegmentDefinition, type SegmentReads } from '../../domain/segments/definition';
 import type { Db } from '../knex';
-import type { Contact } from './contacts';
+import { toContact, type Contact, type ContactRow } from './contacts';
 
 export interface Segment {
   key: string;
@@ -21,9 +21,26 @@ export interface SegmentPlan {
   reads: SegmentReads;
 }
 
+/** A `segment.entered` or `segment.left` event stored by the statement that changed membership, not yet delivered. */
+export interface SegmentChangeEvent {
+  contactId: string;
+  name: 'segment.entered' | 'segment.left';
+  segment: string;
+  occurredAt: Date;
+  idempotencyKey: string;
+}
+
 export interface MembershipChange {
   entered: string[];
   left: string[];
+  /** One per entry and exit, already in `events`; the caller delivers them under the same keys. */
+  events: SegmentChangeEvent[];
+}
+
+/** A stored segment event that was never delivered, with its contact. */
+export interface UndeliveredSegmentEvent extends SegmentChangeEvent {
+  id: number;
+  contact: Contact;
 }
 
 export interface Member {
@@ -177,20 +194,40 @@ export class SegmentStore {
    * Makes membership match the definition, in one statement: for the listed contacts, or for every contact when
    * `contactIds` is null. Answers who entered and who left; a contact is reported once even when two evaluations
    * race (the insert and the delete each report only the rows they changed).
+   *
+   * Unless `emit` is false (a new segment's baseline), the same statement stores a `segment.entered` or
+   * `segment.left` event per change, undelivered: a change of membership and its event commit together, so a
+   * process that dies before delivering leaves the event for the refresh's sweep instead of losing it.
    */
   async apply(
     key: string,
     definition: SegmentDefinition,
     contactIds: readonly string[] | null,
     now: Date,
+    { emit = true }: { emit?: boolean } = {},
   ): Promise<MembershipChange> {
-    if (contactIds && contactIds.length === 0) return { entered: [], left: [] };
+    if (contactIds && contactIds.length === 0) return { entered: [], left: [], events: [] };
     const p = compileSegment(definition, { contact: 'c', now });
     // A uuid[] literal as one binding: knex would spread a JavaScript array into a list of placeholders.
     const ids = contactIds ? `{${contactIds.join(',')}}` : null;
     const scope = ids ? 'c.id = ANY(?::uuid[]) AND ' : '';
     const memberScope = ids ? 'AND m.contact_id = ANY(?::uuid[])' : '';
-    const bindings = [...(ids ? [ids] : []), ...p.bindings, key, now, key, ...(ids ? [ids] : [])];
+    // The idempotency key: `segment:<key>:<entered|left>:<contact id>:<epoch ms>`.
+    const keyPrefix = `segment:${key}:`;
+    const keySuffix = `:${now.getTime()}`;
+    const bindings = [
+      ...(ids ? [ids] : []),
+      ...p.bindings,
+      key,
+      now,
+      key,
+      ...(ids ? [ids] : []),
+      keyPrefix,
+      keySuffix,
+      key,
+      now,
+      emit,
+    ];
     const result = await this.db.raw(
       `WITH matched AS MATERIALIZED (SELECT c.id FROM contacts c WHERE ${scope}${p.sql}),
        ins AS (
@@ -201,16 +238,74 @@ export class SegmentStore {
        del AS (
          DELETE FROM segment_members m
          WHERE m.segment_key = ? ${memberScope} AND NOT EXISTS (SELECT 1 FROM matched WHERE matched.id = m.contact_id)
-         RETURNING contact_id)
-       SELECT 'entered' AS change, contact_id FROM ins UNION ALL SELECT 'left', contact_id FROM del`,
+         RETURNING contact_id),
+       changed AS (
+         SELECT change, contact_id, ?::text || change || ':' || contact_id || ?::text AS idempotency_key
+         FROM (SELECT 'entered' AS change, contact_id FROM ins UNION ALL SELECT 'left', contact_id FROM del) u),
+       stored AS (
+         INSERT INTO events (contact_id, name, properties, occurred_at, idempotency_key)
+         SELECT contact_id, 'segment.' || change, jsonb_build_object('segment', ?::text), ?::timestamptz,
+                idempotency_key
+         FROM changed WHERE ?::boolean
+         ON CONFLICT (idempotency_key) DO NOTHING)
+       SELECT change, contact_id, idempotency_key FROM changed`,
       bindings as never[],
     );
-    const change: MembershipChange = { entered: [], left: [] };
-    for (const r of result.rows as { change: 'entered' | 'left'; contact_id: string }[]) {
+    const change: MembershipChange = { entered: [], left: [], events: [] };
+    for (const r of result.rows as { change: 'entered' | 'left'; contact_id: string; idempotency_key: string }[]) {
       change[r.change].push(r.contact_id);
+      if (emit) {
+        change.events.push({
+          contactId: r.contact_id,
+          name: `segment.${r.change}`,
+          segment: key,
+          occurredAt: now,
+          idempotencyKey: r.idempotency_key,
+        });
+      }
     }
     if (!contactIds) await this.db('segments').where({ key }).update({ computed_at: now });
     return change;
+  }
+
+  /**
+   * Segment events stored before `storedBefore` and never delivered (the process died between the statement that
+   * stored them and their delivery), oldest first, after the id `afterId`. Only events with an idempotency key:
+   * delivering one again finds the stored row instead of adding another.
+   */
+  async undeliveredEvents(storedBefore: Date, limit: number, afterId = 0): Promise<UndeliveredSegmentEvent[]> {
+    const rows: (ContactRow & {
+      event_id: string;
+      event_name: 'segment.entered' | 'segment.left';
+      event_properties: { segment?: unknown };
+      event_occurred_at: Date;
+      event_key: string;
+    })[] = await this.db('events as e')
+      .join('contacts as c', 'c.id', 'e.contact_id')
+      .whereIn('e.name', ['segment.entered', 'segment.left'])
+      .whereNull('e.delivered_at')
+      .whereNotNull('e.idempotency_key')
+      .where('e.received_at', '<', storedBefore)
+      .where('e.id', '>', afterId)
+      .orderBy('e.id')
+      .limit(limit)
+      .select(
+        'c.*',
+        'e.id as event_id',
+        'e.name as event_name',
+        'e.properties as event_properties',
+        'e.occurred_at as event_occurred_at',
+        'e.idempotency_key as event_key',
+      );
+    return rows.map((r) => ({
+      id: Number(r.event_id),
+      contact: toContact(r),
+      contactId: r.id,
+      name: r.event_name,
+      segment: String(r.event_properties.segment ?? ''),
+      occurredAt: r.event_occurred_at,
+      idempotencyKey: r.event_key,
+    }));
   }
 
   /** The contacts with these ids, for the events that tell them they entered or left. */
@@ -220,25 +315,3 @@ export class SegmentStore {
     return rows.map(toContact);
   }
 }
-
-interface ContactRow {
-  id: string;
-  external_id: string;
-  venture_id: string | null;
-  email: string;
-  timezone: string;
-  traits: Record<string, unknown>;
-  unsubscribed_at: Date | null;
-  created_at: Date;
-}
-
-const toContact = (r: ContactRow): Contact => ({
-  id: r.id,
-  externalId: r.external_id,
-  ventureId: r.venture_id,
-  email: r.email,
-  timezone: r.timezone,
-  traits: r.traits,
-  unsubscribedAt: r.unsubscribed_at,
-  createdAt: r.created_at,
-});
