@@ -1,12 +1,13 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { createMetrics } from '../infra/metrics';
-import { authenticate } from './auth';
+import { authenticate, refusal } from './auth';
+import { AuditLog } from '../db/stores/audit';
 import { limitBodyDepth } from './bodyDepth';
 import type { AppDeps, RouteDeps } from './deps';
 import { errorHandler, HttpError } from './errors';
 import { rateLimitPerIp, rateLimitPerKey } from './rateLimit';
-import { acceptedBodyTypes, isV1, mountRoutes, type AnyRoute } from './registry';
+import { isV1, mountRoutes, routeFor, type AnyRoute } from './registry';
 import { dashboardRoutes } from './routes/dashboard';
 import { isSegmentSpecRoute, segmentSpecRouter } from './routes/segmentSpec/guards';
 import { buildRoutes } from './routes';
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/v1/segment', segmentSpecRouter(routes.filter(isSegmentSpecRoute), deps.db));
 
   const v1 = express.Router();
+  const audit = new AuditLog(deps.db);
   // Who is asking, and whether they are over their rate, is settled before a body is read: nobody without a
   // valid key, and no key over its limit, makes the server parse up to 2 MB of JSON.
   v1.use(authenticate(deps.db));
@@ -77,7 +79,13 @@ export function createApp(deps: AppDeps): Express {
   v1.use((req, _res, next) => {
     // req.is answers null when there is no body, false when the body is of another type. An empty body
     // (Content-Length: 0, as fetch sends for a POST without one) has no type to check.
-    const types = acceptedBodyTypes(req, routes);
+    const route = routeFor(req, routes);
+    // Whether the caller may call the route is settled before anything about its body: a refused caller hears 403.
+    if (route && typeof route.access !== 'string' && !route.access.includes(req.identity!.role)) {
+      void refusal(audit, req, route.access, route.path).then(next);
+      return;
+    }
+    const types = route?.bodyMediaTypes ?? ['application/json'];
     if (req.is(types) === false && req.get('content-length') !== '0')
       return next(new HttpError(415, `request bodies must be ${types.join(' or ')}`));
     next();

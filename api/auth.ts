@@ -40,20 +40,29 @@ export function requireRole(db: Db, ...roles: Role[]): RequestHandler {
     const identity = req.identity;
     if (!identity) return next(unauthorized());
     if (roles.includes(identity.role)) return next();
-    try {
-      await audit.record({
-        actor: identity.name,
-        actorRole: identity.role,
-        action: 'access.denied',
-        subjectType: 'route',
-        subjectId: `${req.method} ${req.baseUrl}${req.route?.path ?? req.path}`,
-        details: { needs: roles },
-      });
-    } catch {
-      // An audit failure must not turn a 403 into a 500.
-    }
-    next(new HttpError(403, `this needs the ${roles.join(' or ')} role; your key has ${identity.role}`));
+    next(await refusal(audit, req, roles, `${req.baseUrl}${req.route?.path ?? req.path}`));
   };
+}
+
+/**
+ * The 403 for a caller whose role the route does not take, audited under the route's declared path (never the
+ * request's, which may name a person). Used before a body is read, and again by the route's own guard.
+ */
+export async function refusal(audit: AuditLog, req: Request, roles: readonly Role[], routePath: string) {
+  const identity = req.identity!;
+  try {
+    await audit.record({
+      actor: identity.name,
+      actorRole: identity.role,
+      action: 'access.denied',
+      subjectType: 'route',
+      subjectId: `${req.method} ${routePath}`,
+      details: { needs: roles },
+    });
+  } catch {
+    // An audit failure must not turn a 403 into a 500.
+  }
+  return new HttpError(403, `this needs the ${roles.join(' or ')} role; your key has ${identity.role}`);
 }
 
 export function actorOf(req: Request): { actor: string; actorRole: string } {

@@ -119,9 +119,8 @@ function pathPattern(path: string): RegExp {
   return new RegExp(`^${escaped}$`);
 }
 
-/** The media types the route a request goes to takes as its body: its own (a CSV upload), else JSON. */
-export function acceptedBodyTypes(req: Request, routes: readonly AnyRoute[]): string[] {
+/** The route a request goes to, if any. */
+export function routeFor(req: Request, routes: readonly AnyRoute[]): AnyRoute | undefined {
   const path = `${req.baseUrl}${req.path}`;
-  const route = routes.find((r) => r.method === req.method.toLowerCase() && pathPattern(r.path).test(path));
-  return route?.bodyMediaTypes ?? ['application/json'];
+  return routes.find((r) => r.method === req.method.toLowerCase() && pathPattern(r.path).test(path));
 }

@@ -138,7 +138,8 @@ export function broadcastRoutes(deps: RouteDeps): AnyRoute[] {
       path: `/v1/broadcasts/:id/${action}`,
       summary,
       tag: 'Broadcasts',
-      access: WRITERS,
+      // Anyone may stop mail going out, as anyone may pause a campaign's spend; starting it again is a writer's call.
+      access: action === 'resume' ? WRITERS : 'any',
       params: idParams,
       response: actionResponse,
       responses: { ...ok('the broadcast’s new status'), ...r403, ...r404, ...r409 },

@@ -6,7 +6,7 @@ import request from 'supertest';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
-import { createApp } from '../../api/app';
+import { createApp, routesOf } from '../../api/app';
 import { loadConfig } from '../../config/config';
 import { installBuiltinSequences } from '../../db/builtinSequences';
 import { ApiKeyStore, type Role } from '../../db/stores/apiKeys';
@@ -160,6 +160,7 @@ const config = {
       .publicKey.export({ format: 'der', type: 'spki' })
       .toString('base64'),
     MAILGUN_WEBHOOK_SIGNING_KEY: 'fuzz-mailgun-signing-key',
+    SEGMENT_WRITE_KEY: 'fuzz-segment-write-key-0001',
   }),
   RATE_LIMIT_PER_MINUTE: 1_000_000,
   RATE_LIMIT_BURST: 1_000_000,
@@ -503,36 +504,46 @@ test(`${RUNS.toLocaleString('en')} generated requests over every route: no 500, 
   expect(logLines.filter((l) => l.includes('unhandled error'))).toEqual([]);
 }, 300_000);
 
-test('every body-taking route, for every role: over 2 MB is 413, not JSON is 415, nested 100,000 deep is 400, and nothing is written', async () => {
+test('every body-taking route, for every role: a role it refuses is 403 before the body is read; else over 2 MB is 413, not its type is 415, nested 100,000 deep is 400, and nothing is written', async () => {
   const routes = listRoutes(app).filter(
     (r) => r.path.startsWith('/v1/') && ['POST', 'PUT', 'PATCH'].includes(r.method),
   );
+  const declared = new Map(routesOf(app).map((r) => [`${r.method.toUpperCase()} ${r.path}`, r]));
   const big = JSON.stringify({ pad: 'x'.repeat(2_100_000) });
   const before = await rowChanges();
   for (const route of routes) {
     const url = route.path.replace(/:[A-Za-z]+/g, 'x');
+    const declaration = declared.get(routeKey(route));
+    if (!declaration) throw new Error(`not declared: ${routeKey(route)}`);
+    // Provider webhooks and Segment sources are checked by their own signatures and keys; their size limits differ.
+    const ownAuth = declaration.access === 'public';
+    const takesJson = declaration.bodyMediaTypes?.includes('application/json') ?? true;
+    // Segment's single calls take 32 kB, so the 200 kB nested body is too large before its key is checked.
+    const segmentCall = route.path.startsWith('/v1/segment/') && !route.path.endsWith('/batch');
     for (const role of ['marketer', 'chairman', 'operator'] as const) {
       const auth = { authorization: `Bearer ${keys[role]}` };
+      const refused = typeof declaration.access !== 'string' && !declaration.access.includes(role);
       const tooBig = await request(app)
         [route.method.toLowerCase() as 'post'](url)
         .set(auth)
         .set('content-type', 'application/json')
         .send(big);
-      expect([routeKey(route), role, tooBig.status]).toEqual([routeKey(route), role, 413]);
+      const bigAnswer = refused ? 403 : takesJson ? 413 : 415;
+      expect([routeKey(route), role, tooBig.status]).toEqual([routeKey(route), role, bigAnswer]);
       const wrongType = await request(app)
         [route.method.toLowerCase() as 'post'](url)
         .set(auth)
         .set('content-type', 'text/plain')
         .send('id=1&email=x');
-      expect([routeKey(route), role, wrongType.status]).toEqual([routeKey(route), role, 415]);
+      expect([routeKey(route), role, wrongType.status]).toEqual([routeKey(route), role, refused ? 403 : 415]);
       expect(wrongType.body.error).toEqual(expect.any(String));
       const tooDeep = await request(app)
         [route.method.toLowerCase() as 'post'](url)
         .set(auth)
         .set('content-type', 'application/json')
         .send(`{"id":"x","email":"x@example.com","traits":{"a":${deep(100_000)}}}`);
-      // A provider's webhook refuses an unsigned body before it trusts anything in it.
-      const refusedDeep = route.path.startsWith('/v1/webhooks/') ? 401 : 400;
+      // A provider's webhook or a source refuses an unsigned or keyless body before it trusts anything in it.
+      const refusedDeep = refused ? 403 : segmentCall ? 413 : ownAuth ? 401 : takesJson ? 400 : 415;
       expect([routeKey(route), role, tooDeep.status]).toEqual([routeKey(route), role, refusedDeep]);
     }
   }
