@@ -1,5 +1,388 @@
-import { clear, h } from '../ui.js';
+import { get, post } from '../api.js';
+import { badge, clear, fmt, h, problem, temporalLink } from '../ui.js';
 
-export async function render(el) {
-  clear(el, h('p', { class: 'muted', text: 'Not built yet.' }));
+const WRITERS = ['marketer', 'operator'];
+const FINAL = ['completed', 'cancelled', 'rejected', 'failed'];
+/** Why recipients were skipped, in the order the progress line names them. */
+const SKIP_REASONS = ['unsubscribed', 'suppressed', 'capped', 'contact_deleted'];
+/** How often a broadcast's page asks for its progress while it can still change. */
+const POLL_MS = 1500;
+/** How many broadcasts of the list get their counts read (one request each). */
+const COUNTED = 25;
+
+/** Broadcasts: the list with status and counts, a form to send one to a segment, and one broadcast's live progress. */
+export async function render(el, ctx, [id] = []) {
+  if (id) return detail(el, ctx, id);
+  let broadcasts;
+  try {
+    broadcasts = (await get('/v1/broadcasts?limit=100')).broadcasts;
+  } catch (err) {
+    return clear(el, h('h1', { text: 'Broadcasts' }), problem(err, 'Broadcasts'));
+  }
+  // The list answers without counts: read them for the newest few.
+  const counted = await Promise.allSettled(
+    broadcasts.slice(0, COUNTED).map((b) => get(`/v1/broadcasts/${encodeURIComponent(b.id)}`)),
+  );
+  const counts = new Map(counted.flatMap((r) => (r.status === 'fulfilled' ? [[r.value.id, r.value.counts]] : [])));
+  const writer = WRITERS.includes(ctx?.meta?.role);
+  clear(
+    el,
+    h('h1', { text: 'Broadcasts' }),
+    broadcasts.length === 0
+      ? h('p', { class: 'panel muted', id: 'broadcasts-empty', text: 'No broadcast yet.' })
+      : listTable(broadcasts, counts),
+    writer
+      ? await form()
+      : h('p', { class: 'muted', text: `Read-only: your key has the ${ctx?.meta?.role ?? 'unknown'} role.` }),
+  );
+}
+
+function listTable(broadcasts, counts) {
+  return h(
+    'table',
+    { id: 'broadcasts' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['Broadcast', 'Segment', 'Status', 'Sent', 'Skipped', 'Failed', 'Send at'].map((t) => h('th', { text: t })),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      broadcasts.map((b) => {
+        const c = counts.get(b.id);
+        return h(
+          'tr',
+          { dataset: { id: b.id } },
+          h('td', {}, h('a', { href: `#/broadcasts/${encodeURIComponent(b.id)}`, text: b.name })),
+          h('td', { text: b.segment }),
+          h('td', { class: 'status' }, badge(b.status)),
+          h('td', { class: 'sent', text: c ? `${fmt.number(c.sent)} of ${fmt.number(c.recipients)}` : '–' }),
+          h('td', { class: 'skipped', text: c ? fmt.number(c.skipped) : '–' }),
+          h('td', { class: 'failed', text: c ? fmt.number(c.failed) : '–' }),
+          h('td', { text: `${fmt.date(b.sendAt)}${b.localTime ? ` (${b.localTime} local)` : ''}` }),
+        );
+      }),
+    ),
+  );
+}
+
+/**
+ * The email templates a broadcast may use. No route lists them; the sequences' send steps name the ones in use,
+ * and a refused template's 400 lists them all (shown under the form).
+ */
+async function knownTemplates() {
+  try {
+    const { sequences } = await get('/v1/sequences');
+    const ids = new Set();
+    for (const s of sequences) for (const step of s.definition?.steps ?? []) if (step.template) ids.add(step.template);
+    return [...ids].sort();
+  } catch {
+    return [];
+  }
+}
+
+/** A labelled field; a hint is the control's description, not part of its name. */
+function field(label, control, hint) {
+  const id = control.id || (control.id = `broadcast-${control.name}`);
+  const note = hint ? h('small', { class: 'muted', id: `${id}-hint`, text: hint }) : null;
+  if (note) control.setAttribute('aria-describedby', note.id);
+  return h('div', { class: 'field' }, h('label', { for: id, text: label }), control, note);
+}
+
+async function form() {
+  const [segmentsR, templates] = await Promise.all([get('/v1/segments').catch((err) => err), knownTemplates()]);
+  if (segmentsR instanceof Error) return problem(segmentsR, 'The segments');
+  const segments = segmentsR.segments;
+  if (segments.length === 0) {
+    return h(
+      'p',
+      { class: 'panel muted', id: 'broadcast-no-segment' },
+      'A broadcast goes to a segment: ',
+      h('a', { href: '#/segments', text: 'build one first' }),
+      '.',
+    );
+  }
+  const name = h('input', { name: 'name', required: true, maxlength: 200 });
+  const segment = h(
+    'select',
+    { name: 'segment', required: true },
+    segments.map((s) => h('option', { value: s.key, text: `${s.name} (${s.key})` })),
+  );
+  const template =
+    templates.length > 0
+      ? h(
+          'select',
+          { name: 'template', required: true },
+          templates.map((t) => h('option', { value: t, text: t, selected: t === 'nurture_intro' })),
+        )
+      : h('input', { name: 'template', required: true, placeholder: 'e.g. nurture_intro' });
+  const subject = h('input', {
+    name: 'subject',
+    required: true,
+    maxlength: 300,
+    placeholder: 'News from {{product_name}}',
+  });
+  const now = h('input', { type: 'radio', name: 'when', value: 'now', checked: true });
+  const later = h('input', { type: 'radio', name: 'when', value: 'later' });
+  const sendAt = h('input', { type: 'datetime-local', name: 'sendAt', disabled: true, 'aria-label': 'Send at' });
+  for (const r of [now, later]) r.addEventListener('change', () => (sendAt.disabled = !later.checked));
+  const localTime = h('input', { type: 'time', name: 'localTime' });
+  const rate = h('input', { type: 'number', name: 'rateLimitPerSecond', min: 1, max: 10000, placeholder: 'default' });
+  const audience = h('p', { id: 'audience-count', 'aria-live': 'polite', class: 'muted' });
+  const status = h('p', { id: 'broadcast-form-status', role: 'alert' });
+
+  let asked = 0;
+  const showAudience = async () => {
+    const mine = ++asked;
+    audience.textContent = 'Counting…';
+    try {
+      const a = await post('/v1/broadcasts/preview-audience', { segment: segment.value });
+      if (mine !== asked) return;
+      audience.textContent = `${fmt.number(a.members)} member${a.members === 1 ? '' : 's'} now; ${fmt.number(a.eligible)} can receive it (the others unsubscribed). Suppressed and capped addresses are skipped when it sends.`;
+      audience.dataset.members = String(a.members);
+      audience.dataset.eligible = String(a.eligible);
+    } catch (err) {
+      if (mine === asked) audience.textContent = explain(err);
+    }
+  };
+  segment.addEventListener('change', showAudience);
+
+  const submit = async (e) => {
+    e.preventDefault();
+    status.textContent = '';
+    if (later.checked && !sendAt.value) {
+      status.textContent = 'sendAt: choose a date and time, or send now';
+      return;
+    }
+    const body = { name: name.value, segment: segment.value, template: template.value, subject: subject.value };
+    if (later.checked) body.sendAt = new Date(sendAt.value).toISOString();
+    if (localTime.value) body.localTime = localTime.value;
+    if (rate.value) body.rateLimitPerSecond = Number(rate.value);
+    const button = e.target.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      const created = await post('/v1/broadcasts', body);
+      location.hash = `#/broadcasts/${encodeURIComponent(created.id)}`;
+    } catch (err) {
+      status.textContent = explain(err);
+      button.disabled = false;
+    }
+  };
+
+  const built = h(
+    'form',
+    { class: 'panel', id: 'broadcast-form', onsubmit: submit },
+    h('h2', { text: 'New broadcast' }),
+    field('Name', name),
+    field('Segment', segment),
+    audience,
+    field('Template', template),
+    field('Subject', subject, 'Handlebars, e.g. {{product_name}}'),
+    h(
+      'fieldset',
+      {},
+      h('legend', { text: 'When' }),
+      h('label', {}, now, ' Now'),
+      h('label', {}, later, ' At ', sendAt),
+    ),
+    field('Local time (optional)', localTime, 'Each recipient gets it at this time on their own clock.'),
+    field('Rate (emails per second, optional)', rate),
+    h('p', {
+      class: 'small muted',
+      text: 'To send yourself a test first, schedule it for later: its page has a test box, and Cancel stops it.',
+    }),
+    h('button', { type: 'submit', class: 'primary', text: 'Create the broadcast' }),
+    status,
+  );
+  showAudience();
+  return built;
+}
+
+/** A 400's problems, path by path, or the error's message. */
+function explain(err) {
+  const problems = err?.body?.problems;
+  return problems?.length ? problems.map((p) => `${p.path}: ${p.message}`).join('; ') : String(err?.message ?? err);
+}
+
+function progressText(b) {
+  const c = b.counts;
+  if (!c) return '';
+  const done = c.recipients - c.remaining;
+  const reasons = SKIP_REASONS.filter((r) => c.skippedByReason?.[r] > 0).map(
+    (r) => `${fmt.number(c.skippedByReason[r])} ${fmt.label(r)}`,
+  );
+  return (
+    `${fmt.number(done)} of ${fmt.number(c.recipients)} done: ${fmt.number(c.sent)} sent, ` +
+    `${fmt.number(c.skipped)} skipped${reasons.length ? ` (${reasons.join(', ')})` : ''}, ${fmt.number(c.failed)} failed`
+  );
+}
+
+function approvalNote(b) {
+  if (b.status === 'awaiting_approval') {
+    return h(
+      'p',
+      { class: 'notice', id: 'broadcast-approval' },
+      'Waiting for the chairman’s approval: it has more recipients than the approval threshold. ',
+      h('a', { href: '#/approvals', text: 'Open the approvals' }),
+    );
+  }
+  if (b.decidedBy) {
+    return h('p', {
+      class: b.status === 'rejected' ? 'notice' : 'muted',
+      id: 'broadcast-approval',
+      text: `${b.status === 'rejected' ? 'Rejected' : 'Approved'} by ${b.decidedBy}${b.decisionComment ? `: “${b.decisionComment}”` : ''}`,
+    });
+  }
+  return null;
+}
+
+async function detail(el, ctx, id) {
+  let b;
+  try {
+    b = await get(`/v1/broadcasts/${encodeURIComponent(id)}`);
+  } catch (err) {
+    return clear(el, h('p', {}, h('a', { href: '#/broadcasts', text: '← Broadcasts' })), problem(err, 'The broadcast'));
+  }
+  const writer = WRITERS.includes(ctx?.meta?.role);
+  const statusBox = h('span', { id: 'broadcast-status' });
+  const bar = h('div');
+  const meter = h(
+    'div',
+    {
+      class: 'progress',
+      id: 'broadcast-progress',
+      role: 'progressbar',
+      'aria-label': 'Sending progress',
+      'aria-valuemin': 0,
+    },
+    bar,
+  );
+  const text = h('p', { id: 'broadcast-progress-text', 'aria-live': 'polite' });
+  const approval = h('div');
+  const actions = h('div', { class: 'row', id: 'broadcast-actions' });
+  const actionStatus = h('p', { id: 'broadcast-action-status', role: 'alert' });
+
+  let timer;
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    clearTimeout(timer);
+    window.removeEventListener('hashchange', stop);
+  };
+  window.addEventListener('hashchange', stop);
+
+  const control = (action, label) =>
+    h('button', {
+      type: 'button',
+      id: `broadcast-${action}`,
+      text: label,
+      onclick: async (e) => {
+        e.target.disabled = true;
+        actionStatus.textContent = '';
+        try {
+          await post(`/v1/broadcasts/${encodeURIComponent(id)}/${action}`);
+        } catch (err) {
+          actionStatus.textContent = explain(err);
+        }
+        await refresh();
+      },
+    });
+
+  const draw = () => {
+    clear(statusBox, badge(b.status));
+    statusBox.dataset.status = b.status;
+    const c = b.counts ?? { recipients: 0, remaining: 0 };
+    const done = c.recipients - c.remaining;
+    const share = c.recipients > 0 ? done / c.recipients : b.status === 'completed' ? 1 : 0;
+    bar.style.width = `${(share * 100).toFixed(1)}%`;
+    meter.setAttribute('aria-valuemax', String(c.recipients));
+    meter.setAttribute('aria-valuenow', String(done));
+    const line =
+      c.recipients > 0 || FINAL.includes(b.status) ? progressText(b) : 'The audience is frozen when it starts.';
+    if (text.textContent !== line) text.textContent = line;
+    clear(approval, approvalNote(b));
+    if (FINAL.includes(b.status)) return clear(actions);
+    // Anyone may stop mail going out; starting it again is a writer's call.
+    clear(
+      actions,
+      b.status === 'paused' ? (writer ? control('resume', 'Resume') : null) : control('pause', 'Pause'),
+      control('cancel', 'Cancel'),
+    );
+  };
+  const refresh = async () => {
+    try {
+      b = await get(`/v1/broadcasts/${encodeURIComponent(id)}`);
+      draw();
+    } catch (err) {
+      actionStatus.textContent = explain(err);
+    }
+  };
+  const poll = async () => {
+    if (stopped || !el.isConnected) return stop();
+    await refresh();
+    if (stopped || !el.isConnected || FINAL.includes(b.status)) return stop();
+    timer = setTimeout(poll, POLL_MS);
+  };
+
+  clear(
+    el,
+    h('p', {}, h('a', { href: '#/broadcasts', text: '← Broadcasts' })),
+    h('h1', { text: b.name }),
+    h('p', {}, statusBox, ' ', temporalLink(ctx?.meta, b.workflowId)),
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', { text: 'Segment' }),
+      h('dd', {}, h('a', { href: `#/segments/${encodeURIComponent(b.segment)}`, text: b.segment })),
+      h('dt', { text: 'Template' }),
+      h('dd', { text: b.template }),
+      h('dt', { text: 'Subject' }),
+      h('dd', { text: b.subject }),
+      h('dt', { text: 'Send at' }),
+      h('dd', { text: `${fmt.date(b.sendAt)}${b.localTime ? `, at ${b.localTime} on each recipient’s clock` : ''}` }),
+      h('dt', { text: 'Rate' }),
+      h('dd', { text: `${fmt.number(b.rateLimitPerSecond)} per second` }),
+      h('dt', { text: 'Created by' }),
+      h('dd', { text: b.createdBy }),
+    ),
+    approval,
+    h('section', { class: 'panel' }, h('h2', { text: 'Progress' }), meter, text, actions, actionStatus),
+    writer ? testBox(id) : null,
+  );
+  draw();
+  if (FINAL.includes(b.status)) stop();
+  else timer = setTimeout(poll, POLL_MS);
+}
+
+/** One copy to an address, not counted and not sent to the audience; its subject starts with [Test]. */
+function testBox(id) {
+  const email = h('input', { type: 'email', name: 'email', required: true, placeholder: 'me@example.com' });
+  const result = h('p', { id: 'broadcast-test-result', role: 'status' });
+  return h(
+    'form',
+    {
+      class: 'panel',
+      id: 'broadcast-test',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        result.textContent = 'Sending…';
+        try {
+          const r = await post(`/v1/broadcasts/${encodeURIComponent(id)}/test`, { email: email.value });
+          result.textContent =
+            r.status === 'sent' ? `A test went to ${email.value}.` : `Not sent: ${r.reason ?? r.status}`;
+        } catch (err) {
+          result.textContent = explain(err);
+        }
+      },
+    },
+    h('h2', { text: 'Send a test' }),
+    field('Email address', email),
+    h('button', { type: 'submit', text: 'Send a test' }),
+    result,
+  );
 }
