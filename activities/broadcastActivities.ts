@@ -1,12 +1,12 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { BroadcastStore, type Broadcast, type ClaimedRecipient } from '../db/stores/broadcasts';
+import { BroadcastStore, type Broadcast, type ClaimedRecipient, type RecipientOutcome } from '../db/stores/broadcasts';
 import { OutboxStore } from '../db/stores/outbox';
-import type { BroadcastStatus } from '../domain/broadcast';
+import type { BroadcastStatus, CappedPolicy } from '../domain/broadcast';
 import { trackEmail } from '../domain/tracking';
 import { renderEmail, templateInfo } from '../templates';
 import type { BroadcastBatchInput, BroadcastBatchResult } from '../workflows/broadcast/types';
 import type { AudienceSettings } from './audienceSettings';
-import { deliverOnce, sendGuard, type Compose, type Delivery } from './deliverOnce';
+import { deliverBatch, deliverOnce, sendGuard, type Compose, type Delivery } from './deliverOnce';
 import { ctaUrl, TRACKING_TTL_MS, UNSUBSCRIBE_TTL_MS, type SequenceActivityDeps } from './sequenceActivities';
 
 export interface BroadcastActivityDeps extends Partial<Pick<SequenceActivityDeps, 'db' | 'email' | 'mail' | 'signer'>> {
@@ -15,6 +15,26 @@ export interface BroadcastActivityDeps extends Partial<Pick<SequenceActivityDeps
 
 /** How often a running batch looks at the broadcast's status, so a pause or cancel stops it within about this. */
 const STATUS_CHECK_MS = 1_000;
+/**
+ * Recipients' outcomes are written in groups of this many, or once this long has passed since the last write (so a
+ * slow broadcast's progress moves every second), and at the end of each claim.
+ */
+const RECORD_EVERY = 100;
+const RECORD_EVERY_MS = 1_000;
+/** A batch activity claims again while it has been sending for less than this. */
+const BATCH_MS = 20_000;
+
+/** A recipient's outcome from their email's delivery. */
+function recipientOutcome(contactId: string, d: Delivery, capped: CappedPolicy): RecipientOutcome {
+  if (d.status === 'sent' || d.status === 'duplicate') return { contactId, status: 'sent' };
+  if (d.status === 'suppressed') return { contactId, status: 'skipped', skipReason: 'suppressed', error: d.reason };
+  if (d.status === 'deferred') {
+    return capped === 'defer'
+      ? { contactId, status: 'pending', until: new Date(d.retryAt) }
+      : { contactId, status: 'skipped', skipReason: 'capped' };
+  }
+  return { contactId, status: 'failed', error: 'reason' in d ? d.reason : 'failed' };
+}
 
 /** Activities of the broadcast workflow: freezing the audience, sending in batches, and recording its status. */
 export function createBroadcastActivities(deps: BroadcastActivityDeps) {
@@ -89,14 +109,15 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
     },
 
     /**
-     * Claims the due recipients (up to `limit`) and sends to each, at the broadcast's rate, through the outbox under
-     * a key per broadcast and recipient, so a recipient is sent at most once whatever happens to this batch.
-     * Unsubscribed (marketing), suppressed and capped recipients are skipped and counted; capped ones are put back
-     * for later instead when the policy is 'defer'. Stops early, putting unsent claims back, once the broadcast is
-     * no longer sending (paused, cancelled).
-     * @remarks Heartbeats after every send. Run with a single attempt: the workflow retries a failed batch as a new
-     * activity, whose first step puts the failed batch's claims back; deliverOnce keeps each send's outcome in the
-     * attempt's heartbeat, which a retry of a whole batch would read as the outcome of every send in it.
+     * Claims due recipients (`limit` at a time, for about BATCH_MS) and sends to each, at the broadcast's rate, through the outbox under
+     * a key per broadcast and recipient (deliverBatch), so a recipient is sent at most once whatever happens to this
+     * batch. Unsubscribed (marketing), suppressed and capped recipients are skipped and counted; capped ones are put
+     * back for later instead when the policy is 'defer'. Stops early, putting unsent claims back, once the broadcast
+     * is no longer sending (paused, cancelled).
+     * @remarks Outcomes are written to the recipients table in bulk (RECORD_EVERY, RECORD_EVERY_MS) and at the end: the outbox
+     * holds each send the moment it is accepted, so a batch lost before its write is recovered by the next one, whose
+     * claim of the same keys answers 'duplicate' (counted sent). Run with a single attempt: the workflow retries a
+     * failed batch as a new activity, whose first step puts the failed batch's claims back.
      */
     async sendBroadcastBatch(input: BroadcastBatchInput): Promise<BroadcastBatchResult> {
       const { db, email, mail } = need();
@@ -120,80 +141,89 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
       if (b.status !== 'sending') {
         result.stopped = true;
       } else {
-        const claimed = await store.claim(b.id, now, input.limit);
-        result.claimed = claimed.length;
         const marketing = templateInfo(b.template)?.category !== 'transactional';
-        const cap = mail.frequencyCap;
         const capped = deps.audience?.broadcastCapped ?? 'skip';
         const gapMs = 1000 / input.ratePerSecond;
         const started = Date.now();
-        let next = 0;
+        let slots = 0;
         let lastCheck = Date.now();
         let stop = false;
-        const checkStatus = async () => {
-          if (Date.now() - lastCheck < STATUS_CHECK_MS) return;
-          lastCheck = Date.now();
-          const current = await store.get(b.id);
-          if (current?.status !== 'sending') stop = true;
+        const done = new Set<string>();
+        let outcomes: RecipientOutcome[] = [];
+        let lastWrite = Date.now();
+        const flush = async () => {
+          const written = outcomes;
+          outcomes = [];
+          lastWrite = Date.now();
+          await store.record(b.id, written);
+        };
+        const outcome = async (o: RecipientOutcome) => {
+          done.add(o.contactId);
+          outcomes.push(o);
+          if (o.status === 'sent') result.sent++;
+          else if (o.status === 'skipped') result.skipped++;
+          else if (o.status === 'failed') result.failed++;
+          else result.deferred++;
+          ctx.heartbeat({ done: done.size });
+          if (outcomes.length >= RECORD_EVERY || Date.now() - lastWrite >= RECORD_EVERY_MS) await flush();
         };
 
-        const sendOne = async (r: ClaimedRecipient): Promise<void> => {
-          if (marketing && r.unsubscribed) {
-            await store.finish(b.id, r.contactId, 'skipped', { skipReason: 'unsubscribed' });
-            result.skipped++;
-            return;
+        /** Sends one claim of recipients; outcomes are recorded and unsent claims put back, whatever happens. */
+        const sendClaimed = async (claimed: ClaimedRecipient[]): Promise<void> => {
+          const toSend: ClaimedRecipient[] = [];
+          for (const r of claimed) {
+            if (marketing && r.unsubscribed)
+              await outcome({ contactId: r.contactId, status: 'skipped', skipReason: 'unsubscribed' });
+            else toSend.push(r);
           }
-          const claim = {
-            idempotencyKey: r.idempotencyKey,
-            contactId: r.contactId,
-            workflowId: b.workflowId,
-            template: b.template,
-            toEmail: r.email,
-            subject: b.subject,
-            marketing,
-          };
-          const outcome: Delivery = await deliverOnce(
-            { outbox, email, guard },
-            claim,
-            cap,
-            composer(b, { contactId: r.contactId, email: r.email, traits: r.traits }, marketing),
-          );
-          if (outcome.status === 'sent' || outcome.status === 'duplicate') {
-            await store.finish(b.id, r.contactId, 'sent');
-            result.sent++;
-          } else if (outcome.status === 'suppressed') {
-            await store.finish(b.id, r.contactId, 'skipped', { skipReason: 'suppressed', error: outcome.reason });
-            result.skipped++;
-          } else if (outcome.status === 'deferred') {
-            if (capped === 'defer') {
-              await store.defer(b.id, r.contactId, new Date(outcome.retryAt));
-              result.deferred++;
-            } else {
-              await store.finish(b.id, r.contactId, 'skipped', { skipReason: 'capped' });
-              result.skipped++;
-            }
-          } else {
-            await store.finish(b.id, r.contactId, 'failed', { error: 'reason' in outcome ? outcome.reason : 'failed' });
-            result.failed++;
+          try {
+            await deliverBatch(
+              { outbox, email, guard },
+              toSend.map((r) => ({
+                idempotencyKey: r.idempotencyKey,
+                contactId: r.contactId,
+                workflowId: b.workflowId,
+                template: b.template,
+                toEmail: r.email,
+                subject: b.subject,
+                marketing,
+              })),
+              mail.frequencyCap,
+              (i, messageId) => {
+                const r = toSend[i]!;
+                return composer(b, { contactId: r.contactId, email: r.email, traits: r.traits }, marketing)(messageId);
+              },
+              {
+                concurrency: input.concurrency,
+                // A quarter of a second of sends: the suppression list is read at most about half a second before.
+                sliceSize: Math.max(1, Math.min(100, Math.ceil(input.ratePerSecond / 4))),
+                pace: async () => {
+                  // Each email no earlier than its slot at the rate limit; the status looked at about once a second.
+                  const waitMs = started + slots++ * gapMs - Date.now();
+                  if (waitMs > 0) await ctx.sleep(waitMs);
+                  if (Date.now() - lastCheck >= STATUS_CHECK_MS) {
+                    lastCheck = Date.now();
+                    if ((await store.get(b.id))?.status !== 'sending') stop = true;
+                  }
+                },
+                stopped: () => stop,
+                onOutcome: (i, o) => outcome(recipientOutcome(toSend[i]!.contactId, o, capped)),
+              },
+            );
+          } finally {
+            await flush();
+            const unsent = claimed.filter((r) => !done.has(r.contactId)).map((r) => r.contactId);
+            if (unsent.length > 0) await store.releaseClaimed(b.id, unsent);
           }
         };
 
-        // Lanes take the next recipient in turn, each no earlier than its slot at the rate limit.
-        const lanes = Array.from({ length: Math.min(input.concurrency, claimed.length) }, async () => {
-          while (!stop && next < claimed.length) {
-            const i = next++;
-            const waitMs = started + i * gapMs - Date.now();
-            if (waitMs > 0) await ctx.sleep(waitMs);
-            await sendOne(claimed[i]!);
-            ctx.heartbeat({ done: i + 1 });
-            await checkStatus();
-          }
-        });
-        try {
-          await Promise.all(lanes);
-        } finally {
-          const unsent = claimed.slice(next).map((r) => r.contactId);
-          if (unsent.length > 0) await store.releaseClaimed(b.id, unsent);
+        // Claims of `limit` one after another for about BATCH_MS, so the round trip to the workflow between two
+        // batches is paid once per many sends; the rate, the status check and the stop hold across them.
+        for (;;) {
+          const claimed = await store.claim(b.id, now, input.limit);
+          result.claimed += claimed.length;
+          if (claimed.length > 0) await sendClaimed(claimed);
+          if (stop || claimed.length < input.limit || Date.now() - started >= BATCH_MS) break;
         }
         result.stopped = stop;
       }

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { Lease, OutboxClaim, OutboxStore } from '../db/stores/outbox';
 import type { Db } from '../db/knex';
-import { suppressAfter, SuppressionStore } from '../db/stores/suppressions';
+import { normalEmail, suppressAfter, SuppressionStore } from '../db/stores/suppressions';
 import { SEND_TIMINGS } from '../domain/sendTimings';
 import { DEFAULT_SOFT_BOUNCE_POLICY, type SoftBouncePolicy } from '../domain/suppressionPolicy';
 import { PermanentEmailError, type EmailMessage, type EmailProvider } from '../providers/email/types';
@@ -32,6 +32,12 @@ export function sendGuard(
 /** What a send hands the provider, from the message's id (links and the open pixel name it); `tracked` if they do. */
 export type Compose = (messageId: string) => Omit<EmailMessage, 'to' | 'idempotencyKey'> & { tracked?: boolean };
 
+/** What an attempt heartbeats once the provider accepted its email: the retry of the attempt trusts it for that key. */
+export interface Accepted {
+  idempotencyKey: string;
+  providerMessageId: string;
+}
+
 /** Polling for another attempt's outcome: often enough to answer soon after it ends, rare enough to cost nothing. */
 const LEASE_POLL_MS = 1_000;
 
@@ -41,7 +47,7 @@ const LEASE_POLL_MS = 1_000;
  * The attempt claims the outbox row with a lease. A key already sent answers 'duplicate'; a key whose live lease
  * another attempt holds is in flight there, so this attempt waits for that outcome instead of sending; a marketing
  * send over the frequency cap is 'deferred'. While the provider call is in flight the attempt heartbeats and renews
- * its lease (see SEND_TIMINGS), and the provider's acceptance is heartbeated before the row is marked sent, so an
+ * its lease (see SEND_TIMINGS), and the provider's acceptance is heartbeated with the key before the row is marked sent, so an
  * attempt that fails after acceptance is recorded, not resent, by its retry. Permanent failures (the provider's,
  * a message that cannot be rendered, a day of transient failures) are recorded and returned; any other failure
  * releases the lease and throws, for the activity's retry policy.
@@ -59,8 +65,10 @@ export async function deliverOnce(
   // workflow's timers (and with skipped time in tests).
   const now = new Date(info.currentAttemptScheduledTimestampMs);
   const key = claim.idempotencyKey;
-  const accepted = info.heartbeatDetails as { providerMessageId?: string } | undefined;
-  if (accepted?.providerMessageId) {
+  // Only this send's acceptance counts: an activity that sends many emails heartbeats about others, always naming
+  // the key. One that names none was written by a release whose activities sent one email each: it is this one's.
+  const accepted = info.heartbeatDetails as Partial<Accepted> | undefined;
+  if (accepted?.providerMessageId && (accepted.idempotencyKey ?? key) === key) {
     await outbox.markSent(key, email.name, accepted.providerMessageId, now);
     return { status: 'duplicate', providerMessageId: accepted.providerMessageId };
   }
@@ -138,7 +146,7 @@ export async function deliverOnce(
     );
     // From here on the heartbeat carries the acceptance, which a plain keep-alive heartbeat must not overwrite.
     clearInterval(keepAlive);
-    ctx.heartbeat({ providerMessageId });
+    ctx.heartbeat({ idempotencyKey: key, providerMessageId } satisfies Accepted);
     await outbox.markSent(key, email.name, providerMessageId, now, {
       subject: content.subject,
       tracked: tracked ?? false,
@@ -168,4 +176,248 @@ export async function deliverOnce(
     await outbox.releaseWithError(key, lease, String((err as Error).message ?? err)).catch(() => undefined);
     throw err;
   }
+}
+
+/** How a batch of sends is run: the caller's rate, its stop signal, and where each outcome goes. */
+export interface BatchRun {
+  /** Sends in flight at once. */
+  concurrency: number;
+  /**
+   * Sends claimed and checked against the suppression list together, while the slice before them goes: keep it to
+   * a fraction of a second of sends, so the check stays fresh.
+   */
+  sliceSize?: number;
+  /** Waits for the next send's slot at the caller's rate; called before each email is handed to the provider. */
+  pace?: () => Promise<void>;
+  /** Checked before each send: once true, the sends not started are left alone (no outcome, their claims released). */
+  stopped?: () => boolean;
+  /** Each send's outcome, as it is known (an email counts as sent once the outbox records it). */
+  onOutcome: (index: number, outcome: Delivery) => void | Promise<void>;
+}
+
+/**
+ * `deliverOnce` for many emails in one activity, to distinct contacts (a broadcast's recipients), with the same
+ * guarantees: one outbox row per key, a key already sent answers 'duplicate', one leased by another live attempt
+ * is left to it (deliverOnce waits for its outcome), the frequency cap and the suppression list are checked before
+ * each send, and an email the provider accepted is recorded before its outcome is reported. The database work is
+ * done per slice of sends (one claim transaction, one suppression query) and the acceptances are written as a
+ * group commit (each write takes every acceptance that arrived during the one before), so a send costs a fraction
+ * of a round trip instead of about a dozen.
+ * @remarks A transient provider failure stops the batch: the sends in flight finish, unsent claims are released,
+ * and the error is thrown for the caller's retry.
+ */
+export async function deliverBatch(
+  deps: { outbox: OutboxStore; email: EmailProvider; guard: SendGuard },
+  claims: readonly OutboxClaim[],
+  cap: { max: number; windowMs: number } | undefined,
+  compose: (index: number, messageId: string) => ReturnType<Compose>,
+  run: BatchRun,
+): Promise<void> {
+  const { outbox, email, guard } = deps;
+  const ctx = Context.current();
+  const { info } = ctx;
+  const now = new Date(info.currentAttemptScheduledTimestampMs);
+  const contacts = new Set(claims.map((c) => c.contactId ?? c.idempotencyKey));
+  if (contacts.size !== claims.length) throw new Error('a batch of sends must be to distinct contacts');
+  const lease: Lease = {
+    owner: `${info.workflowExecution?.runId ?? 'standalone'}/${info.activityId}#${info.attempt}`,
+    ms: SEND_TIMINGS.leaseMs,
+  };
+  const sliceSize = Math.max(1, run.sliceSize ?? 100);
+  /** Claimed by this attempt and not yet ended: their leases are renewed, and released if never sent. */
+  const held = new Set<string>();
+  const inFlight = new Map<string, AbortController>();
+  const messageIds = new Map<string, string>();
+
+  // Per slice: one claim transaction and one suppression query; what is left to send is 'send'.
+  type Prepared = Delivery | 'send' | 'leased';
+  const slices = new Map<number, Promise<Map<string, Prepared>>>();
+  const prepare = (s: number): Promise<Map<string, Prepared>> => {
+    let p = slices.get(s);
+    if (!p) {
+      p = prepareSlice(claims.slice(s * sliceSize, (s + 1) * sliceSize));
+      p.catch(() => undefined); // awaited by whoever sends from it
+      slices.set(s, p);
+    }
+    return p;
+  };
+  const prepareSlice = async (slice: readonly OutboxClaim[]): Promise<Map<string, Prepared>> => {
+    const out = new Map<string, Prepared>();
+    const claimed = await outbox.claimMany(slice, lease, cap ? { ...cap, now } : undefined);
+    const toCheck: OutboxClaim[] = [];
+    for (const c of slice) {
+      const r = claimed.get(c.idempotencyKey)!;
+      if (r.kind === 'capped') out.set(c.idempotencyKey, { status: 'deferred', retryAt: r.retryAt.toISOString() });
+      else if (r.kind === 'leased') out.set(c.idempotencyKey, 'leased');
+      else if (r.kind === 'done') {
+        const { row } = r;
+        out.set(
+          c.idempotencyKey,
+          row.status === 'suppressed'
+            ? { status: 'suppressed', reason: row.error ?? 'suppressed' }
+            : row.status === 'failed'
+              ? { status: 'failed', reason: 'failed earlier' }
+              : { status: 'duplicate', providerMessageId: row.providerMessageId },
+        );
+      } else {
+        held.add(c.idempotencyKey);
+        messageIds.set(c.idempotencyKey, r.row.id);
+        out.set(c.idempotencyKey, 'send');
+        if (!guard.mustDeliver.has(c.template)) toCheck.push(c);
+      }
+    }
+    const entries = await guard.suppressions.activeMany(
+      toCheck.map((c) => c.toEmail),
+      now,
+    );
+    const suppressed = toCheck.flatMap((c) => {
+      const entry = entries.get(normalEmail(c.toEmail));
+      if (!entry) return [];
+      const reason = `suppressed: ${entry.reason.replace('_', ' ')}${entry.detail ? ` (${entry.detail})` : ''}`;
+      return [{ idempotencyKey: c.idempotencyKey, reason }];
+    });
+    await outbox.markSuppressedMany(suppressed);
+    for (const s of suppressed) {
+      held.delete(s.idempotencyKey);
+      out.set(s.idempotencyKey, { status: 'suppressed', reason: s.reason });
+    }
+    return out;
+  };
+
+  // Acceptances are written together: each write takes every one that arrived while the previous was running.
+  type Sent = { idempotencyKey: string; providerMessageId: string; subject: string; tracked: boolean };
+  let queue: { sent: Sent; done: (err?: unknown) => void }[] = [];
+  let writing: Promise<void> | undefined;
+  const writeSent = async (): Promise<void> => {
+    while (queue.length > 0) {
+      const group = queue;
+      queue = [];
+      try {
+        await outbox.markSentMany(
+          email.name,
+          group.map((g) => g.sent),
+          now,
+        );
+        for (const g of group) g.done();
+      } catch (err) {
+        for (const g of group) g.done(err);
+      }
+    }
+    writing = undefined;
+  };
+  const recordSent = (sent: Sent) =>
+    new Promise<void>((resolve, reject) => {
+      queue.push({ sent, done: (err) => (err ? reject(err) : resolve()) });
+      writing ??= writeSent();
+    });
+
+  // One keep-alive for the whole batch: heartbeat, and renew every held lease; a send whose lease is lost stops.
+  let leasesRenewedAt = Date.now();
+  const keepAlive = setInterval(() => {
+    ctx.heartbeat();
+    if (Date.now() - leasesRenewedAt > SEND_TIMINGS.leaseMs - 2 * SEND_TIMINGS.heartbeatEveryMs) {
+      for (const c of inFlight.values()) c.abort(new Error('the send lease could not be renewed'));
+    }
+    outbox.renewLeases([...held], lease).then(
+      (still) => {
+        leasesRenewedAt = Date.now();
+        for (const [key, c] of inFlight) if (!still.has(key)) c.abort(new Error('another attempt took over this send'));
+      },
+      (err: unknown) => ctx.log.warn('send leases not renewed', { error: String(err) }),
+    );
+  }, SEND_TIMINGS.heartbeatEveryMs);
+
+  const sendOne = async (i: number): Promise<Delivery | undefined> => {
+    const claim = claims[i]!;
+    const key = claim.idempotencyKey;
+    const slice = Math.floor(i / sliceSize);
+    const prepared = (await prepare(slice)).get(key)!;
+    if (i % sliceSize === 0 && (slice + 1) * sliceSize < claims.length) void prepare(slice + 1);
+    if (prepared === 'leased') {
+      await run.pace?.();
+      return deliverOnce(deps, claim, cap, (id) => compose(i, id));
+    }
+    if (prepared !== 'send') return prepared;
+    const messageId = messageIds.get(key)!;
+    const failed = async (reason: string): Promise<Delivery> => {
+      await outbox.markFailed(key, reason);
+      held.delete(key);
+      return { status: 'failed', reason };
+    };
+    const waitedMs = now.getTime() - info.scheduledTimestampMs;
+    if (waitedMs > SEND_TIMINGS.giveUpAfterMs) {
+      return failed(`not sent: the provider kept failing for ${Math.round(waitedMs / 3_600_000)} h`);
+    }
+    let message: ReturnType<Compose>;
+    try {
+      message = compose(i, messageId);
+    } catch (err) {
+      return failed(`the email could not be rendered: ${(err as Error).message}`);
+    }
+    await run.pace?.();
+    if (run.stopped?.()) return undefined;
+    const stop = new AbortController();
+    inFlight.set(key, stop);
+    try {
+      const { tracked, ...content } = message;
+      const { providerMessageId } = await email.send(
+        { ...content, to: claim.toEmail, idempotencyKey: key },
+        AbortSignal.any([ctx.cancellationSignal, stop.signal]),
+      );
+      inFlight.delete(key);
+      // Accepted: from here this attempt never gives the lease back early, even if the record cannot be written.
+      held.delete(key);
+      await recordSent({ idempotencyKey: key, providerMessageId, subject: content.subject, tracked: tracked ?? false });
+      return { status: 'sent', providerMessageId };
+    } catch (err) {
+      inFlight.delete(key);
+      if (err instanceof PermanentEmailError && err.recipientRejected) {
+        await outbox.markFailed(key, err.message, true);
+        held.delete(key);
+        await suppressAfter(
+          guard.suppressions,
+          {
+            email: claim.toEmail,
+            status: 'bounced',
+            bounceType: 'hard',
+            reason: err.message,
+            messageId,
+            at: now,
+            source: email.name,
+          },
+          guard.softBounces,
+        );
+        return { status: 'failed', reason: err.message };
+      }
+      if (err instanceof PermanentEmailError) return failed(err.message);
+      if (held.delete(key)) {
+        await outbox.releaseWithError(key, lease, String((err as Error).message ?? err)).catch(() => undefined);
+      }
+      throw err;
+    }
+  };
+
+  let next = 0;
+  let failure: { err: unknown } | undefined;
+  const lanes = Array.from({ length: Math.min(run.concurrency, claims.length) }, async () => {
+    while (!failure && next < claims.length && !run.stopped?.()) {
+      const i = next++;
+      try {
+        const outcome = await sendOne(i);
+        if (outcome) await run.onOutcome(i, outcome);
+      } catch (err) {
+        failure ??= { err };
+      }
+    }
+  });
+  try {
+    await Promise.all(lanes);
+    await writing;
+  } finally {
+    clearInterval(keepAlive);
+    // Claimed and never handed over (stopped, or a failure elsewhere): the next attempt may take them at once.
+    await Promise.allSettled(slices.values());
+    await outbox.releaseLeases([...held], lease).catch(() => undefined);
+  }
+  if (failure) throw failure.err;
 }

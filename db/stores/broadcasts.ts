@@ -49,6 +49,12 @@ export type NewBroadcast = Pick<
   | 'createdBy'
 >;
 
+/** What became of one claimed recipient: done, or back in the queue until a later time. */
+export type RecipientOutcome = { contactId: string; skipReason?: SkipReason; error?: string } & (
+  | { status: Extract<RecipientStatus, 'sent' | 'skipped' | 'failed'>; until?: undefined }
+  | { status: 'pending'; until: Date }
+);
+
 /** A claimed recipient with what sending to them needs. */
 export interface ClaimedRecipient {
   contactId: string;
@@ -219,28 +225,33 @@ export class BroadcastStore {
     }));
   }
 
-  /** Records one recipient's outcome. */
-  async finish(
-    id: string,
-    contactId: string,
-    status: Extract<RecipientStatus, 'sent' | 'skipped' | 'failed'>,
-    detail: { skipReason?: SkipReason; error?: string; at?: Date } = {},
-  ): Promise<void> {
-    await this.db('broadcast_recipients')
-      .where({ broadcast_id: id, contact_id: contactId })
-      .update({
-        status,
-        skip_reason: detail.skipReason ?? null,
-        error: detail.error ?? null,
-        done_at: detail.at ?? this.db.fn.now(),
-      });
-  }
-
-  /** Puts a recipient back in the queue for a later time (a frequency cap that frees up then). */
-  async defer(id: string, contactId: string, until: Date): Promise<void> {
-    await this.db('broadcast_recipients')
-      .where({ broadcast_id: id, contact_id: contactId })
-      .update({ status: 'pending', send_at: until });
+  /**
+   * Records many recipients' outcomes in one statement: sent, skipped or failed; or back to pending until `until`
+   * (a frequency cap that frees up then). Only claimed rows are written: a recipient recorded already stays as is.
+   */
+  async record(id: string, outcomes: readonly RecipientOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    await this.db.raw(
+      `UPDATE broadcast_recipients r
+          SET status = v.status::broadcast_recipient_status, skip_reason = v.skip_reason, error = v.error,
+              send_at = coalesce(v.until, r.send_at),
+              done_at = CASE WHEN v.status = 'pending' THEN NULL ELSE now() END
+         FROM jsonb_to_recordset(?::jsonb)
+              AS v(contact_id uuid, status text, skip_reason text, error text, until timestamptz)
+        WHERE r.broadcast_id = ? AND r.contact_id = v.contact_id AND r.status = 'sending'`,
+      [
+        JSON.stringify(
+          outcomes.map((o) => ({
+            contact_id: o.contactId,
+            status: o.status,
+            skip_reason: o.skipReason ?? null,
+            error: o.error?.slice(0, 2000) ?? null,
+            until: o.until?.toISOString() ?? null,
+          })),
+        ),
+        id,
+      ],
+    );
   }
 
   /** How many recipients are not done yet, and when the earliest pending one is due. */

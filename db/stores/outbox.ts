@@ -154,6 +154,196 @@ export class OutboxStore {
     return n > 0;
   }
 
+  /**
+   * `claim` for many sends at once, in one transaction: one statement creates or locks every row, one query counts
+   * the recent marketing sends of all their contacts, one update takes the leases. Answers per idempotency key.
+   * @remarks The sends must be to distinct contacts (a broadcast's are): each is capped against the others' rows.
+   */
+  async claimMany(
+    claims: readonly OutboxClaim[],
+    lease: Lease,
+    cap?: { max: number; windowMs: number; now: Date },
+  ): Promise<Map<string, ClaimResult>> {
+    const results = new Map<string, ClaimResult>();
+    if (claims.length === 0) return results;
+    // Rows are locked in key order, so two claimers of overlapping sets cannot deadlock.
+    const sorted = [...claims].sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : 1));
+    return this.db.transaction(async (trx) => {
+      const rows: Record<string, unknown>[] = await trx('email_outbox')
+        .insert(sorted.map((c) => ({ ...this.columns(c), status: 'pending', attempts: 0 })))
+        .onConflict('idempotency_key')
+        .merge(['idempotency_key'])
+        .returning(['*', trx.raw('lease_until > now() as lease_live'), trx.raw('(xmax = 0) as created')]);
+      await this.engineEvents(
+        trx,
+        rows
+          .filter((r) => r.created)
+          .map((r) => ({ row: r, status: 'queued', step: 'queued', at: r.created_at as Date })),
+      );
+      const marketing = new Map(claims.map((c) => [c.idempotencyKey, c.marketing]));
+      let open: Record<string, unknown>[] = [];
+      for (const r of rows) {
+        const key = r.idempotency_key as string;
+        if (FINAL.includes(r.status as OutboxStatus)) results.set(key, { kind: 'done', row: toRow(r) });
+        else if (r.status === 'pending' && r.lease_live && r.lease_owner !== lease.owner) {
+          results.set(key, { kind: 'leased', owner: r.lease_owner as string, until: r.lease_until as Date });
+        } else open.push(r);
+      }
+      const cappable = cap ? open.filter((r) => marketing.get(r.idempotency_key as string) && r.contact_id) : [];
+      if (cap && cappable.length > 0) {
+        const contactIds = [...new Set(cappable.map((r) => r.contact_id as string))].sort();
+        await trx('contacts').whereIn('id', contactIds).orderBy('id').forUpdate().select('id');
+        const since = new Date(cap.now.getTime() - cap.windowMs);
+        const recent: { contact_id: string; n: number; oldest: Date | null }[] = await trx('email_outbox')
+          .whereIn('contact_id', contactIds)
+          .where({ marketing: true })
+          .whereNotIn(
+            'idempotency_key',
+            cappable.map((r) => r.idempotency_key as string),
+          )
+          .where((q) => q.where('status', 'sent').andWhere('sent_at', '>', since).orWhere('status', 'pending'))
+          .groupBy('contact_id')
+          .select('contact_id', trx.raw('count(*)::int AS n'), trx.raw('min(sent_at) AS oldest'));
+        const byContact = new Map<string, { n: number; oldest: Date | null }>(recent.map((r) => [r.contact_id, r]));
+        const over = cappable.filter((r) => (byContact.get(r.contact_id as string)?.n ?? 0) >= cap.max);
+        if (over.length > 0) {
+          await trx('email_outbox')
+            .whereIn(
+              'idempotency_key',
+              over.map((r) => r.idempotency_key as string),
+            )
+            .update({ status: 'deferred', lease_owner: null, lease_until: null });
+          const reason = `frequency cap: ${cap.max} marketing emails per ${Math.round(cap.windowMs / 3_600_000)} h`;
+          const events = over.map((r) => {
+            // The window frees a slot when its oldest send ages out (an in-flight one has no time yet).
+            const oldest = byContact.get(r.contact_id as string)?.oldest ?? cap.now;
+            const retryAt = new Date(Math.max(oldest.getTime() + cap.windowMs, cap.now.getTime() + 60_000));
+            results.set(r.idempotency_key as string, { kind: 'capped', retryAt });
+            return {
+              row: r,
+              status: 'deferred' as const,
+              step: `capped:${retryAt.toISOString()}`,
+              reason,
+              at: cap.now,
+            };
+          });
+          await this.engineEvents(trx, events);
+          open = open.filter((r) => !over.includes(r));
+        }
+      }
+      if (open.length > 0) {
+        const claimed: Record<string, unknown>[] = await trx('email_outbox')
+          .whereIn(
+            'idempotency_key',
+            open.map((r) => r.idempotency_key as string),
+          )
+          .update({
+            status: 'pending',
+            attempts: trx.raw('attempts + 1'),
+            lease_owner: lease.owner,
+            lease_until: trx.raw(`now() + make_interval(secs => ?)`, [lease.ms / 1000]),
+          })
+          .returning('*');
+        for (const r of claimed) results.set(r.idempotency_key as string, { kind: 'claimed', row: toRow(r) });
+      }
+      return results;
+    });
+  }
+
+  /** The send path's own steps of many messages, in one insert; only for steps with no first-time column to set. */
+  private async engineEvents(
+    trx: Knex | Knex.Transaction,
+    events: { row: Record<string, unknown>; status: 'queued' | 'deferred'; step: string; reason?: string; at: Date }[],
+  ): Promise<void> {
+    if (events.length === 0) return;
+    await trx('message_events')
+      .insert(
+        events.map((e) => ({
+          message_id: e.row.id,
+          status: e.status,
+          source: 'engine',
+          event_key: `${e.row.id as string}:${e.step}`,
+          occurred_at: e.at,
+          email: (e.row.to_email as string).toLowerCase(),
+          reason: e.reason ?? null,
+        })),
+      )
+      .onConflict(['source', 'event_key'])
+      .ignore();
+  }
+
+  /** Extends the holder's leases on many sends; answers the keys it still holds. */
+  async renewLeases(keys: readonly string[], lease: Lease): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const held: string[] = await this.db('email_outbox')
+      .whereIn('idempotency_key', [...keys])
+      .where({ lease_owner: lease.owner, status: 'pending' })
+      .update({ lease_until: this.db.raw(`now() + make_interval(secs => ?)`, [lease.ms / 1000]) })
+      .returning('idempotency_key')
+      .then((rows) => rows.map((r: { idempotency_key: string }) => r.idempotency_key));
+    return new Set(held);
+  }
+
+  /** Ends the holder's leases on sends it claimed and never handed to the provider, so the next attempt claims them at once. */
+  async releaseLeases(keys: readonly string[], lease: Lease): Promise<void> {
+    if (keys.length === 0) return;
+    await this.db('email_outbox')
+      .whereIn('idempotency_key', [...keys])
+      .where({ lease_owner: lease.owner, status: 'pending' })
+      .update({ lease_until: null });
+  }
+
+  /**
+   * `markSent` for many sends in one statement (the rows and their timeline steps together, so either both are
+   * written or neither).
+   */
+  async markSentMany(
+    provider: string,
+    sends: readonly { idempotencyKey: string; providerMessageId: string; subject: string; tracked: boolean }[],
+    sentAt: Date,
+  ): Promise<void> {
+    if (sends.length === 0) return;
+    await this.db.raw(
+      `WITH v AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS v(key text, pmid text, subject text, tracked boolean)),
+       u AS (UPDATE email_outbox o
+                SET status = 'sent', provider = ?, provider_message_id = v.pmid,
+                    sent_at = GREATEST(?::timestamptz, o.created_at), error = NULL, lease_until = NULL,
+                    tracked = o.tracked OR v.tracked, subject = v.subject
+               FROM v WHERE o.idempotency_key = v.key
+             RETURNING o.id, o.to_email, o.sent_at)
+       INSERT INTO message_events (message_id, status, source, event_key, occurred_at, email)
+       SELECT id, 'sent', 'engine', id::text || ':sent', sent_at, lower(to_email) FROM u
+       ON CONFLICT (source, event_key) DO NOTHING`,
+      [
+        JSON.stringify(
+          sends.map((s) => ({
+            key: s.idempotencyKey,
+            pmid: s.providerMessageId,
+            subject: s.subject,
+            tracked: s.tracked,
+          })),
+        ),
+        provider,
+        sentAt,
+      ],
+    );
+  }
+
+  /** Ends many sends as suppressed in one statement, each with its reason. */
+  async markSuppressedMany(sends: readonly { idempotencyKey: string; reason: string }[]): Promise<void> {
+    if (sends.length === 0) return;
+    await this.db.raw(
+      `WITH v AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS v(key text, reason text)),
+       u AS (UPDATE email_outbox o SET status = 'suppressed', error = left(v.reason, 2000), lease_until = NULL
+               FROM v WHERE o.idempotency_key = v.key
+             RETURNING o.id, o.to_email, v.reason)
+       INSERT INTO message_events (message_id, status, source, event_key, occurred_at, email, reason)
+       SELECT id, 'suppressed', 'engine', id::text || ':suppressed', now(), lower(to_email), left(reason, 2000) FROM u
+       ON CONFLICT (source, event_key) DO NOTHING`,
+      [JSON.stringify(sends.map((s) => ({ key: s.idempotencyKey, reason: s.reason })))],
+    );
+  }
+
   private columns(c: OutboxClaim) {
     return {
       idempotency_key: c.idempotencyKey,

@@ -59,6 +59,22 @@ export class SuppressionStore {
     return row ? toSuppression(row) : undefined;
   }
 
+  /** The entries that hold at `now` for any of `emails`, by lower-cased address: `active` for a batch of sends. */
+  async activeMany(
+    emails: readonly string[],
+    now: Date,
+  ): Promise<Map<string, { reason: string; detail: string | null }>> {
+    const found = new Map<string, { reason: string; detail: string | null }>();
+    if (emails.length === 0) return found;
+    const byHash = new Map(emails.map((e) => [emailHash(e), normalEmail(e)]));
+    const rows: { email_hash: string; reason: string; detail: string | null }[] = await this.db('suppressions')
+      .whereIn('email_hash', [...byHash.keys()])
+      .where((q) => q.whereNull('expires_at').orWhere('expires_at', '>', now))
+      .select('email_hash', 'reason', 'detail');
+    for (const r of rows) found.set(byHash.get(r.email_hash)!, { reason: r.reason, detail: r.detail });
+    return found;
+  }
+
   /**
    * Adds or strengthens the address's entry; true when the list changed. A permanent entry replaces anything; a
    * temporary one replaces only an expired or shorter temporary entry.

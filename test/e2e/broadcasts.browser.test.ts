@@ -77,6 +77,9 @@ test('a marketer sees the audience, sends a broadcast and watches it complete; a
   await page.click('#broadcast-pause');
   await page.waitForSelector('#broadcast-status[data-status="paused"]');
   await page.waitForSelector('#broadcast-progress-text:text-matches("^[1-7] of 8 done")');
+  // A send in flight when the pause lands finishes (the batch looks at the status once a second), and the page shows
+  // it at its next poll; from then on nothing moves.
+  await page.waitForTimeout(3_000);
   const held = await page.locator('#broadcast-progress-text').textContent();
   const caught = t.smtp.count;
   await page.waitForTimeout(2_500);

@@ -1,10 +1,12 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { deliverOnce, sendGuard, type Delivery, type SendGuard } from '../../activities/deliverOnce';
+import { deliverBatch, deliverOnce, sendGuard, type Delivery, type SendGuard } from '../../activities/deliverOnce';
 import { ContactStore } from '../../db/stores/contacts';
+import { SuppressionStore } from '../../db/stores/suppressions';
+import type { MailCatcher } from '../../infra/mailCatcher';
 import { OutboxStore, type OutboxClaim } from '../../db/stores/outbox';
 import { createSmtpProvider, type EmailProvider } from '../../providers/email';
 import { SlowSmtpServer } from '../fakes';
-import { createTestDatabase, uniqueId, type TestDatabase } from '../harness';
+import { createTestDatabase, startSmtpSink, uniqueId, type TestDatabase } from '../harness';
 
 // deliverOnce's lease, attempt against attempt: the situation Temporal creates when it starts a second attempt
 // while the first is still talking to the provider (its heartbeat was late, or its worker looked dead).
@@ -13,7 +15,11 @@ let slow: SlowSmtpServer;
 let email: EmailProvider;
 let outbox: OutboxStore;
 let guard: SendGuard;
+let sink: MailCatcher;
+let fast: EmailProvider;
 beforeAll(async () => {
+  sink = await startSmtpSink();
+  fast = createSmtpProvider(sink.url);
   t = await createTestDatabase();
   slow = new SlowSmtpServer(300); // about 2 s for one message
   await slow.start();
@@ -22,6 +28,8 @@ beforeAll(async () => {
   guard = sendGuard(t.db, { mustDeliver: ['password_reset'] });
 });
 afterAll(async () => {
+  await fast?.close();
+  await sink?.stop();
   await email?.close();
   await slow?.stop();
   await t?.destroy();
@@ -94,4 +102,159 @@ test('an attempt whose provider call fails gives its lease back, so its retry se
   const started = Date.now();
   expect((await deliver(2, claim)).status).toBe('sent');
   expect(Date.now() - started).toBeLessThan(10_000);
+}, 30_000);
+
+/** An attempt whose previous attempt heartbeated `details` before it failed. */
+const retryAfter = (details: unknown, claim: OutboxClaim): Promise<Delivery> =>
+  new MockActivityEnvironment({
+    attempt: 2,
+    activityId: 'send',
+    heartbeatDetails: details,
+    scheduledTimestampMs: Date.now(),
+    currentAttemptScheduledTimestampMs: Date.now(),
+  }).run(deliverOnce, { outbox, email, guard }, claim, undefined, compose) as Promise<Delivery>;
+
+test("a previous attempt's acceptance counts for its own key only: another key's heartbeat does not stop this send", async () => {
+  const claim = await claimFor();
+  // An activity that sends many emails heartbeats about the last one it sent: not this one.
+  const result = await retryAfter({ idempotencyKey: 'broadcast:other', providerMessageId: '<other@x>' }, claim);
+  expect(result.status).toBe('sent');
+  expect(slow.accepted.filter((m) => m.to.includes(claim.toEmail))).toHaveLength(1);
+  const row = await t.db('email_outbox').where({ idempotency_key: claim.idempotencyKey }).first();
+  expect(row.provider_message_id).not.toBe('<other@x>');
+}, 30_000);
+
+test("an acceptance heartbeated without a key, by a release whose activities sent one email each, is this send's", async () => {
+  const bare = await claimFor();
+  expect(await retryAfter({ providerMessageId: '<bare@x>' }, bare)).toEqual({
+    status: 'duplicate',
+    providerMessageId: '<bare@x>',
+  });
+  expect(slow.accepted.filter((m) => m.to.includes(bare.toEmail))).toHaveLength(0);
+}, 30_000);
+
+test("a previous attempt's acceptance of this key is recorded as sent, and nothing is sent again", async () => {
+  const claim = await claimFor();
+  // The first attempt claimed the send, handed it over, heartbeated the acceptance and died before recording it.
+  expect((await outbox.claim(claim, { owner: 'first-attempt', ms: 30_000 })).kind).toBe('claimed');
+  const result = await retryAfter({ idempotencyKey: claim.idempotencyKey, providerMessageId: '<mine@x>' }, claim);
+  expect(result).toEqual({ status: 'duplicate', providerMessageId: '<mine@x>' });
+  expect(slow.accepted.filter((m) => m.to.includes(claim.toEmail))).toHaveLength(0);
+  const row = await t.db('email_outbox').where({ idempotency_key: claim.idempotencyKey }).first();
+  expect(row).toEqual(expect.objectContaining({ status: 'sent', provider_message_id: '<mine@x>' }));
+}, 30_000);
+
+/** One batch activity: the outcome of each send by index, and the attempt's own lease owner's prefix. */
+async function batch(
+  claims: OutboxClaim[],
+  opts: { cap?: { max: number; windowMs: number }; concurrency?: number; sliceSize?: number } = {},
+  hooks: { onOutcome?: (i: number) => Promise<void>; stopped?: () => boolean } = {},
+): Promise<(Delivery | undefined)[]> {
+  const outcomes: (Delivery | undefined)[] = claims.map(() => undefined);
+  await new MockActivityEnvironment({
+    attempt: 1,
+    activityId: uniqueId('batch'),
+    scheduledTimestampMs: Date.now(),
+    currentAttemptScheduledTimestampMs: Date.now(),
+  }).run(deliverBatch, { outbox, email: fast, guard }, claims, opts.cap, () => compose(), {
+    concurrency: opts.concurrency ?? 4,
+    ...(opts.sliceSize ? { sliceSize: opts.sliceSize } : {}),
+    ...(hooks.stopped ? { stopped: hooks.stopped } : {}),
+    onOutcome: async (i: number, o: Delivery) => {
+      outcomes[i] = o;
+      await hooks.onOutcome?.(i);
+    },
+  });
+  return outcomes;
+}
+const at = (c: OutboxClaim) => sink.to(c.toEmail).length;
+
+test('a batch keeps every promise of deliverOnce: sent once, a key already sent, one in flight elsewhere, suppressed, capped', async () => {
+  const [fresh, sentBefore, held, suppressed, capped] = await Promise.all(Array.from({ length: 5 }, () => claimFor()));
+  expect((await batch([sentBefore!]))[0]!.status).toBe('sent');
+  await new SuppressionStore(t.db).add({ email: suppressed!.toEmail, reason: 'complaint', createdBy: 'test' });
+  await t.db('email_outbox').insert({
+    idempotency_key: uniqueId('earlier'),
+    contact_id: capped!.contactId,
+    template: 'welcome',
+    to_email: capped!.toEmail,
+    subject: 'earlier',
+    marketing: true,
+    status: 'sent',
+    sent_at: new Date(Date.now() - 3_600_000),
+  });
+  // Another attempt holds this send and records its acceptance a moment later: its outcome is this one's.
+  expect((await outbox.claim(held!, { owner: 'other-attempt', ms: 30_000 })).kind).toBe('claimed');
+  const holder = new Promise((r) => setTimeout(r, 1_200)).then(() =>
+    outbox.markSent(held!.idempotencyKey, 'smtp', '<held@elsewhere>'),
+  );
+  const claims = [fresh!, sentBefore!, held!, suppressed!, capped!];
+  const cap = { max: 1, windowMs: 86_400_000 };
+  const first = await batch(claims, { cap });
+  await holder;
+  expect(first.map((o) => o?.status)).toEqual(['sent', 'duplicate', 'duplicate', 'suppressed', 'deferred']);
+  expect(first[2]).toEqual({ status: 'duplicate', providerMessageId: '<held@elsewhere>' });
+  expect(claims.map(at)).toEqual([1, 1, 0, 0, 0]);
+  // The same batch again (a retry): nothing more is sent.
+  const again = await batch(claims, { cap });
+  expect(again.map((o) => o?.status)).toEqual(['duplicate', 'duplicate', 'duplicate', 'suppressed', 'deferred']);
+  expect(claims.map(at)).toEqual([1, 1, 0, 0, 0]);
+  const rows = await t.db('email_outbox').whereIn(
+    'idempotency_key',
+    claims.map((c) => c.idempotencyKey),
+  );
+  const row = (c: OutboxClaim) => rows.find((r) => r.idempotency_key === c.idempotencyKey);
+  expect(row(fresh!)).toMatchObject({ status: 'sent', attempts: 1, lease_until: null, subject: 'Welcome' });
+  expect(row(suppressed!)).toMatchObject({ status: 'suppressed', error: 'suppressed: complaint' });
+  expect(row(capped!)).toMatchObject({ status: 'deferred' });
+  const timeline = await t
+    .db('message_events')
+    .where({ message_id: row(fresh!).id })
+    .orderBy('id')
+    .pluck('status');
+  expect(timeline).toEqual(['queued', 'sent']);
+}, 30_000);
+
+test('an address suppressed while the batch runs is not sent to', async () => {
+  const claims = await Promise.all(Array.from({ length: 4 }, () => claimFor()));
+  const outcomes = await batch(
+    claims,
+    { concurrency: 1, sliceSize: 1 },
+    {
+      onOutcome: async (i) => {
+        if (i === 0)
+          await new SuppressionStore(t.db).add({ email: claims[3]!.toEmail, reason: 'manual', createdBy: 'test' });
+      },
+    },
+  );
+  expect(outcomes.map((o) => o?.status)).toEqual(['sent', 'sent', 'sent', 'suppressed']);
+  expect(claims.map(at)).toEqual([1, 1, 1, 0]);
+}, 30_000);
+
+test('a stopped batch leaves the rest unsent and gives their claims back, so the next attempt sends them at once', async () => {
+  const claims = await Promise.all(Array.from({ length: 4 }, () => claimFor()));
+  let stop = false;
+  const outcomes = await batch(
+    claims,
+    { concurrency: 1, sliceSize: 4 },
+    {
+      onOutcome: async () => void (stop = true),
+      stopped: () => stop,
+    },
+  );
+  expect(outcomes.map((o) => o?.status)).toEqual(['sent', undefined, undefined, undefined]);
+  expect(claims.map(at)).toEqual([1, 0, 0, 0]);
+  const rest = await t.db('email_outbox').whereIn(
+    'idempotency_key',
+    claims.slice(1).map((c) => c.idempotencyKey),
+  );
+  expect(rest.map((r) => [r.status, r.lease_until])).toEqual([
+    ['pending', null],
+    ['pending', null],
+    ['pending', null],
+  ]);
+  const started = Date.now();
+  expect((await batch(claims)).map((o) => o?.status)).toEqual(['duplicate', 'sent', 'sent', 'sent']);
+  expect(Date.now() - started).toBeLessThan(5_000);
+  expect(claims.map(at)).toEqual([1, 1, 1, 1]);
 }, 30_000);

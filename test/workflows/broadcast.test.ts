@@ -307,6 +307,67 @@ test('localTime: each recipient at 09:00 on their own clock, the next time on or
   expect([received(ny), received(tokyo), received(unknown)]).toEqual([1, 1, 1]);
 }, 90_000);
 
+test('a recipient suppressed or unsubscribed between the snapshot and their send is skipped and counted', async () => {
+  const [stays, suppressed, unsubscribed] = await Promise.all(Array.from({ length: 3 }, () => contact()));
+  const segment = await segmentOf([stays!, suppressed!, unsubscribed!]);
+  // The audience is frozen at sendAt; everyone is sent two hours later, at the local time (all in UTC).
+  const now = await ts.env.currentTimeMs();
+  const sendAt = new Date(Math.ceil((now + 3_600_000) / 60_000) * 60_000);
+  const at = new Date(sendAt.getTime() + 2 * 3_600_000);
+  const localTime = at.toISOString().slice(11, 16);
+  const b = await create({ segment, sendAt: sendAt.toISOString(), localTime });
+  await ts.env.sleep(sendAt.getTime() - now + 1_000);
+  await eventually(async () => ((await get(b.id)).counts?.recipients === 3 ? true : undefined));
+  await new SuppressionStore(db).add({ email: suppressed!.email, reason: 'complaint', createdBy: 'test' });
+  await db('contacts').where({ id: unsubscribed!.id }).update({ unsubscribed_at: new Date() });
+
+  await ts.env.sleep('121m');
+  const done = await untilStatus(b.id, 'completed');
+  expect(done.counts).toEqual({
+    recipients: 3,
+    sent: 1,
+    skipped: 2,
+    skippedByReason: { suppressed: 1, unsubscribed: 1 },
+    failed: 0,
+    remaining: 0,
+  });
+  expect([received(stays!), received(suppressed!), received(unsubscribed!)]).toEqual([1, 0, 0]);
+  const row = await db('email_outbox')
+    .where({ idempotency_key: `broadcast:${b.id}:${suppressed!.id}` })
+    .first();
+  expect(row).toMatchObject({ status: 'suppressed', error: 'suppressed: complaint' });
+}, 60_000);
+
+test('a batch lost after its sends but before its outcomes were written: the next one sends nothing again and counts them sent', async () => {
+  const members = await Promise.all(Array.from({ length: 6 }, () => contact()));
+  // The database refuses the batch's first write of outcomes, after the emails were accepted and in the outbox.
+  await db.raw(`CREATE TABLE lost_outcomes (contact_id uuid PRIMARY KEY)`);
+  await db('lost_outcomes').insert(members.map((c) => ({ contact_id: c.id })));
+  await db.raw(`CREATE SEQUENCE lost_outcomes_seq`);
+  await db.raw(`CREATE FUNCTION lose_first_outcomes() RETURNS trigger AS $$
+    BEGIN
+      IF EXISTS (SELECT 1 FROM lost_outcomes WHERE contact_id = NEW.contact_id) AND nextval('lost_outcomes_seq') = 1 THEN
+        RAISE EXCEPTION 'injected failure before the outcomes were written';
+      END IF;
+      RETURN NEW;
+    END $$ LANGUAGE plpgsql`);
+  await db.raw(`CREATE TRIGGER lose_outcomes BEFORE UPDATE ON broadcast_recipients FOR EACH ROW
+    WHEN (NEW.status = 'sent') EXECUTE FUNCTION lose_first_outcomes()`);
+  try {
+    const segment = await segmentOf(members);
+    const b = await create({ segment });
+    const done = await untilStatus(b.id, 'completed');
+    expect(Number((await db.raw(`SELECT last_value FROM lost_outcomes_seq`)).rows[0].last_value)).toBeGreaterThan(1);
+    expect(done.counts).toMatchObject({ recipients: 6, sent: 6, failed: 0, remaining: 0 });
+    for (const c of members) expect(received(c)).toBe(1);
+    const outbox = await db('email_outbox').where('idempotency_key', 'like', `broadcast:${b.id}:%`);
+    expect(outbox.map((r) => [r.status, r.attempts])).toEqual(Array.from({ length: 6 }, () => ['sent', 1]));
+  } finally {
+    await db.raw(`DROP TRIGGER lose_outcomes ON broadcast_recipients`);
+    await db.raw(`DROP FUNCTION lose_first_outcomes(); DROP SEQUENCE lost_outcomes_seq; DROP TABLE lost_outcomes`);
+  }
+}, 60_000);
+
 test('a test send goes to the address given only, and is not counted', async () => {
   const member = await contact();
   const segment = await segmentOf([member]);
