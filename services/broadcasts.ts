@@ -137,7 +137,6 @@ export class BroadcastService {
     const b = await this.store.get(id);
     if (!b) return undefined;
     const counts = await this.store.counts(id);
-    if (b.recipients !== null && counts.recipients === 0) counts.recipients = b.recipients;
     const state =
       live && !FINAL_BROADCAST_STATUSES.includes(b.status)
         ? await withTimeout(
@@ -148,8 +147,11 @@ export class BroadcastService {
     return { ...b, counts, ...(state ? { live: state } : {}) };
   }
 
-  async list(limit: number): Promise<Broadcast[]> {
-    return this.store.list(limit);
+  /** The newest broadcasts with their counts (not their runs' live state). */
+  async list(limit: number): Promise<BroadcastView[]> {
+    const list = await this.store.list(limit);
+    const counts = await this.store.countsOf(list.map((b) => b.id));
+    return list.map((b) => ({ ...b, counts: counts.get(b.id)! }));
   }
 
   /** Pauses, resumes or cancels through the run's Update; answers the state the run reached. */

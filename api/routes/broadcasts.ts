@@ -75,13 +75,13 @@ const broadcastResponse = z.object({
   createdAt: z.iso.datetime(),
   startedAt: z.iso.datetime().nullable(),
   completedAt: z.iso.datetime().nullable(),
-  counts: countsSchema.optional(),
+  counts: countsSchema,
 });
 
 const idParams = z.object({ id: z.uuid() });
 const actionResponse = z.object({ id: z.uuid(), status: z.enum(BROADCAST_STATUSES) });
 
-const present = (b: Broadcast | BroadcastView) => ({
+const present = (b: BroadcastView) => ({
   id: b.id,
   name: b.name,
   segment: b.segmentKey,
@@ -100,7 +100,7 @@ const present = (b: Broadcast | BroadcastView) => ({
   createdAt: b.createdAt,
   startedAt: b.startedAt,
   completedAt: b.completedAt,
-  ...('counts' in b ? { counts: b.counts } : {}),
+  counts: b.counts,
 });
 
 /**

@@ -269,21 +269,23 @@ export class BroadcastStore {
 
   /** Per-status counts, from the recipients table (the run's state is not needed to read progress). */
   async counts(id: string): Promise<BroadcastCounts> {
-    const rows: { status: RecipientStatus; skip_reason: SkipReason | null; n: number }[] = await this.db(
-      'broadcast_recipients',
-    )
-      .where({ broadcast_id: id })
-      .groupBy('status', 'skip_reason')
-      .select('status', 'skip_reason', this.db.raw('count(*)::int as n'));
-    const counts: BroadcastCounts = {
-      recipients: 0,
-      sent: 0,
-      skipped: 0,
-      skippedByReason: {},
-      failed: 0,
-      remaining: 0,
-    };
+    return (await this.countsOf([id])).get(id)!;
+  }
+
+  /** The counts of several broadcasts (a list page), in one query. */
+  async countsOf(ids: readonly string[]): Promise<Map<string, BroadcastCounts>> {
+    const rows: { broadcast_id: string; status: RecipientStatus; skip_reason: SkipReason | null; n: number }[] =
+      ids.length === 0
+        ? []
+        : await this.db('broadcast_recipients')
+            .whereIn('broadcast_id', ids)
+            .groupBy('broadcast_id', 'status', 'skip_reason')
+            .select('broadcast_id', 'status', 'skip_reason', this.db.raw('count(*)::int as n'));
+    const all = new Map<string, BroadcastCounts>(
+      ids.map((id) => [id, { recipients: 0, sent: 0, skipped: 0, skippedByReason: {}, failed: 0, remaining: 0 }]),
+    );
     for (const r of rows) {
+      const counts = all.get(r.broadcast_id)!;
       counts.recipients += r.n;
       if (r.status === 'sent') counts.sent += r.n;
       else if (r.status === 'failed') counts.failed += r.n;
@@ -293,7 +295,7 @@ export class BroadcastStore {
         counts.skippedByReason[reason] = (counts.skippedByReason[reason] ?? 0) + r.n;
       } else counts.remaining += r.n;
     }
-    return counts;
+    return all;
   }
 }
 

@@ -7,8 +7,6 @@ const FINAL = ['completed', 'cancelled', 'rejected', 'failed'];
 const SKIP_REASONS = ['unsubscribed', 'suppressed', 'capped', 'contact_deleted'];
 /** How often a broadcast's page asks for its progress while it can still change. */
 const POLL_MS = 1500;
-/** How many broadcasts of the list get their counts read (one request each). */
-const COUNTED = 25;
 
 /** Broadcasts: the list with status and counts, a form to send one to a segment, and one broadcast's live progress. */
 export async function render(el, ctx, [id] = []) {
@@ -19,25 +17,20 @@ export async function render(el, ctx, [id] = []) {
   } catch (err) {
     return clear(el, h('h1', { text: 'Broadcasts' }), problem(err, 'Broadcasts'));
   }
-  // The list answers without counts: read them for the newest few.
-  const counted = await Promise.allSettled(
-    broadcasts.slice(0, COUNTED).map((b) => get(`/v1/broadcasts/${encodeURIComponent(b.id)}`)),
-  );
-  const counts = new Map(counted.flatMap((r) => (r.status === 'fulfilled' ? [[r.value.id, r.value.counts]] : [])));
   const writer = WRITERS.includes(ctx?.meta?.role);
   clear(
     el,
     h('h1', { text: 'Broadcasts' }),
     broadcasts.length === 0
       ? h('p', { class: 'panel muted', id: 'broadcasts-empty', text: 'No broadcast yet.' })
-      : listTable(broadcasts, counts),
+      : listTable(broadcasts),
     writer
       ? await form()
       : h('p', { class: 'muted', text: `Read-only: your key has the ${ctx?.meta?.role ?? 'unknown'} role.` }),
   );
 }
 
-function listTable(broadcasts, counts) {
+function listTable(broadcasts) {
   return h(
     'table',
     { id: 'broadcasts' },
@@ -54,7 +47,7 @@ function listTable(broadcasts, counts) {
       'tbody',
       {},
       broadcasts.map((b) => {
-        const c = counts.get(b.id);
+        const c = b.counts;
         return h(
           'tr',
           { dataset: { id: b.id } },
