@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { BROADCAST_STATUSES, LOCAL_TIME_PATTERN, SKIP_REASONS } from '../../domain/broadcast';
-import type { Broadcast } from '../../db/stores/broadcasts';
 import { hasTemplate, subjectProblem, templateIds } from '../../templates';
 import {
   BroadcastActionRefusedError,
