@@ -51,11 +51,15 @@ export function createImportActivities(deps: ImportActivityDeps) {
      */
     async runContactImport({ importId }: { importId: string }): Promise<ContactImportResult> {
       const imp = await load(importId);
-      if (imp.status === 'completed' || imp.status === 'failed') return resultOf(imp);
       if (!deps.audience) {
         throw ApplicationFailure.nonRetryable('the worker was built without an import directory', 'ImportDirMissing');
       }
       const file = importFilePath(deps.audience.importDir, imp.id, imp.format);
+      // An attempt that died between finishing and deleting the file leaves the deleting to this one.
+      if (imp.status === 'completed' || imp.status === 'failed') {
+        await removeFile(file);
+        return resultOf(imp);
+      }
       if (!fs.existsSync(file)) {
         await store.finish(imp.id, { status: 'failed', error: 'the uploaded file is no longer there' });
         return resultOf(await load(importId));

@@ -57,6 +57,7 @@ const HELP = `npm run bench -- [options]
   --history-sample N      onboarding histories read (50)
   --ingest-seconds N      autocannon duration (10)
   --webhook N             emails whose SendGrid delivered and open events are posted (1000)
+  --broadcast N           recipients of the broadcast, and of the pooled-nodemailer ceiling beside it (100000)
   --score-calls N         in-process scoring calls (1000000)
   --catalogue N           catalogue rows for the end-to-end scoring run, 0 to skip (100000)
   --footprint N           enrollments asleep in the footprint scenario (3000; the README's figure uses 10000)
@@ -86,6 +87,7 @@ function parseFlags(argv: string[]): Flags {
       'history-sample': { type: 'string' },
       'ingest-seconds': { type: 'string' },
       webhook: { type: 'string' },
+      broadcast: { type: 'string' },
       'score-calls': { type: 'string' },
       catalogue: { type: 'string' },
       footprint: { type: 'string' },
@@ -150,6 +152,7 @@ function parseFlags(argv: string[]): Flags {
     historySample: int('history-sample', 50, 1),
     ingestSeconds: int('ingest-seconds', 10, 1),
     webhook: int('webhook', 1000, 1),
+    broadcast: int('broadcast', 100_000, 1),
     scoreCalls: int('score-calls', 1_000_000, 1),
     catalogue: int('catalogue', 100_000),
     footprint: int('footprint', 3_000, 1),

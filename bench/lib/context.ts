@@ -15,6 +15,8 @@ export interface Flags {
   historySample: number;
   ingestSeconds: number;
   webhook: number;
+  /** Recipients of the broadcast scenario. */
+  broadcast: number;
   scoreCalls: number;
   catalogue: number;
   footprint: number;

@@ -14,9 +14,6 @@ function collector(): () => void {
   return vm.runInNewContext('gc') as () => void;
 }
 
-/** Recipients of the broadcast (BENCH_BROADCAST_RECIPIENTS overrides the issue's 100,000). */
-const RECIPIENTS = Number(process.env.BENCH_BROADCAST_RECIPIENTS ?? 100_000);
-
 /**
  * A broadcast to N contacts into the local SMTP sink, against the ceiling: plain pooled nodemailer (the product's
  * pool size) sending the same number of the same rendered message into the same sink, in the same run. The
@@ -27,7 +24,7 @@ const RECIPIENTS = Number(process.env.BENCH_BROADCAST_RECIPIENTS ?? 100_000);
  */
 export async function broadcastScenario(ctx: Ctx): Promise<void> {
   const db = ctx.infra.stack.db;
-  const n = RECIPIENTS;
+  const n = ctx.flags.broadcast;
   const segment = `bench-bc-${ctx.runId}`;
   await db.raw(
     `INSERT INTO contacts (external_id, email, timezone, traits)

@@ -13,6 +13,7 @@ import {
   createTestApp,
   createTestDatabase,
   createTestWorker,
+  eventually,
   uniqueId,
   type TestDatabase,
 } from '../harness';
@@ -216,7 +217,9 @@ describe('large imports, through the workflow', () => {
     expect(done.progress).toEqual({ bytesRead: Buffer.byteLength(csv), bytesTotal: Buffer.byteLength(csv), rows });
     expect(midway.length).toBeGreaterThan(0);
     expect(midway.every((f) => f > 0 && f < 1)).toBe(true);
-    expect(fs.existsSync(path.join(dataDir, 'imports', `${res.body.id}.csv`))).toBe(false);
+    // The upload is deleted once the import is done (just after it shows completed).
+    const spooled = path.join(dataDir, 'imports', `${res.body.id}.csv`);
+    await eventually(async () => (fs.existsSync(spooled) ? undefined : true), 10_000);
     const listed = (await get('/v1/imports')).body.imports as { id: string }[];
     expect(listed[0]!.id).toBe(res.body.id);
     w.shutdown();
