@@ -2,12 +2,12 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { BroadcastStore, type Broadcast, type ClaimedRecipient, type RecipientOutcome } from '../db/stores/broadcasts';
 import { OutboxStore } from '../db/stores/outbox';
 import type { BroadcastStatus, CappedPolicy } from '../domain/broadcast';
-import { trackEmail } from '../domain/tracking';
-import { renderEmail, templateInfo } from '../templates';
+import { templateInfo } from '../templates';
 import type { BroadcastBatchInput, BroadcastBatchResult } from '../workflows/broadcast/types';
 import type { AudienceSettings } from './audienceSettings';
-import { deliverBatch, deliverOnce, sendGuard, type Compose, type Delivery } from './deliverOnce';
-import { ctaUrl, TRACKING_TTL_MS, UNSUBSCRIBE_TTL_MS, type SequenceActivityDeps } from './sequenceActivities';
+import { deliverBatch, deliverOnce, sendGuard, type Delivery } from './deliverOnce';
+import { composeEmail, type Recipient } from './composeEmail';
+import type { SequenceActivityDeps } from './sequenceActivities';
 
 export interface BroadcastActivityDeps extends Partial<Pick<SequenceActivityDeps, 'db' | 'email' | 'mail' | 'signer'>> {
   audience?: AudienceSettings;
@@ -46,35 +46,15 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
     return { db, email, mail, signer };
   };
 
-  /** The message one recipient (or a test address) gets, with our unsubscribe link, tracking and sender. */
-  const composer =
-    (b: Broadcast, to: { contactId: string; email: string; traits: Record<string, unknown> }, marketing: boolean) =>
-    (messageId: string): ReturnType<Compose> => {
-      const { mail, signer } = need();
-      const unsubscribeUrl = `${mail.publicUrl}/u/${signer.sign('unsubscribe', to.contactId, UNSUBSCRIBE_TTL_MS)}`;
-      const trait = (name: string) => (typeof to.traits[name] === 'string' ? (to.traits[name] as string) : undefined);
-      const rendered = renderEmail(b.template, {
-        subject: b.subject,
-        vars: {
-          traits: to.traits,
-          first_name: trait('first_name') ?? trait('firstName'),
-          email: to.email,
-          product_name: mail.productName,
-          venture_name: mail.companyName,
-          ...(mail.companyAddress ? { company_address: mail.companyAddress } : {}),
-          cta_url: ctaUrl(mail.appUrl, `broadcast-${b.id}`, templateInfo(b.template)?.cta ?? b.template),
-          unsubscribe_url: unsubscribeUrl,
-        },
-      });
-      const track = marketing && mail.tracking !== false && to.traits.doNotTrack !== true;
-      const html = track
-        ? trackEmail(rendered.html, { messageId, publicUrl: mail.publicUrl, signer, ttlMs: TRACKING_TTL_MS }).html
-        : rendered.html;
-      const headers: Record<string, string> = marketing
-        ? { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
-        : {};
-      return { from: b.from ?? mail.from, ...rendered, html, headers, tracked: track };
-    };
+  /** The message one recipient (or a test address) gets. */
+  const composer = (b: Broadcast, to: Recipient, marketing: boolean) =>
+    composeEmail(need(), to, {
+      template: b.template,
+      subject: b.subject,
+      from: b.from ?? need().mail.from,
+      campaign: `broadcast-${b.id}`,
+      marketing,
+    });
 
   const load = async (store: BroadcastStore, id: string): Promise<Broadcast> => {
     const b = await store.get(id);

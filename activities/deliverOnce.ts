@@ -155,22 +155,7 @@ export async function deliverOnce(
   } catch (err) {
     clearInterval(keepAlive);
     if (err instanceof PermanentEmailError && err.recipientRejected) {
-      // The receiving server refused the mailbox (SMTP 5xx): a hard bounce, and the address is suppressed at once.
-      await outbox.markFailed(key, err.message, true);
-      await suppressAfter(
-        guard.suppressions,
-        {
-          email: claim.toEmail,
-          status: 'bounced',
-          bounceType: 'hard',
-          reason: err.message,
-          messageId,
-          at: now,
-          source: email.name,
-        },
-        guard.softBounces,
-      );
-      return { status: 'failed', reason: err.message };
+      return hardBounce(deps, claim, err.message, messageId, now);
     }
     if (err instanceof PermanentEmailError) return failed(err.message);
     await outbox.releaseWithError(key, lease, String((err as Error).message ?? err)).catch(() => undefined);
@@ -372,22 +357,8 @@ export async function deliverBatch(
     } catch (err) {
       inFlight.delete(key);
       if (err instanceof PermanentEmailError && err.recipientRejected) {
-        await outbox.markFailed(key, err.message, true);
         held.delete(key);
-        await suppressAfter(
-          guard.suppressions,
-          {
-            email: claim.toEmail,
-            status: 'bounced',
-            bounceType: 'hard',
-            reason: err.message,
-            messageId,
-            at: now,
-            source: email.name,
-          },
-          guard.softBounces,
-        );
-        return { status: 'failed', reason: err.message };
+        return hardBounce(deps, claim, err.message, messageId, now);
       }
       if (err instanceof PermanentEmailError) return failed(err.message);
       if (held.delete(key)) {
@@ -420,4 +391,24 @@ export async function deliverBatch(
     await outbox.releaseLeases([...held], lease).catch(() => undefined);
   }
   if (failure) throw failure.err;
+}
+
+/**
+ * The receiving server refused the mailbox (an SMTP 5xx for the recipient): a hard bounce. The message is recorded
+ * failed and the address suppressed at once.
+ */
+async function hardBounce(
+  { outbox, email, guard }: { outbox: OutboxStore; email: EmailProvider; guard: SendGuard },
+  claim: OutboxClaim,
+  reason: string,
+  messageId: string,
+  at: Date,
+): Promise<Delivery> {
+  await outbox.markFailed(claim.idempotencyKey, reason, true);
+  await suppressAfter(
+    guard.suppressions,
+    { email: claim.toEmail, status: 'bounced', bounceType: 'hard', reason, messageId, at, source: email.name },
+    guard.softBounces,
+  );
+  return { status: 'failed', reason };
 }

@@ -4,7 +4,7 @@ import { OutboxStore } from '../db/stores/outbox';
 import type { EmailProvider } from '../providers/email/types';
 import { deliverOnce, sendGuard } from './deliverOnce';
 import { renderEmail, templateInfo } from '../templates';
-import type { MailSettings } from './sequenceActivities';
+import type { MailSettings } from './mailSettings';
 
 export interface NotificationActivityDeps {
   db: Db;

@@ -7,36 +7,11 @@ import type { LinkSigner } from '../infra/signing';
 import type { EmailProvider } from '../providers/email/types';
 import { allowedSenders, parseMailbox, senderAllowed } from '../domain/sequences/senders';
 import { nextLocalTime, parseTimeOfDay, quietHoursEnd } from '../domain/sequences/time';
-import { renderEmail, templateInfo } from '../templates';
+import { templateInfo } from '../templates';
 import type { ContactSnapshot, SendEmailInput, SendEmailResult } from '../workflows/types';
+import { composeEmail } from './composeEmail';
+import type { MailSettings } from './mailSettings';
 import { deliverOnce, sendGuard } from './deliverOnce';
-import type { SoftBouncePolicy } from '../domain/suppressionPolicy';
-import { trackEmail } from '../domain/tracking';
-
-export interface MailSettings {
-  /** The default sender. */
-  from: string;
-  /**
-   * The senders a step's `from` may name (MAIL_FROM_ALLOWED, lower-cased addresses and `@domain`s); by default the
-   * default sender's address alone.
-   */
-  allowedSenders?: readonly string[];
-  productName: string;
-  /** The sender named in the footer (the company behind the product) and its postal address. */
-  companyName: string;
-  companyAddress?: string;
-  /** Where unsubscribe links point: this service. */
-  publicUrl: string;
-  /** Where calls to action point: the product the emails are about. */
-  appUrl: string;
-  frequencyCap: { max: number; windowMs: number };
-  /** Templates sent even to a suppressed address (MUST_DELIVER_TEMPLATES). */
-  mustDeliver?: readonly string[];
-  /** When soft bounces suppress an address; DEFAULT_SOFT_BOUNCE_POLICY unless set. */
-  softBounces?: SoftBouncePolicy;
-  /** Our open pixel and click redirect in marketing email (TRACKING_ENABLED); on unless false. */
-  tracking?: boolean;
-}
 
 export interface SequenceActivityDeps {
   db: Db;
@@ -44,11 +19,6 @@ export interface SequenceActivityDeps {
   mail: MailSettings;
   signer: LinkSigner;
 }
-
-/** Unsubscribe links stay valid for a year: people unsubscribe from old emails too. */
-export const UNSUBSCRIBE_TTL_MS = 365 * 24 * 3600 * 1000;
-/** Tracked links keep working (and redirecting) for as long as unsubscribe links do. */
-export const TRACKING_TTL_MS = UNSUBSCRIBE_TTL_MS;
 
 /** Activities of the sequence workflow. */
 export function createSequenceActivities({ db, email, mail, signer }: SequenceActivityDeps) {
@@ -159,46 +129,24 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
         subject: input.subject,
         marketing,
       };
-      // Our tracking goes in marketing email only, unless the sequence or the operator turned it off, or the contact
-      // asked not to be tracked (the doNotTrack trait).
-      const track =
-        marketing && mail.tracking !== false && input.tracking !== false && contact.traits.doNotTrack !== true;
-      return deliverOnce({ outbox, email, guard }, claim, mail.frequencyCap, (messageId) => {
-        const unsubscribeUrl = `${mail.publicUrl}/u/${signer.sign('unsubscribe', contact.id, UNSUBSCRIBE_TTL_MS)}`;
-        const trait = (name: string) =>
-          typeof contact.traits[name] === 'string' ? (contact.traits[name] as string) : undefined;
-        const rendered = renderEmail(input.template, {
-          subject: input.subject,
-          vars: {
-            ...input.vars,
-            traits: contact.traits,
-            first_name: trait('first_name') ?? trait('firstName'),
-            email: contact.email,
-            product_name: mail.productName,
-            venture_name: mail.companyName,
-            ...(mail.companyAddress ? { company_address: mail.companyAddress } : {}),
-            cta_url: ctaUrl(mail.appUrl, input.sequenceKey, templateInfo(input.template)?.cta ?? input.template),
-            unsubscribe_url: unsubscribeUrl,
+      return deliverOnce(
+        { outbox, email, guard },
+        claim,
+        mail.frequencyCap,
+        composeEmail(
+          { mail, signer },
+          { contactId: contact.id, email: contact.email, traits: contact.traits },
+          {
+            template: input.template,
+            subject: input.subject,
+            from: senderOf(input),
+            campaign: input.sequenceKey,
+            marketing,
+            ...(input.tracking === false ? { tracking: false } : {}),
+            ...(input.vars ? { vars: input.vars } : {}),
           },
-        });
-        const headers: Record<string, string> = marketing
-          ? { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
-          : {};
-        const html = track
-          ? trackEmail(rendered.html, { messageId, publicUrl: mail.publicUrl, signer, ttlMs: TRACKING_TTL_MS }).html
-          : rendered.html;
-        return { from: senderOf(input), ...rendered, html, headers, tracked: track };
-      });
+        ),
+      );
     },
   };
-}
-
-/** The call-to-action link, tagged with UTM parameters so the visit is attributed to this sequence. */
-export function ctaUrl(appUrl: string, sequenceKey: string, cta: string): string {
-  const url = new URL(appUrl);
-  url.searchParams.set('utm_source', 'gtm-strategist');
-  url.searchParams.set('utm_medium', 'email');
-  url.searchParams.set('utm_campaign', sequenceKey);
-  url.searchParams.set('utm_content', cta);
-  return url.toString();
 }

@@ -1,23 +1,15 @@
-import {
-  ScheduleAlreadyRunning,
-  ScheduleNotFoundError,
-  ScheduleOverlapPolicy,
-  type Client,
-  type ScheduleSpec,
-} from '@temporalio/client';
+import { ScheduleNotFoundError, type Client, type ScheduleSpec } from '@temporalio/client';
 import type { Config } from '../config/config';
 import { TASK_QUEUES } from '../domain/ids';
 import { parseDuration } from '../domain/sequences/duration';
 import { churnScanWorkflow } from '../workflows/churnScanWorkflow';
 import type { Logger } from '../infra/logger';
+import { scheduleIdFor, upsertSchedule } from './schedules';
 
 /** The note a schedule paused by CHURN_SCAN_ENABLED=false carries, so enabling it again unpauses only that pause. */
 const DISABLED_NOTE = 'paused because CHURN_SCAN_ENABLED is false';
 
-/** One schedule per task queue: the product's is `churn-scan`; a stack on a queue of its own gets its own. */
-export function churnScanScheduleId(taskQueue: string = TASK_QUEUES.main): string {
-  return taskQueue === TASK_QUEUES.main ? 'churn-scan' : `churn-scan:${taskQueue}`;
-}
+export const churnScanScheduleId = (taskQueue?: string) => scheduleIdFor('churn-scan', taskQueue);
 
 type ScheduleConfig = Pick<Config, 'CHURN_SCAN_ENABLED' | 'CHURN_SCAN_CRON' | 'CHURN_SCAN_INTERVAL'>;
 
@@ -30,8 +22,8 @@ function specOf(config: ScheduleConfig): ScheduleSpec {
 /**
  * Makes the churn scan's Temporal Schedule match the configuration, idempotently: created when missing, its spec
  * and action updated when it exists (a restart with a new CHURN_SCAN_CRON takes effect), paused when
- * CHURN_SCAN_ENABLED is false and unpaused when it is true again. Overlapping runs are skipped, and a run missed
- * while the cluster was down is caught up within a day.
+ * CHURN_SCAN_ENABLED is false and unpaused when it is true again (upsertSchedule: overlapping runs skipped, a run
+ * missed while the cluster was down caught up within a day).
  */
 export async function ensureChurnScanSchedule(
   client: Client,
@@ -62,22 +54,10 @@ export async function ensureChurnScanSchedule(
       throw err;
     }
   }
-  try {
-    await client.schedule.create({
-      scheduleId,
-      spec,
-      action,
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
-    });
-    log.info({ scheduleId, spec }, 'churn scan: schedule created');
-    return { scheduleId, state: 'created' };
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-  }
-  await handle.update((previous) => ({ ...previous, spec, action }));
+  const state = await upsertSchedule(client, { scheduleId, spec, action, catchupWindow: '1 day' }, log, 'churn scan');
+  if (state === 'created') return { scheduleId, state };
   const description = await handle.describe();
   if (description.state.paused && description.state.note === DISABLED_NOTE)
     await handle.unpause('CHURN_SCAN_ENABLED is true');
-  log.info({ scheduleId, spec }, 'churn scan: schedule up to date');
-  return { scheduleId, state: 'updated' };
+  return { scheduleId, state };
 }

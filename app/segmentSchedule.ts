@@ -1,19 +1,16 @@
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Config } from '../config/config';
 import { TASK_QUEUES } from '../domain/ids';
 import { parseDuration } from '../domain/sequences/duration';
 import type { Logger } from '../infra/logger';
 import { segmentRefreshWorkflow } from '../workflows/segmentRefreshWorkflow';
+import { scheduleIdFor, upsertSchedule } from './schedules';
 
-/** One schedule per task queue: the product's is `segment-refresh`; a stack on a queue of its own gets its own. */
-export function segmentRefreshScheduleId(taskQueue: string = TASK_QUEUES.main): string {
-  return taskQueue === TASK_QUEUES.main ? 'segment-refresh' : `segment-refresh:${taskQueue}`;
-}
+export const segmentRefreshScheduleId = (taskQueue?: string) => scheduleIdFor('segment-refresh', taskQueue);
 
 /**
- * The Temporal Schedule that evaluates time-windowed segments again every SEGMENT_REFRESH_INTERVAL: created when
- * missing, brought up to date when it exists (a restart with a new interval takes effect). Overlapping runs are
- * skipped; a run missed while the cluster was down is caught up within an hour.
+ * The Temporal Schedule that evaluates time-windowed segments again every SEGMENT_REFRESH_INTERVAL (and re-delivers
+ * segment events left undelivered); a run missed while the cluster was down is caught up within an hour.
  */
 export async function ensureSegmentRefreshSchedule(
   client: Client,
@@ -22,27 +19,22 @@ export async function ensureSegmentRefreshSchedule(
   taskQueue: string = TASK_QUEUES.main,
 ): Promise<{ scheduleId: string; state: 'created' | 'updated' }> {
   const scheduleId = segmentRefreshScheduleId(taskQueue);
-  const spec = { intervals: [{ every: parseDuration(config.SEGMENT_REFRESH_INTERVAL ?? 'PT10M') }] };
-  const action = {
-    type: 'startWorkflow' as const,
-    workflowType: segmentRefreshWorkflow,
-    workflowId: scheduleId,
-    taskQueue,
-    args: [{ version: 1 as const }] as [{ version: 1 }],
-  };
-  try {
-    await client.schedule.create({
+  const state = await upsertSchedule(
+    client,
+    {
       scheduleId,
-      spec,
-      action,
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
-    });
-    log.info({ scheduleId, spec }, 'segment refresh: schedule created');
-    return { scheduleId, state: 'created' };
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-  }
-  await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
-  log.info({ scheduleId, spec }, 'segment refresh: schedule up to date');
-  return { scheduleId, state: 'updated' };
+      spec: { intervals: [{ every: parseDuration(config.SEGMENT_REFRESH_INTERVAL ?? 'PT10M') }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: segmentRefreshWorkflow,
+        workflowId: scheduleId,
+        taskQueue,
+        args: [{ version: 1 as const }],
+      },
+      catchupWindow: '1 hour',
+    },
+    log,
+    'segment refresh',
+  );
+  return { scheduleId, state };
 }

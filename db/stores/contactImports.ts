@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { FoldedRow, ImportCounts, ImportFormat, RowRejection } from '../../domain/contactImport';
 import { MAX_REPORTED_REJECTIONS } from '../../domain/contactImport';
 import type { Db } from '../knex';
-import type { Contact } from './contacts';
+import { toContact, type Contact, type ContactRow } from './contacts';
 
 export type ImportStatus = 'queued' | 'running' | 'completed' | 'failed';
 
@@ -64,18 +64,6 @@ export interface ImportCheckpoint {
   /** Rejections of this batch only; appended up to the report's cap. */
   rejections: RowRejection[];
 }
-
-type ContactRowDb = {
-  id: string;
-  external_id: string;
-  venture_id: string | null;
-  email: string;
-  timezone: string;
-  traits: Record<string, unknown>;
-  unsubscribed_at: Date | null;
-  created_at: Date;
-  created: boolean;
-};
 
 /** Contact imports (their progress and report) and the bulk writes an import makes to contacts. */
 export class ContactImportStore {
@@ -198,7 +186,7 @@ export class ContactImportStore {
       venture_id: r.ventureId ?? null,
       traits: r.traits,
     }));
-    const result = await trx.raw<{ rows: ContactRowDb[] }>(
+    const result = await trx.raw<{ rows: (ContactRow & { created: boolean })[] }>(
       `WITH src AS (
          SELECT * FROM jsonb_to_recordset(?::jsonb)
            AS s(external_id text, email text, timezone text, venture_id uuid, traits jsonb)
@@ -219,18 +207,6 @@ export class ContactImportStore {
        SELECT * FROM upd UNION ALL SELECT * FROM ins`,
       [JSON.stringify(src)],
     );
-    return result.rows.map((r) => ({
-      contact: {
-        id: r.id,
-        externalId: r.external_id,
-        ventureId: r.venture_id,
-        email: r.email,
-        timezone: r.timezone,
-        traits: r.traits,
-        unsubscribedAt: r.unsubscribed_at,
-        createdAt: r.created_at,
-      },
-      created: r.created,
-    }));
+    return result.rows.map((r) => ({ contact: toContact(r), created: r.created }));
   }
 }

@@ -1,5 +1,4 @@
-import type { Db } from '../../db/knex';
-import { eventually, uniqueId } from '../harness';
+import { eventually, findEverywhere, uniqueId } from '../harness';
 import { client, startTestStack, type TestStack } from '../harness/stack';
 
 // The marketer's loop through the HTTP API against the whole product: a CSV import, events, a segment whose count
@@ -48,22 +47,6 @@ const recentLogins = (p: Person) => p.loginsDaysAgo.filter((d) => d < 30).length
 /** The segment's rule, in plain TypeScript: pro plan, logged in at least twice in the last 30 days, in Germany. */
 const qualifies = (p: Person, extraLogins = 0) =>
   p.plan === 'pro' && p.country === 'DE' && recentLogins(p) + extraLogins >= 2;
-
-/** Every (table, column) whose text holds the needle, case-insensitively. */
-async function findEverywhere(db: Db, needle: string): Promise<string[]> {
-  const { rows: columns } = await db.raw(
-    `SELECT table_name, column_name FROM information_schema.columns
-      WHERE table_schema = 'public' AND data_type IN ('text', 'character varying', 'character', 'jsonb', 'json', 'uuid')`,
-  );
-  const found: string[] = [];
-  for (const { table_name: table, column_name: column } of columns as { table_name: string; column_name: string }[]) {
-    const hit = await db(table)
-      .whereRaw('??::text ILIKE ?', [column, `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`])
-      .first(db.raw('1'));
-    if (hit) found.push(`${table}.${column}`);
-  }
-  return found;
-}
 
 test('import, segment count by hand, a segment-started sequence, a broadcast to exactly who may receive it, and an erasure', async () => {
   const marketer = client(t);

@@ -1,12 +1,12 @@
-import type { Page } from 'playwright-core';
 import { uniqueId } from '../harness';
-import { launchChromium, type Browser } from '../harness/browser';
+import { launchChromium, signedIn as signInto, type Browser } from '../harness/browser';
 import { client, startTestStack, type TestStack } from '../harness/stack';
 
 let t: TestStack;
 let browser: Browser;
 /** Console errors and uncaught exceptions of every page: a script error fails the test. */
 const errors: string[] = [];
+const signedIn = (role: 'marketer' | 'chairman') => signInto(browser, t, role, errors);
 
 beforeAll(async () => {
   [t, browser] = await Promise.all([startTestStack({ PRODUCT_NAME: 'Acme Notes' }), launchChromium()]);
@@ -19,19 +19,6 @@ afterEach(() => {
   expect(errors).toEqual([]);
   errors.length = 0;
 });
-
-async function signedIn(role: 'marketer' | 'chairman'): Promise<Page> {
-  const page = await browser.context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`${role}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => errors.push(`${role}: ${e.message}`));
-  await page.goto(t.api);
-  await page.fill('#api-key', t.keys[role]);
-  await page.click('button[type=submit]');
-  await page.waitForSelector(`#role:text("${role}")`);
-  return page;
-}
 
 test('a marketer sees the audience, sends a broadcast and watches it complete; a scheduled one takes a test and a cancel', async () => {
   const call = client(t);

@@ -1,6 +1,5 @@
-import type { Db } from '../../db/knex';
 import { emailHash } from '../../db/stores/suppressions';
-import { eventually, uniqueId } from '../harness';
+import { eventually, findEverywhere, uniqueId } from '../harness';
 import { client, startTestStack, type TestStack } from '../harness/stack';
 
 let t: TestStack;
@@ -8,22 +7,6 @@ beforeAll(async () => {
   t = await startTestStack();
 }, 60_000);
 afterAll(async () => t?.stop());
-
-/** Every (table, column) in the database whose text holds the needle, case-insensitively. */
-async function findEverywhere(db: Db, needle: string): Promise<string[]> {
-  const { rows: columns } = await db.raw(
-    `SELECT table_name, column_name FROM information_schema.columns
-      WHERE table_schema = 'public' AND data_type IN ('text', 'character varying', 'character', 'jsonb', 'json', 'uuid')`,
-  );
-  const found: string[] = [];
-  for (const { table_name: table, column_name: column } of columns as { table_name: string; column_name: string }[]) {
-    const hit = await db(table)
-      .whereRaw('??::text ILIKE ?', [column, `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`])
-      .first(db.raw('1'));
-    if (hit) found.push(`${table}.${column}`);
-  }
-  return found;
-}
 
 test('erasure leaves nothing findable (database, Temporal visibility), and the address is never mailed again', async () => {
   const marketer = client(t);

@@ -1,13 +1,13 @@
-import type { Page } from 'playwright-core';
 import type { Role } from '../../db/stores/apiKeys';
 import { eventually, uniqueId } from '../harness';
-import { launchChromium, type Browser } from '../harness/browser';
+import { launchChromium, signedIn as signInto, type Browser } from '../harness/browser';
 import { client, startTestStack, type TestStack } from '../harness/stack';
 
 let t: TestStack;
 let browser: Browser;
 /** Console errors and uncaught exceptions of every page: a script error fails the test. */
 const errors: string[] = [];
+const signedIn = (role: Role) => signInto(browser, t, role, errors, /status of 4(03|04|09)/);
 
 beforeAll(async () => {
   [t, browser] = await Promise.all([startTestStack(), launchChromium()]);
@@ -20,19 +20,6 @@ afterEach(() => {
   expect(errors).toEqual([]);
   errors.length = 0;
 });
-
-async function signedIn(role: Role): Promise<Page> {
-  const page = await browser.context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 4(03|04|09)/.test(m.text())) errors.push(`${role}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => errors.push(`${role}: ${e.message}`));
-  await page.goto(t.api);
-  await page.fill('#api-key', t.keys[role]);
-  await page.click('button[type=submit]');
-  await page.waitForSelector(`#role:text("${role}")`);
-  return page;
-}
 
 test('a marketer searches people, pages with the cursor, reads a timeline and unsubscribes; an operator erases', async () => {
   const call = client(t);

@@ -1,12 +1,12 @@
-import type { Page } from 'playwright-core';
 import { uniqueId } from '../harness';
-import { launchChromium, type Browser } from '../harness/browser';
+import { launchChromium, signedIn as signInto, type Browser } from '../harness/browser';
 import { client, startTestStack, type TestStack } from '../harness/stack';
 
 let t: TestStack;
 let browser: Browser;
 /** Console errors and uncaught exceptions of the page: a script error fails the test. */
 const errors: string[] = [];
+const signedIn = () => signInto(browser, t, 'marketer', errors);
 
 beforeAll(async () => {
   [t, browser] = await Promise.all([startTestStack(), launchChromium()]);
@@ -19,19 +19,6 @@ afterEach(() => {
   expect(errors).toEqual([]);
   errors.length = 0;
 });
-
-async function signedIn(): Promise<Page> {
-  const page = await browser.context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(t.api);
-  await page.fill('#api-key', t.keys.marketer);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('#role:text("marketer")');
-  return page;
-}
 
 test('a marketer builds a segment with the form, sees the live count, saves it and sees its members', async () => {
   const call = client(t);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's Chromium, which .ci/run installs. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -43,4 +43,29 @@ export async function launchChromium(options: { userAgent?: string } = {}): Prom
       fs.rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A dashboard page signed in with a role's key. Console errors and uncaught exceptions go to `errors` (a script
+ * error fails the test), except the failed requests a test provokes on purpose (`expectedStatus`, e.g. /4(03|04)/).
+ */
+export async function signedIn(
+  browser: Browser,
+  stack: { api: string; keys: Record<string, string> },
+  role: string,
+  errors: string[],
+  expectedStatus?: RegExp,
+): Promise<Page> {
+  const page = await browser.context.newPage();
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    if (expectedStatus && /status of \d{3}/.test(m.text()) && expectedStatus.test(m.text())) return;
+    errors.push(`${role}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`${role}: ${e.message}`));
+  await page.goto(stack.api);
+  await page.fill('#api-key', stack.keys[role]!);
+  await page.click('button[type=submit]');
+  await page.waitForSelector(`#role:text("${role}")`);
+  return page;
 }

@@ -162,3 +162,19 @@ export function createTestApp(
     },
   });
 }
+
+/** Every (table, column) in the database whose text holds the needle, case-insensitively (erasure tests). */
+export async function findEverywhere(db: Db, needle: string): Promise<string[]> {
+  const { rows: columns } = await db.raw(
+    `SELECT table_name, column_name FROM information_schema.columns
+      WHERE table_schema = 'public' AND data_type IN ('text', 'character varying', 'character', 'jsonb', 'json', 'uuid')`,
+  );
+  const found: string[] = [];
+  for (const { table_name: table, column_name: column } of columns as { table_name: string; column_name: string }[]) {
+    const hit = await db(table)
+      .whereRaw('??::text ILIKE ?', [column, `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`])
+      .first(db.raw('1'));
+    if (hit) found.push(`${table}.${column}`);
+  }
+  return found;
+}

@@ -259,8 +259,8 @@ describe('large imports, through the workflow', () => {
   });
 });
 
-describe('memory', () => {
-  it('streams a 64 MB upload through the importer without holding it', async () => {
+describe('streaming', () => {
+  it('streams a 64 MB upload: its first rows are stored while the rest is still on its way', async () => {
     const row = (i: number) =>
       // One row in a hundred is valid; the rest are rejected for their email, past the report's cap.
       `m-${i},${i % 100 === 0 ? `m${i}@example.com` : `bad-${i}`},${'n'.repeat(1_900)}\n`;
@@ -270,7 +270,10 @@ describe('memory', () => {
     const header = 'id,email,note\n';
     let size = Buffer.byteLength(header);
     for (let i = 0; i < count; i++) size += Buffer.byteLength(row(i));
-    function* chunks() {
+    // Half-way through the upload the client waits until the first row is stored. A server that held the body (or all
+    // its rows) before writing would store nothing until the end: the wait would run out and the test fail.
+    let storedMidway = false;
+    async function* chunks() {
       yield header;
       let buf = '';
       for (let i = 0; i < count; i++) {
@@ -278,6 +281,10 @@ describe('memory', () => {
         if (buf.length > 64 * 1024) {
           yield buf;
           buf = '';
+        }
+        if (i === Math.floor(count / 2)) {
+          const first = async () => ((await t.db('contacts').where({ external_id: 'm-0' }).first()) ? true : undefined);
+          storedMidway = await eventually(first, 20_000).catch(() => false);
         }
       }
       if (buf) yield buf;
@@ -290,10 +297,6 @@ describe('memory', () => {
     );
     await new Promise<void>((r) => big.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(big.address() as { port: number }).port}`;
-    global.gc?.();
-    const before = process.memoryUsage().rss;
-    let peak = before;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
     const status = await new Promise<{ status: number; body: Record<string, any> }>((resolve, reject) => {
       const req = http.request(`${url}/v1/contacts/import`, {
         method: 'POST',
@@ -307,12 +310,10 @@ describe('memory', () => {
       req.on('error', reject);
       Readable.from(chunks()).pipe(req);
     });
-    clearInterval(sampler);
     await new Promise((r) => big.close(r));
     expect(status.status).toBe(200);
     expect(status.body).toMatchObject({ rows: count, created: Math.ceil(count / 100), rejectedRowsTruncated: true });
     expect(status.body.rejectedRows).toHaveLength(1_000);
-    expect(peak - before).toBeLessThan(48 * 1024 * 1024);
-    console.log(`memory: ${count} rows, RSS grew ${((peak - before) / 2 ** 20).toFixed(1)} MB`);
+    expect(storedMidway).toBe(true);
   });
 });
