@@ -43,10 +43,12 @@ async function start(
   return { child, output: () => out, ready };
 }
 
-async function stop(child: ChildProcess): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.kill('SIGINT');
-  return exited;
+/** Ctrl-C; answers the exit code, and what the product printed when that is not 0. */
+async function stop(run: { child: ChildProcess; output: () => string }): Promise<[number | null, string]> {
+  const exited = new Promise<number | null>((resolve) => run.child.once('exit', (code) => resolve(code)));
+  run.child.kill('SIGINT');
+  const code = await exited;
+  return [code, code === 0 ? '' : run.output().slice(-4000)];
 }
 
 beforeAll(async () => {
@@ -113,7 +115,7 @@ test('npm start brings everything up, sends the welcome email, and keeps rows an
     if (mail.length === 0) await new Promise((r) => setTimeout(r, 50));
   }
   expect(mail.map((m) => m.subject)).toEqual(['Welcome to Acme Notes']);
-  expect(await stop(first.child)).toBe(0);
+  expect(await stop(first)).toEqual([0, '']);
 
   const second = await start();
   await second.ready;
@@ -133,7 +135,7 @@ test('npm start brings everything up, sends the welcome email, and keeps rows an
   expect(run.status.name).toBe('RUNNING');
   await connection.close();
   expect(((await (await fetch(`${api}/v1/dev/mail`, { headers: operator })).json()) as any).count).toBe(1);
-  expect(await stop(second.child)).toBe(0);
+  expect(await stop(second)).toEqual([0, '']);
 }, 120_000);
 
 test('a port already in use is one clear line, not a stack trace', async () => {
