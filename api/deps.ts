@@ -7,9 +7,10 @@ import type { MailCatcher } from '../infra/mailCatcher';
 import type { Metrics } from '../infra/metrics';
 import type { LinkSigner } from '../infra/signing';
 import type { CampaignConfig } from '../services/campaigns';
+import type { ApprovalGate } from '../workflows/approvalTypes';
 
-/** The configuration a strategy's approval gate is built from. */
-export type StrategyApprovalConfig = Pick<
+/** The configuration the approval gate is built from. */
+export type ApprovalConfig = Pick<
   Config,
   | 'APPROVAL_REMINDER_EVERY'
   | 'APPROVAL_ESCALATE_AFTER'
@@ -23,7 +24,7 @@ export interface AppDeps {
   db: Db;
   temporal: Client;
   config: Pick<Config, 'publicUrl' | 'temporalUiUrl' | 'TEMPORAL_NAMESPACE'> &
-    Partial<StrategyApprovalConfig & Pick<Config, 'INFLUENCER_IMPORT_MAX_BYTES'>> &
+    Partial<ApprovalConfig & Pick<Config, 'INFLUENCER_IMPORT_MAX_BYTES'>> &
     Partial<CampaignConfig> &
     Partial<Pick<Config, 'RATE_LIMIT_PER_MINUTE' | 'RATE_LIMIT_BURST' | 'UNSUBSCRIBE_RATE_LIMIT_PER_MINUTE'>> &
     Partial<Pick<Config, 'MAIL_FROM' | 'mailFromAllowed'>> &
@@ -64,13 +65,15 @@ export interface AppDeps {
 /** What a route factory receives: the app's dependencies with the metrics registry settled. */
 export type RouteDeps = AppDeps & { metrics: Metrics };
 
-/** The strategy approval gate's settings, with the configuration's defaults when the app is built with less. */
-export function strategyApprovalConfig(config: AppDeps['config']): StrategyApprovalConfig {
+/** Who the chairman's approval gate asks and how long it waits (strategies, broadcasts), with the configuration's defaults when the app is built with less. */
+export function approvalGate(config: AppDeps['config']): ApprovalGate {
   return {
-    APPROVAL_REMINDER_EVERY: config.APPROVAL_REMINDER_EVERY ?? 'PT24H',
-    APPROVAL_ESCALATE_AFTER: config.APPROVAL_ESCALATE_AFTER ?? 'P2D',
-    APPROVAL_EXPIRE_AFTER: config.APPROVAL_EXPIRE_AFTER ?? 'P7D',
-    CHAIRMAN_EMAIL: config.CHAIRMAN_EMAIL ?? 'chairman@gtm.localhost',
-    ESCALATION_EMAIL: config.ESCALATION_EMAIL ?? 'escalations@gtm.localhost',
+    policy: {
+      reminderEvery: config.APPROVAL_REMINDER_EVERY ?? 'PT24H',
+      escalateAfter: config.APPROVAL_ESCALATE_AFTER ?? 'P2D',
+      expireAfter: config.APPROVAL_EXPIRE_AFTER ?? 'P7D',
+    },
+    approvers: [config.CHAIRMAN_EMAIL ?? 'chairman@gtm.localhost'],
+    escalateTo: [config.ESCALATION_EMAIL ?? 'escalations@gtm.localhost'],
   };
 }

@@ -3,7 +3,11 @@ import type { Db } from '../db/knex';
 import { AuditLog } from '../db/stores/audit';
 import { ContactStore } from '../db/stores/contacts';
 import { EnrollmentStore } from '../db/stores/enrollments';
-import { SubscriptionChangeStore, type SubscriptionSource } from '../db/stores/subscriptionChanges';
+import {
+  SubscriptionChangeStore,
+  type SubscriptionChangeKind,
+  type SubscriptionSource,
+} from '../db/stores/subscriptionChanges';
 import { unsubscribeSignal } from '../workflows/sequenceMessages';
 
 /** Who changed a contact's subscription and through what; the source is read from the actor when not given. */
@@ -36,22 +40,10 @@ export function sourceOf(actor: string): SubscriptionSource {
 export function unsubscriber(db: Db, temporal: Client): Unsubscribe {
   const contacts = new ContactStore(db);
   const enrollments = new EnrollmentStore(db);
-  const changes = new SubscriptionChangeStore(db);
-  const audit = new AuditLog(db);
+  const record = changeRecorder(db);
   return async (contactId, actor, how = {}) => {
     const changed = await contacts.unsubscribe(contactId);
-    if (changed) {
-      const source = how.source ?? sourceOf(actor);
-      await changes.record({ contactId, change: 'unsubscribed', source, actor, ...role(how) });
-      await audit.record({
-        actor,
-        ...role(how),
-        action: 'contact.unsubscribed',
-        subjectType: 'contact',
-        subjectId: contactId,
-        details: { source },
-      });
-    }
+    if (changed) await record(contactId, 'unsubscribed', actor, how);
     const active = await enrollments.listActiveForContacts([contactId]);
     await Promise.all(
       active.map((e) =>
@@ -68,23 +60,34 @@ export function unsubscriber(db: Db, temporal: Client): Unsubscribe {
 /** Clears the contact's unsubscribe, recorded and audited like one. Enrollments that ended stay ended. */
 export function resubscriber(db: Db): Resubscribe {
   const contacts = new ContactStore(db);
-  const changes = new SubscriptionChangeStore(db);
-  const audit = new AuditLog(db);
+  const record = changeRecorder(db);
   return async (contactId, actor, how = {}) => {
     const changed = await contacts.resubscribe(contactId);
-    if (!changed) return false;
+    if (changed) await record(contactId, 'resubscribed', actor, how);
+    return changed;
+  };
+}
+
+/** Records a subscription change on the contact's timeline and in the audit log, with who made it and how. */
+function changeRecorder(db: Db) {
+  const changes = new SubscriptionChangeStore(db);
+  const audit = new AuditLog(db);
+  return async (
+    contactId: string,
+    change: SubscriptionChangeKind,
+    actor: string,
+    how: SubscriptionActor,
+  ): Promise<void> => {
     const source = how.source ?? sourceOf(actor);
-    await changes.record({ contactId, change: 'resubscribed', source, actor, ...role(how) });
+    const role = how.actorRole ? { actorRole: how.actorRole } : {};
+    await changes.record({ contactId, change, source, actor, ...role });
     await audit.record({
       actor,
-      ...role(how),
-      action: 'contact.resubscribed',
+      ...role,
+      action: `contact.${change}`,
       subjectType: 'contact',
       subjectId: contactId,
       details: { source },
     });
-    return true;
   };
 }
-
-const role = (how: SubscriptionActor) => (how.actorRole ? { actorRole: how.actorRole } : {});

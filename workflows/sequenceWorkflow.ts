@@ -82,7 +82,10 @@ export const sequenceWorkflow: SequenceWorkflow = async function sequenceWorkflo
   let resume = carry?.resumeUntil !== undefined ? Date.parse(carry.resumeUntil) : undefined;
   let stop: { outcome: SequenceOutcome; reason?: string; revenue?: number } | undefined;
   // The control group walks the steps like everyone else, so its goals are measured over the same time, but is sent
-  // nothing. The API recorded the enrollment as held out by the same rule.
+  // nothing. The API recorded the enrollment as held out by the same rule. Like `tracking` and `exits` below, this
+  // reads a field that earlier releases' strict schema refused (holdout and tracking before 0.5.0, exits before
+  // 0.6.0): a run they started has none, takes the path it took then, and replays without a patch marker
+  // (test/workflows/replay.test.ts replays every release's histories).
   const heldOut = inHoldout(definition.holdout, input.sequenceKey, contactId);
   let waitingFor: SequenceState['waitingFor'];
 

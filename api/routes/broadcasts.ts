@@ -8,7 +8,7 @@ import {
   type BroadcastView,
 } from '../../services/broadcasts';
 import { actorOf } from '../auth';
-import { strategyApprovalConfig, type RouteDeps } from '../deps';
+import { approvalGate, type RouteDeps } from '../deps';
 import { badRequest, conflict, notFound } from '../errors';
 import { queryNumber } from '../queryNumber';
 import { defineRoute, ok, r400, r403, r404, r409, WRITERS, type AnyRoute } from '../registry';
@@ -107,22 +107,13 @@ const present = (b: BroadcastView) => ({
  * resume and cancel, progress counts, a test send, and the audience count before anything is sent.
  */
 export function broadcastRoutes(deps: RouteDeps): AnyRoute[] {
-  const approval = strategyApprovalConfig(deps.config);
   const service = new BroadcastService(
     deps.db,
     deps.temporal,
     {
       defaultRatePerSecond: deps.config.BROADCAST_RATE_LIMIT_PER_SECOND ?? 100,
       approvalThreshold: deps.config.APPROVAL_BROADCAST_RECIPIENTS_THRESHOLD ?? 10_000,
-      approval: {
-        policy: {
-          reminderEvery: approval.APPROVAL_REMINDER_EVERY,
-          escalateAfter: approval.APPROVAL_ESCALATE_AFTER,
-          expireAfter: approval.APPROVAL_EXPIRE_AFTER,
-        },
-        approvers: [approval.CHAIRMAN_EMAIL],
-        escalateTo: [approval.ESCALATION_EMAIL],
-      },
+      approval: approvalGate(deps.config),
     },
     deps.taskQueue,
   );

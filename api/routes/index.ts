@@ -34,7 +34,7 @@ import { EngagementService } from '../../services/engagement';
 import { EnrollmentService } from '../../services/enrollment';
 import { unsubscriber } from '../../services/unsubscribe';
 import { openApiRoutes } from '../openapi';
-import { strategyApprovalConfig } from '../deps';
+import { approvalGate } from '../deps';
 
 /** Every route the app serves, in declaration order; /openapi.json and /docs describe this same list. */
 export function buildRoutes(deps: RouteDeps): AnyRoute[] {
@@ -65,7 +65,7 @@ export function buildRoutes(deps: RouteDeps): AnyRoute[] {
     ...attributionRoutes(deps),
     ...channelMixRoutes(deps),
     ...readinessRoutes(deps),
-    ...strategyRoutes({ ...deps, config: strategyApprovalConfig(deps.config) }),
+    ...strategyRoutes({ ...deps, approval: approvalGate(deps.config) }),
     ...ventureRoutes(deps),
     ...approvalRoutes(deps),
     ...campaignRoutes(deps),

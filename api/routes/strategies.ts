@@ -17,7 +17,8 @@ import {
 } from '../../workflows/strategyWorkflow';
 import type { StrategyWorkflowInput } from '../../workflows/types';
 import { actorOf } from '../auth';
-import type { RouteDeps, StrategyApprovalConfig } from '../deps';
+import type { RouteDeps } from '../deps';
+import type { ApprovalGate } from '../../workflows/approvalTypes';
 import { badRequest, conflict, HttpError, notFound } from '../errors';
 import { defineRoute, MARKETERS, ok, r400, r404, r409, type AnyRoute } from '../registry';
 
@@ -72,11 +73,11 @@ function publicStrategy(s: Strategy) {
   return { id, ventureId, name, type, status, approvedBy, createdAt, updatedAt, ...columns };
 }
 
-type StrategyDeps = Pick<RouteDeps, 'db' | 'temporal' | 'taskQueue' | 'metrics'> & { config: StrategyApprovalConfig };
+type StrategyDeps = Pick<RouteDeps, 'db' | 'temporal' | 'taskQueue' | 'metrics'> & { approval: ApprovalGate };
 
 /** GTM strategies: drafted, reviewed and approved by the strategy workflow, read and activated here. */
 export function strategyRoutes(deps: StrategyDeps): AnyRoute[] {
-  const { db, temporal, config } = deps;
+  const { db, temporal, approval } = deps;
   const store = new StrategyStore(db);
 
   const live = async (strategyId: string) => {
@@ -123,15 +124,7 @@ export function strategyRoutes(deps: StrategyDeps): AnyRoute[] {
       ventureId,
       request,
       requestedBy: by,
-      approval: {
-        policy: {
-          reminderEvery: config.APPROVAL_REMINDER_EVERY,
-          escalateAfter: config.APPROVAL_ESCALATE_AFTER,
-          expireAfter: config.APPROVAL_EXPIRE_AFTER,
-        },
-        approvers: [config.CHAIRMAN_EMAIL],
-        escalateTo: [config.ESCALATION_EMAIL],
-      },
+      approval,
     };
   }
 

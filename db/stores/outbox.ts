@@ -136,10 +136,7 @@ export class OutboxStore {
       const [row] = await trx('email_outbox')
         .where({ idempotency_key: claim.idempotencyKey })
         .update({
-          status: 'pending',
-          attempts: trx.raw('attempts + 1'),
-          lease_owner: lease.owner,
-          lease_until: trx.raw(`now() + make_interval(secs => ?)`, [lease.ms / 1000]),
+          ...claimedBy(trx, lease),
         })
         .returning('*');
       return { kind: 'claimed', row: toRow(row) };
@@ -150,7 +147,7 @@ export class OutboxStore {
   async renewLease(idempotencyKey: string, lease: Lease): Promise<boolean> {
     const n = await this.db('email_outbox')
       .where({ idempotency_key: idempotencyKey, lease_owner: lease.owner, status: 'pending' })
-      .update({ lease_until: this.db.raw(`now() + make_interval(secs => ?)`, [lease.ms / 1000]) });
+      .update({ lease_until: leaseEnd(this.db, lease) });
     return n > 0;
   }
 
@@ -238,10 +235,7 @@ export class OutboxStore {
             open.map((r) => r.idempotency_key as string),
           )
           .update({
-            status: 'pending',
-            attempts: trx.raw('attempts + 1'),
-            lease_owner: lease.owner,
-            lease_until: trx.raw(`now() + make_interval(secs => ?)`, [lease.ms / 1000]),
+            ...claimedBy(trx, lease),
           })
           .returning('*');
         for (const r of claimed) results.set(r.idempotency_key as string, { kind: 'claimed', row: toRow(r) });
@@ -278,7 +272,7 @@ export class OutboxStore {
     const held: string[] = await this.db('email_outbox')
       .whereIn('idempotency_key', [...keys])
       .where({ lease_owner: lease.owner, status: 'pending' })
-      .update({ lease_until: this.db.raw(`now() + make_interval(secs => ?)`, [lease.ms / 1000]) })
+      .update({ lease_until: leaseEnd(this.db, lease) })
       .returning('idempotency_key')
       .then((rows) => rows.map((r: { idempotency_key: string }) => r.idempotency_key));
     return new Set(held);
@@ -422,3 +416,14 @@ export class OutboxStore {
       });
   }
 }
+
+/** When a lease taken or renewed now runs out, by the database's clock. */
+const leaseEnd = (db: Db, lease: Lease) => db.raw(`now() + make_interval(secs => ?)`, [lease.ms / 1000]);
+
+/** A row claimed for an attempt: pending again, one more attempt, held by the attempt's lease. */
+const claimedBy = (db: Db, lease: Lease) => ({
+  status: 'pending',
+  attempts: db.raw('attempts + 1'),
+  lease_owner: lease.owner,
+  lease_until: leaseEnd(db, lease),
+});

@@ -123,6 +123,12 @@ export class SegmentStore {
     return rows.map(toSegment);
   }
 
+  /** The keys of every segment, in order. */
+  async keys(): Promise<string[]> {
+    const rows = await this.db('segments').select('key').orderBy('key');
+    return rows.map((r) => r.key as string);
+  }
+
   async delete(key: string): Promise<boolean> {
     const n = await this.db('segments').where({ key }).delete();
     generation++;

@@ -79,15 +79,6 @@ export class SequenceStore {
     return all.filter((s) => s.definition.triggers.some((t) => names.has(eventMatcherOf(t).event)));
   }
 
-  /**
-   * The keys of the segments that exist, sorted: what a trigger's `segmentEntered` or an exit's `segmentLeft` may
-   * name. Read here, beside the definitions that name them, so checking a definition needs one store.
-   */
-  async segmentKeys(): Promise<string[]> {
-    const rows = await this.db('segments').select('key').orderBy('key');
-    return rows.map((r) => r.key as string);
-  }
-
   /** Creates the sequence at version 1; false if the key is taken. */
   async create(definition: SequenceDefinition, builtIn = false): Promise<boolean> {
     return this.db.transaction(async (trx) => {

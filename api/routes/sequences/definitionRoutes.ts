@@ -4,6 +4,7 @@ import { DEFAULT_MAIL_FROM } from '../../../config/config';
 import { AuditLog } from '../../../db/stores/audit';
 import { EnrollmentStore } from '../../../db/stores/enrollments';
 import { SequenceStore } from '../../../db/stores/sequences';
+import { SegmentStore } from '../../../db/stores/segments';
 import { allowedSenders } from '../../../domain/sequences/senders';
 import { actorOf } from '../../auth';
 import type { RouteDeps } from '../../deps';
@@ -30,6 +31,7 @@ const storedResponse = sequenceResponse.extend({ versions: versionsResponse });
 /** Define, read, version and archive sequences. Running enrollments keep the version they started on. */
 export function sequenceDefinitionRoutes({ db, config }: Pick<RouteDeps, 'db' | 'config'>): AnyRoute[] {
   const sequences = new SequenceStore(db);
+  const segments = new SegmentStore(db);
   const enrollments = new EnrollmentStore(db);
   const checks = {
     allowedSenders: config.mailFromAllowed ?? allowedSenders(config.MAIL_FROM ?? DEFAULT_MAIL_FROM),
@@ -86,7 +88,7 @@ export function sequenceDefinitionRoutes({ db, config }: Pick<RouteDeps, 'db' | 
       tag: 'Sequences',
       access: WRITERS,
       body: sequenceBody,
-      before: [checkDefinition(checks, () => sequences.segmentKeys())],
+      before: [checkDefinition(checks, () => segments.keys())],
       response: storedResponse.extend({ warnings: warningsResponse }),
       responses: { '201': 'created', ...r400, ...r403, ...r409 },
       example: { body: exampleDefinition },
@@ -175,7 +177,7 @@ export function sequenceDefinitionRoutes({ db, config }: Pick<RouteDeps, 'db' | 
       access: WRITERS,
       params: keyParams,
       body: sequenceBody,
-      before: [checkDefinition(checks, () => sequences.segmentKeys())],
+      before: [checkDefinition(checks, () => segments.keys())],
       response: storedResponse.extend({ warnings: warningsResponse, runningEnrollments: runningEnrollmentsResponse }),
       responses: { ...ok('the new version'), ...r400, ...r403, ...r404 },
       example: { body: { ...exampleDefinition, quietHours: { start: '20:00', end: '09:00' } } },
