@@ -36,6 +36,8 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     LOG_LEVEL: 'silent',
     // A daily scan firing mid-run would intervene on another test's contacts; the churn test turns it on.
     CHURN_SCAN_ENABLED: 'false',
+    // Nor a segment refresh on its own (every 10 minutes by the clock): the tests that need one trigger it.
+    SEGMENT_REFRESH_INTERVAL: 'P365D',
     ...env,
   });
   const taskQueue = uniqueId('e2e');
