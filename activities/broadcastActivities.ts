@@ -2,7 +2,8 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { BroadcastStore, type Broadcast, type ClaimedRecipient, type RecipientOutcome } from '../db/stores/broadcasts';
 import { OutboxStore } from '../db/stores/outbox';
 import type { BroadcastStatus, CappedPolicy } from '../domain/broadcast';
-import { templateInfo } from '../templates';
+import { TemplateStore } from '../db/stores/templates';
+import { TemplateLibrary, type ResolvedTemplate } from '../templates/library';
 import type { BroadcastBatchInput, BroadcastBatchResult } from '../workflows/broadcast/types';
 import type { AudienceSettings } from './audienceSettings';
 import { deliverBatch, deliverOnce, sendGuard, type Delivery } from './deliverOnce';
@@ -46,15 +47,37 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
     return { db, email, mail, signer };
   };
 
+  let library: TemplateLibrary | undefined;
+  /**
+   * The template version the broadcast pinned when it started (pinned now if it has none yet): every recipient gets
+   * the same email, whatever is edited while it sends.
+   */
+  const templateOf = async (b: Broadcast): Promise<ResolvedTemplate> => {
+    const { db } = need();
+    library ??= new TemplateLibrary(db);
+    const version = await new TemplateStore(db).pinForBroadcast(b.id);
+    const template = await library.resolve(b.template, version ?? undefined);
+    if (!template) {
+      throw ApplicationFailure.nonRetryable(`there is no email template '${b.template}'`, 'UnknownTemplate');
+    }
+    return template;
+  };
+
   /** The message one recipient (or a test address) gets. */
-  const composer = (b: Broadcast, to: Recipient, marketing: boolean) =>
+  const composer = (b: Broadcast, template: ResolvedTemplate, to: Recipient, marketing: boolean) =>
     composeEmail(need(), to, {
-      template: b.template,
-      subject: b.subject,
-      from: b.from ?? need().mail.from,
+      template,
+      ...(b.subject ? { subject: b.subject } : {}),
+      from: b.from ?? template.from ?? need().mail.from,
+      ...(template.replyTo ? { replyTo: template.replyTo } : {}),
+      ...(b.topic ? { topic: b.topic } : {}),
       campaign: `broadcast-${b.id}`,
       marketing,
     });
+
+  /** The subject the outbox records: the broadcast's own, or the template's. */
+  const subjectOf = (b: Broadcast, template: ResolvedTemplate): string =>
+    b.subject ?? template.artifacts[template.defaultLocale]?.subject ?? '';
 
   const load = async (store: BroadcastStore, id: string): Promise<Broadcast> => {
     const b = await store.get(id);
@@ -68,8 +91,10 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
      * @remarks Idempotent: a retry finds the snapshot of the first attempt.
      */
     async snapshotBroadcastAudience(input: { broadcastId: string }): Promise<{ recipients: number }> {
-      const store = new BroadcastStore(need().db);
-      return { recipients: await store.snapshot(input.broadcastId) };
+      const { db } = need();
+      const recipients = await new BroadcastStore(db).snapshot(input.broadcastId);
+      await new TemplateStore(db).pinForBroadcast(input.broadcastId);
+      return { recipients };
     },
 
     /**
@@ -121,7 +146,8 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
       if (b.status !== 'sending') {
         result.stopped = true;
       } else {
-        const marketing = templateInfo(b.template)?.category !== 'transactional';
+        const template = await templateOf(b);
+        const marketing = !template.transactional;
         const capped = deps.audience?.broadcastCapped ?? 'skip';
         const gapMs = 1000 / input.ratePerSecond;
         const started = Date.now();
@@ -154,6 +180,8 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
           for (const r of claimed) {
             if (marketing && r.unsubscribed)
               await outcome({ contactId: r.contactId, status: 'skipped', skipReason: 'unsubscribed' });
+            else if (marketing && r.leftTopic)
+              await outcome({ contactId: r.contactId, status: 'skipped', skipReason: 'unsubscribed_topic' });
             else toSend.push(r);
           }
           try {
@@ -165,13 +193,14 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
                 workflowId: b.workflowId,
                 template: b.template,
                 toEmail: r.email,
-                subject: b.subject,
+                subject: subjectOf(b, template),
                 marketing,
               })),
               mail.frequencyCap,
               (i, messageId) => {
                 const r = toSend[i]!;
-                return composer(b, { contactId: r.contactId, email: r.email, traits: r.traits }, marketing)(messageId);
+                const to = { contactId: r.contactId, email: r.email, traits: r.traits };
+                return composer(b, template, to, marketing)(messageId);
               },
               {
                 concurrency: input.concurrency,
@@ -226,6 +255,8 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
       const { db, email, mail } = need();
       const store = new BroadcastStore(db);
       const b = await load(store, input.broadcastId);
+      const template = await templateOf(b);
+      const subject = `[Test] ${subjectOf(b, template)}`;
       const outcome = await deliverOnce(
         { outbox: new OutboxStore(db), email, guard: sendGuard(db, mail) },
         {
@@ -234,11 +265,11 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
           workflowId: b.workflowId,
           template: b.template,
           toEmail: input.email,
-          subject: `[Test] ${b.subject}`,
+          subject,
           marketing: false,
         },
         undefined,
-        composer({ ...b, subject: `[Test] ${b.subject}` }, { contactId: 'test', email: input.email, traits: {} }, true),
+        composer({ ...b, subject }, template, { contactId: 'test', email: input.email, traits: {} }, true),
       );
       const reason = outcome.status === 'failed' || outcome.status === 'suppressed' ? outcome.reason : undefined;
       return { status: outcome.status, ...(reason ? { reason } : {}) };

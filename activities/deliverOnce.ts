@@ -57,6 +57,8 @@ export async function deliverOnce(
   claim: OutboxClaim,
   cap: { max: number; windowMs: number } | undefined,
   compose: Compose,
+  /** Why the person's own choice (a topic they left) refuses this send, checked once it is claimed. */
+  refusal?: () => Promise<string | undefined>,
 ): Promise<Delivery> {
   const { outbox, email, guard } = deps;
   const ctx = Context.current();
@@ -108,6 +110,11 @@ export async function deliverOnce(
       await outbox.markSuppressed(key, reason);
       return { status: 'suppressed', reason };
     }
+  }
+  const refused = await refusal?.();
+  if (refused) {
+    await outbox.markSuppressed(key, refused);
+    return { status: 'suppressed', reason: refused };
   }
   const waitedMs = now.getTime() - info.scheduledTimestampMs;
   if (waitedMs > SEND_TIMINGS.giveUpAfterMs) {

@@ -8,6 +8,7 @@ import { createStrategyActivities, type StrategyActivityDeps } from './strategyA
 import { createImportActivities, type ImportActivityDeps } from './importActivities';
 import { createSegmentActivities, type SegmentActivityDeps } from './segmentActivities';
 import { createBroadcastActivities, type BroadcastActivityDeps } from './broadcastActivities';
+import { createTemplateActivities, type TemplateActivityDeps } from './templateActivities';
 
 export type ActivityDeps = SequenceActivityDeps &
   NotificationActivityDeps &
@@ -18,7 +19,8 @@ export type ActivityDeps = SequenceActivityDeps &
   ChurnActivityDeps &
   ImportActivityDeps &
   SegmentActivityDeps &
-  BroadcastActivityDeps;
+  BroadcastActivityDeps &
+  TemplateActivityDeps;
 
 /** Every activity the workers register, built from their dependencies (tests pass their own). */
 export function createActivities(deps: ActivityDeps) {
@@ -33,5 +35,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createImportActivities(deps),
     ...createSegmentActivities(deps),
     ...createBroadcastActivities(deps),
+    ...createTemplateActivities(deps),
   };
 }

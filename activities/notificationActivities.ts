@@ -3,8 +3,8 @@ import type { Db } from '../db/knex';
 import { OutboxStore } from '../db/stores/outbox';
 import type { EmailProvider } from '../providers/email/types';
 import { deliverOnce, sendGuard } from './deliverOnce';
-import { renderEmail, templateInfo } from '../templates';
-import type { MailSettings } from './mailSettings';
+import { renderTemplate, TemplateLibrary } from '../templates/library';
+import type { MailSettings } from '../services/mailSettings';
 
 export interface NotificationActivityDeps {
   db: Db;
@@ -35,6 +35,7 @@ export type NotificationResult =
 export function createNotificationActivities({ db, email, mail }: NotificationActivityDeps) {
   const outbox = new OutboxStore(db);
   const guard = sendGuard(db, mail);
+  const library = new TemplateLibrary(db);
 
   return {
     /**
@@ -44,7 +45,8 @@ export function createNotificationActivities({ db, email, mail }: NotificationAc
      * again. Permanent provider failures are recorded and returned; transient ones throw and are retried.
      */
     async sendNotification(input: NotificationInput): Promise<NotificationResult> {
-      if (!templateInfo(input.template)) {
+      const template = await library.resolve(input.template);
+      if (!template) {
         throw ApplicationFailure.nonRetryable(`no email template '${input.template}'`, 'UnknownTemplate');
       }
       const claim = {
@@ -56,18 +58,18 @@ export function createNotificationActivities({ db, email, mail }: NotificationAc
         subject: input.subject,
         marketing: false,
       };
-      return (await deliverOnce({ outbox, email, guard }, claim, undefined, () => ({
-        from: mail.from,
-        ...renderEmail(input.template, {
-          subject: input.subject,
-          vars: {
+      return (await deliverOnce({ outbox, email, guard }, claim, undefined, () => {
+        const { locale: _chosen, ...rendered } = renderTemplate(
+          template,
+          {
             ...input.vars,
             product_name: mail.productName,
             ...(input.ctaPath ? { cta_url: `${mail.publicUrl}${input.ctaPath}` } : {}),
           },
-        }),
-        headers: {},
-      }))) as NotificationResult;
+          { subject: input.subject },
+        );
+        return { from: template.from ?? mail.from, ...rendered, headers: {} };
+      })) as NotificationResult;
     },
   };
 }

@@ -7,10 +7,12 @@ import type { LinkSigner } from '../infra/signing';
 import type { EmailProvider } from '../providers/email/types';
 import { allowedSenders, parseMailbox, senderAllowed } from '../domain/sequences/senders';
 import { nextLocalTime, parseTimeOfDay, quietHoursEnd } from '../domain/sequences/time';
-import { templateInfo } from '../templates';
+import { TemplateStore } from '../db/stores/templates';
+import { TopicStore, UnknownTopicError } from '../db/stores/topics';
+import { TemplateLibrary } from '../templates/library';
 import type { ContactSnapshot, SendEmailInput, SendEmailResult } from '../workflows/types';
 import { composeEmail } from './composeEmail';
-import type { MailSettings } from './mailSettings';
+import type { MailSettings } from '../services/mailSettings';
 import { deliverOnce, sendGuard } from './deliverOnce';
 
 export interface SequenceActivityDeps {
@@ -27,16 +29,20 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
   const outbox = new OutboxStore(db);
   const guard = sendGuard(db, mail);
   const allowed = mail.allowedSenders ?? allowedSenders(mail.from);
+  const templates = new TemplateStore(db);
+  const library = new TemplateLibrary(db);
+  const topics = new TopicStore(db);
 
   /**
    * A step's own sender when it is one mailbox on the allowed list, else the default sender. Sequences are checked
    * when defined; this keeps one stored before that check (or before the list shrank) from sending as anyone, or
    * from handing the transport a line break.
    */
-  const senderOf = (input: SendEmailInput): string => {
-    if (input.from === undefined) return mail.from;
-    const mailbox = parseMailbox(input.from);
-    if (mailbox && senderAllowed(mailbox.address, allowed)) return input.from.trim();
+  const senderOf = (input: SendEmailInput, templateFrom: string | null): string => {
+    const from = input.from ?? templateFrom ?? undefined;
+    if (from === undefined) return mail.from;
+    const mailbox = parseMailbox(from);
+    if (mailbox && senderAllowed(mailbox.address, allowed)) return from.trim();
     Context.current().log.warn('step sender not allowed; sending from the default sender', {
       sequenceKey: input.sequenceKey,
       stepId: input.stepId,
@@ -108,10 +114,17 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
     async sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
       const contact = await contacts.getById(input.contactId);
       if (!contact) return { status: 'skipped', reason: 'contact deleted' };
+      // The version published when the enrollment started: an edit since never changes this enrollment's email.
+      const pin = await templates.pinnedForEnrollment(input.workflowId, input.template);
+      const template = await library.resolve(input.template, pin.version);
+      if (!template) {
+        throw ApplicationFailure.nonRetryable(`there is no email template '${input.template}'`, 'UnknownTemplate');
+      }
       // Only a template declared transactional is sent as such: a sequence stored as transactional that sends a
       // promotional template still honours unsubscribes, the frequency cap and List-Unsubscribe.
-      const marketing = input.marketing || templateInfo(input.template)?.category !== 'transactional';
+      const marketing = input.marketing || !template.transactional;
       if (marketing && contact.unsubscribedAt) return { status: 'skipped', reason: 'unsubscribed' };
+      const topic = marketing ? pin.topic : null;
       if (input.quietHours) {
         const now = Context.current().info.currentAttemptScheduledTimestampMs;
         const end = quietHoursEnd(now, input.quietHours, contact.timezone);
@@ -126,7 +139,7 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
         ...(input.variant ? { variant: input.variant } : {}),
         template: input.template,
         toEmail: contact.email,
-        subject: input.subject,
+        subject: input.subject ?? template.artifacts[template.defaultLocale]?.subject ?? '',
         marketing,
       };
       return deliverOnce(
@@ -137,16 +150,32 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
           { mail, signer },
           { contactId: contact.id, email: contact.email, traits: contact.traits },
           {
-            template: input.template,
-            subject: input.subject,
-            from: senderOf(input),
+            template,
+            ...(input.subject ? { subject: input.subject } : {}),
+            from: senderOf(input, template.from),
+            ...(template.replyTo ? { replyTo: template.replyTo } : {}),
+            ...(topic ? { topic } : {}),
             campaign: input.sequenceKey,
             marketing,
             ...(input.tracking === false ? { tracking: false } : {}),
             ...(input.vars ? { vars: input.vars } : {}),
           },
         ),
+        // A topic the contact left: recorded in the message log as not sent, with the reason, and never mailed.
+        async () => (topic ? topicRefusal(topics, contact.id, topic) : undefined),
       );
     },
   };
+}
+
+/** Why a send under a topic may not go to the contact: they left it (or never confirmed it), or it is gone. */
+async function topicRefusal(topics: TopicStore, contactId: string, topic: string): Promise<string | undefined> {
+  try {
+    return (await topics.mayReceive(contactId, topic))
+      ? undefined
+      : `unsubscribed_topic: the contact left the topic '${topic}'`;
+  } catch (err) {
+    if (err instanceof UnknownTopicError) return `unsubscribed_topic: the topic '${topic}' no longer exists`;
+    throw err;
+  }
 }

@@ -41,6 +41,7 @@ export function createApp(deps: AppDeps): Express {
 
   // Unsubscribe links need no key, so they are limited per address; a burst of 10 covers a mail client's prefetch.
   app.use('/u', rateLimitPerIp({ perMinute: deps.config.UNSUBSCRIBE_RATE_LIMIT_PER_MINUTE ?? 60, burst: 10 }, deps));
+  app.use('/p', rateLimitPerIp({ perMinute: deps.config.UNSUBSCRIBE_RATE_LIMIT_PER_MINUTE ?? 60, burst: 10 }, deps));
   const site = express.Router();
   mountRoutes(
     site,

@@ -27,7 +27,20 @@ export interface AppDeps {
     Partial<ApprovalConfig & Pick<Config, 'INFLUENCER_IMPORT_MAX_BYTES'>> &
     Partial<CampaignConfig> &
     Partial<Pick<Config, 'RATE_LIMIT_PER_MINUTE' | 'RATE_LIMIT_BURST' | 'UNSUBSCRIBE_RATE_LIMIT_PER_MINUTE'>> &
-    Partial<Pick<Config, 'MAIL_FROM' | 'mailFromAllowed'>> &
+    Partial<
+      Pick<
+        Config,
+        | 'MAIL_FROM'
+        | 'mailFromAllowed'
+        | 'mailReplyToAllowed'
+        | 'PRODUCT_NAME'
+        | 'COMPANY_NAME'
+        | 'COMPANY_ADDRESS'
+        | 'appUrl'
+        | 'MUST_DELIVER_TEMPLATES'
+        | 'TRACKING_ENABLED'
+      >
+    > &
     Partial<
       Pick<
         Config,

@@ -9,9 +9,11 @@ import type { Config } from '../config/config';
 import { createDb, migrateLatest, type Db } from '../db/knex';
 import { ApiKeyStore, ROLES } from '../db/stores/apiKeys';
 import { installBuiltinSequences } from '../db/builtinSequences';
+import { missingTemplates } from '../db/stores/templates';
 import { createEmailProvider } from '../providers/email';
 import { createMetrics } from '../infra/metrics';
 import { instrumentedEmail } from './instrumentedEmail';
+import { mailSettingsFrom } from '../services/mailSettings';
 import { createWorker, type WorkerTuning } from '../workers/worker';
 import { adPlatformModes } from '../config/adPlatforms';
 import { createCampaignAdPlatforms } from '../providers/ads/configured';
@@ -81,6 +83,10 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
 
     const applied = await migrateLatest(db);
     await installBuiltinSequences(db);
+    const unknownMustDeliver = await missingTemplates(db, config.MUST_DELIVER_TEMPLATES ?? []);
+    if (unknownMustDeliver.length > 0) {
+      log.warn({ templates: unknownMustDeliver }, 'MUST_DELIVER_TEMPLATES names templates that do not exist (yet)');
+    }
     log.info({ applied: applied.length }, 'migrations: at latest');
 
     let temporalAddress = config.TEMPORAL_ADDRESS;
@@ -139,19 +145,7 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
           db,
           email,
           signer,
-          mail: {
-            from: config.MAIL_FROM,
-            allowedSenders: config.mailFromAllowed,
-            productName: config.PRODUCT_NAME,
-            companyName: config.COMPANY_NAME ?? config.PRODUCT_NAME,
-            ...(config.COMPANY_ADDRESS ? { companyAddress: config.COMPANY_ADDRESS } : {}),
-            publicUrl: config.publicUrl,
-            appUrl: config.appUrl,
-            frequencyCap: { max: config.FREQUENCY_CAP, windowMs: config.FREQUENCY_WINDOW_HOURS * 3600_000 },
-            mustDeliver: config.MUST_DELIVER_TEMPLATES,
-            softBounces: config.softBounces,
-            tracking: config.TRACKING_ENABLED === 'true',
-          },
+          mail: mailSettingsFrom(config),
           temporal,
           taskQueue: options.taskQueue ?? TASK_QUEUES.main,
           influencerCache,

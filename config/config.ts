@@ -4,7 +4,6 @@ import { isDuration } from '../domain/sequences/duration';
 import { allowedSenders, parseAllowedSenders, parseMailbox } from '../domain/sequences/senders';
 import { DEFAULT_SOFT_BOUNCE_POLICY, type SoftBouncePolicy } from '../domain/suppressionPolicy';
 import { parseSendGridPublicKey } from '../providers/email/sendgridWebhook';
-import { hasTemplate, templateIds } from '../templates';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const optionalUrl = z
@@ -14,6 +13,19 @@ const optionalUrl = z
   .transform((v) => (v ? v : undefined));
 
 /** The sender of every email when MAIL_FROM is not set. */
+/** A comma-separated list of addresses and `@domain` entries, lower-cased. */
+const senderList = z.string().transform((v, ctx) => {
+  const { allowed, invalid } = parseAllowedSenders(v);
+  if (invalid.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${invalid.map((e) => `'${e}'`).join(', ')}: each entry must be an address (hello@example.com) or a domain (@example.com)`,
+    });
+  }
+  return allowed;
+});
+
+export const DEFAULT_PRODUCT_NAME = 'GTM Strategist';
 export const DEFAULT_MAIL_FROM = 'GTM Strategist <hello@gtm.localhost>';
 
 /** Every environment variable the product reads, with its default. README's configuration table mirrors this. */
@@ -49,21 +61,12 @@ export const envSchema = z.object({
    * The senders a sequence step's `from` may name, as verified with the email provider: addresses and `@domain`
    * entries, comma-separated. MAIL_FROM's address is always allowed; unset, it is the only one.
    */
-  MAIL_FROM_ALLOWED: optionalUrl.pipe(
-    z
-      .string()
-      .transform((v, ctx) => {
-        const { allowed, invalid } = parseAllowedSenders(v);
-        if (invalid.length > 0) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `${invalid.map((e) => `'${e}'`).join(', ')}: each entry must be an address (hello@example.com) or a domain (@example.com)`,
-          });
-        }
-        return allowed;
-      })
-      .optional(),
-  ),
+  MAIL_FROM_ALLOWED: optionalUrl.pipe(senderList.optional()),
+  /**
+   * The reply-to addresses a template may name: addresses and `@domain` entries, comma-separated. Unset, the
+   * allowed senders.
+   */
+  MAIL_REPLY_TO_ALLOWED: optionalUrl.pipe(senderList.optional()),
   EMAIL_PROVIDER: z.enum(['smtp', 'sendgrid', 'mailgun']).default('smtp'),
   SENDGRID_API_KEY: z.string().optional(),
   SENDGRID_API_URL: z.url().default('https://api.sendgrid.com'),
@@ -99,11 +102,12 @@ export const envSchema = z.object({
         .split(',')
         .map((t) => t.trim())
         .filter(Boolean);
-      const unknown = names.filter((t) => !hasTemplate(t));
-      if (unknown.length) {
+      // Templates are data: a key is checked for its form here, and names whatever template has it when it sends.
+      const malformed = names.filter((t) => !/^[a-z0-9][a-z0-9_-]{0,99}$/.test(t));
+      if (malformed.length) {
         ctx.addIssue({
           code: 'custom',
-          message: `no template ${unknown.map((t) => `'${t}'`).join(', ')}; the templates are ${templateIds().join(', ')}`,
+          message: `${malformed.map((t) => `'${t}'`).join(', ')}: each entry must be a template key (lowercase letters, digits, _ and -)`,
         });
       }
       return names;
@@ -114,7 +118,7 @@ export const envSchema = z.object({
   SOFT_BOUNCE_WINDOW_DAYS: z.coerce.number().int().min(1).default(DEFAULT_SOFT_BOUNCE_POLICY.windowDays),
   SOFT_BOUNCE_SUPPRESS_DAYS: z.coerce.number().int().min(1).default(DEFAULT_SOFT_BOUNCE_POLICY.suppressDays),
   SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  PRODUCT_NAME: z.string().min(1).default('GTM Strategist'),
+  PRODUCT_NAME: z.string().min(1).default(DEFAULT_PRODUCT_NAME),
   /** The sender named in every marketing email's footer, with the postal address the law asks for. */
   COMPANY_NAME: z.string().min(1).optional(),
   COMPANY_ADDRESS: z.string().min(1).optional(),
@@ -209,6 +213,8 @@ export interface Config extends Env {
   temporalUiUrl: string;
   /** The senders a step may name: MAIL_FROM's address first, then MAIL_FROM_ALLOWED's entries, lower-cased. */
   mailFromAllowed: string[];
+  /** The reply-to addresses a template may name: MAIL_REPLY_TO_ALLOWED, or the allowed senders. */
+  mailReplyToAllowed: string[];
   softBounces: SoftBouncePolicy;
 }
 
@@ -240,6 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     appUrl: e.APP_URL ?? e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     temporalUiUrl: (e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`).replace(/\/$/, ''),
     mailFromAllowed: allowedSenders(e.MAIL_FROM, e.MAIL_FROM_ALLOWED),
+    mailReplyToAllowed: e.MAIL_REPLY_TO_ALLOWED ?? allowedSenders(e.MAIL_FROM, e.MAIL_FROM_ALLOWED),
     softBounces: {
       limit: e.SOFT_BOUNCE_LIMIT,
       windowDays: e.SOFT_BOUNCE_WINDOW_DAYS,

@@ -20,7 +20,7 @@ export const RECIPIENT_STATUSES = ['pending', 'sending', 'sent', 'skipped', 'fai
 export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
 
 /** Why a recipient was not sent to. */
-export const SKIP_REASONS = ['unsubscribed', 'suppressed', 'capped', 'contact_deleted'] as const;
+export const SKIP_REASONS = ['unsubscribed', 'unsubscribed_topic', 'suppressed', 'capped', 'contact_deleted'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
 /** What a marketing broadcast does with a recipient over the frequency cap. */

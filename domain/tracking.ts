@@ -42,14 +42,14 @@ const ATTRIBUTE = /([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))
 /**
  * Rewrites the web links of an email's HTML to signed click-tracking links and appends the open pixel.
  *
- * @remarks Left as they are: the unsubscribe link (`${publicUrl}/u/`, which must work and be recognisable without
- * tracking), links already tracked, `mailto:`, `tel:`, `#anchors`, relative links, anything but http(s), and any
+ * @remarks Left as they are: the unsubscribe and preferences links (`${publicUrl}/u/`, `${publicUrl}/p/`, which must
+ * work and be recognisable without tracking), links already tracked, `mailto:`, `tel:`, `#anchors`, relative links, anything but http(s), and any
  * `<a>` carrying `data-no-track`. Everything else in the tag and the link's text is kept byte for byte.
  * @returns the new HTML and how many links were rewritten.
  */
 export function trackEmail(html: string, opts: TrackEmailOptions): { html: string; links: number } {
   const base = opts.publicUrl.replace(/\/+$/, '');
-  const ours = [`${base}/u/`, `${base}/t/`].map((prefix) => prefix.toLowerCase());
+  const ours = [`${base}/u/`, `${base}/p/`, `${base}/t/`].map((prefix) => prefix.toLowerCase());
   let links = 0;
   const rewritten = html.replace(ANCHOR_TAG, (tag) => {
     const href = findHref(tag);

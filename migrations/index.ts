@@ -12,6 +12,8 @@ import * as people from './20261202070000_people';
 import * as contactImports from './20261202070100_contact_imports';
 import * as segments from './20261202070200_segments';
 import * as broadcasts from './20261202070300_broadcasts';
+import * as templates from './20261202090000_templates';
+import * as topics from './20261202090100_topics';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder, so the same migrations run
@@ -31,6 +33,8 @@ const migrations: Record<string, Knex.Migration> = {
   '20261202070100_contact_imports': contactImports,
   '20261202070200_segments': segments,
   '20261202070300_broadcasts': broadcasts,
+  '20261202090000_templates': templates,
+  '20261202090100_topics': topics,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

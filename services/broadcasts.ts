@@ -16,6 +16,8 @@ import {
   type BroadcastRunState,
 } from '../workflows/broadcastWorkflow';
 import type { ApprovalGate } from '../workflows/approvalTypes';
+import { TopicStore } from '../db/stores/topics';
+import { templateCatalogue } from './templates';
 import { withTimeout } from './withTimeout';
 
 /** What a broadcast is made of, as the API accepted it. */
@@ -23,7 +25,8 @@ export interface BroadcastRequest {
   name: string;
   segment: string;
   template: string;
-  subject: string;
+  /** Overrides the template's subject. */
+  subject?: string;
   from?: string;
   sendAt?: Date;
   localTime?: string;
@@ -81,10 +84,30 @@ export class BroadcastService {
     }
   }
 
+  /** The template must exist; a marketing one goes out under a topic that exists. */
+  private async checkContent(req: BroadcastRequest): Promise<void> {
+    const templates = await templateCatalogue(this.db);
+    if (!templates.has(req.template)) {
+      throw new BroadcastInputError(
+        'template',
+        `there is no email template '${req.template}'; the templates are: ${templates.ids().join(', ')}`,
+      );
+    }
+    const topics = (await new TopicStore(this.db).list()).map((t) => t.key);
+    const choices = `the topics are: ${topics.join(', ') || 'none yet (POST /v1/topics)'}`;
+    if (req.topic === undefined && !templates.transactional().includes(req.template)) {
+      throw new BroadcastInputError('topic', `a marketing broadcast must name the topic it is sent under; ${choices}`);
+    }
+    if (req.topic !== undefined && !topics.includes(req.topic)) {
+      throw new BroadcastInputError('topic', `there is no topic '${req.topic}'; ${choices}`);
+    }
+  }
+
   /** Stores the broadcast and starts its one workflow; refuses a segment that does not exist. */
   async create(req: BroadcastRequest, createdBy: string): Promise<BroadcastView> {
     const audience = await this.audience(req.segment);
     if (!audience) throw new BroadcastInputError('segment', `there is no segment '${req.segment}'`);
+    await this.checkContent(req);
     const id = randomUUID();
     const workflowId = getBroadcastWorkflowId(id);
     const sendAt = req.sendAt ?? new Date();
@@ -95,7 +118,7 @@ export class BroadcastService {
         name: req.name,
         segmentKey: req.segment,
         template: req.template,
-        subject: req.subject,
+        subject: req.subject ?? null,
         from: req.from ?? null,
         topic: req.topic ?? null,
         sendAt,

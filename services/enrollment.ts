@@ -10,6 +10,7 @@ import { matchesEvent } from '../domain/sequences/conditions';
 import { inHoldout } from '../domain/sequences/split';
 import { heardEvents } from '../domain/sequences/heardEvents';
 import { parseDuration } from '../domain/sequences/duration';
+import type { SequenceDefinition } from '../domain/sequences/definition';
 import { CONTACT_MEMO_KEY, contactIdKey, sequenceKeyKey } from '../workflows/searchAttributes';
 import { eventSignal, SEQUENCE_WORKFLOW, type SequenceWorkflow } from '../workflows/sequenceMessages';
 import type { ProductEvent, SequenceWorkflowInput } from '../workflows/types';
@@ -291,6 +292,7 @@ export class EnrollmentService {
       holdout: inHoldout(sequence.definition.holdout, sequence.key, contact.id),
       runId,
       enrolledAt,
+      ...contentOf(sequence.definition),
     });
     return { enrolled: true, workflowId, runId };
   }
@@ -306,6 +308,7 @@ export class EnrollmentService {
       holdout: inHoldout(sequence.definition.holdout, sequence.key, contact.id),
       runId: run.raw.workflowExecutionInfo?.firstRunId || run.runId,
       enrolledAt: run.startTime,
+      ...contentOf(sequence.definition),
     });
   }
 
@@ -334,4 +337,10 @@ export function segmentEvent(event: SegmentChangeEvent, contact: Contact): Incom
     occurredAt: event.occurredAt,
     idempotencyKey: event.idempotencyKey,
   };
+}
+
+/** What an enrollment pins when it starts: the templates its steps send, and its topic. */
+function contentOf(definition: SequenceDefinition): { templates: string[]; topic?: string } {
+  const templates = definition.steps.flatMap((s) => (s.type === 'send' ? [s.template] : []));
+  return { templates, ...(definition.topic ? { topic: definition.topic } : {}) };
 }

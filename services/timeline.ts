@@ -69,7 +69,7 @@ export async function contactTimeline(
       FROM enrollments WHERE contact_id = ? AND ended_at IS NOT NULL
     UNION ALL
     SELECT at, 'subscription', 'c' || lpad(id::text, 20, '0'),
-           jsonb_build_object('change', change, 'source', source, 'actor', actor, 'actorRole', actor_role)
+           jsonb_build_object('change', change, 'topic', topic, 'source', source, 'actor', actor, 'actorRole', actor_role)
       FROM contact_subscription_changes WHERE contact_id = ?`;
   // Positional bindings: the time format's colons would read as named ones.
   const { rows } = await db.raw(

@@ -68,8 +68,11 @@ export function resubscriber(db: Db): Resubscribe {
   };
 }
 
-/** Records a subscription change on the contact's timeline and in the audit log, with who made it and how. */
-function changeRecorder(db: Db) {
+/**
+ * Records a subscription change on the contact's timeline and in the audit log, with who made it and how; `topic`
+ * for a change to one topic. Shared by the contact-wide switch and the topics, so both read the same in history.
+ */
+export function changeRecorder(db: Db) {
   const changes = new SubscriptionChangeStore(db);
   const audit = new AuditLog(db);
   return async (
@@ -77,17 +80,18 @@ function changeRecorder(db: Db) {
     change: SubscriptionChangeKind,
     actor: string,
     how: SubscriptionActor,
+    topic?: string,
   ): Promise<void> => {
     const source = how.source ?? sourceOf(actor);
     const role = how.actorRole ? { actorRole: how.actorRole } : {};
-    await changes.record({ contactId, change, source, actor, ...role });
+    await changes.record({ contactId, change, source, actor, ...role, ...(topic ? { topic } : {}) });
     await audit.record({
       actor,
       ...role,
       action: `contact.${change}`,
       subjectType: 'contact',
       subjectId: contactId,
-      details: { source },
+      details: topic ? { source, topic } : { source },
     });
   };
 }

@@ -9,6 +9,8 @@ export interface TemplateMetadata {
   transactional?: true;
   /** The call to action the template's button stands for; the sender turns it into `cta_url`. */
   cta?: string;
+  /** The subject a template starts with when no sequence step gives one (notifications and confirmations). */
+  subject?: string;
 }
 
 /** One entry per template under templates/email; a template without one is marketing with no call to action. */
@@ -29,9 +31,23 @@ export const templateMetadata: Readonly<Record<string, TemplateMetadata>> = {
   expansion_usage_tips: { cta: 'view_usage' },
   expansion_invite_team: { cta: 'invite_team' },
   // Internal notifications to the chairman, escalation contacts and customer success.
-  approval_request: { transactional: true, cta: 'review_approval' },
-  approval_reminder: { transactional: true, cta: 'review_approval' },
-  approval_escalation: { transactional: true, cta: 'review_approval' },
-  budget_alert: { transactional: true, cta: 'open_campaign' },
-  customer_success_alert: { transactional: true, cta: 'open_account' },
+  approval_request: { transactional: true, cta: 'review_approval', subject: 'Approval needed: {{approval.title}}' },
+  approval_reminder: {
+    transactional: true,
+    cta: 'review_approval',
+    subject: 'Reminder: {{approval.title}} is waiting for your decision',
+  },
+  approval_escalation: { transactional: true, cta: 'review_approval', subject: 'Escalated: {{approval.title}}' },
+  budget_alert: {
+    transactional: true,
+    cta: 'open_campaign',
+    subject: '{{budget.name}} has spent {{budget.percent}}% of its budget',
+  },
+  customer_success_alert: {
+    transactional: true,
+    cta: 'open_account',
+    subject: 'Churn risk: {{account.name}} needs a personal touch',
+  },
+  // Double opt-in: asked for, so transactional; its button goes to `confirm_url`, not to a call to action.
+  topic_confirmation: { transactional: true, subject: 'Confirm your subscription to {{topic_name}}' },
 };

@@ -7,3 +7,4 @@ export * from './campaignWorkflow';
 export * from './importWorkflow';
 export * from './segmentRefreshWorkflow';
 export * from './broadcastWorkflow';
+export * from './templateWorkflows';

@@ -63,7 +63,8 @@ export interface SendEmailInput {
   idempotencyKey: string;
   contactId: string;
   template: string;
-  subject: string;
+  /** The step's own subject; the template's when the step gives none. */
+  subject?: string;
   from?: string;
   marketing: boolean;
   workflowId: string;

@@ -6,3 +6,4 @@ export type * from './sequenceTypes';
 export type * from './approvalTypes';
 export type * from './campaignTypes';
 export type * from './intelligenceTypes';
+export type * from './templateTypes';

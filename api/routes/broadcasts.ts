@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BROADCAST_STATUSES, LOCAL_TIME_PATTERN, SKIP_REASONS } from '../../domain/broadcast';
-import { hasTemplate, subjectProblem, templateIds } from '../../templates';
+import { subjectProblem } from '../../templates/subject';
 import {
   BroadcastActionRefusedError,
   BroadcastInputError,
@@ -17,12 +17,7 @@ const createBody = z
   .object({
     name: z.string().trim().min(1).max(200),
     segment: z.string().trim().min(1).max(100).describe('the key of the segment whose members receive it'),
-    template: z
-      .string()
-      .trim()
-      .min(1)
-      .max(100)
-      .refine(hasTemplate, { error: () => `no such email template; choose one of: ${templateIds().join(', ')}` }),
+    template: z.string().trim().min(1).max(100).describe('the key of an email template (GET /v1/templates)'),
     subject: z
       .string()
       .trim()
@@ -31,7 +26,9 @@ const createBody = z
       .superRefine((s, ctx) => {
         const problem = subjectProblem(s);
         if (problem) ctx.addIssue({ code: 'custom', message: `the subject cannot be rendered: ${problem}` });
-      }),
+      })
+      .optional()
+      .describe("overrides the template's subject"),
     sendAt: z.iso
       .datetime({ offset: true })
       .optional()
@@ -42,7 +39,13 @@ const createBody = z
       .optional()
       .describe('send to each recipient at this time on their own clock, the next time on or after sendAt'),
     rateLimitPerSecond: z.number().int().min(1).max(10_000).optional(),
-    topic: z.string().trim().min(1).max(100).optional().describe('stored with the broadcast; topics come later'),
+    topic: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('the topic it is sent under (GET /v1/topics); a marketing broadcast must name one'),
   })
   .strict();
 
@@ -60,7 +63,7 @@ const broadcastResponse = z.object({
   name: z.string(),
   segment: z.string(),
   template: z.string(),
-  subject: z.string(),
+  subject: z.string().nullable(),
   topic: z.string().nullable(),
   sendAt: z.iso.datetime(),
   localTime: z.string().nullable(),
@@ -177,7 +180,8 @@ export function broadcastRoutes(deps: RouteDeps): AnyRoute[] {
         'The audience is frozen when the broadcast starts (at `sendAt`); each member is sent at most once, at the ' +
         'rate limit, in their own time zone when `localTime` is set. Unsubscribed, suppressed and capped contacts ' +
         'are skipped and counted. More recipients than APPROVAL_BROADCAST_RECIPIENTS_THRESHOLD wait for the ' +
-        'chairman. `topic` is stored only.',
+        'chairman. Contacts who left the `topic` are skipped (`unsubscribed_topic`). The template version published ' +
+        'when the broadcast starts is the one every recipient gets.',
       tag: 'Broadcasts',
       access: WRITERS,
       body: createBody,
@@ -189,6 +193,7 @@ export function broadcastRoutes(deps: RouteDeps): AnyRoute[] {
           segment: 'pro-germany',
           template: 'nurture_intro',
           subject: 'Something new in {{product_name}}',
+          topic: 'newsletter',
           localTime: '09:00',
           rateLimitPerSecond: 50,
         },
@@ -200,7 +205,7 @@ export function broadcastRoutes(deps: RouteDeps): AnyRoute[] {
               name: body.name,
               segment: body.segment,
               template: body.template,
-              subject: body.subject,
+              ...(body.subject ? { subject: body.subject } : {}),
               ...(body.sendAt ? { sendAt: new Date(body.sendAt) } : {}),
               ...(body.localTime ? { localTime: body.localTime } : {}),
               ...(body.rateLimitPerSecond ? { rateLimitPerSecond: body.rateLimitPerSecond } : {}),

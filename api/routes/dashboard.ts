@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { Router } from 'express';
-import { defineRoute, ok, type AnyRoute } from '../registry';
+import { z } from 'zod';
+import { notFound } from '../errors';
+import { defineRoute, ok, r404, type AnyRoute } from '../registry';
 
 /** api/public next to the sources; from a build under dist/, the static files stay in the source tree. */
 export function publicDir(): string {
@@ -19,9 +21,27 @@ function chartJsFile(): string {
   return path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.js');
 }
 
-/** Chart.js under /vendor, for the dashboard's charts; a declared public route. */
+/**
+ * The files of the Ace code editor the template editor loads: the editor, the modes it highlights with and the
+ * search box it opens on Ctrl-F. Only these are served; any other name, and any path, is a 404.
+ */
+export const ACE_FILES: readonly string[] = [
+  'ace.js',
+  'mode-html.js',
+  'mode-handlebars.js',
+  'theme-textmate.js',
+  'ext-searchbox.js',
+];
+
+/** Ace's minified browser build without a global `define`, from the installed package. */
+function aceDir(): string {
+  return path.join(path.dirname(require.resolve('ace-builds/package.json')), 'src-min-noconflict');
+}
+
+/** Chart.js and the Ace editor under /vendor, for the dashboard's charts and template editor; declared public routes. */
 export function vendorRoutes(): AnyRoute[] {
   const chart = chartJsFile();
+  const ace = aceDir();
   return [
     defineRoute({
       method: 'get',
@@ -33,6 +53,22 @@ export function vendorRoutes(): AnyRoute[] {
       responses: ok('JavaScript'),
       handler: (_input, _req, res) => {
         res.set('Cache-Control', 'public, max-age=86400').type('text/javascript').sendFile(chart);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/vendor/ace/:file',
+      summary: 'A file of the Ace code editor for the template editor',
+      description: `Only these files: ${ACE_FILES.join(', ')}. Any other name is a 404.`,
+      tag: 'Dashboard',
+      access: 'public',
+      params: z.object({ file: z.string() }),
+      produces: 'text/javascript',
+      responses: { ...ok('JavaScript'), ...r404 },
+      handler: ({ params }, _req, res) => {
+        // The name is looked up in the list, never joined onto a path as given: `..%2F` finds nothing.
+        if (!ACE_FILES.includes(params.file)) throw notFound(`editor file ${params.file}`);
+        res.set('Cache-Control', 'public, max-age=86400').type('text/javascript').sendFile(path.join(ace, params.file));
       },
     }),
   ];

@@ -29,6 +29,9 @@ import { importRoutes } from './imports';
 import { segmentRoutes } from './segments';
 import { broadcastRoutes } from './broadcasts';
 import { segmentSpecRoutes } from './segmentSpec';
+import { templateRoutes } from './templates';
+import { topicRoutes } from './topics';
+import { preferenceRoutes } from './preferences';
 import { DEFAULT_SOFT_BOUNCE_POLICY } from '../../domain/suppressionPolicy';
 import { EngagementService } from '../../services/engagement';
 import { EnrollmentService } from '../../services/enrollment';
@@ -49,6 +52,7 @@ export function buildRoutes(deps: RouteDeps): AnyRoute[] {
     ...healthRoutes(deps),
     ...vendorRoutes(),
     ...unsubscribeRoutes(deps),
+    ...preferenceRoutes(deps),
     ...trackingRoutes({ ...deps, engagement }),
     ...webhookRoutes({ ...deps, engagement }),
     ...seoPageRoutes(deps),
@@ -60,6 +64,8 @@ export function buildRoutes(deps: RouteDeps): AnyRoute[] {
     ...segmentRoutes(deps),
     ...broadcastRoutes(deps),
     ...segmentSpecRoutes(deps),
+    ...templateRoutes(deps),
+    ...topicRoutes(deps),
     ...sequenceRoutes(deps),
     ...influencerRoutes({ ...deps, maxImportBytes: deps.config.INFLUENCER_IMPORT_MAX_BYTES ?? 200 * 1024 * 1024 }),
     ...attributionRoutes(deps),

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from '../knex';
+import { mayReceiveSql } from './topics';
 import {
   type BroadcastCounts,
   type BroadcastStatus,
@@ -12,7 +13,8 @@ export interface Broadcast {
   name: string;
   segmentKey: string;
   template: string;
-  subject: string;
+  /** The broadcast's own subject; the template's when null. */
+  subject: string | null;
   from: string | null;
   topic: string | null;
   sendAt: Date;
@@ -63,6 +65,8 @@ export interface ClaimedRecipient {
   timezone: string;
   traits: Record<string, unknown>;
   unsubscribed: boolean;
+  /** The contact left the broadcast's topic (or never confirmed an opt-in one). */
+  leftTopic: boolean;
 }
 
 const toBroadcast = (r: Record<string, unknown>): Broadcast => ({
@@ -70,7 +74,7 @@ const toBroadcast = (r: Record<string, unknown>): Broadcast => ({
   name: r.name as string,
   segmentKey: r.segment_key as string,
   template: r.template as string,
-  subject: r.subject as string,
+  subject: (r.subject as string | null) ?? null,
   from: (r.from as string | null) ?? null,
   topic: (r.topic as string | null) ?? null,
   sendAt: r.send_at as Date,
@@ -211,9 +215,10 @@ export class BroadcastStore {
                  LIMIT ?
                  FOR UPDATE SKIP LOCKED)
           RETURNING r.contact_id, r.idempotency_key)
-       SELECT claimed.contact_id, claimed.idempotency_key, c.email, c.timezone, c.traits, c.unsubscribed_at
+       SELECT claimed.contact_id, claimed.idempotency_key, c.email, c.timezone, c.traits, c.unsubscribed_at,
+              NOT ${mayReceiveSql('c.id', '(SELECT topic FROM broadcasts WHERE id = ?)')} AS left_topic
          FROM claimed JOIN contacts c ON c.id = claimed.contact_id`,
-      [id, now, limit],
+      [id, now, limit, id],
     );
     return (rows as Record<string, unknown>[]).map((r) => ({
       contactId: r.contact_id as string,
@@ -222,6 +227,7 @@ export class BroadcastStore {
       timezone: r.timezone as string,
       traits: (r.traits as Record<string, unknown>) ?? {},
       unsubscribed: r.unsubscribed_at !== null,
+      leftTopic: r.left_topic === true,
     }));
   }
 

@@ -48,7 +48,12 @@ export class EnrollmentStore {
     enrolledAt: Date;
     /** In the sequence's control group: counted, never messaged. */
     holdout?: boolean;
+    /** The templates the definition sends: their current versions are pinned for this enrollment. */
+    templates?: readonly string[];
+    /** The topic the sequence's email is sent under. */
+    topic?: string;
   }): Promise<void> {
+    const templates = [...new Set(e.templates ?? [])];
     await this.db('enrollments')
       .insert({
         sequence_key: e.sequenceKey,
@@ -58,6 +63,15 @@ export class EnrollmentStore {
         run_id: e.runId,
         enrolled_at: e.enrolledAt,
         holdout: e.holdout ?? false,
+        ...(templates.length > 0
+          ? {
+              template_versions: this.db.raw(
+                `(SELECT coalesce(jsonb_object_agg(key, current_version), '{}'::jsonb) FROM templates WHERE key = ANY(?))`,
+                [templates],
+              ),
+            }
+          : {}),
+        ...(e.topic ? { topic: e.topic } : {}),
       })
       .onConflict()
       .ignore();

@@ -59,7 +59,8 @@ export const sendStep = z
     ...base,
     type: z.literal('send'),
     template: z.string().min(1).max(100),
-    subject: z.string().min(1).max(300),
+    /** Overrides the template's subject. */
+    subject: z.string().min(1).max(300).optional(),
     from: z.string().min(3).max(300).optional(),
     next,
   })
@@ -146,6 +147,13 @@ export const sequenceDefinitionSchema = z
     description: z.string().max(2000).optional(),
     /** marketing mail carries unsubscribe headers and counts towards the frequency cap; transactional does not. */
     category: z.enum(['marketing', 'transactional']).default('marketing'),
+    /** The topic the sequence's email is sent under: a contact who left it gets none (marketing sequences need one). */
+    topic: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lowercase letters, digits, _ and -')
+      .optional(),
     /** Events, or entering a segment, that enroll a contact. */
     triggers: z.array(triggerSchema).default([]),
     /** Events that end the enrollment as a conversion; revenue is read from an event property. */

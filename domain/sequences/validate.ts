@@ -44,6 +44,11 @@ export interface SequenceValidationOptions {
    * one. Without it segment keys are not checked (nothing to check them against, as when built-ins are installed).
    */
   segments?: readonly string[];
+  /**
+   * The keys of the topics that exist, sorted: a marketing sequence must name one, so a person who leaves that
+   * topic gets none of its mail. Without it topics are not checked (as when built-ins are installed).
+   */
+  topics?: readonly string[];
 }
 
 /**
@@ -68,6 +73,8 @@ export function validateSequence(
   const label = (i: number): string => `step '${steps[i]?.id ?? '?'}'`;
   // Transactional mail skips unsubscribe and the frequency cap, so only templates declared transactional qualify.
   const transactional = definition.category === 'transactional' ? (knownTemplates.transactional?.() ?? []) : [];
+
+  problems.push(...topicProblems(definition, options.topics));
 
   const indexOf = new Map<string, number>();
   steps.forEach((step, i) => {
@@ -111,7 +118,8 @@ export function validateSequence(
         ? senderProblem(step.from, options.allowedSenders ?? [])
         : undefined;
     if (fromProblem) problems.push({ path: `steps.${i}.from`, message: `${label(i)}: ${fromProblem}` });
-    const subjectProblem = step.type === 'send' ? knownTemplates.subjectProblem?.(step.subject) : undefined;
+    const subjectProblem =
+      step.type === 'send' && step.subject !== undefined ? knownTemplates.subjectProblem?.(step.subject) : undefined;
     if (subjectProblem) {
       problems.push({
         path: `steps.${i}.subject`,
@@ -314,4 +322,18 @@ function withStepId(path: readonly PropertyKey[], message: string, input: unknow
   const steps = (input as { steps?: unknown } | null)?.steps;
   const id = Array.isArray(steps) ? (steps[path[1]] as { id?: unknown } | undefined)?.id : undefined;
   return typeof id === 'string' ? `step '${id}': ${message}` : message;
+}
+
+/** A marketing sequence names a topic that exists; a transactional one may name one. */
+function topicProblems(definition: SequenceDefinition, topics: readonly string[] | undefined): SequenceProblem[] {
+  if (!topics) return [];
+  const choices = `the topics are: ${topics.length > 0 ? topics.join(', ') : 'none yet (POST /v1/topics)'}`;
+  if (definition.topic === undefined) {
+    return definition.category === 'marketing'
+      ? [{ path: 'topic', message: `a marketing sequence must name the topic its email is sent under; ${choices}` }]
+      : [];
+  }
+  return topics.includes(definition.topic)
+    ? []
+    : [{ path: 'topic', message: `there is no topic '${definition.topic}'; ${choices}` }];
 }

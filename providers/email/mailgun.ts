@@ -38,6 +38,7 @@ export function createMailgunProvider(options: MailgunOptions): EmailProvider {
     async send(message: EmailMessage, signal?: AbortSignal): Promise<SendResult> {
       const form = new FormData();
       form.append('from', message.from);
+      if (message.replyTo) form.append('h:Reply-To', message.replyTo);
       form.append('to', message.to);
       form.append('subject', message.subject);
       // An empty part would become an empty MIME part; Mailgun needs only one of them.

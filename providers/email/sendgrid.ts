@@ -57,6 +57,7 @@ export function createSendGridProvider(options: SendGridOptions): EmailProvider 
       const body = {
         personalizations: [{ to: [parseAddress(message.to)] }],
         from: parseAddress(message.from),
+        ...(message.replyTo ? { reply_to: parseAddress(message.replyTo) } : {}),
         subject: message.subject,
         content,
         ...(Object.keys(message.headers).length ? { headers: message.headers } : {}),

@@ -26,6 +26,7 @@ export function createSmtpProvider(smtpUrl: string): EmailProvider {
       try {
         const info = await transport.sendMail({
           from: message.from,
+          ...(message.replyTo ? { replyTo: message.replyTo } : {}),
           to: message.to,
           subject: message.subject,
           text: message.text,

@@ -1,5 +1,7 @@
 export interface EmailMessage {
   from: string;
+  /** Where replies go, when not to the sender (a template's reply-to from MAIL_REPLY_TO_ALLOWED). */
+  replyTo?: string;
   to: string;
   subject: string;
   html: string;

@@ -119,6 +119,7 @@ test('import, segment count by hand, a segment-started sequence, a broadcast to 
   const sequence = {
     key: `${tag}-welcome`,
     name: 'Welcome to the active pros',
+    topic: 'onboarding',
     triggers: [{ segmentEntered: key }],
     steps: [{ id: 'hello', type: 'send', template: 'welcome', subject: 'You are one of our active pros' }],
   };
@@ -150,6 +151,7 @@ test('import, segment count by hand, a segment-started sequence, a broadcast to 
     segment: key,
     template: 'nurture_intro',
     subject: 'Spring news from {{product_name}}',
+    topic: 'newsletter',
     rateLimitPerSecond: 50,
   });
   expect(created.status).toBe(201);

@@ -187,6 +187,7 @@ describe('SendGrid', () => {
     const defined = await call('POST', '/v1/sequences', {
       key: 'follow-up',
       name: 'Follow-up',
+      topic: 'onboarding',
       triggers: [{ event: 'follow_up_requested' }],
       steps: [{ id: 'follow_up', type: 'send', template: 'first_action', subject: 'Following up' }],
     });

@@ -19,6 +19,7 @@ test('a 50% holdout: the control group is enrolled and converts but gets no emai
     key,
     name: 'Trial nudges with a control group',
     holdout: 0.5,
+    topic: 'onboarding',
     triggers: [{ event: 'trial_started' }],
     goals: [{ event: 'paid' }],
     steps: [

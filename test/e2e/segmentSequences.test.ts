@@ -24,6 +24,7 @@ afterAll(async () => t?.stop());
 const definition = (segment: string) => ({
   key: 'pro-welcome',
   name: 'Welcome to Pro',
+  topic: 'onboarding',
   triggers: [{ segmentEntered: segment }],
   exits: [{ segmentLeft: segment }],
   steps: [
@@ -57,6 +58,7 @@ test('entering the segment sends the welcome; leaving it ends the enrollment as 
   expect(created.status).toBe(201);
   // Stored as written: the segment trigger and exit, not the events they stand for.
   expect(created.body.definition).toMatchObject({
+    topic: 'onboarding',
     triggers: [{ segmentEntered: 'pro-de' }],
     exits: [{ segmentLeft: 'pro-de' }],
   });

@@ -17,6 +17,7 @@ test('a marketer defines a sequence with a PT5S wait; events enroll contacts and
   const defined = await marketer('POST', '/v1/sequences', {
     key: 'trial-nudge',
     name: 'Trial nudge',
+    topic: 'onboarding',
     triggers: [{ event: 'trial_started' }],
     steps: [
       { id: 'hello', type: 'send', template: 'welcome', subject: 'Your {{product_name}} trial has started' },

@@ -334,6 +334,7 @@ test('a sequence with tracking turned off sends its email without our links or p
     key: 'untracked-news',
     name: 'News without tracking',
     tracking: false,
+    topic: 'onboarding',
     triggers: [{ event: 'newsletter_joined' }],
     steps: [{ id: 'news', type: 'send', template: 'first_action', subject: 'This week' }],
   });

@@ -41,6 +41,7 @@ async function setUp() {
   const created = await api()('POST', '/v1/sequences', {
     key: sequence,
     name: 'Welcome to Pro',
+    topic: 'onboarding',
     triggers: [{ segmentEntered: key }],
     steps: [{ id: 'welcome', type: 'send', template: 'welcome', subject: 'Welcome to {{product_name}} Pro' }],
   });

@@ -25,6 +25,7 @@ const TRANSACTIONAL = [
   'approval_request',
   'budget_alert',
   'customer_success_alert',
+  'topic_confirmation',
 ];
 const ALLOWED_SENDERS = 'hello@acme.test, ada@acme.test, @news.acme.test';
 
@@ -132,6 +133,7 @@ describe('the sender comes from the allowed list', () => {
     client(t)('POST', '/v1/sequences', {
       key: uniqueId('sender').toLowerCase(),
       name: 'Sender',
+      topic: 'onboarding',
       steps: [
         { id: 'hello', type: 'send', template: 'welcome', subject: 'Hello' },
         { id: 'board', type: 'send', template: 'next_steps', subject: 'From the board', from },
@@ -170,6 +172,7 @@ describe('the sender comes from the allowed list', () => {
     const res = await client(t)('POST', '/v1/sequences', {
       key,
       name: 'From Ada',
+      topic: 'onboarding',
       steps: [
         { id: 'hello', type: 'send', template: 'welcome', subject: 'From Ada', from: 'Ada Lovelace <ada@acme.test>' },
         {

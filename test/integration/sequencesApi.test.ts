@@ -13,6 +13,7 @@ function holdingSequence(key: string, overrides: Record<string, unknown> = {}) {
   return {
     key,
     name: `Sequence ${key}`,
+    topic: 'onboarding',
     triggers: [{ event: `${key}_start` }],
     steps: [
       { id: 'hello', type: 'send', template: 'welcome', subject: 'Hello from {{product_name}}' },
@@ -77,7 +78,7 @@ describe('validation', () => {
       'a subject calling a helper that does not exist',
       [{ id: 'hi', type: 'send', template: 'welcome', subject: 'Hi {{shout first_name}}' }],
       'steps.0.subject',
-      /step 'hi'.*no helper 'shout' \(helpers: each, humanize, if, .*or/,
+      /step 'hi'.*no helper 'shout' \(helpers: date, each, humanize, if, .*or/,
     ],
     [
       'a bad duration',
@@ -328,6 +329,7 @@ describe('stats', () => {
     const created = await call('POST', '/v1/sequences', {
       key,
       name: 'Stats',
+      topic: 'onboarding',
       triggers: [{ event: `${key}_start` }],
       goals: [{ event: `${key}_purchase`, revenueProperty: 'amount' }],
       steps: [

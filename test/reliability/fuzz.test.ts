@@ -242,11 +242,13 @@ function seeds(): Record<string, Record<string, unknown>> {
     'POST /v1/sequences': {
       key: 'fuzz-seq',
       name: 'Fuzz',
+      topic: 'onboarding',
       triggers: [{ event: 'fuzzed' }],
       steps: [{ id: 'hello', type: 'send', template: 'welcome', subject: 'Hi' }],
     },
     'PUT /v1/sequences/:key': {
       name: 'Fuzz',
+      topic: 'onboarding',
       triggers: [{ event: 'fuzzed' }],
       steps: [{ id: 'hello', type: 'send', template: 'welcome', subject: 'Hi' }],
     },

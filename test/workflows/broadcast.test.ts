@@ -125,6 +125,7 @@ async function create(body: Record<string, unknown>) {
       name: 'Spring news',
       template: 'nurture_intro',
       subject: 'News from {{product_name}}',
+      topic: 'newsletter',
       ...body,
     });
   expect(res.status).toBe(201);
@@ -136,12 +137,19 @@ const untilStatus = (id: string, status: string, ms = 30_000) =>
   eventually(async () => ((await get(id)).status === status ? get(id) : undefined), ms);
 const received = (c: Contact) => sink.to(c.email).length;
 
-test('exactly one email to each eligible member; none to the unsubscribed, suppressed, capped, non-members or late joiners', async () => {
+test('exactly one email to each eligible member; none to the unsubscribed, those who left its topic, suppressed, capped, non-members or late joiners', async () => {
   const eligible = await Promise.all(Array.from({ length: 5 }, () => contact()));
-  const [unsubscribed, suppressed, capped, outsider, late] = await Promise.all(
-    Array.from({ length: 5 }, () => contact()),
+  const [unsubscribed, leftTopic, suppressed, capped, outsider, late] = await Promise.all(
+    Array.from({ length: 6 }, () => contact()),
   );
   await db('contacts').where({ id: unsubscribed!.id }).update({ unsubscribed_at: new Date() });
+  // Left the newsletter, the broadcast's topic; other topics (onboarding) still reach them.
+  await db('contact_topics').insert({
+    contact_id: leftTopic!.id,
+    topic_key: 'newsletter',
+    state: 'unsubscribed',
+    source: 'api',
+  });
   await new SuppressionStore(db).add({ email: suppressed!.email, reason: 'complaint', createdBy: 'test' });
   // The cap is one marketing email a day: this contact had theirs an hour ago.
   await db('email_outbox').insert({
@@ -154,26 +162,26 @@ test('exactly one email to each eligible member; none to the unsubscribed, suppr
     status: 'sent',
     sent_at: new Date(Date.now() - 3600_000),
   });
-  const segment = await segmentOf([...eligible, unsubscribed!, suppressed!, capped!]);
+  const segment = await segmentOf([...eligible, unsubscribed!, leftTopic!, suppressed!, capped!]);
   const preview = await api.post('/v1/broadcasts/preview-audience').set(as('marketer')).send({ segment });
-  expect(preview.body).toEqual({ segment, members: 8, eligible: 7 });
+  expect(preview.body).toEqual({ segment, members: 9, eligible: 8 });
 
   const b = await create({ segment });
   // A member who joins after the audience was frozen is not sent to.
-  await eventually(async () => ((await get(b.id)).counts?.recipients === 8 ? true : undefined));
+  await eventually(async () => ((await get(b.id)).counts?.recipients === 9 ? true : undefined));
   await db('segment_members').insert({ segment_key: segment, contact_id: late!.id });
   const done = await untilStatus(b.id, 'completed');
 
   expect(done.counts).toEqual({
-    recipients: 8,
+    recipients: 9,
     sent: 5,
-    skipped: 3,
-    skippedByReason: { unsubscribed: 1, suppressed: 1, capped: 1 },
+    skipped: 4,
+    skippedByReason: { unsubscribed: 1, unsubscribed_topic: 1, suppressed: 1, capped: 1 },
     failed: 0,
     remaining: 0,
   });
   for (const c of eligible) expect(received(c)).toBe(1);
-  for (const c of [unsubscribed!, suppressed!, capped!, outsider!, late!]) expect(received(c)).toBe(0);
+  for (const c of [unsubscribed!, leftTopic!, suppressed!, capped!, outsider!, late!]) expect(received(c)).toBe(0);
   expect(sink.to(eligible[0]!.email)[0]!.subject).toBe('News from Acme Notes');
   expect(sink.to(eligible[0]!.email)[0]!.headers['list-unsubscribe']).toMatch(/^<http:\/\/localhost:3000\/u\//);
 });
@@ -188,10 +196,14 @@ test('a worker stopped mid-run and replaced: every recipient gets exactly one em
   const sentTo = () => members.reduce((n, c) => n + received(c), 0);
   const first = await createTestWorker(dev, { activities: workerActivities(), taskQueue: queue });
   const firstRun = first.run();
-  const created = await devApi
-    .post('/v1/broadcasts')
-    .set(as('marketer'))
-    .send({ name: 'Kill', segment, template: 'nurture_intro', subject: 'News', rateLimitPerSecond: 2 });
+  const created = await devApi.post('/v1/broadcasts').set(as('marketer')).send({
+    name: 'Kill',
+    segment,
+    template: 'nurture_intro',
+    subject: 'News',
+    topic: 'newsletter',
+    rateLimitPerSecond: 2,
+  });
   expect(created.status).toBe(201);
   const id = created.body.id as string;
   await eventually(async () => (sentTo() >= 3 ? true : undefined));
@@ -392,7 +404,7 @@ test('bad bodies are 400s naming the field', async () => {
     expect(res.status).toBe(400);
     return (res.body.problems as { path: string; message: string }[]).map((p) => p.path).sort();
   };
-  const base = { name: 'x', segment, template: 'nurture_intro', subject: 'Hi' };
+  const base = { name: 'x', segment, template: 'nurture_intro', subject: 'Hi', topic: 'newsletter' };
   expect(await bad({ ...base, segment: 'no-such-segment' })).toEqual(['segment']);
   const tpl = await api
     .post('/v1/broadcasts')
@@ -404,7 +416,12 @@ test('bad bodies are 400s naming the field', async () => {
   expect(await bad({ ...base, rateLimitPerSecond: 0 })).toEqual(['rateLimitPerSecond']);
   expect(await bad({ ...base, subject: '{{#if}}' })).toEqual(['subject']);
   expect(await bad({ ...base, extra: 1 })).toEqual(['(body)']);
-  expect(await bad({})).toEqual(expect.arrayContaining(['name', 'segment', 'subject', 'template']));
+  expect(await bad({})).toEqual(expect.arrayContaining(['name', 'segment', 'template']));
+  // A marketing template goes out under a topic that exists; the 400 lists the topics.
+  const { topic: _topic, ...untopical } = base;
+  const noTopic = await api.post('/v1/broadcasts').set(as('marketer')).send(untopical);
+  expect(noTopic.body.problems[0]).toMatchObject({ path: 'topic', message: expect.stringContaining('newsletter') });
+  expect(await bad({ ...base, topic: 'gossip' })).toEqual(['topic']);
   const preview = await api.post('/v1/broadcasts/preview-audience').set(as('marketer')).send({ segment: 'none' });
   expect(preview.status).toBe(400);
   expect((await api.post('/v1/broadcasts/not-a-uuid/pause').set(as('marketer'))).status).toBe(400);

@@ -10,6 +10,7 @@ import * as mail from './pages/mail.js';
 import * as contacts from './pages/contacts.js';
 import * as segments from './pages/segments.js';
 import * as broadcasts from './pages/broadcasts.js';
+import * as templates from './pages/templates.js';
 
 const PAGES = [
   { path: 'overview', title: 'GTM overview', page: overview },
@@ -20,6 +21,7 @@ const PAGES = [
   { path: 'contacts', title: 'People', page: contacts },
   { path: 'segments', title: 'Segments', page: segments },
   { path: 'broadcasts', title: 'Broadcasts', page: broadcasts },
+  { path: 'templates', title: 'Templates', page: templates },
   // The caught mail holds other people's approval requests and unsubscribe links: the operator's to read.
   { path: 'mail', title: 'Mail', page: mail, roles: ['operator'] },
 ];

@@ -6,8 +6,8 @@ import {
   validateSequence,
   type SequenceProblem,
   type SequenceValidationOptions,
+  type TemplateCatalogue,
 } from '../../../domain/sequences/validate';
-import { templateCatalogue } from '../../../templates';
 import { notFound } from '../../errors';
 import { externalId } from '../contacts';
 
@@ -95,20 +95,25 @@ export async function sequenceOr404(sequences: SequenceStore, key: string): Prom
   return record;
 }
 
+/** What a definition is checked against besides the configuration: what is stored now. */
+export interface DefinitionLookups {
+  segmentKeys: () => Promise<string[]>;
+  templates: () => Promise<TemplateCatalogue>;
+  topicKeys: () => Promise<string[]>;
+}
+
 /**
  * Checks a definition with the sequence language's own validator before the route's schema sees it: its problems
  * name the step (`step 'pause': must be an ISO-8601 duration`), pick the likely step type out of a union, and come
  * with the warnings, as `400 invalid sequence definition`. A valid body goes on as the parsed definition. The
  * segments are read only for a definition that names one, so other sequences never wait on that read.
  */
-export function checkDefinition(
-  checks: SequenceValidationOptions,
-  segmentKeys: () => Promise<string[]>,
-): RequestHandler {
+export function checkDefinition(checks: SequenceValidationOptions, lookups: DefinitionLookups): RequestHandler {
   return async (req, res, next) => {
     const parsed = sequenceDefinitionSchema.safeParse(req.body);
-    const segments = parsed.success && segmentsNamed(parsed.data).length > 0 ? await segmentKeys() : undefined;
-    const checked = validateSequence(req.body, templateCatalogue, { ...checks, ...(segments ? { segments } : {}) });
+    const segments = parsed.success && segmentsNamed(parsed.data).length > 0 ? await lookups.segmentKeys() : undefined;
+    const [templates, topics] = await Promise.all([lookups.templates(), lookups.topicKeys()]);
+    const checked = validateSequence(req.body, templates, { ...checks, topics, ...(segments ? { segments } : {}) });
     if (!checked.ok) {
       res
         .status(400)
@@ -129,6 +134,7 @@ export const exampleDefinition = {
   key: 'trial-activation',
   name: 'Trial activation',
   description: 'Welcome a new trial and nudge it towards its first note',
+  topic: 'onboarding',
   triggers: [{ event: 'trial_started' }],
   goals: [{ event: 'subscribed', revenueProperty: 'amount' }],
   quietHours: { start: '21:00', end: '08:00' },

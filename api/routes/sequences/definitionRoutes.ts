@@ -5,6 +5,8 @@ import { AuditLog } from '../../../db/stores/audit';
 import { EnrollmentStore } from '../../../db/stores/enrollments';
 import { SequenceStore } from '../../../db/stores/sequences';
 import { SegmentStore } from '../../../db/stores/segments';
+import { TopicStore } from '../../../db/stores/topics';
+import { templateCatalogue } from '../../../services/templates';
 import { allowedSenders } from '../../../domain/sequences/senders';
 import { actorOf } from '../../auth';
 import type { RouteDeps } from '../../deps';
@@ -37,6 +39,12 @@ export function sequenceDefinitionRoutes({ db, config }: Pick<RouteDeps, 'db' | 
     allowedSenders: config.mailFromAllowed ?? allowedSenders(config.MAIL_FROM ?? DEFAULT_MAIL_FROM),
   };
   const getOr404 = (key: string) => sequenceOr404(sequences, key);
+  const topics = new TopicStore(db);
+  const lookups = {
+    segmentKeys: () => segments.keys(),
+    templates: () => templateCatalogue(db),
+    topicKeys: async () => (await topics.list()).map((t) => t.key),
+  };
 
   /** Active enrollments of the sequence, per version they started on. */
   async function running(key: string) {
@@ -88,7 +96,7 @@ export function sequenceDefinitionRoutes({ db, config }: Pick<RouteDeps, 'db' | 
       tag: 'Sequences',
       access: WRITERS,
       body: sequenceBody,
-      before: [checkDefinition(checks, () => segments.keys())],
+      before: [checkDefinition(checks, lookups)],
       response: storedResponse.extend({ warnings: warningsResponse }),
       responses: { '201': 'created', ...r400, ...r403, ...r409 },
       example: { body: exampleDefinition },
@@ -177,7 +185,7 @@ export function sequenceDefinitionRoutes({ db, config }: Pick<RouteDeps, 'db' | 
       access: WRITERS,
       params: keyParams,
       body: sequenceBody,
-      before: [checkDefinition(checks, () => segments.keys())],
+      before: [checkDefinition(checks, lookups)],
       response: storedResponse.extend({ warnings: warningsResponse, runningEnrollments: runningEnrollmentsResponse }),
       responses: { ...ok('the new version'), ...r400, ...r403, ...r404 },
       example: { body: { ...exampleDefinition, quietHours: { start: '20:00', end: '09:00' } } },

@@ -64,19 +64,19 @@ function listTable(broadcasts) {
   );
 }
 
-/**
- * The email templates a broadcast may use. No route lists them; the sequences' send steps name the ones in use,
- * and a refused template's 400 lists them all (shown under the form).
- */
-async function knownTemplates() {
-  try {
-    const { sequences } = await get('/v1/sequences');
-    const ids = new Set();
-    for (const s of sequences) for (const step of s.definition?.steps ?? []) if (step.template) ids.add(step.template);
-    return [...ids].sort();
-  } catch {
-    return [];
-  }
+/** The email templates a broadcast may use, and the topics it may be sent under; empty lists when unreadable. */
+async function choices() {
+  const [templates, topics] = await Promise.all([
+    get('/v1/templates?kind=email').then(
+      (r) => r.templates,
+      () => [],
+    ),
+    get('/v1/topics').then(
+      (r) => r.topics,
+      () => [],
+    ),
+  ]);
+  return { templates, topics };
 }
 
 /** A labelled field; a hint is the control's description, not part of its name. */
@@ -88,7 +88,7 @@ function field(label, control, hint) {
 }
 
 async function form() {
-  const [segmentsR, templates] = await Promise.all([get('/v1/segments').catch((err) => err), knownTemplates()]);
+  const [segmentsR, { templates, topics }] = await Promise.all([get('/v1/segments').catch((err) => err), choices()]);
   if (segmentsR instanceof Error) return problem(segmentsR, 'The segments');
   const segments = segmentsR.segments;
   if (segments.length === 0) {
@@ -111,15 +111,22 @@ async function form() {
       ? h(
           'select',
           { name: 'template', required: true },
-          templates.map((t) => h('option', { value: t, text: t, selected: t === 'nurture_intro' })),
+          templates.map((t) =>
+            h('option', { value: t.key, text: `${t.name} (${t.key})`, selected: t.key === 'nurture_intro' }),
+          ),
         )
       : h('input', { name: 'template', required: true, placeholder: 'e.g. nurture_intro' });
   const subject = h('input', {
     name: 'subject',
-    required: true,
     maxlength: 300,
-    placeholder: 'News from {{product_name}}',
+    placeholder: "the template's own",
   });
+  const topic = h(
+    'select',
+    { name: 'topic' },
+    h('option', { value: '', text: 'none (transactional templates only)' }),
+    topics.map((t) => h('option', { value: t.key, text: `${t.name} (${t.key})`, selected: t.key === 'newsletter' })),
+  );
   const now = h('input', { type: 'radio', name: 'when', value: 'now', checked: true });
   const later = h('input', { type: 'radio', name: 'when', value: 'later' });
   const sendAt = h('input', { type: 'datetime-local', name: 'sendAt', disabled: true, 'aria-label': 'Send at' });
@@ -152,7 +159,9 @@ async function form() {
       status.textContent = 'sendAt: choose a date and time, or send now';
       return;
     }
-    const body = { name: name.value, segment: segment.value, template: template.value, subject: subject.value };
+    const body = { name: name.value, segment: segment.value, template: template.value };
+    if (subject.value) body.subject = subject.value;
+    if (topic.value) body.topic = topic.value;
     if (later.checked) body.sendAt = new Date(sendAt.value).toISOString();
     if (localTime.value) body.localTime = localTime.value;
     if (rate.value) body.rateLimitPerSecond = Number(rate.value);
@@ -175,7 +184,8 @@ async function form() {
     field('Segment', segment),
     audience,
     field('Template', template),
-    field('Subject', subject, 'Handlebars, e.g. {{product_name}}'),
+    field('Subject', subject, "Optional: overrides the template's; Handlebars, e.g. {{product_name}}"),
+    field('Topic', topic, 'Contacts who left this topic are skipped'),
     h(
       'fieldset',
       {},
@@ -335,7 +345,9 @@ async function detail(el, ctx, id) {
       h('dt', { text: 'Template' }),
       h('dd', { text: b.template }),
       h('dt', { text: 'Subject' }),
-      h('dd', { text: b.subject }),
+      h('dd', { text: b.subject ?? "the template's" }),
+      h('dt', { text: 'Topic' }),
+      h('dd', { text: b.topic ?? 'none' }),
       h('dt', { text: 'Send at' }),
       h('dd', { text: `${fmt.date(b.sendAt)}${b.localTime ? `, at ${b.localTime} on each recipient’s clock` : ''}` }),
       h('dt', { text: 'Rate' }),

@@ -1,0 +1,79 @@
+import type { Db } from '../db/knex';
+import { TemplateStore, type TemplateRecord, type TemplateVersion } from '../db/stores/templates';
+import { pickLocale, renderArtifact, type RenderedEmail } from './engine/render';
+import type { Artifact } from './engine/types';
+
+/** One version of an email template, ready to render for any recipient. */
+export interface ResolvedTemplate {
+  key: string;
+  version: number;
+  transactional: boolean;
+  from: string | null;
+  replyTo: string | null;
+  /** The call to action the template's button stands for (`cta_url`'s utm_content); the key when none. */
+  cta: string;
+  defaultLocale: string;
+  artifacts: Record<string, Artifact>;
+}
+
+/** Versions are immutable, so a resolved one is kept; this bounds the memory a worker spends on them. */
+const CACHE_LIMIT = 500;
+
+/** The template that renders each message: the pinned version, or the current one. */
+export class TemplateLibrary {
+  private readonly store: TemplateStore;
+  private readonly cache = new Map<string, ResolvedTemplate>();
+
+  constructor(db: Db) {
+    this.store = new TemplateStore(db);
+  }
+
+  /** An email template at a version (by default the current one), or undefined if there is no such template or version. */
+  async resolve(key: string, version?: number): Promise<ResolvedTemplate | undefined> {
+    const template = await this.store.get(key);
+    if (!template || template.kind !== 'email') return undefined;
+    const wanted = version ?? template.currentVersion;
+    const cacheKey = `${key}@${wanted}`;
+    const cached = this.cache.get(cacheKey);
+    if (cached) return { ...cached, ...settingsOf(template) };
+    const found = await this.store.getVersion(key, wanted);
+    if (!found) return undefined;
+    const resolved = toResolved(template, found);
+    if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(cacheKey, resolved);
+    return resolved;
+  }
+}
+
+/** Settings read fresh with each resolve: a sender or a transactional flag applies from the next message on. */
+function settingsOf(t: TemplateRecord) {
+  return { transactional: t.transactional, from: t.from, replyTo: t.replyTo, cta: t.cta ?? t.key };
+}
+
+function toResolved(t: TemplateRecord, v: TemplateVersion): ResolvedTemplate {
+  return { key: t.key, version: v.version, ...settingsOf(t), defaultLocale: v.defaultLocale, artifacts: v.artifacts };
+}
+
+/**
+ * Renders a template for one recipient in their locale (exact, then language, then the template's default). The
+ * subject is the step's or broadcast's own when it gives one, else the template's. Throws when it cannot render, or
+ * without `product_name`, or for marketing without `unsubscribe_url` (such a message must not go out), so the
+ * message is recorded as failed with the reason.
+ */
+export function renderTemplate(
+  t: ResolvedTemplate,
+  vars: Record<string, unknown>,
+  options: { locale?: string; subject?: string } = {},
+): RenderedEmail & { locale: string } {
+  if (typeof vars.product_name !== 'string' || vars.product_name.trim() === '') {
+    throw new Error(`email template '${t.key}' needs product_name`);
+  }
+  if (!t.transactional && (typeof vars.unsubscribe_url !== 'string' || vars.unsubscribe_url === '')) {
+    throw new Error(`marketing email template '${t.key}' needs unsubscribe_url`);
+  }
+  const locale = pickLocale(Object.keys(t.artifacts), t.defaultLocale, options.locale);
+  const artifact = t.artifacts[locale] as Artifact;
+  const withSubject = options.subject ? { ...artifact, subject: options.subject } : artifact;
+  const cacheKey = `${t.key}@${t.version}:${locale}${options.subject ? `:${options.subject}` : ''}`;
+  return { ...renderArtifact(cacheKey, withSubject, vars, { locale }), locale };
+}
