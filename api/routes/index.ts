@@ -30,6 +30,7 @@ import { segmentRoutes } from './segments';
 import { broadcastRoutes } from './broadcasts';
 import { segmentSpecRoutes } from './segmentSpec';
 import { templateRoutes } from './templates';
+import { templatePreviewRoutes } from './templatePreview';
 import { topicRoutes } from './topics';
 import { preferenceRoutes } from './preferences';
 import { DEFAULT_SOFT_BOUNCE_POLICY } from '../../domain/suppressionPolicy';
@@ -64,6 +65,8 @@ export function buildRoutes(deps: RouteDeps): AnyRoute[] {
     ...segmentRoutes(deps),
     ...broadcastRoutes(deps),
     ...segmentSpecRoutes(deps),
+    // Before the template routes: `/v1/templates/variables` and `/preview` are not template keys.
+    ...templatePreviewRoutes(deps),
     ...templateRoutes(deps),
     ...topicRoutes(deps),
     ...sequenceRoutes(deps),

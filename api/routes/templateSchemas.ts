@@ -145,6 +145,7 @@ export const templateSchemas = {
       z.object({ name: z.string(), description: z.string(), source: z.enum(['product', 'contact', 'event']) }),
     ),
   }),
+  senders: z.object({ default: z.string(), from: z.array(z.string()), replyTo: z.array(z.string()) }),
   previewAnswer: rendered.extend({ version: z.number().int() }),
   draftPreviewAnswer: rendered.extend({ errors: z.array(problem), warnings: z.array(problem) }),
   testAnswer: z.object({ status: z.string(), reason: z.string().optional(), workflowId: z.string() }),

@@ -130,3 +130,46 @@ test('a contact who leaves the newsletter gets no newsletter but still gets onbo
   });
   expect(t.smtp.to(cara.email)).toHaveLength(1);
 }, 90_000);
+
+test('double opt-in: an opt-in topic sends a confirmation, and only its signed link subscribes', async () => {
+  const marketer = client(t);
+  const topic = uniqueId('beta').toLowerCase().replace(/-/g, '_');
+  const made = await marketer('POST', '/v1/topics', { key: topic, name: 'Beta programme', optIn: true });
+  expect(made.status).toBe(201);
+  const dana = await person('Dana');
+  const subscribed = async () =>
+    (await marketer('GET', `/v1/contacts/${dana.id}/subscriptions`)).body.topics.find(
+      (x: { key: string }) => x.key === topic,
+    );
+  expect(await subscribed()).toMatchObject({ subscribed: false });
+
+  expect((await marketer('PUT', `/v1/contacts/${dana.id}/subscriptions`, { [topic]: true })).status).toBe(200);
+  expect(await subscribed()).toMatchObject({ state: 'pending', subscribed: false });
+  const [mail] = await mailTo(dana.email, 1);
+  expect(mail?.subject).toBe('Confirm your subscription to Beta programme');
+  const link = /(http[^\s\]]+\/p\/confirm\/[^\s\]]+)/.exec(mail!.text)?.[1];
+  expect(link).toBeDefined();
+
+  // Fetching the link (as a mail scanner does) changes nothing; a tampered one is refused; the Confirm button does it.
+  expect((await fetch(link!)).status).toBe(200);
+  expect(await subscribed()).toMatchObject({ state: 'pending' });
+  const tampered = await fetch(`${link!.slice(0, -2)}xx`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'confirm=yes',
+  });
+  expect(tampered.status).toBe(400);
+  const confirmed = await fetch(link!, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+    body: 'confirm=yes',
+  });
+  expect(confirmed.status).toBe(200);
+  expect(await subscribed()).toMatchObject({ state: 'subscribed', subscribed: true });
+  const { body } = await marketer('GET', `/v1/contacts/${dana.id}/timeline`);
+  expect(body.items).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ kind: 'subscription', data: expect.objectContaining({ topic, source: 'link' }) }),
+    ]),
+  );
+}, 60_000);

@@ -110,6 +110,7 @@ const ACCESS: [route: string, who: 'public' | 'any' | Role[], allowed: number][]
   ['PUT /v1/segments/:key', ['marketer', 'operator'], 400],
   ['GET /v1/segments/:key/members', 'any', 404],
   ['DELETE /v1/segments/:key', ['marketer', 'operator'], 404],
+  ['GET /v1/senders', 'any', 200],
   ['GET /v1/templates/variables', 'any', 200],
   ['POST /v1/templates/preview', ['marketer', 'operator'], 400],
   ['POST /v1/templates', ['marketer', 'operator'], 400],
