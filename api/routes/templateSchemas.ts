@@ -145,6 +145,7 @@ export const templateSchemas = {
       z.object({ name: z.string(), description: z.string(), source: z.enum(['product', 'contact', 'event']) }),
     ),
   }),
+  moved: z.object({ moved: z.number().int(), version: z.number().int() }),
   senders: z.object({ default: z.string(), from: z.array(z.string()), replyTo: z.array(z.string()) }),
   previewAnswer: rendered.extend({ version: z.number().int() }),
   draftPreviewAnswer: rendered.extend({ errors: z.array(problem), warnings: z.array(problem) }),

@@ -271,5 +271,32 @@ export function templateRoutes(deps: RouteDeps): AnyRoute[] {
         res.json({ ...view(published.template, published.version), warnings: published.warnings });
       },
     }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/templates/:key/move-running',
+      summary: 'Move running enrollments to the current version',
+      description:
+        'A running enrollment sends the version that was current when it started. This moves every active enrollment ' +
+        'that pinned an earlier version of this template to the current one, from its next send of the template on ' +
+        '(a fix that must reach people already in a sequence). Broadcasts already sending keep theirs.',
+      tag,
+      access: WRITERS,
+      params: s.keyParams,
+      response: s.moved,
+      responses: { ...ok('how many enrollments moved, and to which version'), ...r403, ...r404 },
+      handler: async ({ params }, req, res) => {
+        const template = await store.get(params.key);
+        if (!template) throw notFound(`template ${params.key}`);
+        const moved = await store.movePinsToCurrent(params.key);
+        await audit.record({
+          actor: actorOf(req).actor,
+          action: 'template.enrollments_moved',
+          subjectType: 'template',
+          subjectId: params.key,
+          details: { version: template.currentVersion, moved },
+        });
+        res.json({ moved, version: template.currentVersion });
+      },
+    }),
   ];
 }

@@ -240,6 +240,23 @@ export class TemplateStore {
     };
   }
 
+  /**
+   * Moves the active enrollments that pinned an earlier version of this template to its current one, from their
+   * next send of it on; how many moved.
+   */
+  async movePinsToCurrent(key: string): Promise<number> {
+    return this.db('enrollments')
+      .where({ status: 'active' })
+      .whereRaw('template_versions \\? ?', [key])
+      .whereRaw(`(template_versions->>?)::int <> (SELECT current_version FROM templates WHERE key = ?)`, [key, key])
+      .update({
+        template_versions: this.db.raw(
+          `template_versions || jsonb_build_object(?::text, (SELECT current_version FROM templates WHERE key = ?))`,
+          [key, key],
+        ),
+      });
+  }
+
   /** Pins the template's current version for a broadcast when it starts sending; the pinned version. */
   async pinForBroadcast(broadcastId: string): Promise<number | null> {
     await this.db('broadcasts')

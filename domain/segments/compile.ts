@@ -5,6 +5,7 @@ import type {
   PropertyCondition,
   Scalar,
   SegmentDefinition,
+  SubscriptionCondition,
   TraitCondition,
 } from './definition';
 
@@ -19,11 +20,22 @@ export interface CompiledPredicate {
   bindings: unknown[];
 }
 
+/**
+ * The topic eligibility rule as SQL: a boolean expression, true when the topic lets its mail go to the contact.
+ * `contactIdSql` and `topicSql` are SQL this file writes (a column, a `?`), each placed once.
+ */
+export type MayReceiveSql = (contactIdSql: string, topicSql: string) => string;
+
 export interface CompileOptions {
   /** The alias of the `contacts` row the predicate tests. */
   contact: string;
   /** The instant windows are measured back from; tests pass their own. */
   now: Date;
+  /**
+   * The topic rule, as the topics' store writes it (`mayReceiveSql`), so sends and segments agree on who may receive
+   * a topic's mail. Passed in because this pure layer reads no store; needed only by `subscribed` conditions.
+   */
+  mayReceive?: MayReceiveSql;
 }
 
 const DAY_MS = 86_400_000;
@@ -59,6 +71,7 @@ class Builder {
   }
 }
 
+/** The definition as one SQL predicate over the `contacts` row `options.contact`, with its bindings in order. */
 export function compileSegment(definition: SegmentDefinition, options: CompileOptions): CompiledPredicate {
   const b = new Builder(options);
   const sql = node(definition, b);
@@ -72,7 +85,18 @@ function node(n: SegmentDefinition, b: Builder): string {
   if ('not' in n) return `(NOT ${node(n.not, b)})`;
   if ('trait' in n) return trait(n, b);
   if ('event' in n) return event(n, b);
+  if ('subscribed' in n) return subscribed(n, b);
   return engagement(n, b);
+}
+
+/**
+ * The contact-wide unsubscribe counts as leaving every topic: someone who unsubscribed from everything is
+ * subscribed to nothing, so the segment agrees with who a send under the topic would reach.
+ */
+function subscribed(c: SubscriptionCondition, b: Builder): string {
+  const { contact, mayReceive } = b.options;
+  if (!mayReceive) throw new Error('a `subscribed` condition needs the topic rule: pass `mayReceive` to compile it');
+  return `(${contact}.unsubscribed_at IS NULL AND ${truthy(mayReceive(`${contact}.id`, b.bind(c.subscribed)))})`;
 }
 
 /** A comparison that may be NULL (a missing trait) as a plain boolean, so `not` and `neq` mean what they say. */

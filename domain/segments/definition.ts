@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { TOPIC_KEY } from '../preferenceLinks';
 
 /**
- * The segment language: a tree of `all` / `any` / `not` over trait, event and engagement conditions. Definitions
+ * The segment language: a tree of `all` / `any` / `not` over trait, event, engagement and subscription conditions. Definitions
  * are checked here by hand rather than by a zod union, so that every refusal names the exact path and lists what
  * would have been accepted there.
  */
@@ -39,7 +40,14 @@ export interface EngagementCondition {
   email: EmailOutcome;
   withinDays?: number;
 }
-export type SegmentCondition = TraitCondition | EventCondition | EngagementCondition;
+/**
+ * The contact may receive marketing mail under the topic now: not unsubscribed from everything, and the topic lets
+ * it through (an opt-out topic until left, an opt-in one once confirmed). Under `not`: may not.
+ */
+export interface SubscriptionCondition {
+  subscribed: string;
+}
+export type SegmentCondition = TraitCondition | EventCondition | EngagementCondition | SubscriptionCondition;
 export type SegmentDefinition =
   { all: SegmentDefinition[] } | { any: SegmentDefinition[] } | { not: SegmentDefinition } | SegmentCondition;
 
@@ -60,27 +68,67 @@ export interface DefinitionProblem {
   message: string;
 }
 
-const NODE_KINDS = '`all`, `any`, `not`, or a condition with `trait`, `event` or `email`';
+/** What a definition is checked against besides its shape: what exists now, read by the caller. */
+export interface DefinitionOptions {
+  /**
+   * The keys of the topics in use: a `subscribed` condition must name one. Without it only a key's shape is
+   * checked, as by the request schema, which cannot read what exists.
+   */
+  topics?: readonly string[];
+}
+
+/** A definition refused for what it names (a topic that does not exist), with every problem at its path. */
+export class SegmentDefinitionError extends Error {
+  constructor(readonly problems: DefinitionProblem[]) {
+    super(`invalid segment definition: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
+  }
+}
+
+const NODE_KINDS = '`all`, `any`, `not`, or a condition with `trait`, `event`, `email` or `subscribed`';
 const list = (xs: readonly string[]) => xs.join(', ');
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isScalar = (v: unknown): v is Scalar =>
   typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'string';
 
-/** Checks a definition; the problems, each with its path from `prefix`, or the typed definition. */
+/**
+ * Checks a definition; the problems, each with its path from `prefix`, or the typed definition. Topic keys are
+ * checked against `options.topics` when it lists them.
+ */
 export function checkDefinition(
   value: unknown,
   prefix = 'definition',
+  options: DefinitionOptions = {},
 ): { ok: true; definition: SegmentDefinition } | { ok: false; problems: DefinitionProblem[] } {
   const problems: DefinitionProblem[] = [];
-  const counter = { conditions: 0 };
-  const definition = checkNode(value, prefix, 1, problems, counter);
-  if (counter.conditions > SEGMENT_LIMITS.conditions) {
+  const walk: Walk = { conditions: 0, topics: options.topics };
+  const definition = checkNode(value, prefix, 1, problems, walk);
+  if (walk.conditions > SEGMENT_LIMITS.conditions) {
     problems.push({
       path: prefix,
-      message: `has ${counter.conditions} conditions; at most ${SEGMENT_LIMITS.conditions} are allowed`,
+      message: `has ${walk.conditions} conditions; at most ${SEGMENT_LIMITS.conditions} are allowed`,
     });
   }
   return problems.length === 0 && definition ? { ok: true, definition } : { ok: false, problems };
+}
+
+/**
+ * The definition, checked against what exists (`options`); SegmentDefinitionError listing every problem. For a
+ * definition that already passed the request schema, so its paths start at `prefix` as the schema's do.
+ */
+export function requireDefinition(
+  value: unknown,
+  options: DefinitionOptions,
+  prefix = 'definition',
+): SegmentDefinition {
+  const checked = checkDefinition(value, prefix, options);
+  if (!checked.ok) throw new SegmentDefinitionError(checked.problems);
+  return checked.definition;
+}
+
+/** What the walk over a definition carries: the conditions counted so far, and the topics to check keys against. */
+interface Walk {
+  conditions: number;
+  topics: readonly string[] | undefined;
 }
 
 function checkNode(
@@ -88,7 +136,7 @@ function checkNode(
   path: string,
   depth: number,
   problems: DefinitionProblem[],
-  counter: { conditions: number },
+  walk: Walk,
 ): SegmentDefinition | undefined {
   const bad = (message: string, at = path) => {
     problems.push({ path: at, message });
@@ -104,24 +152,20 @@ function checkNode(
       return bad('must be a non-empty array of conditions', `${path}.${group}`);
     if (children.length > SEGMENT_LIMITS.children)
       return bad(`has more than ${SEGMENT_LIMITS.children} entries`, `${path}.${group}`);
-    const checked = children.map((c, i) => checkNode(c, `${path}.${group}.${i}`, depth + 1, problems, counter));
+    const checked = children.map((c, i) => checkNode(c, `${path}.${group}.${i}`, depth + 1, problems, walk));
     if (checked.some((c) => c === undefined)) return undefined;
     return (group === 'all' ? { all: checked } : { any: checked }) as SegmentDefinition;
   }
   if ('not' in v) {
     if (!only(v, ['not'], path, problems)) return undefined;
-    const inner = checkNode(v['not'], `${path}.not`, depth + 1, problems, counter);
+    const inner = checkNode(v['not'], `${path}.not`, depth + 1, problems, walk);
     return inner && { not: inner };
   }
-  counter.conditions++;
+  walk.conditions++;
   if ('trait' in v) return checkTrait(v, path, problems);
   if ('event' in v) return checkEvent(v, path, problems);
   if ('email' in v) return checkEngagement(v, path, problems);
-  if ('subscribed' in v)
-    return bad(
-      'subscription conditions are not available yet: there are no topics to subscribe to',
-      `${path}.subscribed`,
-    );
+  if ('subscribed' in v) return checkSubscription(v, path, problems, walk.topics);
   return bad(`is not a segment node: expected ${NODE_KINDS}; got the fields ${list(Object.keys(v)) || 'none'}`);
 }
 
@@ -256,7 +300,31 @@ function checkEngagement(v: Record<string, unknown>, path: string, problems: Def
   return v as unknown as EngagementCondition;
 }
 
-/** The definition as a zod schema for request bodies: the same checks, each problem at its own path. */
+function checkSubscription(
+  v: Record<string, unknown>,
+  path: string,
+  problems: DefinitionProblem[],
+  topics: readonly string[] | undefined,
+) {
+  if (!only(v, ['subscribed'], path, problems)) return undefined;
+  const key = v['subscribed'];
+  const bad = (message: string) => {
+    problems.push({ path: `${path}.subscribed`, message });
+    return undefined;
+  };
+  if (typeof key !== 'string' || !TOPIC_KEY.test(key))
+    return bad('must be a topic key: lowercase letters, digits, _ and -, starting with a letter or digit');
+  if (topics && !topics.includes(key)) {
+    const choices = topics.length > 0 ? `the topics are: ${list(topics)}` : 'there is no topic yet (POST /v1/topics)';
+    return bad(`there is no topic '${key}'; ${choices}`);
+  }
+  return v as unknown as SubscriptionCondition;
+}
+
+/**
+ * The definition as a zod schema for request bodies: the same checks, each problem at its own path, except whether
+ * a named topic exists (a schema cannot read that; the service checks it with `requireDefinition`).
+ */
 export const segmentDefinitionSchema = z.unknown().transform((value, ctx): SegmentDefinition => {
   const checked = checkDefinition(value, '');
   if (checked.ok) return checked.definition;
@@ -271,12 +339,18 @@ export interface SegmentReads {
   traits: boolean;
   events: string[];
   engagement: boolean;
+  /**
+   * The topics its `subscribed` conditions name: a change to one of them, or to the contact-wide unsubscribe (which
+   * counts for every topic), can change membership.
+   */
+  topics: string[];
   /** Whether time alone can change membership (a `withinDays` anywhere): such segments are refreshed on a schedule. */
   windowed: boolean;
 }
 
+/** What a definition reads (see SegmentReads). */
 export function readsOf(definition: SegmentDefinition): SegmentReads {
-  const reads: SegmentReads = { traits: false, events: [], engagement: false, windowed: false };
+  const reads: SegmentReads = { traits: false, events: [], engagement: false, topics: [], windowed: false };
   const walk = (node: SegmentDefinition) => {
     if ('all' in node) node.all.forEach(walk);
     else if ('any' in node) node.any.forEach(walk);
@@ -287,6 +361,8 @@ export function readsOf(definition: SegmentDefinition): SegmentReads {
     } else if ('event' in node) {
       if (!reads.events.includes(node.event)) reads.events.push(node.event);
       if (node.withinDays !== undefined) reads.windowed = true;
+    } else if ('subscribed' in node) {
+      if (!reads.topics.includes(node.subscribed)) reads.topics.push(node.subscribed);
     } else {
       reads.engagement = true;
       if (node.withinDays !== undefined) reads.windowed = true;

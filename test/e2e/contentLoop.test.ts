@@ -173,3 +173,31 @@ test('double opt-in: an opt-in topic sends a confirmation, and only its signed l
     ]),
   );
 }, 60_000);
+
+test('a fix that must reach people already in a sequence: move-running moves their next send to the current version', async () => {
+  const marketer = client(t);
+  const key = uniqueId('fix').toLowerCase();
+  await marketer('POST', '/v1/templates', { key, name: 'Fix me', format: 'mjml', subject: 'Tip', body: BODY('Helo') });
+  const seq = uniqueId('fixseq').toLowerCase();
+  const start = `${seq}_start`;
+  await marketer('POST', '/v1/sequences', {
+    key: seq,
+    name: 'Two tips',
+    topic: 'onboarding',
+    triggers: [{ event: start }],
+    steps: [
+      { id: 'first', type: 'send', template: key },
+      { id: 'wait', type: 'waitFor', event: 'nudge', timeout: 'P3D', onEvent: 'second', onTimeout: 'second' },
+      { id: 'second', type: 'send', template: key },
+    ],
+  });
+  const finn = await person('Finn');
+  await event(finn.id, start);
+  expect((await mailTo(finn.email, 1))[0]?.text).toContain('Helo Finn');
+
+  await marketer('PUT', `/v1/templates/${key}`, { body: BODY('Hello') });
+  const moved = await marketer('POST', `/v1/templates/${key}/move-running`);
+  expect(moved.body).toEqual({ moved: 1, version: 2 });
+  await event(finn.id, 'nudge');
+  expect((await mailTo(finn.email, 2))[1]?.text).toContain('Hello Finn');
+}, 60_000);

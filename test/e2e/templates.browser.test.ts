@@ -10,10 +10,18 @@ let t: TestStack;
 let browser: Browser;
 /** Console errors and uncaught exceptions of every page: a script error fails the test. */
 const errors: string[] = [];
-const signedIn = (role: 'marketer' | 'chairman') => signInto(browser, t, role, errors);
+/** A page of a role; `expectedStatus` lets through the failed requests a test provokes on purpose (a 400 on save). */
+const signedIn = (role: 'marketer' | 'chairman', expectedStatus?: RegExp) =>
+  signInto(browser, t, role, errors, expectedStatus);
+
+/** Senders a template may name besides the default: a whole address and a domain each, for from and reply-to. */
+const SENDERS = {
+  MAIL_FROM_ALLOWED: 'offers@acme.test,@news.acme.test',
+  MAIL_REPLY_TO_ALLOWED: 'support@acme.test,@help.acme.test',
+};
 
 beforeAll(async () => {
-  [t, browser] = await Promise.all([startTestStack(), launchChromium()]);
+  [t, browser] = await Promise.all([startTestStack(SENDERS), launchChromium()]);
 }, 90_000);
 afterAll(async () => {
   await browser?.close();
@@ -144,3 +152,72 @@ test('a marketer writes an MJML template with live previews, fixes a syntax erro
   expect(await chairman.locator('#template-versions button.restore').count()).toBe(0);
   expect(await onEditor(chairman, 'getReadOnly')).toBe(true);
 }, 120_000);
+
+test('a marketer picks the sender and reply-to from the allowed ones; one at another domain is refused at the field and nothing is stored', async () => {
+  const call = client(t);
+  const key = uniqueId('senders')
+    .replace(/[^a-z0-9_]/gi, '_')
+    .toLowerCase();
+  const created = await call('POST', '/v1/templates', {
+    key,
+    name: 'Sender pick',
+    format: 'html',
+    subject: 'Hello {{first_name}}',
+    body: '<p>Hello {{first_name}}</p>',
+  });
+  expect(created.status).toBe(201);
+  const senders = (await call('GET', '/v1/senders')).body as { default: string; from: string[]; replyTo: string[] };
+
+  const page = await signedIn('marketer', /status of 400/);
+  await page.goto(`${t.api}/#/templates/${key}`);
+  const from = page.locator('#template-form select[name=from]');
+  const replyTo = page.locator('#template-form select[name=replyTo]');
+  await from.waitFor();
+
+  // The choices come from the allowed senders: the default (no sender of its own) and every whole address.
+  expect(await from.inputValue()).toBe('');
+  expect(await from.locator('option[value=""]').textContent()).toContain(senders.default);
+  expect(await from.locator('option[value="offers@acme.test"]').count()).toBe(1);
+  expect(await replyTo.locator('option[value="support@acme.test"]').count()).toBe(1);
+  expect(await page.textContent('[data-field=from]')).toContain('@news.acme.test');
+
+  // A name and an address at an allowed domain for the sender, a whole address for replies.
+  await from.selectOption('other');
+  await page.fill('#template-form input[name=from-name]', 'Ada at Acme');
+  await page.fill('#template-form input[name=from-address]', 'ada@news.acme.test');
+  await replyTo.selectOption('support@acme.test');
+  await page.click('#template-save');
+  await page.waitForSelector('#template-version[data-version="2"]');
+  const saved = await call('GET', `/v1/templates/${key}`);
+  expect(saved.body).toMatchObject({
+    version: 2,
+    from: 'Ada at Acme <ada@news.acme.test>',
+    replyTo: 'support@acme.test',
+  });
+
+  // The editor shows what is stored.
+  expect(await from.inputValue()).toBe('other');
+  expect(await page.inputValue('#template-form input[name=from-name]')).toBe('Ada at Acme');
+  expect(await page.inputValue('#template-form input[name=from-address]')).toBe('ada@news.acme.test');
+  expect(await replyTo.inputValue()).toBe('support@acme.test');
+
+  // A sender at a domain that is not allowed: the API's reason, naming the allowed ones, at the From field.
+  await page.fill('#template-form input[name=from-address]', 'ada@elsewhere.test');
+  await page.click('#template-save');
+  const problem = page.locator('[data-problem-for="from"]');
+  await problem.filter({ hasText: 'ada@elsewhere.test' }).waitFor();
+  expect(await problem.textContent()).toContain('@news.acme.test');
+  expect(await page.textContent('[data-problem-for="replyTo"]')).toBe('');
+  const refused = await call('GET', `/v1/templates/${key}`);
+  expect(refused.body).toMatchObject({ version: 2, from: 'Ada at Acme <ada@news.acme.test>' });
+
+  // Back to the default sender: stored as none.
+  await from.selectOption('');
+  await page.click('#template-save');
+  await page.waitForSelector('#template-version[data-version="3"]');
+  expect((await call('GET', `/v1/templates/${key}`)).body).toMatchObject({
+    version: 3,
+    from: null,
+    replyTo: 'support@acme.test',
+  });
+}, 90_000);

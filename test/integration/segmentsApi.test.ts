@@ -40,7 +40,9 @@ describe('definitions refused with a 400 naming the path and the choices', () =>
     ],
     [{ all: [{ event: 'login', atLeast: 0 }] }, 'definition.all.0.atLeast', /whole number from 1/],
     [{ email: 'read' }, 'definition.email', /sent, delivered, opened, clicked, bounced, complained/],
-    [{ subscribed: 'newsletter' }, 'definition.subscribed', /not available yet.*topics/],
+    [{ subscribed: 'News letter' }, 'definition.subscribed', /must be a topic key/],
+    [{ subscribed: 'newsletter', op: 'eq' }, 'definition.op', /the fields are subscribed/],
+    [{ not: { subscribed: 'newsleter' } }, 'definition.not.subscribed', /no topic 'newsleter'.*newsletter/],
     [{ any: [{ foo: 1 }] }, 'definition.any.0', /`all`, `any`, `not`/],
     [{ event: 'login', where: { property: 'x', op: 'withinDays', value: 3 } }, 'definition.where.op', /eq, neq, in/],
     [

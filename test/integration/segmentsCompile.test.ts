@@ -1,3 +1,4 @@
+import { mayReceiveSql } from '../../db/stores/topics';
 import { compileSegment } from '../../domain/segments/compile';
 import { checkDefinition, type SegmentDefinition } from '../../domain/segments/definition';
 import { createTestDatabase, type TestDatabase } from '../harness';
@@ -194,7 +195,7 @@ async function seed(people: Person[], tag: string) {
 }
 
 async function members(definition: SegmentDefinition, now: Date, ids: string[]): Promise<Set<string>> {
-  const p = compileSegment(definition, { contact: 'c', now });
+  const p = compileSegment(definition, { contact: 'c', now, mayReceive: mayReceiveSql });
   const res = await t.db.raw(`SELECT c.id FROM contacts c WHERE c.id = ANY(?::uuid[]) AND ${p.sql}`, [
     `{${ids.join(',')}}`,
     ...p.bindings,
@@ -266,5 +267,127 @@ describe('values from the definition are bound, never spliced into SQL', () => {
     const notFound = await members({ trait: evil, op: 'contains', value: "'; select pg_sleep(5); --" }, NOW, [c.id]);
     expect(notFound.size).toBe(0);
     expect(Number((await t.db('contacts').count({ n: '*' }))[0]!.n)).toBeGreaterThan(0);
+  });
+});
+
+describe('subscription conditions', () => {
+  type State = 'subscribed' | 'unsubscribed' | 'pending' | undefined;
+  interface Reader {
+    id: string;
+    plan: string;
+    unsubscribedFromAll: boolean;
+    topics: Record<string, State>;
+  }
+  const OPT_IN = 'beta_programme';
+  const ARCHIVED = 'old_digest';
+  const TOPICS = ['newsletter', OPT_IN, ARCHIVED];
+  const readers: Reader[] = [];
+
+  /** The rule by hand: nothing after a contact-wide unsubscribe; opt-out topics unless left, opt-in once confirmed. */
+  const receives = (r: Reader, topic: string) => {
+    if (r.unsubscribedFromAll || topic === ARCHIVED) return false;
+    const state = r.topics[topic];
+    return topic === OPT_IN ? state === 'subscribed' : state !== 'unsubscribed';
+  };
+
+  beforeAll(async () => {
+    await t.db('topics').insert([
+      { key: OPT_IN, name: 'Beta programme', opt_in: true },
+      { key: ARCHIVED, name: 'Old digest', opt_in: false, archived_at: NOW },
+    ]);
+    const r = rng(99);
+    const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)]!;
+    for (let i = 0; i < 200; i++) {
+      const reader: Reader = {
+        id: '',
+        plan: pick(['pro', 'free']),
+        unsubscribedFromAll: r() < 0.15,
+        topics: Object.fromEntries(
+          TOPICS.map((k) => [k, pick<State>([undefined, 'subscribed', 'unsubscribed', 'pending'])]),
+        ),
+      };
+      const [row] = await t
+        .db('contacts')
+        .insert({
+          external_id: `topics-${i}`,
+          email: `topics-${i}@example.com`,
+          traits: { plan: reader.plan },
+          unsubscribed_at: reader.unsubscribedFromAll ? NOW : null,
+        })
+        .returning('id');
+      reader.id = row.id;
+      readers.push(reader);
+    }
+    const choices = readers.flatMap((reader) =>
+      TOPICS.flatMap((k) => {
+        const state = reader.topics[k];
+        return state ? [{ contact_id: reader.id, topic_key: k, state, source: 'api' }] : [];
+      }),
+    );
+    await t.db('contact_topics').insert(choices);
+  }, 60_000);
+
+  const SUBSCRIPTION_CASES: [string, SegmentDefinition, (r: Reader) => boolean][] = [
+    ['subscribed to an opt-out topic', { subscribed: 'newsletter' }, (r) => receives(r, 'newsletter')],
+    ['subscribed to an opt-in topic', { subscribed: OPT_IN }, (r) => receives(r, OPT_IN)],
+    ['not subscribed', { not: { subscribed: 'newsletter' } }, (r) => !receives(r, 'newsletter')],
+    [
+      'pro, on the newsletter, not in the beta',
+      {
+        all: [
+          { trait: 'plan', op: 'eq', value: 'pro' },
+          { subscribed: 'newsletter' },
+          { not: { subscribed: OPT_IN } },
+        ],
+      },
+      (r) => r.plan === 'pro' && receives(r, 'newsletter') && !receives(r, OPT_IN),
+    ],
+  ];
+
+  it.each(SUBSCRIPTION_CASES)('%s', async (_name, definition, byHand) => {
+    expect(checkDefinition(definition, 'definition', { topics: ['newsletter', OPT_IN] }).ok).toBe(true);
+    const expected = readers.filter(byHand).map((r) => r.id);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected.length).toBeLessThan(readers.length);
+    const actual = await members(
+      definition,
+      NOW,
+      readers.map((r) => r.id),
+    );
+    expect([...actual].sort()).toEqual(expected.sort());
+  });
+
+  it('an archived topic lets no one through', async () => {
+    const actual = await members(
+      { subscribed: ARCHIVED },
+      NOW,
+      readers.map((r) => r.id),
+    );
+    expect(actual.size).toBe(0);
+  });
+
+  it('a definition naming a topic that does not exist is refused at its path, listing the topics', () => {
+    const definition = { any: [{ trait: 'plan', op: 'exists' }, { not: { subscribed: 'newsleter' } }] };
+    const checked = checkDefinition(definition, 'definition', { topics: ['newsletter', 'offers'] });
+    expect(checked).toEqual({
+      ok: false,
+      problems: [
+        {
+          path: 'definition.any.1.not.subscribed',
+          message: "there is no topic 'newsleter'; the topics are: newsletter, offers",
+        },
+      ],
+    });
+    // Without the list of topics (a request's schema cannot read them), only the key's shape is checked.
+    expect(checkDefinition(definition).ok).toBe(true);
+    expect(checkDefinition({ subscribed: 'News letter' }).ok).toBe(false);
+    expect(checkDefinition({ subscribed: 'newsletter' }, 'definition', { topics: [] })).toMatchObject({
+      ok: false,
+      problems: [{ message: expect.stringMatching(/there is no topic yet/) }],
+    });
+  });
+
+  it('compiling a subscription condition without the eligibility rule is refused', () => {
+    expect(() => compileSegment({ subscribed: 'newsletter' }, { contact: 'c', now: NOW })).toThrow(/mayReceive/);
   });
 });

@@ -122,6 +122,7 @@ const ACCESS: [route: string, who: 'public' | 'any' | Role[], allowed: number][]
   ['GET /v1/templates/:key/versions/:version', 'any', 404],
   ['POST /v1/templates/:key/versions/:version/restore', ['marketer', 'operator'], 404],
   ['POST /v1/templates/:key/preview', 'any', 404],
+  ['POST /v1/templates/:key/move-running', ['marketer', 'operator'], 404],
   ['POST /v1/templates/:key/test', ['marketer', 'operator'], 400],
   ['POST /v1/topics', ['marketer', 'operator'], 400],
   ['GET /v1/topics', 'any', 200],
