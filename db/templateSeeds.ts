@@ -1,7 +1,5 @@
 import type { Knex } from 'knex';
-import { builtinTemplates } from '../templates/builtins';
-import { compileTemplate } from '../templates/engine/compile';
-import type { TemplateRef } from '../templates/engine/types';
+import { compiledBuiltins } from '../templates/builtins';
 import { TemplateStore } from './stores/templates';
 
 /** Who the shipped versions are recorded as created by. */
@@ -13,32 +11,9 @@ export const SHIPPED_BY = 'gtm-strategist';
  * stops the migration, since it would fail every message it sends.
  */
 export async function seedShippedTemplates(knex: Knex): Promise<string[]> {
-  const builtins = builtinTemplates();
-  const refs = new Map<string, TemplateRef>(
-    builtins.map((b) => [
-      b.key,
-      { key: b.key, kind: b.kind, format: b.format, body: b.content.body, text: b.content.text ?? null },
-    ]),
-  );
   const store = new TemplateStore(knex);
   const created: string[] = [];
-  for (const b of builtins) {
-    const layout = b.layout ? refs.get(b.layout) : undefined;
-    const result = await compileTemplate({
-      key: b.key,
-      kind: b.kind,
-      format: b.format,
-      transactional: b.transactional,
-      locale: 'en',
-      content: b.content,
-      ...(layout ? { layout } : {}),
-      lookup: (key) => refs.get(key),
-    });
-    if (!result.artifact || result.errors.length > 0) {
-      throw new Error(
-        `shipped template '${b.key}' does not compile: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
-      );
-    }
+  for (const { template: b, artifact, uses } of await compiledBuiltins()) {
     const meta = {
       key: b.key,
       name: b.name,
@@ -53,8 +28,8 @@ export async function seedShippedTemplates(knex: Knex): Promise<string[]> {
     const first = {
       defaultLocale: 'en',
       content: { en: { ...b.content, text: b.content.text ?? null } },
-      artifacts: { en: result.artifact },
-      uses: result.uses,
+      artifacts: { en: artifact },
+      uses,
       warnings: [],
       source: 'shipped' as const,
       restoredFrom: null,

@@ -16,7 +16,7 @@ import type {
   TemplateRef,
 } from '../templates/engine/types';
 import type { TemplateCatalogue } from '../domain/sequences/validate';
-import { subjectProblem } from '../templates/subject';
+import { subjectProblem } from '../templates/engine/compile';
 import { knownVariables } from './templateVariables';
 
 /** A template as the API creates it: its settings and the content of one locale. */

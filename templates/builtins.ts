@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { builtinSequences } from '../domain/sequences/builtins';
-import type { LocaleContent, TemplateFormat, TemplateKind } from './engine/types';
+import { compileTemplate } from './engine/compile';
+import type { Artifact, LocaleContent, TemplateFormat, TemplateKind, TemplateRef } from './engine/types';
 import { templateMetadata, type TemplateMetadata } from './templateMetadata';
 
 /** A template the product ships, as the row that seeds it: version 1 of each, editable and restorable. */
@@ -127,4 +128,45 @@ function sequenceSubjects(): Map<string, string> {
   };
   builtinSequences.forEach((sequence) => visit(sequence.steps));
   return subjects;
+}
+
+/** A shipped template and what it compiles to: version 1 of it, as the seed stores it. */
+export interface CompiledBuiltin {
+  template: BuiltinTemplate;
+  artifact: Artifact;
+  uses: string[];
+}
+
+/**
+ * Every shipped template compiled as a marketer's save would compile it (layouts and partials from the shipped
+ * ones). Throws for one that does not compile: it would fail every message it sends.
+ */
+export async function compiledBuiltins(): Promise<CompiledBuiltin[]> {
+  const builtins = builtinTemplates();
+  const refs = new Map<string, TemplateRef>(
+    builtins.map((b) => [
+      b.key,
+      { key: b.key, kind: b.kind, format: b.format, body: b.content.body, text: b.content.text ?? null },
+    ]),
+  );
+  const compiled: CompiledBuiltin[] = [];
+  for (const b of builtins) {
+    const layout = b.layout ? refs.get(b.layout) : undefined;
+    const result = await compileTemplate({
+      key: b.key,
+      kind: b.kind,
+      format: b.format,
+      transactional: b.transactional,
+      locale: 'en',
+      content: b.content,
+      ...(layout ? { layout } : {}),
+      lookup: (key) => refs.get(key),
+    });
+    if (!result.artifact || result.errors.length > 0) {
+      const problems = result.errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+      throw new Error(`shipped template '${b.key}' does not compile: ${problems}`);
+    }
+    compiled.push({ template: b, artifact: result.artifact, uses: result.uses });
+  }
+  return compiled;
 }

@@ -1,6 +1,4 @@
-import { builtinTemplates, type BuiltinTemplate } from './builtins';
-import { compileTemplate } from './engine/compile';
-import type { TemplateRef } from './engine/types';
+import { builtinTemplates, compiledBuiltins } from './builtins';
 import { renderTemplate, type ResolvedTemplate } from './library';
 
 type Vars = Record<string, unknown>;
@@ -77,42 +75,20 @@ const builtins = builtinTemplates();
 const emailKeys = builtins.filter((b) => b.kind === 'email').map((b) => b.key);
 const shipped = new Map<string, ResolvedTemplate>();
 
-/** The shipped template as the seed stores it (version 1, English) and the library resolves it. */
-async function resolveShipped(b: BuiltinTemplate, refs: Map<string, TemplateRef>): Promise<ResolvedTemplate> {
-  const layout = b.layout ? refs.get(b.layout) : undefined;
-  const result = await compileTemplate({
-    key: b.key,
-    kind: b.kind,
-    format: b.format,
-    transactional: b.transactional,
-    locale: 'en',
-    content: b.content,
-    ...(layout ? { layout } : {}),
-    lookup: (key) => refs.get(key),
-  });
-  if (!result.artifact || result.errors.length > 0) {
-    throw new Error(`shipped template '${b.key}' does not compile: ${JSON.stringify(result.errors)}`);
-  }
-  return {
-    key: b.key,
-    version: 1,
-    transactional: b.transactional,
-    from: null,
-    replyTo: null,
-    cta: b.cta ?? b.key,
-    defaultLocale: 'en',
-    artifacts: { en: result.artifact },
-  };
-}
-
 beforeAll(async () => {
-  const refs = new Map<string, TemplateRef>(
-    builtins.map((b) => [
-      b.key,
-      { key: b.key, kind: b.kind, format: b.format, body: b.content.body, text: b.content.text ?? null },
-    ]),
-  );
-  for (const b of builtins.filter((t) => t.kind === 'email')) shipped.set(b.key, await resolveShipped(b, refs));
+  for (const { template: b, artifact } of await compiledBuiltins()) {
+    if (b.kind !== 'email') continue;
+    shipped.set(b.key, {
+      key: b.key,
+      version: 1,
+      transactional: b.transactional,
+      from: null,
+      replyTo: null,
+      cta: b.cta ?? b.key,
+      defaultLocale: 'en',
+      artifacts: { en: artifact },
+    });
+  }
 });
 
 function template(key: string): ResolvedTemplate {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BROADCAST_STATUSES, LOCAL_TIME_PATTERN, SKIP_REASONS } from '../../domain/broadcast';
-import { subjectProblem } from '../../templates/subject';
+import { subjectProblem } from '../../templates/engine/compile';
 import {
   BroadcastActionRefusedError,
   BroadcastInputError,

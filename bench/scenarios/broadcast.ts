@@ -4,10 +4,7 @@ import nodemailer from 'nodemailer';
 import { ApiKeyStore } from '../../db/stores/apiKeys';
 import { SEND_TIMINGS } from '../../domain/sendTimings';
 import { mapLimit } from '../../services/mapLimit';
-import { builtinTemplates } from '../../templates/builtins';
-import { compileTemplate } from '../../templates/engine/compile';
-import type { TemplateRef } from '../../templates/engine/types';
-import { renderTemplate, type ResolvedTemplate } from '../../templates/library';
+import { renderTemplate, TemplateLibrary } from '../../templates/library';
 import { add, type Ctx } from '../lib/context';
 import { apiClient, expectStatus } from '../lib/infra';
 
@@ -15,43 +12,6 @@ import { apiClient, expectStatus } from '../lib/infra';
 function collector(): () => void {
   v8.setFlagsFromString('--expose-gc');
   return vm.runInNewContext('gc') as () => void;
-}
-
-/** A shipped email template compiled as the seed stores it (version 1, English), ready to render like a resolved one. */
-async function shippedTemplate(key: string): Promise<ResolvedTemplate> {
-  const builtins = builtinTemplates();
-  const refs = new Map<string, TemplateRef>(
-    builtins.map((b) => [
-      b.key,
-      { key: b.key, kind: b.kind, format: b.format, body: b.content.body, text: b.content.text ?? null },
-    ]),
-  );
-  const b = builtins.find((t) => t.key === key && t.kind === 'email');
-  if (!b) throw new Error(`no shipped email template '${key}'`);
-  const layout = b.layout ? refs.get(b.layout) : undefined;
-  const result = await compileTemplate({
-    key: b.key,
-    kind: b.kind,
-    format: b.format,
-    transactional: b.transactional,
-    locale: 'en',
-    content: b.content,
-    ...(layout ? { layout } : {}),
-    lookup: (k) => refs.get(k),
-  });
-  if (!result.artifact) {
-    throw new Error(`shipped template '${key}' does not compile: ${result.errors.map((e) => e.message).join('; ')}`);
-  }
-  return {
-    key,
-    version: 1,
-    transactional: b.transactional,
-    from: null,
-    replyTo: null,
-    cta: b.cta ?? key,
-    defaultLocale: 'en',
-    artifacts: { en: result.artifact },
-  };
 }
 
 /**
@@ -80,8 +40,10 @@ export async function broadcastScenario(ctx: Ctx): Promise<void> {
   );
 
   // The ceiling: the same message, rendered once, through a pool like the product's.
+  const template = await new TemplateLibrary(db).resolve('nurture_intro');
+  if (!template) throw new Error('the shipped template nurture_intro is not in the database');
   const { subject, html, text } = renderTemplate(
-    await shippedTemplate('nurture_intro'),
+    template,
     { product_name: 'Bench', unsubscribe_url: 'http://localhost/u/x', first_name: 'Bench' },
     { subject: 'Bench broadcast' },
   );
@@ -143,6 +105,7 @@ export async function broadcastScenario(ctx: Ctx): Promise<void> {
       segment,
       template: 'nurture_intro',
       subject: 'Bench broadcast',
+      topic: 'newsletter',
       rateLimitPerSecond: 10_000,
     });
     expectStatus(created, 'creating the broadcast', 201);

@@ -16,6 +16,7 @@ export async function latencyScenario(ctx: Ctx): Promise<void> {
   const defined = await ctx.api('POST', '/v1/sequences', {
     key,
     name: 'Benchmark: reaction latency',
+    topic: 'onboarding',
     triggers: [{ event: enrollEvent }],
     steps: [
       { id: 'first', type: 'send', template: 'welcome', subject: 'First' },
