@@ -155,6 +155,16 @@ export class EnrollmentService {
   }
 
   /**
+   * Tells the audience that these contacts' subscriptions changed: the segments with a `subscribed` condition on one
+   * of `topics` are evaluated again for them, or on any topic when `topics` is omitted (the contact-wide unsubscribe
+   * and its undoing count for every topic).
+   */
+  async subscriptionsChanged(contacts: Contact[], topics?: readonly string[]): Promise<void> {
+    const affected = (p: SegmentPlan) => p.reads.topics.some((t) => !topics || topics.includes(t));
+    await this.evaluateSegments(contacts, affected, 0);
+  }
+
+  /**
    * Evaluates the chosen segments for these contacts (one statement per segment for the whole batch) and ingests
    * `segment.entered` / `segment.left` for each change, as the next round.
    */

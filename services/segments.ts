@@ -1,7 +1,8 @@
 import type { Db } from '../db/knex';
 import type { Contact } from '../db/stores/contacts';
 import { SegmentStore, type MembershipChange, type Segment } from '../db/stores/segments';
-import type { SegmentDefinition } from '../domain/segments/definition';
+import { TopicStore } from '../db/stores/topics';
+import { readsOf, requireDefinition, type SegmentDefinition } from '../domain/segments/definition';
 import { segmentEvent, type EnrollmentService } from './enrollment';
 
 /** The segment's key is taken. */
@@ -33,15 +34,27 @@ const EVENT_BATCH = 500;
  */
 export class SegmentService {
   readonly store: SegmentStore;
+  private readonly topics: TopicStore;
 
   constructor(
     db: Db,
     private readonly enrollment: EnrollmentService,
   ) {
     this.store = new SegmentStore(db);
+    this.topics = new TopicStore(db);
+  }
+
+  /**
+   * Refuses a definition whose `subscribed` conditions name a topic not in use (SegmentDefinitionError, listing the
+   * topics); the topics are read only for a definition that names one.
+   */
+  private async checkTopics(definition: SegmentDefinition): Promise<void> {
+    if (readsOf(definition).topics.length === 0) return;
+    requireDefinition(definition, { topics: (await this.topics.list()).map((t) => t.key) });
   }
 
   async create(input: { key: string; name: string; definition: SegmentDefinition }): Promise<SegmentWithCount> {
+    await this.checkTopics(input.definition);
     if (!(await this.store.create(input))) throw new SegmentExistsError(input.key);
     await this.store.apply(input.key, input.definition, null, new Date(), { emit: false });
     return (await this.get(input.key))!;
@@ -52,6 +65,7 @@ export class SegmentService {
     key: string,
     patch: { name?: string; definition?: SegmentDefinition },
   ): Promise<SegmentWithCount | undefined> {
+    if (patch.definition) await this.checkTopics(patch.definition);
     if (!(await this.store.update(key, patch))) return undefined;
     if (patch.definition) await this.recompute(key, patch.definition, new Date());
     return this.get(key);
@@ -77,6 +91,7 @@ export class SegmentService {
   }
 
   async preview(definition: SegmentDefinition): Promise<{ count: number; sample: Contact[] }> {
+    await this.checkTopics(definition);
     return this.store.preview(definition, new Date());
   }
 

@@ -7,6 +7,7 @@ import { TASK_QUEUES } from '../domain/ids';
 import { getTopicConfirmationWorkflowId } from '../domain/preferenceLinks';
 import { unsubscribeSignal } from '../workflows/sequenceMessages';
 import { topicConfirmationWorkflow } from '../workflows/templateWorkflows';
+import { EnrollmentService } from './enrollment';
 import { changeRecorder } from './unsubscribe';
 
 /** A topic key that is taken; the API answers 409. */
@@ -53,10 +54,13 @@ function nextState(optIn: boolean, current: TopicState, wanted: boolean, confirm
 export class TopicService {
   readonly store: TopicStore;
   private readonly contacts: ContactStore;
+  /** Re-evaluates the segments that select by topic when a contact's topics change. */
+  private readonly audience: EnrollmentService;
 
   constructor(private readonly deps: TopicServiceDeps) {
     this.store = new TopicStore(deps.db);
     this.contacts = new ContactStore(deps.db);
+    this.audience = new EnrollmentService(deps.db, deps.temporal, undefined, deps.taskQueue);
   }
 
   /** The topics in use, as the API and the preference page list them. */
@@ -140,7 +144,8 @@ export class TopicService {
     by: TopicChangeBy,
     moves: readonly { topic: Topic; next: (current: TopicState) => TopicState }[],
   ): Promise<Map<string, TopicState> | undefined> {
-    return this.deps.db.transaction(async (trx) => {
+    const changed: string[] = [];
+    const states = await this.deps.db.transaction(async (trx) => {
       const contact = await trx('contacts').where({ id: contactId }).forUpdate().first('id');
       if (!contact) return undefined;
       const store = new TopicStore(trx);
@@ -153,11 +158,16 @@ export class TopicService {
         const state = next(current);
         states.set(topic.key, state);
         if (state === current) continue;
+        changed.push(topic.key);
         await store.setState(contactId, topic.key, state, by.source);
         await record(contactId, `topic_${state}`, by.actor, how, topic.key);
       }
       return states;
     });
+    // After the commit: segments that select by these topics see the new states.
+    const contact = changed.length > 0 ? await this.contacts.getById(contactId) : undefined;
+    if (contact) await this.audience.subscriptionsChanged([contact], changed);
+    return states;
   }
 
   /**

@@ -9,6 +9,7 @@ import {
   type SubscriptionSource,
 } from '../db/stores/subscriptionChanges';
 import { unsubscribeSignal } from '../workflows/sequenceMessages';
+import { EnrollmentService } from './enrollment';
 
 /** Who changed a contact's subscription and through what; the source is read from the actor when not given. */
 export interface SubscriptionActor {
@@ -37,13 +38,15 @@ export function sourceOf(actor: string): SubscriptionSource {
  * its sequence keeps going after an unsubscribe. The one way anything unsubscribes a contact. Asking again changes
  * nothing and records nothing; running enrollments are told again all the same, in case a signal was lost.
  */
-export function unsubscriber(db: Db, temporal: Client): Unsubscribe {
+export function unsubscriber(db: Db, temporal: Client, on: { taskQueue?: string } = {}): Unsubscribe {
   const contacts = new ContactStore(db);
   const enrollments = new EnrollmentStore(db);
   const record = changeRecorder(db);
+  const segmentsFollow = subscriptionListener(db, temporal, on.taskQueue);
   return async (contactId, actor, how = {}) => {
     const changed = await contacts.unsubscribe(contactId);
     if (changed) await record(contactId, 'unsubscribed', actor, how);
+    if (changed) await segmentsFollow(contactId);
     const active = await enrollments.listActiveForContacts([contactId]);
     await Promise.all(
       active.map((e) =>
@@ -58,13 +61,25 @@ export function unsubscriber(db: Db, temporal: Client): Unsubscribe {
 }
 
 /** Clears the contact's unsubscribe, recorded and audited like one. Enrollments that ended stay ended. */
-export function resubscriber(db: Db): Resubscribe {
+export function resubscriber(db: Db, temporal: Client, on: { taskQueue?: string } = {}): Resubscribe {
   const contacts = new ContactStore(db);
   const record = changeRecorder(db);
+  const segmentsFollow = subscriptionListener(db, temporal, on.taskQueue);
   return async (contactId, actor, how = {}) => {
     const changed = await contacts.resubscribe(contactId);
     if (changed) await record(contactId, 'resubscribed', actor, how);
+    if (changed) await segmentsFollow(contactId);
     return changed;
+  };
+}
+
+/** Re-evaluates, for one contact, the segments that select by topic: the contact-wide switch counts for every topic. */
+function subscriptionListener(db: Db, temporal: Client, taskQueue: string | undefined) {
+  const contacts = new ContactStore(db);
+  const audience = new EnrollmentService(db, temporal, undefined, taskQueue);
+  return async (contactId: string) => {
+    const contact = await contacts.getById(contactId);
+    if (contact) await audience.subscriptionsChanged([contact]);
   };
 }
 

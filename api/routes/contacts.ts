@@ -44,7 +44,7 @@ export function contactRoutes({
   const tag = 'Contacts';
 
   return [
-    ...peopleRoutes({ db, temporal }),
+    ...peopleRoutes({ db, temporal, taskQueue }),
     defineRoute({
       method: 'post',
       path: '/v1/contacts',

@@ -45,7 +45,7 @@ export function buildRoutes(deps: RouteDeps): AnyRoute[] {
   const engagement = new EngagementService({
     db: deps.db,
     enrollment: new EnrollmentService(deps.db, deps.temporal, deps.metrics, deps.taskQueue),
-    unsubscribe: unsubscriber(deps.db, deps.temporal),
+    unsubscribe: unsubscriber(deps.db, deps.temporal, deps),
     softBounces: deps.config.softBounces ?? DEFAULT_SOFT_BOUNCE_POLICY,
     metrics: deps.metrics,
   });

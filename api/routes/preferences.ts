@@ -93,8 +93,8 @@ export function preferenceRoutes({
 }: Pick<AppDeps, 'db' | 'temporal' | 'signer' | 'taskQueue'>): AnyRoute[] {
   const service = new TopicService({ db, temporal, ...(taskQueue ? { taskQueue } : {}) });
   const contacts = new ContactStore(db);
-  const unsubscribe = unsubscriber(db, temporal);
-  const resubscribe = resubscriber(db);
+  const unsubscribe = unsubscriber(db, temporal, { taskQueue });
+  const resubscribe = resubscriber(db, temporal, { taskQueue });
   const tag = 'Contacts';
   const link = { tag, access: 'public', params: z.object({ token: z.string() }), produces: 'text/html' } as const;
   const form = {

@@ -1,12 +1,12 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { AuditLog } from '../../db/stores/audit';
-import { segmentDefinitionSchema } from '../../domain/segments/definition';
+import { SegmentDefinitionError, segmentDefinitionSchema } from '../../domain/segments/definition';
 import { EnrollmentService } from '../../services/enrollment';
 import { SegmentExistsError, SegmentInUseError, SegmentService, type SegmentWithCount } from '../../services/segments';
 import { actorOf } from '../auth';
 import type { RouteDeps } from '../deps';
-import { conflict, notFound } from '../errors';
+import { badRequest, conflict, notFound } from '../errors';
 import { defineRoute, ok, r400, r403, r404, r409, WRITERS, type AnyRoute } from '../registry';
 
 const segmentKey = z
@@ -54,6 +54,16 @@ const example = {
   },
 };
 
+/** A definition naming what does not exist (a topic) is the client's mistake: a 400 with each problem's path. */
+async function definitionOr400<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof SegmentDefinitionError) throw badRequest('invalid request body', err.problems);
+    throw err;
+  }
+}
+
 /** Segments: saved definitions whose membership is kept current as events and traits arrive. */
 export function segmentRoutes({ db, temporal, metrics, taskQueue }: RouteDeps): AnyRoute[] {
   const service = new SegmentService(db, new EnrollmentService(db, temporal, metrics, taskQueue));
@@ -87,7 +97,7 @@ export function segmentRoutes({ db, temporal, metrics, taskQueue }: RouteDeps): 
       example: { body: example },
       handler: async ({ body }, req, res) => {
         try {
-          const created = await service.create(body);
+          const created = await definitionOr400(() => service.create(body));
           await audited(req, 'segment.created', body.key);
           res.status(201).json(view(created));
         } catch (err) {
@@ -107,7 +117,7 @@ export function segmentRoutes({ db, temporal, metrics, taskQueue }: RouteDeps): 
       responses: { ...ok('the count and a sample'), ...r400 },
       example: { body: { definition: example.definition }, response: { count: 1, sample: [] } },
       handler: async ({ body }, _req, res) => {
-        const { count, sample } = await service.preview(body.definition);
+        const { count, sample } = await definitionOr400(() => service.preview(body.definition));
         res.json({ count, sample: sample.map((c) => ({ id: c.externalId, internalId: c.id, email: c.email })) });
       },
     }),
@@ -151,10 +161,12 @@ export function segmentRoutes({ db, temporal, metrics, taskQueue }: RouteDeps): 
       responses: { ...ok('the segment'), ...r400, ...r403, ...r404 },
       example: { body: { definition: example.definition } },
       handler: async ({ params, body }, req, res) => {
-        const updated = await service.update(params.key, {
-          ...(body.name !== undefined ? { name: body.name } : {}),
-          ...(body.definition !== undefined ? { definition: body.definition } : {}),
-        });
+        const updated = await definitionOr400(() =>
+          service.update(params.key, {
+            ...(body.name !== undefined ? { name: body.name } : {}),
+            ...(body.definition !== undefined ? { definition: body.definition } : {}),
+          }),
+        );
         if (!updated) throw notFound(`segment ${params.key}`);
         await audited(req, 'segment.updated', params.key, { definitionChanged: body.definition !== undefined });
         res.json(view(updated));

@@ -94,7 +94,7 @@ export function unsubscribeRoutes({
   const contacts = new ContactStore(db);
   const topics = new TopicStore(db);
   const service = new TopicService({ db, temporal, ...(taskQueue ? { taskQueue } : {}) });
-  const unsubscribe = unsubscriber(db, temporal);
+  const unsubscribe = unsubscriber(db, temporal, { taskQueue });
 
   /** The link's topic while it is one, with whether the contact still gets it. */
   const topicOf = async (contactId: string, key: string | undefined) => {

@@ -1,4 +1,5 @@
 import { compileSegment } from '../../domain/segments/compile';
+import { mayReceiveSql } from './topics';
 import { readsOf, type SegmentDefinition, type SegmentReads } from '../../domain/segments/definition';
 import type { Db } from '../knex';
 import { toContact, type Contact, type ContactRow } from './contacts';
@@ -185,7 +186,7 @@ export class SegmentStore {
 
   /** How many contacts match a definition now, and a few of them (never stored). */
   async preview(definition: SegmentDefinition, now: Date, sample = 10): Promise<{ count: number; sample: Contact[] }> {
-    const p = compileSegment(definition, { contact: 'c', now });
+    const p = compileSegment(definition, { contact: 'c', now, mayReceive: mayReceiveSql });
     const [counted] = (
       await this.db.raw(`SELECT count(*)::int AS n FROM contacts c WHERE ${p.sql}`, p.bindings as never[])
     ).rows as { n: number }[];
@@ -213,7 +214,7 @@ export class SegmentStore {
     { emit = true }: { emit?: boolean } = {},
   ): Promise<MembershipChange> {
     if (contactIds && contactIds.length === 0) return { entered: [], left: [], events: [] };
-    const p = compileSegment(definition, { contact: 'c', now });
+    const p = compileSegment(definition, { contact: 'c', now, mayReceive: mayReceiveSql });
     // A uuid[] literal as one binding: knex would spread a JavaScript array into a list of placeholders.
     const ids = contactIds ? `{${contactIds.join(',')}}` : null;
     const scope = ids ? 'c.id = ANY(?::uuid[]) AND ' : '';

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { TOPIC_KEY } from '../preferenceLinks';
 
 /**
- * The segment language: a tree of `all` / `any` / `not` over trait, event, engagement and subscription conditions. Definitions
- * are checked here by hand rather than by a zod union, so that every refusal names the exact path and lists what
- * would have been accepted there.
+ * The segment language: a tree of `all` / `any` / `not` over trait, event, engagement and subscription conditions.
+ * Definitions are checked here by hand rather than by a zod union, so that every refusal names the exact path and
+ * lists what would have been accepted there.
  */
 
 export const TRAIT_OPS = ['eq', 'neq', 'in', 'gt', 'gte', 'lt', 'lte', 'exists', 'contains', 'withinDays'] as const;

@@ -182,10 +182,13 @@ test('a marketer picks the sender and reply-to from the allowed ones; one at ano
   expect(await page.textContent('[data-field=from]')).toContain('@news.acme.test');
 
   // A name and an address at an allowed domain for the sender, a whole address for replies.
-  await from.selectOption('other');
+  await from.selectOption({ label: 'Another address…' });
   await page.fill('#template-form input[name=from-name]', 'Ada at Acme');
   await page.fill('#template-form input[name=from-address]', 'ada@news.acme.test');
   await replyTo.selectOption('support@acme.test');
+  // Only the field set to another address asks for one.
+  expect(await page.isVisible('#template-form input[name=from-address]')).toBe(true);
+  expect(await page.isVisible('#template-form input[name=replyTo-address]')).toBe(false);
   await page.click('#template-save');
   await page.waitForSelector('#template-version[data-version="2"]');
   const saved = await call('GET', `/v1/templates/${key}`);
@@ -196,7 +199,7 @@ test('a marketer picks the sender and reply-to from the allowed ones; one at ano
   });
 
   // The editor shows what is stored.
-  expect(await from.inputValue()).toBe('other');
+  expect(await from.locator('option:checked').textContent()).toBe('Another address…');
   expect(await page.inputValue('#template-form input[name=from-name]')).toBe('Ada at Acme');
   expect(await page.inputValue('#template-form input[name=from-address]')).toBe('ada@news.acme.test');
   expect(await replyTo.inputValue()).toBe('support@acme.test');

@@ -334,11 +334,7 @@ describe('subscription conditions', () => {
     [
       'pro, on the newsletter, not in the beta',
       {
-        all: [
-          { trait: 'plan', op: 'eq', value: 'pro' },
-          { subscribed: 'newsletter' },
-          { not: { subscribed: OPT_IN } },
-        ],
+        all: [{ trait: 'plan', op: 'eq', value: 'pro' }, { subscribed: 'newsletter' }, { not: { subscribed: OPT_IN } }],
       },
       (r) => r.plan === 'pro' && receives(r, 'newsletter') && !receives(r, OPT_IN),
     ],

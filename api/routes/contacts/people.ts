@@ -32,11 +32,15 @@ const timelineResponse = z.object({
 });
 
 /** Finding people, their timeline, and list hygiene (unsubscribe and resubscribe by a person, recorded). */
-export function peopleRoutes({ db, temporal }: Pick<RouteDeps, 'db' | 'temporal'>): AnyRoute[] {
+export function peopleRoutes({
+  db,
+  temporal,
+  taskQueue,
+}: Pick<RouteDeps, 'db' | 'temporal' | 'taskQueue'>): AnyRoute[] {
   const contacts = new ContactStore(db);
   const segments = new SegmentStore(db);
-  const unsubscribe = unsubscriber(db, temporal);
-  const resubscribe = resubscriber(db);
+  const unsubscribe = unsubscriber(db, temporal, { taskQueue });
+  const resubscribe = resubscriber(db, temporal, { taskQueue });
   const tag = 'Contacts';
   const find = async (id: string): Promise<Contact> => {
     const contact = await contacts.getByExternalId(id);
