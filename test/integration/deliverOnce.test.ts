@@ -5,6 +5,9 @@ import { SuppressionStore } from '../../db/stores/suppressions';
 import type { MailCatcher } from '../../infra/mailCatcher';
 import { OutboxStore, type OutboxClaim } from '../../db/stores/outbox';
 import { createSmtpProvider, type EmailProvider } from '../../providers/email';
+import { composeEmail } from '../../activities/composeEmail';
+import { LinkSigner } from '../../infra/signing';
+import type { ResolvedTemplate } from '../../templates/library';
 import { SlowSmtpServer } from '../fakes';
 import { createTestDatabase, startSmtpSink, uniqueId, type TestDatabase } from '../harness';
 
@@ -258,3 +261,41 @@ test('a stopped batch leaves the rest unsent and gives their claims back, so the
   expect(Date.now() - started).toBeLessThan(5_000);
   expect(claims.map(at)).toEqual([1, 1, 1, 1]);
 }, 30_000);
+
+test('a template that cannot render fails that message with the reason, once: no send, no retry', async () => {
+  const claim = await claimFor();
+  // A version whose artifact names a partial it does not carry: Handlebars refuses it at render time.
+  const template: ResolvedTemplate = {
+    key: 'broken',
+    version: 1,
+    transactional: false,
+    from: null,
+    replyTo: null,
+    cta: 'broken',
+    defaultLocale: 'en',
+    artifacts: { en: { subject: 'Hi', html: '<p>{{> missing_footer}}</p>', text: null, partials: {} } },
+  };
+  const compose = composeEmail(
+    {
+      mail: {
+        from: 'a@acme.test',
+        productName: 'Acme',
+        companyName: 'Acme',
+        publicUrl: 'http://localhost:3000',
+        appUrl: 'http://localhost:3000',
+        frequencyCap: { max: 10, windowMs: 3_600_000 },
+      },
+      signer: new LinkSigner('test-signing-secret-that-is-long-enough-000'),
+    },
+    { contactId: claim.contactId!, email: claim.toEmail, traits: {} },
+    { template, from: 'a@acme.test', campaign: 'test', marketing: true },
+  );
+  const run = (n: number) =>
+    attempt(n).run(deliverOnce, { outbox, email: fast, guard }, claim, undefined, compose) as Promise<Delivery>;
+  const first = await run(1);
+  expect(first).toEqual({ status: 'failed', reason: expect.stringMatching(/could not be rendered: .*missing_footer/) });
+  expect(await run(2)).toEqual({ status: 'failed', reason: 'failed earlier' });
+  const row = await t.db('email_outbox').where({ idempotency_key: claim.idempotencyKey }).first();
+  expect(row).toEqual(expect.objectContaining({ status: 'failed', error: expect.stringContaining('missing_footer') }));
+  expect(sink.to(claim.toEmail)).toHaveLength(0);
+});
