@@ -1,24 +1,15 @@
 import { uniqueId } from '../harness';
-import { launchChromium, signedIn as signInto, type Browser } from '../harness/browser';
-import { client, startTestStack, type TestStack } from '../harness/stack';
+import { browserSuite, signedIn as signInto, type Browser } from '../harness/browser';
+import { client, type TestStack } from '../harness/stack';
 
 let t: TestStack;
 let browser: Browser;
 /** Console errors and uncaught exceptions of every page: a script error fails the test. */
-const errors: string[] = [];
+const errors = browserSuite({ PRODUCT_NAME: 'Acme Notes' }, (stack, chromium) => {
+  t = stack;
+  browser = chromium;
+});
 const signedIn = (role: 'marketer' | 'chairman') => signInto(browser, t, role, errors);
-
-beforeAll(async () => {
-  [t, browser] = await Promise.all([startTestStack({ PRODUCT_NAME: 'Acme Notes' }), launchChromium()]);
-}, 90_000);
-afterAll(async () => {
-  await browser?.close();
-  await t?.stop();
-});
-afterEach(() => {
-  expect(errors).toEqual([]);
-  errors.length = 0;
-});
 
 test('a marketer sees the audience, sends a broadcast and watches it complete; a scheduled one takes a test and a cancel', async () => {
   const call = client(t);

@@ -1,25 +1,16 @@
 import type { Role } from '../../db/stores/apiKeys';
 import { eventually, uniqueId } from '../harness';
-import { launchChromium, signedIn as signInto, type Browser } from '../harness/browser';
-import { client, startTestStack, type TestStack } from '../harness/stack';
+import { browserSuite, signedIn as signInto, type Browser } from '../harness/browser';
+import { client, type TestStack } from '../harness/stack';
 
 let t: TestStack;
 let browser: Browser;
 /** Console errors and uncaught exceptions of every page: a script error fails the test. */
-const errors: string[] = [];
+const errors = browserSuite({}, (stack, chromium) => {
+  t = stack;
+  browser = chromium;
+});
 const signedIn = (role: Role) => signInto(browser, t, role, errors, /status of 4(03|04|09)/);
-
-beforeAll(async () => {
-  [t, browser] = await Promise.all([startTestStack(), launchChromium()]);
-}, 90_000);
-afterAll(async () => {
-  await browser?.close();
-  await t?.stop();
-});
-afterEach(() => {
-  expect(errors).toEqual([]);
-  errors.length = 0;
-});
 
 test('a marketer searches people, pages with the cursor, reads a timeline and unsubscribes; an operator erases', async () => {
   const call = client(t);

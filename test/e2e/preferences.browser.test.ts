@@ -1,8 +1,8 @@
 import { confirmUrl, getTopicConfirmationWorkflowId, preferencesUrl } from '../../domain/preferenceLinks';
 import { LinkSigner } from '../../infra/signing';
 import { uniqueId } from '../harness';
-import { launchChromium, type Browser } from '../harness/browser';
-import { client, startTestStack, type TestStack } from '../harness/stack';
+import { browserSuite, type Browser } from '../harness/browser';
+import { client, type TestStack } from '../harness/stack';
 
 // The preference centre as a reader meets it: the link from an email opened in Chromium, a checkbox changed, Save
 // pressed, and the result read back through the API as the marketer sees it.
@@ -13,18 +13,9 @@ const signer = new LinkSigner('test-signing-secret-that-is-long-enough-000');
 let t: TestStack;
 let browser: Browser;
 /** Console errors and uncaught exceptions of every page. */
-const errors: string[] = [];
-
-beforeAll(async () => {
-  [t, browser] = await Promise.all([startTestStack(), launchChromium()]);
-}, 90_000);
-afterAll(async () => {
-  await browser?.close();
-  await t?.stop();
-});
-afterEach(() => {
-  expect(errors).toEqual([]);
-  errors.length = 0;
+const errors = browserSuite({}, (stack, chromium) => {
+  t = stack;
+  browser = chromium;
 });
 
 type TopicView = { key: string; subscribed: boolean; state: string };

@@ -1,24 +1,15 @@
 import { uniqueId } from '../harness';
-import { launchChromium, signedIn as signInto, type Browser } from '../harness/browser';
-import { client, startTestStack, type TestStack } from '../harness/stack';
+import { browserSuite, signedIn as signInto, type Browser } from '../harness/browser';
+import { client, type TestStack } from '../harness/stack';
 
 let t: TestStack;
 let browser: Browser;
 /** Console errors and uncaught exceptions of the page: a script error fails the test. */
-const errors: string[] = [];
+const errors = browserSuite({}, (stack, chromium) => {
+  t = stack;
+  browser = chromium;
+});
 const signedIn = () => signInto(browser, t, 'marketer', errors);
-
-beforeAll(async () => {
-  [t, browser] = await Promise.all([startTestStack(), launchChromium()]);
-}, 90_000);
-afterAll(async () => {
-  await browser?.close();
-  await t?.stop();
-});
-afterEach(() => {
-  expect(errors).toEqual([]);
-  errors.length = 0;
-});
 
 test('a marketer builds a segment with the form, sees the live count, saves it and sees its members', async () => {
   const call = client(t);

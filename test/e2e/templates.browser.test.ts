@@ -1,18 +1,10 @@
 import type { Page } from 'playwright-core';
 import { uniqueId } from '../harness';
-import { launchChromium, signedIn as signInto, type Browser } from '../harness/browser';
-import { client, startTestStack, type TestStack } from '../harness/stack';
+import { browserSuite, signedIn as signInto, type Browser } from '../harness/browser';
+import { client, type TestStack } from '../harness/stack';
 
 // Code passed to page.evaluate runs in the browser; the project compiles without the DOM library, so this stands in.
 declare const window: { ace: { edit(id: string): Record<string, (...a: unknown[]) => unknown> } };
-
-let t: TestStack;
-let browser: Browser;
-/** Console errors and uncaught exceptions of every page: a script error fails the test. */
-const errors: string[] = [];
-/** A page of a role; `expectedStatus` lets through the failed requests a test provokes on purpose (a 400 on save). */
-const signedIn = (role: 'marketer' | 'chairman', expectedStatus?: RegExp) =>
-  signInto(browser, t, role, errors, expectedStatus);
 
 /** Senders a template may name besides the default: a whole address and a domain each, for from and reply-to. */
 const SENDERS = {
@@ -20,17 +12,16 @@ const SENDERS = {
   MAIL_REPLY_TO_ALLOWED: 'support@acme.test,@help.acme.test',
 };
 
-beforeAll(async () => {
-  [t, browser] = await Promise.all([startTestStack(SENDERS), launchChromium()]);
-}, 90_000);
-afterAll(async () => {
-  await browser?.close();
-  await t?.stop();
+let t: TestStack;
+let browser: Browser;
+/** Console errors and uncaught exceptions of every page: a script error fails the test. */
+const errors = browserSuite(SENDERS, (stack, chromium) => {
+  t = stack;
+  browser = chromium;
 });
-afterEach(() => {
-  expect(errors).toEqual([]);
-  errors.length = 0;
-});
+/** A page of a role; `expectedStatus` lets through the failed requests a test provokes on purpose (a 400 on save). */
+const signedIn = (role: 'marketer' | 'chairman', expectedStatus?: RegExp) =>
+  signInto(browser, t, role, errors, expectedStatus);
 
 /** An MJML body for the mjml_base layout: one section, one column, the given line as line 3. */
 const mjmlBody = (line: string) => `<mj-section>\n  <mj-column>\n    ${line}\n  </mj-column>\n</mj-section>`;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startTestStack, type TestStack } from './stack';
 
 /** Debian's Chromium, which .ci/run installs. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -68,4 +69,32 @@ export async function signedIn(
   await page.click('button[type=submit]');
   await page.waitForSelector(`#role:text("${role}")`);
   return page;
+}
+
+/**
+ * The hooks of a browser test file: the product on free ports (with `env`) and a Chromium, started before the
+ * file's tests and stopped after them, and no console error or uncaught exception on any page during a test.
+ * `ready` gets the stack and the browser once both run; the answer is the list pages report errors to (pass it to
+ * `signedIn`).
+ */
+export function browserSuite(
+  env: Record<string, string>,
+  ready: (stack: TestStack, browser: Browser) => void,
+): string[] {
+  const errors: string[] = [];
+  let stack: TestStack | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    [stack, browser] = await Promise.all([startTestStack(env), launchChromium()]);
+    ready(stack, browser);
+  }, 90_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+  afterEach(() => {
+    expect(errors).toEqual([]);
+    errors.length = 0;
+  });
+  return errors;
 }
