@@ -96,7 +96,8 @@ const contentOf = (input: TemplateInput): Record<string, LocaleContent> => ({
 /** Layouts and partials by key: what compiling an email template may splice in. */
 type Library = Map<string, { template: TemplateRecord; ref: TemplateRef }>;
 
-const refOf = (template: TemplateRecord, version: TemplateVersion): TemplateRef => {
+/** A layout or partial as a compile splices it in: its default locale's source. */
+const refOf = (template: TemplateMeta, version: Pick<TemplateVersion, 'content' | 'defaultLocale'>): TemplateRef => {
   const content = version.content[version.defaultLocale] as LocaleContent;
   return {
     key: template.key,
@@ -282,20 +283,8 @@ export class TemplateService {
     const rebuilt: { key: string; version: NewVersion }[] = [];
     if (meta.kind !== 'email') {
       const record = (await this.store.get(meta.key)) as TemplateRecord;
-      library.set(meta.key, {
-        template: { ...record, ...meta },
-        ref: refOf(
-          { ...record, ...meta },
-          {
-            ...(v as NewVersion),
-            templateKey: meta.key,
-            version: 0,
-            createdAt: new Date(),
-            ...compiled,
-            createdBy: actor,
-          },
-        ),
-      });
+      // The dependants are compiled against the source being saved, not the stored one.
+      library.set(meta.key, { template: { ...record, ...meta }, ref: refOf(meta, v) });
       for (const key of await this.store.dependants(meta.key)) {
         const dependant = (await this.store.get(key)) as TemplateRecord;
         const current = (await this.store.getVersion(key, dependant.currentVersion)) as TemplateVersion;
