@@ -90,20 +90,27 @@ export class ContactImporter {
       writing.catch(() => undefined);
     };
 
-    for await (const rec of source) {
-      batch.read++;
-      batch.end = rec.end;
-      if (rec.rejection) batch.rejections.push(rec.rejection);
-      else if (rec.record) {
-        const result = validateRow(rec.row, rec.record, options.format, checks);
-        if (result.ok) batch.rows.push(result.value);
-        else batch.rejections.push(result.rejection);
+    try {
+      for await (const rec of source) {
+        batch.read++;
+        batch.end = rec.end;
+        if (rec.rejection) batch.rejections.push(rec.rejection);
+        else if (rec.record) {
+          const result = validateRow(rec.row, rec.record, options.format, checks);
+          if (result.ok) batch.rows.push(result.value);
+          else batch.rejections.push(result.rejection);
+        }
+        if (batch.read >= batchSize) {
+          await writing;
+          write(batch);
+          batch = newBatch();
+        }
       }
-      if (batch.read >= batchSize) {
-        await writing;
-        write(batch);
-        batch = newBatch();
-      }
+    } catch (err) {
+      // A file that cannot be read further: the batch being written is stored (or not) before the caller hears of
+      // it, so what the import's record says it stored is final.
+      await writing.catch(() => undefined);
+      throw err;
     }
     if (batch.read) write(batch);
     await writing;

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Request } from 'express';
+import type { Knex } from 'knex';
 import { z } from 'zod';
+import type { Db } from '../../db/knex';
 import { AuditLog } from '../../db/stores/audit';
 import { ContactImportStore, type ContactImport } from '../../db/stores/contactImports';
 import { MAX_REPORTED_REJECTIONS, type ImportFormat } from '../../domain/contactImport';
@@ -94,12 +96,14 @@ export function importRoutes(deps: RouteDeps): AnyRoute[] {
         'A `text/csv` file with a header row, or `application/x-ndjson` (one JSON object per line). Columns `id`, ' +
         '`email`, `timezone`, `locale` and `ventureId` are the contact’s; every other column is a trait (numbers, ' +
         '`true`/`false` typed; an empty cell leaves the trait as it is). Rows are upserted by `id`, else by ' +
-        'email. A body up to IMPORT_INLINE_MAX_BYTES with a Content-Length is answered with the report (200); a ' +
+        'email. A body up to IMPORT_INLINE_MAX_BYTES with a Content-Length is answered with the report (200; ' +
+        '`status: failed` with the `error` when the file breaks after rows were stored, which stay; a 400 when ' +
+        'nothing could be read); a ' +
         'larger one is imported by a workflow (202, `Location: /v1/imports/:id`).',
       tag,
       access: WRITERS,
       bodyMediaTypes: ACCEPTED,
-      response: z.object({ id: z.uuid(), status: z.string(), ...report }),
+      response: z.object({ id: z.uuid(), status: z.string(), error: z.string().optional(), ...report }),
       responses: {
         ...ok('imported at once: the counts and the rejected rows'),
         '202': 'accepted: imported by a workflow; follow `location`',
@@ -140,26 +144,41 @@ export function importRoutes(deps: RouteDeps): AnyRoute[] {
           });
 
         if (declared !== undefined && declared <= inlineMax) {
-          await store.create({
-            id,
-            format,
-            bytes: declared,
-            status: 'running',
-            createdBy: actor,
-            createdByRole: actorRole,
-          });
           await audited({ format, bytes: declared, mode: 'inline' });
+          // The import's record is written with the first batch it stores: a file refused before that leaves none.
+          let recorded = false;
+          const record = async (db: Knex.Transaction | Db) => {
+            if (recorded) return;
+            const created = { id, format, bytes: declared, createdBy: actor, createdByRole: actorRole };
+            await new ContactImportStore(db).create({ ...created, status: 'running' });
+            recorded = true;
+          };
           try {
             const result = await importer.run(importSource(format, req), {
               format,
-              checkpoint: (trx, at) => store.checkpoint(trx, id, at),
+              checkpoint: async (trx, at) => {
+                await record(trx);
+                await store.checkpoint(trx, id, at);
+              },
             });
+            await record(deps.db);
             await store.finish(id, { status: 'completed' });
             res.status(200).json({ id, status: 'completed', ...result });
           } catch (err) {
             if (!(err instanceof ImportFormatError)) throw err;
+            // Nothing stored: the client's mistake, refused as a whole.
+            if (!recorded) throw badRequest(err.message, [{ path: '(body)', message: err.message }]);
+            // Rows stored before the file broke stay: the answer says so, as the import's record does.
             await store.finish(id, { status: 'failed', error: err.message });
-            throw badRequest(err.message, [{ path: '(body)', message: err.message }]);
+            const stored = (await store.get(id)) as ContactImport;
+            res.status(200).json({
+              id,
+              status: 'failed',
+              error: err.message,
+              ...stored.counts,
+              rejectedRows: stored.rejectedRows,
+              rejectedRowsTruncated: stored.counts.rejected > stored.rejectedRows.length,
+            });
           }
           return;
         }

@@ -161,6 +161,31 @@ leaves",01234\r\n` +
     expect(await contact('n-1')).toMatchObject({ timezone: 'America/New_York', traits: { vip: true, tags: ['a'] } });
   });
 
+  it('a file that cannot be read from its first line is a 400 that stores nothing, not even an import record', async () => {
+    const before = await t.db('contact_imports').count({ n: '*' }).first();
+    const res = await post('{"id":"x","name":"a "quote" in the open"}\n', 'text/csv');
+    expect(res.status).toBe(400);
+    expect(res.body.problems[0]).toMatchObject({ path: '(body)', message: expect.stringMatching(/cannot be read/) });
+    expect(await t.db('contact_imports').count({ n: '*' }).first()).toEqual(before);
+  });
+
+  it('a file that breaks after rows were stored answers 200 with status failed, the counts and the reason', async () => {
+    const tag = uniqueId('broken');
+    // 1,200 good rows: the first batch of 1,000 is stored before the break in the second is read.
+    const good = Array.from({ length: 1_200 }, (_, i) => `${tag}-${i},${tag}-${i}@example.com`);
+    const csv = ['id,email', ...good, `${tag}-x,"unclosed@example.com`].join('\n');
+    const res = await post(csv, 'text/csv');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      status: 'failed',
+      created: 1_000,
+      error: expect.stringMatching(/cannot be read/),
+    });
+    expect((await get(`/v1/imports/${res.body.id}`)).body).toMatchObject({ status: 'failed', created: 1_000 });
+    expect(await contact(`${tag}-999`)).toBeDefined();
+    expect(await contact(`${tag}-1000`)).toBeUndefined();
+  });
+
   it('refuses other media types with 415 listing the accepted ones, and oversized uploads with 413', async () => {
     const json = await post(JSON.stringify([{ id: 'j' }]), 'application/json');
     expect(json.status).toBe(415);
