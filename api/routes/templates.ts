@@ -90,8 +90,8 @@ export function templateRoutes(deps: RouteDeps): AnyRoute[] {
       summary: 'Create a template (an email, a layout or a partial)',
       description:
         'MJML is compiled once, here, to responsive HTML; Handlebars runs per recipient. A 400 lists MJML and ' +
-        'Handlebars errors with line and column, links without a scheme, and a marketing email that links neither ' +
-        '`{{unsubscribe_url}}` nor `{{preferences_url}}`; `warnings` lists variables no context provides. An email ' +
+        'Handlebars errors with line and column, links without a scheme, and a marketing email that does not link ' +
+        '`{{preferences_url}}`; `warnings` lists variables no context provides. An email ' +
         'gets the layout that fits its format unless it names one (`null` for none).',
       tag,
       access: WRITERS,

@@ -119,12 +119,13 @@ function locate(value: string, fields: SourceField[]): { path: string; line?: nu
 }
 
 /**
- * Marketing must let the reader leave: the assembled email has to link `{{unsubscribe_url}}` or
- * `{{preferences_url}}`. Transactional mail is exempt.
+ * Marketing must let the reader choose: the assembled email has to link `{{preferences_url}}`, the page where they
+ * leave a topic or unsubscribe from everything (its `List-Unsubscribe` header carries the one-click link). Transactional
+ * mail is exempt.
  */
 export function optOutProblem(transactional: boolean, sources: string[], path: string): TemplateProblem[] {
   if (transactional || sources.some(hasOptOutLink)) return [];
   const message =
-    'a marketing email must link {{unsubscribe_url}} or {{preferences_url}}; use a layout that does (base, mjml_base) or add the link';
+    'a marketing email must link {{preferences_url}} (the page to leave a topic or unsubscribe from all); use a layout that does (base, mjml_base) or add the link';
   return [{ path, message }];
 }

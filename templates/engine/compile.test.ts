@@ -14,7 +14,7 @@ const MJML_LAYOUT: TemplateRef = {
     '    <mj-wrapper>',
     '{{{body}}}',
     '    </mj-wrapper>',
-    '    <mj-section><mj-column><mj-text><a href="{{unsubscribe_url}}">Unsubscribe</a></mj-text></mj-column></mj-section>',
+    '    <mj-section><mj-column><mj-text><a href="{{preferences_url}}">Preferences</a></mj-text></mj-column></mj-section>',
     '  </mj-body>',
     '</mjml>',
   ].join('\n'),
@@ -24,8 +24,8 @@ const HTML_LAYOUT: TemplateRef = {
   key: 'plain_html',
   kind: 'layout',
   format: 'html',
-  body: '<html><body>{{{body}}}<p><a href="{{unsubscribe_url}}">Unsubscribe</a></p></body></html>',
-  text: '{{{body}}}\n\nUnsubscribe: {{unsubscribe_url}}',
+  body: '<html><body>{{{body}}}<p><a href="{{preferences_url}}">Email preferences</a></p></body></html>',
+  text: '{{{body}}}\n\nEmail preferences: {{preferences_url}}',
 };
 
 const BUTTON: TemplateRef = {
@@ -195,9 +195,13 @@ describe('compileTemplate: links', () => {
     expect(result.uses).toEqual(['plain_html', 'button']);
   });
 
-  it('refuses a marketing email without an unsubscribe or preferences link, and allows a transactional one', async () => {
+  it('refuses a marketing email without a preferences link (an unsubscribe link alone is not enough), and allows a transactional one', async () => {
     const marketing = await compileTemplate(html('<p>Hi</p>', { layout: undefined }));
-    expect(messages(marketing.errors)).toMatch(/unsubscribe_url.*preferences_url/);
+    expect(messages(marketing.errors)).toMatch(/must link \{\{preferences_url\}\}/);
+    const unsubscribeOnly = await compileTemplate(
+      html('<a href="{{unsubscribe_url}}">Unsubscribe</a>', { layout: undefined }),
+    );
+    expect(messages(unsubscribeOnly.errors)).toMatch(/preferences_url/);
     const transactional = await compileTemplate(html('<p>Hi</p>', { layout: undefined, transactional: true }));
     expect(transactional.errors).toEqual([]);
     const ownLink = await compileTemplate(html('<a href="{{preferences_url}}">Preferences</a>', { layout: undefined }));

@@ -41,9 +41,9 @@ export function linkProblem(link: Link): string | undefined {
   return undefined;
 }
 
-const OPT_OUT = /\{\{\{?\s*(unsubscribe_url|preferences_url)\s*\}?\}\}/;
+const OPT_OUT = /\{\{\{?\s*preferences_url\s*\}?\}\}/;
 
-/** Whether an assembled source links the contact's unsubscribe or preferences page, as marketing must. */
+/** Whether an assembled source links the contact's preference page, as marketing must. */
 export function hasOptOutLink(source: string): boolean {
   return OPT_OUT.test(source);
 }

@@ -164,7 +164,8 @@ describe('layouts and partials', () => {
 
   it('a layout change that would break a template built from it is refused, naming the template', async () => {
     const layout = uniqueId('frame').toLowerCase().replace(/-/g, '_');
-    const frame = (inner: string) => `<html><body>${inner}<a href="{{unsubscribe_url}}">Unsubscribe</a></body></html>`;
+    const frame = (inner: string) =>
+      `<html><body>${inner}<a href="{{preferences_url}}">Email preferences</a></body></html>`;
     expect(
       (
         await api()('POST', '/v1/templates', {
@@ -180,12 +181,12 @@ describe('layouts and partials', () => {
     expect(
       (await create({ key, name: 'Framed', format: 'html', layout, body: '<p>Hello {{first_name}}</p>' })).status,
     ).toBe(201);
-    // Valid as a layout, but the marketing template built from it would lose its unsubscribe link.
+    // Valid as a layout, but the marketing template built from it would lose its preferences link.
     const unlinked = await api()('PUT', `/v1/templates/${layout}`, { body: '<html><body>{{{body}}}</body></html>' });
     expect(unlinked.status).toBe(400);
     expect(unlinked.body.problems[0]).toMatchObject({
       path: expect.stringContaining(`dependants.${key}`),
-      message: expect.stringMatching(new RegExp(`template '${key}' would break: .*unsubscribe_url`)),
+      message: expect.stringMatching(new RegExp(`template '${key}' would break: .*preferences_url`)),
     });
     const noBody = await api()('PUT', `/v1/templates/${layout}`, { body: frame('') });
     expect(noBody.status).toBe(400);
