@@ -73,10 +73,14 @@ export class BroadcastService {
     this.store = new BroadcastStore(db);
   }
 
-  /** The audience a segment would give a broadcast now, or undefined when there is no such segment. */
-  async audience(segment: string): Promise<{ members: number; eligible: number } | undefined> {
+  /**
+   * The audience a segment would give a broadcast now (eligible: may receive it, under the topic when one is given),
+   * or undefined when there is no such segment.
+   */
+  async audience(segment: string, topic?: string): Promise<{ members: number; eligible: number } | undefined> {
+    if (topic !== undefined) await this.requireTopic(topic);
     try {
-      return await segmentAudience(this.db, segment);
+      return await segmentAudience(this.db, segment, topic);
     } catch (err) {
       // Before any segment exists the segments table may not either: no segment can be named yet.
       if ((err as { code?: string }).code === '42P01') return undefined;
@@ -93,14 +97,25 @@ export class BroadcastService {
         `there is no email template '${req.template}'; the templates are: ${templates.ids().join(', ')}`,
       );
     }
+    if (req.topic !== undefined) await this.requireTopic(req.topic);
+    else if (!templates.transactional().includes(req.template)) {
+      throw new BroadcastInputError(
+        'topic',
+        `a marketing broadcast must name the topic it is sent under; ${await this.topicChoices()}`,
+      );
+    }
+  }
+
+  /** A topic that exists, or a BroadcastInputError on `topic` listing those that do. */
+  private async requireTopic(topic: string): Promise<void> {
+    if (!(await new TopicStore(this.db).get(topic))) {
+      throw new BroadcastInputError('topic', `there is no topic '${topic}'; ${await this.topicChoices()}`);
+    }
+  }
+
+  private async topicChoices(): Promise<string> {
     const topics = (await new TopicStore(this.db).list()).map((t) => t.key);
-    const choices = `the topics are: ${topics.join(', ') || 'none yet (POST /v1/topics)'}`;
-    if (req.topic === undefined && !templates.transactional().includes(req.template)) {
-      throw new BroadcastInputError('topic', `a marketing broadcast must name the topic it is sent under; ${choices}`);
-    }
-    if (req.topic !== undefined && !topics.includes(req.topic)) {
-      throw new BroadcastInputError('topic', `there is no topic '${req.topic}'; ${choices}`);
-    }
+    return `the topics are: ${topics.join(', ') || 'none yet (POST /v1/topics)'}`;
   }
 
   /** Stores the broadcast and starts its one workflow; refuses a segment that does not exist. */

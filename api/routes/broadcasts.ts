@@ -155,15 +155,31 @@ export function broadcastRoutes(deps: RouteDeps): AnyRoute[] {
       summary: 'How many a broadcast to a segment would reach now',
       tag: 'Broadcasts',
       access: 'any',
-      body: z.object({ segment: z.string().trim().min(1).max(100) }).strict(),
+      description:
+        '`eligible` counts the members who may receive it: not unsubscribed from everything and, when `topic` is ' +
+        'given, still in that topic. Suppressed and capped addresses are only known when it sends.',
+      body: z
+        .object({
+          segment: z.string().trim().min(1).max(100),
+          topic: z.string().trim().min(1).max(100).optional(),
+        })
+        .strict(),
       response: z.object({ segment: z.string(), members: z.number().int(), eligible: z.number().int() }),
       responses: { ...ok('the audience'), ...r400 },
       example: {
-        body: { segment: 'pro-germany' },
-        response: { segment: 'pro-germany', members: 1200, eligible: 1180 },
+        body: { segment: 'pro-germany', topic: 'newsletter' },
+        response: { segment: 'pro-germany', members: 1200, eligible: 1150 },
       },
       handler: async ({ body }, _req, res) => {
-        const audience = await service.audience(body.segment);
+        let audience: Awaited<ReturnType<BroadcastService['audience']>>;
+        try {
+          audience = await service.audience(body.segment, body.topic);
+        } catch (err) {
+          if (err instanceof BroadcastInputError) {
+            throw badRequest('invalid request body', [{ path: err.field, message: err.message }]);
+          }
+          throw err;
+        }
         if (!audience) {
           throw badRequest('invalid request body', [
             { path: 'segment', message: `there is no segment '${body.segment}'` },

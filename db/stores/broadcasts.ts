@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from '../knex';
-import { mayReceiveSql } from './topics';
+import { eligibleSql, mayReceiveSql } from './topics';
 import {
   type BroadcastCounts,
   type BroadcastStatus,
@@ -306,15 +306,24 @@ export class BroadcastStore {
 }
 
 /** The segments a broadcast can name (the segments table), and how many members each has now. */
-export async function segmentAudience(db: Db, key: string): Promise<{ members: number; eligible: number } | undefined> {
+export async function segmentAudience(
+  db: Db,
+  key: string,
+  topic?: string,
+): Promise<{ members: number; eligible: number } | undefined> {
   const segment = await db('segments').where({ key }).first('key');
   if (!segment) return undefined;
+  // Eligible: not unsubscribed from everything and, with a topic, not out of it either.
+  const byTopic = topic ? eligibleSql(topic) : undefined;
   const row = await db('segment_members as m')
     .join('contacts as c', 'c.id', 'm.contact_id')
     .where('m.segment_key', key)
     .select(
       db.raw('count(*)::int as members'),
-      db.raw('count(*) filter (where c.unsubscribed_at is null)::int as eligible'),
+      db.raw(
+        `count(*) filter (where c.unsubscribed_at is null${byTopic ? ` and ${byTopic.sql}` : ''})::int as eligible`,
+        byTopic?.bindings ?? [],
+      ),
     )
     .first();
   return { members: (row?.members as number) ?? 0, eligible: (row?.eligible as number) ?? 0 };

@@ -165,6 +165,21 @@ test('exactly one email to each eligible member; none to the unsubscribed, those
   const segment = await segmentOf([...eligible, unsubscribed!, leftTopic!, suppressed!, capped!]);
   const preview = await api.post('/v1/broadcasts/preview-audience').set(as('marketer')).send({ segment });
   expect(preview.body).toEqual({ segment, members: 9, eligible: 8 });
+  // Under its topic, the one who left the newsletter is not eligible either; an unknown topic is named.
+  const underTopic = await api
+    .post('/v1/broadcasts/preview-audience')
+    .set(as('marketer'))
+    .send({ segment, topic: 'newsletter' });
+  expect(underTopic.body).toEqual({ segment, members: 9, eligible: 7 });
+  const unknownTopic = await api
+    .post('/v1/broadcasts/preview-audience')
+    .set(as('marketer'))
+    .send({ segment, topic: 'gossip' });
+  expect(unknownTopic.status).toBe(400);
+  expect(unknownTopic.body.problems[0]).toMatchObject({
+    path: 'topic',
+    message: expect.stringContaining('newsletter'),
+  });
 
   const b = await create({ segment });
   // A member who joins after the audience was frozen is not sent to.

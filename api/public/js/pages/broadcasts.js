@@ -141,9 +141,10 @@ async function form() {
     const mine = ++asked;
     audience.textContent = 'Counting…';
     try {
-      const a = await post('/v1/broadcasts/preview-audience', { segment: segment.value });
+      const body = { segment: segment.value, ...(topic.value ? { topic: topic.value } : {}) };
+      const a = await post('/v1/broadcasts/preview-audience', body);
       if (mine !== asked) return;
-      audience.textContent = `${fmt.number(a.members)} member${a.members === 1 ? '' : 's'} now; ${fmt.number(a.eligible)} can receive it (the others unsubscribed). Suppressed and capped addresses are skipped when it sends.`;
+      audience.textContent = `${fmt.number(a.members)} member${a.members === 1 ? '' : 's'} now; ${fmt.number(a.eligible)} can receive it (the others unsubscribed, or left its topic). Suppressed and capped addresses are skipped when it sends.`;
       audience.dataset.members = String(a.members);
       audience.dataset.eligible = String(a.eligible);
     } catch (err) {
@@ -151,6 +152,7 @@ async function form() {
     }
   };
   segment.addEventListener('change', showAudience);
+  topic.addEventListener('change', showAudience);
 
   const submit = async (e) => {
     e.preventDefault();
