@@ -85,7 +85,9 @@ export const sequenceWorkflow: SequenceWorkflow = async function sequenceWorkflo
   // nothing. The API recorded the enrollment as held out by the same rule. Like `tracking` and `exits` below, this
   // reads a field that earlier releases' strict schema refused (holdout and tracking before 0.5.0, exits before
   // 0.6.0): a run they started has none, takes the path it took then, and replays without a patch marker
-  // (test/workflows/replay.test.ts replays every release's histories).
+  // (test/workflows/replay.test.ts replays every release's histories). The same holds for 0.7.0's `topic` and a
+  // send step without `subject`: the workflow only passes them to the send activity, whose command is the same, and
+  // the activity reads the template's subject, the pinned template version and the topic (from the enrollment row).
   const heldOut = inHoldout(definition.holdout, input.sequenceKey, contactId);
   let waitingFor: SequenceState['waitingFor'];
 

@@ -20,6 +20,8 @@ export const signer = new LinkSigner('sequence-tests-signing-secret-0000000');
 
 export interface SequenceHarness {
   env: TestWorkflowEnvironment;
+  /** The worker's task queue, for workflows a test starts itself. */
+  taskQueue: string;
   db: Db;
   sink: MailCatcher;
   service: EnrollmentService;
@@ -75,6 +77,7 @@ export async function startSequenceHarness(
 
   const h: SequenceHarness = {
     env: ts.env,
+    taskQueue,
     db: database.db,
     sink,
     service,
