@@ -3,7 +3,7 @@ import { BroadcastStore, type Broadcast, type ClaimedRecipient, type RecipientOu
 import { OutboxStore } from '../db/stores/outbox';
 import type { BroadcastStatus, CappedPolicy } from '../domain/broadcast';
 import { TemplateStore } from '../db/stores/templates';
-import { TemplateLibrary, type ResolvedTemplate } from '../templates/library';
+import { subjectLine, TemplateLibrary, type ResolvedTemplate } from '../templates/library';
 import type { BroadcastBatchInput, BroadcastBatchResult } from '../workflows/broadcast/types';
 import type { AudienceSettings } from './audienceSettings';
 import { deliverBatch, deliverOnce, sendGuard, type Delivery } from './deliverOnce';
@@ -74,10 +74,6 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
       campaign: `broadcast-${b.id}`,
       marketing,
     });
-
-  /** The subject the outbox records: the broadcast's own, or the template's. */
-  const subjectOf = (b: Broadcast, template: ResolvedTemplate): string =>
-    b.subject ?? template.artifacts[template.defaultLocale]?.subject ?? '';
 
   const load = async (store: BroadcastStore, id: string): Promise<Broadcast> => {
     const b = await store.get(id);
@@ -193,7 +189,7 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
                 workflowId: b.workflowId,
                 template: b.template,
                 toEmail: r.email,
-                subject: subjectOf(b, template),
+                subject: subjectLine(template, b.subject),
                 marketing,
               })),
               mail.frequencyCap,
@@ -256,7 +252,7 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
       const store = new BroadcastStore(db);
       const b = await load(store, input.broadcastId);
       const template = await templateOf(b);
-      const subject = `[Test] ${subjectOf(b, template)}`;
+      const subject = `[Test] ${subjectLine(template, b.subject)}`;
       const outcome = await deliverOnce(
         { outbox: new OutboxStore(db), email, guard: sendGuard(db, mail) },
         {

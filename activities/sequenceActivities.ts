@@ -9,7 +9,7 @@ import { allowedSenders, parseMailbox, senderAllowed } from '../domain/sequences
 import { nextLocalTime, parseTimeOfDay, quietHoursEnd } from '../domain/sequences/time';
 import { TemplateStore } from '../db/stores/templates';
 import { TopicStore, UnknownTopicError } from '../db/stores/topics';
-import { TemplateLibrary } from '../templates/library';
+import { subjectLine, TemplateLibrary } from '../templates/library';
 import type { ContactSnapshot, SendEmailInput, SendEmailResult } from '../workflows/types';
 import { composeEmail } from './composeEmail';
 import type { MailSettings } from '../services/mailSettings';
@@ -139,7 +139,7 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
         ...(input.variant ? { variant: input.variant } : {}),
         template: input.template,
         toEmail: contact.email,
-        subject: input.subject ?? template.artifacts[template.defaultLocale]?.subject ?? '',
+        subject: subjectLine(template, input.subject),
         marketing,
       };
       return deliverOnce(

@@ -6,7 +6,7 @@ import { TopicStore } from '../db/stores/topics';
 import { confirmUrl } from '../domain/preferenceLinks';
 import type { LinkSigner } from '../infra/signing';
 import type { EmailProvider } from '../providers/email/types';
-import { TemplateLibrary, type ResolvedTemplate } from '../templates/library';
+import { subjectLine, TemplateLibrary, type ResolvedTemplate } from '../templates/library';
 import type { TemplateTestInput, TopicConfirmationInput } from '../workflows/types';
 import { composeEmail, type Recipient } from './composeEmail';
 import { deliverOnce, sendGuard, type Delivery } from './deliverOnce';
@@ -43,7 +43,6 @@ export function createTemplateActivities({ db, email, mail, signer }: TemplateAc
     }
     return template;
   };
-  const subjectOf = (t: ResolvedTemplate) => t.artifacts[t.defaultLocale]?.subject ?? '';
 
   return {
     /**
@@ -61,7 +60,7 @@ export function createTemplateActivities({ db, email, mail, signer }: TemplateAc
         // Sample variables stand in for a contact's traits, as in a preview.
         traits: { ...(contact?.traits ?? input.variables ?? {}), ...(input.locale ? { locale: input.locale } : {}) },
       };
-      const subject = `[Test] ${subjectOf(template)}`;
+      const subject = `[Test] ${subjectLine(template)}`;
       const compose = composeEmail({ mail, signer }, to, {
         template,
         subject,
@@ -108,7 +107,7 @@ export function createTemplateActivities({ db, email, mail, signer }: TemplateAc
           contactId: contact.id,
           template: template.key,
           toEmail: contact.email,
-          subject: subjectOf(template),
+          subject: subjectLine(template),
           marketing: false,
         },
         undefined,

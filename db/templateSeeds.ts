@@ -14,17 +14,8 @@ export async function seedShippedTemplates(knex: Knex): Promise<string[]> {
   const store = new TemplateStore(knex);
   const created: string[] = [];
   for (const { template: b, artifact, uses } of await compiledBuiltins()) {
-    const meta = {
-      key: b.key,
-      name: b.name,
-      kind: b.kind,
-      format: b.format,
-      transactional: b.transactional,
-      layout: b.layout,
-      from: null,
-      replyTo: null,
-      cta: b.cta,
-    };
+    const { content: _content, ...settings } = b;
+    const meta = { ...settings, from: null, replyTo: null };
     const first = {
       defaultLocale: 'en',
       content: { en: { ...b.content, text: b.content.text ?? null } },

@@ -1,19 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { TemplateMeta } from '../db/stores/templates';
 import { builtinSequences } from '../domain/sequences/builtins';
 import { compileTemplate } from './engine/compile';
 import type { Artifact, LocaleContent, TemplateFormat, TemplateKind, TemplateRef } from './engine/types';
 import { templateMetadata, type TemplateMetadata } from './templateMetadata';
 
-/** A template the product ships, as the row that seeds it: version 1 of each, editable and restorable. */
-export interface BuiltinTemplate {
-  key: string;
-  name: string;
-  kind: TemplateKind;
-  format: TemplateFormat;
-  transactional: boolean;
-  layout: string | null;
-  cta: string | null;
+/**
+ * A template the product ships, as the row that seeds it (version 1 of each, editable and restorable): a template's
+ * settings, with no sender of its own, and its English content.
+ */
+export interface BuiltinTemplate extends Omit<TemplateMeta, 'from' | 'replyTo'> {
   content: LocaleContent;
 }
 

@@ -55,6 +55,14 @@ function toResolved(t: TemplateRecord, v: TemplateVersion): ResolvedTemplate {
 }
 
 /**
+ * The subject line (a Handlebars string) a message goes out with, as the outbox records it: the step's or broadcast's
+ * own when it gives one, else the template's in its default locale.
+ */
+export function subjectLine(t: ResolvedTemplate, override?: string | null): string {
+  return override ?? t.artifacts[t.defaultLocale]?.subject ?? '';
+}
+
+/**
  * Renders a template for one recipient in their locale (exact, then language, then the template's default). The
  * subject is the step's or broadcast's own when it gives one, else the template's. Throws when it cannot render, or
  * without `product_name`, or for marketing without `unsubscribe_url` (such a message must not go out), so the

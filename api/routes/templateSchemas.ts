@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TEMPLATE_KINDS } from '../../templates/engine/types';
 import { externalId } from './contacts/shape';
 
 /** Keys the template routes (and the dashboard's pages) use as words of their own paths. */
@@ -48,7 +49,7 @@ const draftPreview = z
 const template = z.object({
   key: z.string(),
   name: z.string(),
-  kind: z.enum(['email', 'layout', 'partial']),
+  kind: z.enum(TEMPLATE_KINDS),
   format: z.enum(['mjml', 'html']),
   transactional: z.boolean(),
   layout: z.string().nullable(),
@@ -77,7 +78,7 @@ export const templateSchemas = {
     .object({
       key,
       name: z.string().trim().min(1).max(200),
-      kind: z.enum(['email', 'layout', 'partial']).default('email'),
+      kind: z.enum(TEMPLATE_KINDS).default('email'),
       format: z.enum(['mjml', 'html']),
       subject: subject.optional(),
       body,

@@ -13,6 +13,7 @@ import { actorOf } from '../auth';
 import type { RouteDeps } from '../deps';
 import { badRequest, conflict, notFound } from '../errors';
 import { defineRoute, ok, r400, r403, r404, r409, WRITERS, type AnyRoute } from '../registry';
+import { TEMPLATE_KINDS } from '../../templates/engine/types';
 import { templateMail } from './templatePreview';
 import { templateSchemas as s, templateExample } from './templateSchemas';
 
@@ -120,23 +121,23 @@ export function templateRoutes(deps: RouteDeps): AnyRoute[] {
       tag,
       access: 'any',
       query: z.object({
-        kind: z.enum(['email', 'layout', 'partial']).optional(),
+        kind: z.enum(TEMPLATE_KINDS).optional(),
         includeArchived: z.enum(['true', 'false']).default('false'),
       }),
       response: s.list,
       responses: ok('the templates'),
       handler: async ({ query }, _req, res) => {
-        const rows = await store.list(query.kind, query.includeArchived === 'true');
-        const versions = await Promise.all(rows.map((t) => store.getVersion(t.key, t.currentVersion)));
+        const kinds = query.kind ? [query.kind] : TEMPLATE_KINDS;
+        const current = await store.currentOf(kinds, query.includeArchived === 'true');
         res.json({
-          templates: rows.map((t, i) => {
+          templates: current.map(({ template, version }) => {
             const {
               content: _content,
               warnings: _warnings,
               defaultLocale: _d,
               currentVersion: _c,
               ...summary
-            } = view(t, versions[i] as TemplateVersion);
+            } = view(template, version);
             return summary;
           }),
         });

@@ -108,13 +108,6 @@ const versionColumns = (key: string, version: number, v: NewVersion) => ({
 export class TemplateStore {
   constructor(private readonly db: Db) {}
 
-  async list(kind?: TemplateKind, includeArchived = false): Promise<TemplateRecord[]> {
-    const q = this.db('templates').orderBy('key');
-    if (kind) q.where({ kind });
-    if (!includeArchived) q.whereNull('archived_at');
-    return (await q).map(toRecord);
-  }
-
   /** A template, archived ones included (their versions still render the messages that pinned them). */
   async get(key: string): Promise<TemplateRecord | undefined> {
     const row = await this.db('templates').where({ key }).first();
@@ -131,12 +124,17 @@ export class TemplateStore {
   }
 
   /** The current version of every live template of these kinds: layouts and partials a compile may use. */
-  async currentOf(kinds: TemplateKind[]): Promise<{ template: TemplateRecord; version: TemplateVersion }[]> {
-    const rows = await this.db('templates as t')
+  async currentOf(
+    kinds: readonly TemplateKind[],
+    includeArchived = false,
+  ): Promise<{ template: TemplateRecord; version: TemplateVersion }[]> {
+    const q = this.db('templates as t')
       .join('template_versions as v', (j) => j.on('v.template_key', 't.key').andOn('v.version', 't.current_version'))
       .whereIn('t.kind', kinds)
-      .whereNull('t.archived_at')
+      .orderBy('t.key')
       .select('t.*', this.db.raw('row_to_json(v.*) as v'));
+    if (!includeArchived) q.whereNull('t.archived_at');
+    const rows = await q;
     return rows.map((r: Record<string, unknown>) => ({
       template: toRecord(r),
       version: toVersion(r.v as Record<string, unknown>),

@@ -171,11 +171,15 @@ export class TopicStore {
    * that does not, since a send naming one is a mistake to report, not a quiet skip.
    */
   async mayReceive(contactId: string, topic: string): Promise<boolean> {
-    await this.require([topic]);
+    // One statement on the send path: whether the topic exists, and whether it lets this email through.
     const { sql, bindings } = eligibleSql(topic);
-    const row = await this.db('contacts as c')
-      .where('c.id', contactId)
-      .first(this.db.raw(`c.unsubscribed_at IS NULL AND ${sql} AS ok`, bindings));
-    return row?.ok === true;
+    const { rows } = await this.db.raw(
+      `SELECT EXISTS (SELECT 1 FROM topics WHERE key = ? AND archived_at IS NULL) AS known,
+              (SELECT c.unsubscribed_at IS NULL AND ${sql} FROM contacts c WHERE c.id = ?) AS ok`,
+      [topic, ...bindings, contactId],
+    );
+    const row = rows[0] as { known: boolean; ok: boolean | null };
+    if (!row.known) await this.require([topic]);
+    return row.ok === true;
   }
 }

@@ -2,7 +2,8 @@
 export type TemplateFormat = 'mjml' | 'html';
 
 /** An email is sent; a layout wraps emails (its body holds `{{{body}}}` once); a partial is included with `{{> key}}`. */
-export type TemplateKind = 'email' | 'layout' | 'partial';
+export const TEMPLATE_KINDS = ['email', 'layout', 'partial'] as const;
+export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
 
 /** What a marketer writes for one locale: Handlebars for the subject, the body and, optionally, the text part. */
 export interface LocaleContent {
