@@ -1,3 +1,4 @@
+import { auditPerson, type Person } from '../domain/identity';
 import type { Db } from '../db/knex';
 import { ApprovalStore } from '../db/stores/approvals';
 import { AuditLog } from '../db/stores/audit';
@@ -105,6 +106,7 @@ export function createApprovalActivities({ db, signer }: ApprovalActivityDeps) {
       subjectId: string;
       outcome: ApprovalOutcome;
       by: string | null;
+      person?: Person;
       role?: string;
       comment: string | null;
       decidedAt: string;
@@ -113,12 +115,14 @@ export function createApprovalActivities({ db, signer }: ApprovalActivityDeps) {
         const closed = await new ApprovalStore(trx).decide(input.approvalId, {
           status: input.outcome,
           decidedBy: input.by,
+          ...(input.person ? { person: input.person } : {}),
           comment: input.comment,
           at: new Date(input.decidedAt),
         });
         if (!closed) return;
         await new AuditLog(trx).record({
           actor: input.by ?? 'system',
+          ...auditPerson(input.person),
           ...(input.role ? { actorRole: input.role } : {}),
           action: `approval.${input.outcome}`,
           subjectType: input.subjectType,

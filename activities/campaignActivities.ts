@@ -1,3 +1,4 @@
+import { auditPerson, type Person } from '../domain/identity';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../db/knex';
 import { AuditLog } from '../db/stores/audit';
@@ -100,6 +101,7 @@ export function createCampaignActivities({ db, ads }: CampaignActivityDeps) {
       status: CampaignState;
       reason?: string;
       actor: string;
+      person?: Person;
       role?: string;
       details?: Record<string, unknown>;
     }): Promise<void> {
@@ -107,6 +109,7 @@ export function createCampaignActivities({ db, ads }: CampaignActivityDeps) {
         await new CampaignStore(trx).setStatus(input.campaignId, input.status, input.reason ?? null, trx);
         await new AuditLog(trx).record({
           actor: input.actor,
+          ...auditPerson(input.person),
           ...(input.role ? { actorRole: input.role } : {}),
           action: `campaign.${input.status}`,
           subjectType: 'campaign',
@@ -125,11 +128,13 @@ export function createCampaignActivities({ db, ads }: CampaignActivityDeps) {
       campaignId: string;
       action: string;
       actor: string;
+      person?: Person;
       role?: string;
       details?: Record<string, unknown>;
     }): Promise<void> {
       await new AuditLog(db).record({
         actor: input.actor,
+        ...auditPerson(input.person),
         ...(input.role ? { actorRole: input.role } : {}),
         action: input.action,
         subjectType: 'campaign',
@@ -145,6 +150,7 @@ export function createCampaignActivities({ db, ads }: CampaignActivityDeps) {
       budget: number;
       previous: number;
       actor: string;
+      person?: Person;
       role?: string;
       details?: Record<string, unknown>;
     }): Promise<void> {
@@ -152,6 +158,7 @@ export function createCampaignActivities({ db, ads }: CampaignActivityDeps) {
         await new CampaignStore(trx).setBudget(input.campaignId, input.budget, trx);
         await new AuditLog(trx).record({
           actor: input.actor,
+          ...auditPerson(input.person),
           ...(input.role ? { actorRole: input.role } : {}),
           action: 'campaign.budget_changed',
           subjectType: 'campaign',

@@ -8,6 +8,7 @@ import { createStrategyActivities, type StrategyActivityDeps } from './strategyA
 import { createImportActivities, type ImportActivityDeps } from './importActivities';
 import { createSegmentActivities, type SegmentActivityDeps } from './segmentActivities';
 import { createBroadcastActivities, type BroadcastActivityDeps } from './broadcastActivities';
+import { createAccountActivities } from './accountActivities';
 import { createTemplateActivities, type TemplateActivityDeps } from './templateActivities';
 
 export type ActivityDeps = SequenceActivityDeps &
@@ -36,5 +37,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createSegmentActivities(deps),
     ...createBroadcastActivities(deps),
     ...createTemplateActivities(deps),
+    ...createAccountActivities(deps),
   };
 }

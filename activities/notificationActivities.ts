@@ -22,7 +22,7 @@ export interface NotificationInput {
   /** A handlebars string rendered against `vars`. */
   subject: string;
   vars: Record<string, unknown>;
-  /** The page the email's button opens, below the public URL (e.g. /v1/approvals/<id>). */
+  /** The page the email's button opens, below the public URL (e.g. /approvals/<id>, the dashboard's). */
   ctaPath?: string;
   workflowId?: string;
 }

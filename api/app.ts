@@ -1,10 +1,11 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { createMetrics } from '../infra/metrics';
-import { authenticate, refusal } from './auth';
+import { admit, authenticate, refusal } from './auth';
+import type { Role } from '../db/stores/apiKeys';
 import { AuditLog } from '../db/stores/audit';
 import { limitBodyDepth } from './bodyDepth';
-import type { AppDeps, RouteDeps } from './deps';
+import { signInService, type AppDeps, type RouteDeps } from './deps';
 import { errorHandler, HttpError } from './errors';
 import { rateLimitPerIp, rateLimitPerKey } from './rateLimit';
 import { isV1, mountRoutes, routeFor, type AnyRoute } from './registry';
@@ -21,7 +22,7 @@ const isWebhook = (route: AnyRoute) => route.path.startsWith('/v1/webhooks/');
 /** Builds the Express app without listening, so tests drive it as production assembles it. */
 export function createApp(deps: AppDeps): Express {
   const metrics = deps.metrics ?? createMetrics();
-  const routeDeps: RouteDeps = { ...deps, metrics };
+  const routeDeps: RouteDeps = { ...deps, metrics, signIn: signInService(deps) };
   const routes = buildRoutes(routeDeps);
   const app = express();
   app.disable('x-powered-by');
@@ -42,6 +43,10 @@ export function createApp(deps: AppDeps): Express {
   // Unsubscribe links need no key, so they are limited per address; a burst of 10 covers a mail client's prefetch.
   app.use('/u', rateLimitPerIp({ perMinute: deps.config.UNSUBSCRIBE_RATE_LIMIT_PER_MINUTE ?? 60, burst: 10 }, deps));
   app.use('/p', rateLimitPerIp({ perMinute: deps.config.UNSUBSCRIBE_RATE_LIMIT_PER_MINUTE ?? 60, burst: 10 }, deps));
+  // Sign-in and password resets need no key: limited per address, on top of each account's own lock.
+  app.use('/v1/session', rateLimitPerIp({ perMinute: 60, burst: 30 }, deps));
+  // Each reset request sends an email: a tighter limit, so nobody uses the route to flood an inbox.
+  app.post('/v1/password-resets', rateLimitPerIp({ perMinute: 10, burst: 10 }, deps));
   const site = express.Router();
   mountRoutes(
     site,
@@ -67,7 +72,7 @@ export function createApp(deps: AppDeps): Express {
   const audit = new AuditLog(deps.db);
   // Who is asking, and whether they are over their rate, is settled before a body is read: nobody without a
   // valid key, and no key over its limit, makes the server parse up to 2 MB of JSON.
-  v1.use(authenticate(deps.db));
+  v1.use(authenticate(deps.db, routeDeps.signIn, (req) => routeFor(req, routes)?.access === 'public'));
   v1.use(
     rateLimitPerKey(
       {
@@ -82,8 +87,8 @@ export function createApp(deps: AppDeps): Express {
     // (Content-Length: 0, as fetch sends for a POST without one) has no type to check.
     const route = routeFor(req, routes);
     // Whether the caller may call the route is settled before anything about its body: a refused caller hears 403.
-    if (route && typeof route.access !== 'string' && !route.access.includes(req.identity!.role)) {
-      void refusal(audit, req, route.access, route.path).then(next);
+    if (route && route.access !== 'public' && !admit(req.identity!, route.access)) {
+      void refusal(audit, req, route.access as readonly Role[], route.path).then(next);
       return;
     }
     const types = route?.bodyMediaTypes ?? ['application/json'];

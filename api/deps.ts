@@ -7,6 +7,7 @@ import type { MailCatcher } from '../infra/mailCatcher';
 import type { Metrics } from '../infra/metrics';
 import type { LinkSigner } from '../infra/signing';
 import type { CampaignConfig } from '../services/campaigns';
+import { SignInService } from '../services/signIn';
 import type { ApprovalGate } from '../workflows/approvalTypes';
 
 /** The configuration the approval gate is built from. */
@@ -64,6 +65,19 @@ export interface AppDeps {
         | 'TRACKING_SCANNER_WINDOW_SECONDS'
         | 'softBounces'
       >
+    > &
+    Partial<
+      Pick<
+        Config,
+        | 'SESSION_TTL_HOURS'
+        | 'SIGN_IN_LOCK_AFTER'
+        | 'SIGN_IN_LOCK_MINUTES'
+        | 'PASSWORD_RESET_TTL_MINUTES'
+        | 'OIDC_ISSUER'
+        | 'OIDC_CLIENT_ID'
+        | 'OIDC_CLIENT_SECRET'
+        | 'OIDC_ROLES_CLAIM'
+      >
     >;
   log: Logger;
   signer: LinkSigner;
@@ -75,8 +89,19 @@ export interface AppDeps {
   influencerCache?: LruCache<unknown>;
 }
 
-/** What a route factory receives: the app's dependencies with the metrics registry settled. */
-export type RouteDeps = AppDeps & { metrics: Metrics };
+/** What a route factory receives: the app's dependencies with the metrics registry and sign-in settled. */
+export type RouteDeps = AppDeps & { metrics: Metrics; signIn: SignInService };
+
+/** Sign-in as the configuration sets it, with the defaults when the app is built with less. */
+export function signInService(deps: Pick<AppDeps, 'db' | 'signer' | 'config'>): SignInService {
+  const c = deps.config;
+  return new SignInService(deps.db, deps.signer, {
+    sessionTtlMs: (c.SESSION_TTL_HOURS ?? 12) * 3_600_000,
+    lockAfter: c.SIGN_IN_LOCK_AFTER ?? 5,
+    lockMs: (c.SIGN_IN_LOCK_MINUTES ?? 15) * 60_000,
+    resetTtlMs: (c.PASSWORD_RESET_TTL_MINUTES ?? 60) * 60_000,
+  });
+}
 
 /** Who the chairman's approval gate asks and how long it waits (strategies, broadcasts), with the configuration's defaults when the app is built with less. */
 export function approvalGate(config: AppDeps['config']): ApprovalGate {

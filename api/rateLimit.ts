@@ -116,7 +116,8 @@ const tooMany = (retryAfterSeconds: number, what: string) =>
 export function rateLimitPerKey(limit: RateLimit, store: RateLimitStore): RequestHandler {
   const budget = new SharedBudget('key', limit, store);
   return (req, _res, next) => {
-    const id = req.identity?.id;
+    // A person's keys and sessions share one budget; a role key of a local run has its own.
+    const id = req.identity ? (req.identity.userId ?? req.identity.keyId) : undefined;
     if (!id) return next();
     budget
       .take(id)

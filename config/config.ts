@@ -200,6 +200,19 @@ export const envSchema = z.object({
   BROADCAST_CAPPED: z.enum(['skip', 'defer']).default('skip'),
   /** A broadcast to more recipients than this waits for the chairman's approval. */
   APPROVAL_BROADCAST_RECIPIENTS_THRESHOLD: z.coerce.number().int().min(0).default(10_000),
+  /** How long a dashboard sign-in lasts, in hours. */
+  SESSION_TTL_HOURS: z.coerce.number().min(0.1).max(24 * 90).default(12),
+  /** After this many wrong passwords in a row an account is locked for SIGN_IN_LOCK_MINUTES. */
+  SIGN_IN_LOCK_AFTER: z.coerce.number().int().min(2).max(100).default(5),
+  SIGN_IN_LOCK_MINUTES: z.coerce.number().min(1).max(24 * 60).default(15),
+  /** How long a password reset link stays usable, in minutes. */
+  PASSWORD_RESET_TTL_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(60),
+  /** Single sign-on with OpenID Connect: all three, or none. */
+  OIDC_ISSUER: optionalUrl.pipe(z.url().optional()),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The ID token claim that lists a person's roles (marketer, chairman, operator). */
+  OIDC_ROLES_CLAIM: z.string().min(1).default('roles'),
   /** The write key a Segment or RudderStack source sends (HTTP basic auth user name); the ingestion routes answer 503 without it. */
   SEGMENT_WRITE_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
 });
@@ -234,6 +247,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   if (e.EMAIL_PROVIDER === 'sendgrid' && !e.SENDGRID_API_KEY) {
     throw new ConfigError(['SENDGRID_API_KEY: required when EMAIL_PROVIDER is sendgrid']);
+  }
+  const oidc = (['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const).filter((k) => !e[k]);
+  if (oidc.length > 0 && oidc.length < 3) {
+    throw new ConfigError(oidc.map((k) => `${k}: required when any OIDC_ setting is given (single sign-on)`));
   }
   if (e.EMAIL_PROVIDER === 'mailgun') {
     const missing = (['MAILGUN_API_KEY', 'MAILGUN_DOMAIN'] as const).filter((k) => !e[k]);

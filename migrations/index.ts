@@ -14,6 +14,7 @@ import * as segments from './20261202070200_segments';
 import * as broadcasts from './20261202070300_broadcasts';
 import * as templates from './20261202090000_templates';
 import * as topics from './20261202090100_topics';
+import * as users from './20261203000000_users';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder, so the same migrations run
@@ -35,6 +36,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261202070300_broadcasts': broadcasts,
   '20261202090000_templates': templates,
   '20261202090100_topics': topics,
+  '20261203000000_users': users,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

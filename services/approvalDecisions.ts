@@ -18,6 +18,11 @@ const statementSchema = z
     workflowId: z.string(),
     decision: z.enum(['approve', 'reject']),
     by: z.string(),
+    person: z
+      .object({ userId: z.string().nullable(), email: z.string().nullable(), via: z.string().nullable() })
+      .strict()
+      .nullable()
+      .default(null),
     role: z.string().nullable(),
     comment: z.string().nullable(),
     at: z.string(),
@@ -30,6 +35,7 @@ function statement(workflowId: string, d: UnsignedDecision, at: string): string 
     workflowId,
     decision: d.decision,
     by: d.by,
+    person: d.person ?? null,
     role: d.role ?? null,
     comment: d.comment ?? null,
     at,
@@ -54,6 +60,11 @@ export function signDecision(
 }
 
 const refuse = (reason: string): DecisionProofVerdict => ({ valid: false, reason });
+
+const samePerson = (signed: Statement['person'], given: ApprovalDecisionInput['person']) =>
+  signed === null
+    ? given === undefined || given === null
+    : given != null && signed.userId === given.userId && signed.email === given.email && signed.via === given.via;
 
 /**
  * Whether a decision arriving at an approval workflow was signed by this server for that approval, as it stands
@@ -80,6 +91,7 @@ export function checkDecisionProof(
   if (
     s.decision !== decision.decision ||
     s.by !== decision.by ||
+    !samePerson(s.person, decision.person) ||
     s.role !== (decision.role ?? null) ||
     s.comment !== (decision.comment ?? null)
   )

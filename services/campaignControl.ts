@@ -1,3 +1,4 @@
+import { withPerson, type Person } from '../domain/identity';
 import {
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -63,11 +64,17 @@ export async function controlCampaign(
   temporal: Client,
   campaignId: string,
   action: ControlAction,
-  actor: { by: string; role: string; reason?: string },
+  actor: { by: string; person?: Person; role: string; reason?: string },
   timings: ControlTimings = CONTROL_TIMINGS,
 ): Promise<{ state: CampaignState; done: boolean }> {
   const handle = temporal.workflow.getHandle(getCampaignWorkflowId(campaignId));
-  const request = { action, by: actor.by, role: actor.role, ...(actor.reason ? { reason: actor.reason } : {}) };
+  const request = {
+    action,
+    by: actor.by,
+    ...withPerson(actor.person),
+    role: actor.role,
+    ...(actor.reason ? { reason: actor.reason } : {}),
+  };
   let update: WorkflowUpdateHandle<ControlCampaignResult>;
   try {
     // The deadline covers the whole call: a request that is not accepted by then is not admitted at all.

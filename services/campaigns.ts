@@ -1,3 +1,4 @@
+import type { Actor } from '../domain/identity';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { adPlatformModes, type AdEnv } from '../config/adPlatforms';
 import { envSchema, type Config } from '../config/config';
@@ -66,7 +67,8 @@ export function campaignSettings(config: Partial<CampaignConfig>): CampaignSetti
 export interface CreateCampaignRequest extends NewCampaign {
   objective?: string;
   ventureName?: string;
-  actorRole?: string;
+  /** Who asks: named in the creation's audit row. */
+  who?: Partial<Actor>;
 }
 
 /**
@@ -89,8 +91,8 @@ export class CampaignService {
   }
 
   async create(request: CreateCampaignRequest): Promise<{ campaign: Campaign; workflowId: string }> {
-    const { objective, ventureName, actorRole, ...row } = request;
-    const campaign = (await this.unstarted(row)) ?? (await this.insert(row, actorRole));
+    const { objective, ventureName, who, ...row } = request;
+    const campaign = (await this.unstarted(row)) ?? (await this.insert(row, who));
     const workflowId = getCampaignWorkflowId(campaign.id);
     const input: CampaignWorkflowInput = {
       version: 1,
@@ -106,6 +108,15 @@ export class CampaignService {
       budget: request.budget,
       currency: request.currency,
       requestedBy: request.createdBy,
+      ...(request.who?.actorUserId || request.who?.actorEmail
+        ? {
+            requester: {
+              userId: request.who.actorUserId ?? null,
+              email: request.who.actorEmail ?? null,
+              via: request.who.via ?? null,
+            },
+          }
+        : {}),
       policy: this.settings.policy,
     };
     try {
@@ -127,12 +138,12 @@ export class CampaignService {
   }
 
   /** The row and its audit entry, in one transaction. */
-  private async insert(row: NewCampaign, actorRole: string | undefined): Promise<Campaign> {
+  private async insert(row: NewCampaign, who: Partial<Actor> | undefined): Promise<Campaign> {
     return this.db.transaction(async (trx) => {
       const created = await new CampaignStore(trx).create(row, trx);
       await new AuditLog(trx).record({
         actor: row.createdBy,
-        ...(actorRole ? { actorRole } : {}),
+        ...who,
         action: 'campaign.created',
         subjectType: 'campaign',
         subjectId: created.id,

@@ -1,3 +1,4 @@
+import { actorFrom } from '../domain/identity';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/knex';
 import type { Role } from '../db/stores/apiKeys';
@@ -49,11 +50,13 @@ export class CommandService {
   async execute(text: string, ctx: CommandContext): Promise<CommandAnswer> {
     const parsed = parseCommand(text);
     const allowed = ACTION_ROLES[parsed.intent];
-    if (allowed && !allowed.includes(ctx.identity.role)) {
+    // A person with several roles acts in the one the command needs.
+    const role = allowed ? ctx.identity.roles.find((r) => allowed.includes(r)) : undefined;
+    if (role) ctx.identity.role = role;
+    if (allowed && !role) {
       await new AuditLog(this.db)
         .record({
-          actor: ctx.identity.name,
-          actorRole: ctx.identity.role,
+          ...actorFrom(ctx.identity),
           action: 'access.denied',
           subjectType: 'command',
           subjectId: parsed.intent,

@@ -177,7 +177,7 @@ async function loadUnlocked(deps: DemoDeps): Promise<DemoReport> {
           budget: spec.budget,
           currency: 'USD',
           createdBy: 'demo data',
-          actorRole: 'operator',
+          who: { actorRole: 'operator' },
         })
       ).campaign;
       // A month of results before the platforms' own syncs take over (they restate only the last few days).

@@ -1,3 +1,4 @@
+import type { Actor } from '../domain/identity';
 import { isGrpcServiceError, type Client } from '@temporalio/client';
 import type { Db } from '../db/knex';
 import { AuditLog } from '../db/stores/audit';
@@ -45,7 +46,7 @@ export class ErasureService {
     this.suppressions = new SuppressionStore(db);
   }
 
-  async erase(contact: Contact, by: { actor: string; actorRole?: string }): Promise<ErasureSummary> {
+  async erase(contact: Contact, by: Actor): Promise<ErasureSummary> {
     const { existed } = await this.suppressions.keepAsHash(contact.email, 'erasure');
     const workflowsDeleted = await this.deleteWorkflows(contact);
     const counts = await this.db.transaction(async (trx) => {
@@ -99,8 +100,7 @@ export class ErasureService {
       suppression: existed ? 'kept as a hash' : 'added as a hash',
     };
     await new AuditLog(this.db).record({
-      actor: by.actor,
-      ...(by.actorRole ? { actorRole: by.actorRole } : {}),
+      ...by,
       action: 'contact.erased',
       subjectType: 'contact',
       subjectId: contact.id,

@@ -50,4 +50,5 @@ export const templateMetadata: Readonly<Record<string, TemplateMetadata>> = {
   },
   // Double opt-in: asked for, so transactional; its button goes to `confirm_url`, not to a call to action.
   topic_confirmation: { transactional: true, subject: 'Confirm your subscription to {{topic_name}}' },
+  account_access: { transactional: true, subject: 'Choose your {{product_name}} password' },
 };

@@ -2,6 +2,7 @@
 
 import type { ApprovalRequestDetails } from '../domain/approvalRequest';
 import type { ApprovalSubjectType } from '../domain/ids';
+import type { Person } from '../domain/identity';
 
 export type { ApprovalRequestDetails } from '../domain/approvalRequest';
 /** What an approval is about. */
@@ -43,6 +44,8 @@ export interface ApprovalRequestRecord extends ApprovalRequestDetails {
 export interface ApprovalDecisionInput {
   decision: 'approve' | 'reject';
   by: string;
+  /** The person behind `by` (user id, email, how they acted), signed with the rest. */
+  person?: Person;
   /** The decider's role, for the audit log; a decision is accepted only from the chairman. */
   role?: string;
   comment?: string;
@@ -63,6 +66,7 @@ export interface ApprovalWorkflowResult {
   outcome: ApprovalOutcome;
   /** Who decided; absent for an expiry. */
   by?: string;
+  person?: Person;
   /** The decider's comment, "expired", or why the request was withdrawn. */
   comment?: string;
   decidedAt: string;

@@ -12,6 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { durationInWords } from '../domain/format';
+import { withPerson, type Person } from '../domain/identity';
 import { parseDuration } from '../domain/sequences/duration';
 import { DATABASE_ACTIVITY, SEND_ACTIVITY } from './activityOptions';
 import { approvalStatusQuery, APPROVAL_REFUSALS, decideUpdate, INVALID_DECISION_PROOF } from './approvalMessages';
@@ -54,7 +55,8 @@ export async function approvalWorkflow(input: ApprovalWorkflowInput): Promise<Ap
 
   let approvalId: string | null = null;
   let outcome:
-    { outcome: ApprovalOutcome; by?: string; role?: string; comment?: string; decidedAt: string } | undefined;
+    | { outcome: ApprovalOutcome; by?: string; person?: Person; role?: string; comment?: string; decidedAt: string }
+    | undefined;
   let recorded = false;
   let remindersSent = 0;
   let escalatedAt: string | undefined;
@@ -90,6 +92,7 @@ export async function approvalWorkflow(input: ApprovalWorkflowInput): Promise<Ap
           subjectId: input.subjectId,
           outcome: o.outcome,
           by: o.by ?? null,
+          ...withPerson(o.person),
           ...(o.role ? { role: o.role } : {}),
           comment: o.comment ?? null,
           decidedAt: o.decidedAt,
@@ -99,6 +102,7 @@ export async function approvalWorkflow(input: ApprovalWorkflowInput): Promise<Ap
       return {
         outcome: o.outcome,
         ...(o.by ? { by: o.by } : {}),
+        ...withPerson(o.person),
         ...(o.comment ? { comment: o.comment } : {}),
         decidedAt: o.decidedAt,
         approvalId,
@@ -150,6 +154,7 @@ export async function approvalWorkflow(input: ApprovalWorkflowInput): Promise<Ap
       outcome = {
         outcome: d.decision === 'approve' ? 'approved' : 'rejected',
         by: d.by,
+        ...withPerson(d.person),
         ...(d.role ? { role: d.role } : {}),
         ...(d.comment ? { comment: d.comment } : {}),
         decidedAt: iso(Date.now()),
@@ -210,7 +215,8 @@ export async function approvalWorkflow(input: ApprovalWorkflowInput): Promise<Ap
             template,
             subject,
             vars: vars(extra),
-            ...(approvalId ? { ctaPath: `/v1/approvals/${approvalId}` } : {}),
+            // The dashboard page of the request: it asks the chairman to sign in, then shows Approve and Reject.
+            ...(approvalId ? { ctaPath: `/approvals/${approvalId}` } : {}),
             workflowId,
           }),
         ),

@@ -1,3 +1,4 @@
+import type { Person } from '../domain/identity';
 import type { ApprovalTiming } from './approvalTypes';
 
 /** The campaign workflow's input, result, carry, updates and query view. */
@@ -29,6 +30,8 @@ export interface CampaignActor {
   by: string;
   role?: string;
   reason?: string;
+  /** The person behind `by` (user id, email, how they acted), when it is one. */
+  person?: Person;
 }
 
 /** One platform of a campaign as the workflow tracks it. */
@@ -98,6 +101,8 @@ export interface CampaignWorkflowInput {
   budget: number;
   currency: string;
   requestedBy: string;
+  /** The person behind `requestedBy`, when it is one. */
+  requester?: Person;
   policy: CampaignPolicy;
   carry?: CampaignCarry;
 }
@@ -113,6 +118,7 @@ export interface CampaignWorkflowResult {
 export interface AdjustBudgetInput {
   newBudget: number;
   requestedBy: string;
+  person?: Person;
   role?: string;
   reason?: string;
 }

@@ -16,3 +16,10 @@ export interface TopicConfirmationInput {
   contactId: string;
   topic: string;
 }
+
+/** The email that sets a person's password: a reset they asked for, or (`invited`) their first password. */
+export interface AccountEmailInput {
+  userId: string;
+  resetId: string;
+  invited: boolean;
+}

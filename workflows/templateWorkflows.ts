@@ -1,9 +1,9 @@
 import { proxyActivities, uuid4 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { SEND_ACTIVITY } from './activityOptions';
-import type { TemplateTestInput, TopicConfirmationInput } from './templateTypes';
+import type { AccountEmailInput, TemplateTestInput, TopicConfirmationInput } from './templateTypes';
 
-export type { TemplateTestInput, TopicConfirmationInput } from './templateTypes';
+export type { AccountEmailInput, TemplateTestInput, TopicConfirmationInput } from './templateTypes';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -25,4 +25,9 @@ export async function topicConfirmationWorkflow(
     ...input,
     idempotencyKey: `topic-confirm:${input.contactId}:${input.topic}:${uuid4()}`,
   });
+}
+
+/** Sends a person the link that sets their password; one email per reset, whatever retries. */
+export async function accountEmailWorkflow(input: AccountEmailInput): Promise<{ status: string }> {
+  return mail.sendAccountEmail({ ...input, idempotencyKey: `account:${input.resetId}` });
 }

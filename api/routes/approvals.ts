@@ -1,3 +1,4 @@
+import { personOf } from '../../domain/identity';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
@@ -54,6 +55,10 @@ const approvalResponse = z.object({
   remindersSent: z.number().int(),
   escalatedAt: z.iso.datetime().nullable(),
   decidedBy: z.string().nullable(),
+  decider: z
+    .object({ userId: z.string().nullable(), email: z.string().nullable(), via: z.string().nullable() })
+    .nullable()
+    .describe('the person who decided, when a person did: their user id, address, and dashboard, api_key or command'),
   decisionComment: z.string().nullable(),
   decidedAt: z.iso.datetime().nullable(),
   details: z.record(z.string(), z.unknown()),
@@ -93,6 +98,7 @@ export function approvalRoutes({
     remindersSent: a.remindersSent,
     escalatedAt: a.escalatedAt,
     decidedBy: a.decidedBy,
+    decider: a.decider,
     decisionComment: a.decisionComment,
     decidedAt: a.decidedAt,
     details: a.details,
@@ -107,6 +113,7 @@ export function approvalRoutes({
       return await executeDecision(temporal, signer, approval.workflowId, {
         decision: body.decision,
         by: by.actor,
+        person: personOf(by),
         role: by.actorRole,
         ...(body.comment ? { comment: body.comment } : {}),
       });

@@ -1,3 +1,4 @@
+import { personOf } from '../../domain/identity';
 import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { CampaignPerformanceStore } from '../../db/stores/campaignPerformance';
 import { CampaignStore, type Campaign } from '../../db/stores/campaigns';
@@ -150,8 +151,13 @@ export function campaignRoutes(deps: Pick<RouteDeps, 'db' | 'temporal' | 'config
       example: { body: { reason: `${action} requested by the growth team` } },
       handler: async ({ params, body }, req, res) => {
         const campaign = await load(params.id);
-        const { actor, actorRole } = actorOf(req);
-        const by = { by: actor, role: actorRole, ...(body.reason ? { reason: body.reason } : {}) };
+        const who = actorOf(req);
+        const by = {
+          by: who.actor,
+          person: personOf(who),
+          role: who.actorRole,
+          ...(body.reason ? { reason: body.reason } : {}),
+        };
         const { state, done } = await changeCampaign(temporal, campaign, action, by);
         res.status(done ? 200 : 202).json({ campaignId: campaign.id, action, state });
       },
@@ -178,7 +184,7 @@ export function campaignRoutes(deps: Pick<RouteDeps, 'db' | 'temporal' | 'config
             message: `the ${p} ad account bills in ${settings.currencies[p]}, not ${body.currency}`,
           }));
         if (problems.length) throw badRequest('invalid request body', problems);
-        const { actor, actorRole } = actorOf(req);
+        const who = actorOf(req);
         const { campaign, workflowId } = await service.create({
           ventureId: body.ventureId,
           ventureName: venture.name,
@@ -194,8 +200,8 @@ export function campaignRoutes(deps: Pick<RouteDeps, 'db' | 'temporal' | 'config
           ...(body.objective ? { objective: body.objective } : {}),
           ...(body.targetAudience ? { targetAudience: body.targetAudience } : {}),
           ...(body.creativeAssets !== undefined ? { creativeAssets: body.creativeAssets } : {}),
-          createdBy: actor,
-          actorRole,
+          createdBy: who.actor,
+          who,
         });
         res
           .status(201)
@@ -249,11 +255,12 @@ export function campaignRoutes(deps: Pick<RouteDeps, 'db' | 'temporal' | 'config
         const amount = moneyProblem(body.budget, campaign.currency);
         if (amount) throw badRequest('invalid request body', [{ path: 'budget', message: amount }]);
         refuseIfEnded(campaign, 'adjustBudget');
-        const { actor, actorRole } = actorOf(req);
+        const who = actorOf(req);
         const change = {
           newBudget: body.budget,
-          requestedBy: actor,
-          role: actorRole,
+          requestedBy: who.actor,
+          person: personOf(who),
+          role: who.actorRole,
           ...(body.reason ? { reason: body.reason } : {}),
         };
         try {
@@ -277,11 +284,13 @@ export function campaignRoutes(deps: Pick<RouteDeps, 'db' | 'temporal' | 'config
       handler: async ({ params }, req, res) => {
         const campaign = await load(params.id);
         refuseIfEnded(campaign, 'reallocate');
-        const { actor, actorRole } = actorOf(req);
+        const who = actorOf(req);
         try {
           const result = await temporal.workflow
             .getHandle(getCampaignWorkflowId(campaign.id))
-            .executeUpdate(reallocateUpdate, { args: [{ by: actor, role: actorRole }] });
+            .executeUpdate(reallocateUpdate, {
+              args: [{ by: who.actor, person: personOf(who), role: who.actorRole }],
+            });
           res.json({ campaignId: campaign.id, ...result });
         } catch (err) {
           throw updateError(err);

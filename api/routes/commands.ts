@@ -52,7 +52,7 @@ export function commandRoutes({
         // Every /v1 request has passed authentication; the check narrows the type.
         if (!req.identity) throw new HttpError(401, 'a valid API key is required');
         const answer = await service.execute(body.text, {
-          identity: req.identity,
+          identity: { ...req.identity, via: 'command' },
           ...(body.ventureId ? { ventureId: body.ventureId } : {}),
         });
         res.status(answer.status).json(answer.body);

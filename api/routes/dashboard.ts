@@ -38,7 +38,10 @@ function aceDir(): string {
   return path.join(path.dirname(require.resolve('ace-builds/package.json')), 'src-min-noconflict');
 }
 
-/** Chart.js and the Ace editor under /vendor, for the dashboard's charts and template editor; declared public routes. */
+/**
+ * Chart.js and the Ace editor under /vendor, for the dashboard's charts and template editor, and the dashboard's
+ * deep links; declared public routes.
+ */
 export function vendorRoutes(): AnyRoute[] {
   const chart = chartJsFile();
   const ace = aceDir();
@@ -53,6 +56,21 @@ export function vendorRoutes(): AnyRoute[] {
       responses: ok('JavaScript'),
       handler: (_input, _req, res) => {
         res.set('Cache-Control', 'public, max-age=86400').type('text/javascript').sendFile(chart);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/approvals/:id',
+      summary: 'The dashboard, open on one approval request',
+      description:
+        'Where the approval email’s button leads: the dashboard page, which asks the chairman to sign in and then ' +
+        'shows the request with Approve and Reject.',
+      tag: 'Dashboard',
+      access: 'public',
+      produces: 'text/html',
+      responses: ok('the dashboard'),
+      handler: (_input, _req, res) => {
+        res.set('Cache-Control', 'no-cache').sendFile(path.join(publicDir(), 'index.html'));
       },
     }),
     defineRoute({
@@ -80,6 +98,7 @@ export function vendorRoutes(): AnyRoute[] {
  */
 export function dashboardRoutes(): Router {
   const router = Router();
+
   // no-cache: the browser revalidates (ETag) so a new release shows at once, and an unchanged file costs a 304.
   router.use(
     express.static(publicDir(), {

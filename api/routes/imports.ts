@@ -131,12 +131,12 @@ export function importRoutes(deps: RouteDeps): AnyRoute[] {
           res.set('Connection', 'close');
           throw new HttpError(413, `the import is larger than ${max} bytes (IMPORT_MAX_BYTES)`);
         }
-        const { actor, actorRole } = actorOf(req);
+        const who = actorOf(req);
+        const { actor, actorRole } = who;
         const id = randomUUID();
         const audited = (details: Record<string, unknown>) =>
           audit.record({
-            actor,
-            actorRole,
+            ...who,
             action: 'contacts.imported',
             subjectType: 'contact_import',
             subjectId: id,

@@ -33,6 +33,9 @@ import { templateRoutes } from './templates';
 import { templatePreviewRoutes } from './templatePreview';
 import { topicRoutes } from './topics';
 import { preferenceRoutes } from './preferences';
+import { sessionRoutes } from './session';
+import { ssoRoutes } from './sso';
+import { userRoutes } from './users';
 import { DEFAULT_SOFT_BOUNCE_POLICY } from '../../domain/suppressionPolicy';
 import { EngagementService } from '../../services/engagement';
 import { EnrollmentService } from '../../services/enrollment';
@@ -51,6 +54,9 @@ export function buildRoutes(deps: RouteDeps): AnyRoute[] {
   });
   const routes: AnyRoute[] = [
     ...healthRoutes(deps),
+    ...sessionRoutes(deps),
+    ...ssoRoutes(deps),
+    ...userRoutes(deps),
     ...vendorRoutes(),
     ...unsubscribeRoutes(deps),
     ...preferenceRoutes(deps),

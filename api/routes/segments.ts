@@ -70,8 +70,7 @@ export function segmentRoutes({ db, temporal, metrics, taskQueue }: RouteDeps): 
   const audit = new AuditLog(db);
   const tag = 'Segments';
   const audited = async (req: Request, action: string, key: string, details?: Record<string, unknown>) => {
-    const { actor, actorRole } = actorOf(req);
-    await audit.record({ actor, actorRole, action, subjectType: 'segment', subjectId: key, details });
+    await audit.record({ ...actorOf(req), action, subjectType: 'segment', subjectId: key, details });
   };
   const getOr404 = async (key: string) => {
     const segment = await service.get(key);

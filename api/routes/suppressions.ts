@@ -46,8 +46,7 @@ export function suppressionRoutes({ db }: Pick<RouteDeps, 'db'>): AnyRoute[] {
   const audit = new AuditLog(db);
   const tag = 'Suppressions';
   const audited = async (req: express.Request, action: string, address: string, details?: Record<string, unknown>) => {
-    const { actor, actorRole } = actorOf(req);
-    await audit.record({ actor, actorRole, action, subjectType: 'suppression', subjectId: address, details });
+    await audit.record({ ...actorOf(req), action, subjectType: 'suppression', subjectId: address, details });
   };
 
   return [

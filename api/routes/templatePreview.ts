@@ -215,7 +215,7 @@ export function templatePreviewRoutes(deps: RouteDeps): AnyRoute[] {
           ],
         });
         await audit.record({
-          actor: actorOf(req).actor,
+          ...actorOf(req),
           action: 'template.tested',
           subjectType: 'template',
           subjectId: params.key,

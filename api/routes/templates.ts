@@ -105,7 +105,7 @@ export function templateRoutes(deps: RouteDeps): AnyRoute[] {
         const actor = actorOf(req).actor;
         const published = await saving(() => service.create({ ...body, subject: body.subject ?? '' }, actor), body.key);
         await audit.record({
-          actor,
+          ...actorOf(req),
           action: 'template.created',
           subjectType: 'template',
           subjectId: body.key,
@@ -176,7 +176,7 @@ export function templateRoutes(deps: RouteDeps): AnyRoute[] {
         const actor = actorOf(req).actor;
         const published = await saving(() => service.update(params.key, body, actor), params.key);
         await audit.record({
-          actor,
+          ...actorOf(req),
           action: 'template.updated',
           subjectType: 'template',
           subjectId: params.key,
@@ -202,7 +202,7 @@ export function templateRoutes(deps: RouteDeps): AnyRoute[] {
           throw err;
         }
         await audit.record({
-          actor: actorOf(req).actor,
+          ...actorOf(req),
           action: 'template.archived',
           subjectType: 'template',
           subjectId: params.key,
@@ -263,7 +263,7 @@ export function templateRoutes(deps: RouteDeps): AnyRoute[] {
         const actor = actorOf(req).actor;
         const published = await saving(() => service.restore(params.key, params.version, actor), params.key);
         await audit.record({
-          actor,
+          ...actorOf(req),
           action: 'template.restored',
           subjectType: 'template',
           subjectId: params.key,
@@ -290,7 +290,7 @@ export function templateRoutes(deps: RouteDeps): AnyRoute[] {
         if (!template) throw notFound(`template ${params.key}`);
         const moved = await store.movePinsToCurrent(params.key);
         await audit.record({
-          actor: actorOf(req).actor,
+          ...actorOf(req),
           action: 'template.enrollments_moved',
           subjectType: 'template',
           subjectId: params.key,

@@ -100,8 +100,7 @@ export function topicRoutes({ db, temporal, taskQueue }: RouteDeps): AnyRoute[] 
     return contact;
   };
   const audited = async (req: Request, key: string, details: Record<string, unknown>) => {
-    const { actor, actorRole } = actorOf(req);
-    await audit.record({ actor, actorRole, action: 'topic.created', subjectType: 'topic', subjectId: key, details });
+    await audit.record({ ...actorOf(req), action: 'topic.created', subjectType: 'topic', subjectId: key, details });
   };
 
   return [

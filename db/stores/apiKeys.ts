@@ -1,13 +1,16 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../knex';
 
-export const ROLES = ['marketer', 'chairman', 'operator'] as const;
-export type Role = (typeof ROLES)[number];
+import type { Role } from '../../domain/identity';
 
+export { ROLES, type Role } from '../../domain/identity';
+
+/** A key and the person it belongs to (none for the role keys of a local run). */
 export interface ApiKeyIdentity {
   id: string;
   name: string;
   role: Role;
+  user: { id: string; name: string; email: string } | null;
 }
 
 const KEY_PREFIX = 'gtm_';
@@ -21,12 +24,14 @@ export function hashApiKey(key: string): string {
 export class ApiKeyStore {
   constructor(private readonly db: Db) {}
 
-  async create(name: string, role: Role): Promise<{ key: string; id: string }> {
+  /** A new key; with `userId` it is that person's and can do at most what they can. */
+  async create(name: string, role: Role, userId?: string): Promise<{ key: string; id: string; prefix: string }> {
     const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+    const prefix = key.slice(0, 10);
     const [row] = await this.db('api_keys')
-      .insert({ name, role, prefix: key.slice(0, 10), key_hash: hashApiKey(key) })
+      .insert({ name, role, prefix, key_hash: hashApiKey(key), user_id: userId ?? null })
       .returning('id');
-    return { key, id: row.id };
+    return { key, id: row.id, prefix };
   }
 
   /**
@@ -36,24 +41,41 @@ export class ApiKeyStore {
   async verify(presented: string): Promise<ApiKeyIdentity | undefined> {
     if (!presented.startsWith(KEY_PREFIX) || presented.length > 200) return undefined;
     const hash = hashApiKey(presented);
-    const row = await this.db('api_keys').where({ key_hash: hash }).whereNull('revoked_at').first();
+    // A person's key dies with their deactivation, and acts only in a role they still hold.
+    const row = await this.db('api_keys as k')
+      .leftJoin('users as u', 'u.id', 'k.user_id')
+      .where('k.key_hash', hash)
+      .whereNull('k.revoked_at')
+      .where((q) =>
+        q.whereNull('k.user_id').orWhere((p) => p.whereNull('u.deactivated_at').whereRaw('k.role = ANY(u.roles)')),
+      )
+      .first('k.id', 'k.name', 'k.role', 'k.key_hash', 'u.id as user_id', 'u.name as user_name', 'u.email');
     if (!row || !timingSafeEqual(Buffer.from(row.key_hash, 'hex'), Buffer.from(hash, 'hex'))) return undefined;
-    return { id: row.id, name: row.name, role: row.role };
+    return {
+      id: row.id,
+      name: row.name,
+      role: row.role,
+      user: row.user_id ? { id: row.user_id, name: row.user_name, email: row.email } : null,
+    };
   }
 
   async touch(id: string): Promise<void> {
     await this.db('api_keys').where({ id }).update({ last_used_at: this.db.fn.now() });
   }
 
-  async revoke(id: string): Promise<boolean> {
-    return (
-      (await this.db('api_keys').where({ id }).whereNull('revoked_at').update({ revoked_at: this.db.fn.now() })) > 0
-    );
+  /** Revokes a key (only among `userId`'s keys when given); false when there was no such live key. */
+  async revoke(id: string, userId?: string): Promise<boolean> {
+    const q = this.db('api_keys').where({ id }).whereNull('revoked_at');
+    if (userId) q.where({ user_id: userId });
+    return (await q.update({ revoked_at: this.db.fn.now() })) > 0;
   }
 
-  async list() {
-    return this.db('api_keys')
-      .select('id', 'name', 'role', 'prefix', 'created_at', 'last_used_at', 'revoked_at')
+  /** Every key, or one person's; never the key itself. */
+  async list(userId?: string) {
+    const q = this.db('api_keys')
+      .select('id', 'name', 'role', 'prefix', 'user_id', 'created_at', 'last_used_at', 'revoked_at')
       .orderBy('created_at');
+    if (userId) q.where({ user_id: userId });
+    return q;
   }
 }

@@ -1,3 +1,4 @@
+import type { Person, Via } from '../../domain/identity';
 import type { ApprovalRequestDetails } from '../../domain/approvalRequest';
 import type { ApprovalSubjectType } from '../../domain/ids';
 import type { Db } from '../knex';
@@ -17,6 +18,8 @@ export interface Approval {
   requestedBy: string;
   details: Record<string, unknown>;
   decidedBy: string | null;
+  /** The person who decided (user id, email, how), when a signed-in person or their key did. */
+  decider: Person | null;
   decisionComment: string | null;
   decidedAt: Date | null;
   remindersSent: number;
@@ -38,6 +41,9 @@ interface ApprovalRow {
   requested_by: string;
   details: Record<string, unknown>;
   decided_by: string | null;
+  decided_by_user_id: string | null;
+  decided_by_email: string | null;
+  decided_via: Via | null;
   decision_comment: string | null;
   decided_at: Date | null;
   reminders_sent: number;
@@ -59,6 +65,10 @@ const toApproval = (r: ApprovalRow): Approval => ({
   requestedBy: r.requested_by,
   details: r.details ?? {},
   decidedBy: r.decided_by,
+  decider:
+    r.decided_by_user_id || r.decided_by_email || r.decided_via
+      ? { userId: r.decided_by_user_id, email: r.decided_by_email, via: r.decided_via }
+      : null,
   decisionComment: r.decision_comment,
   decidedAt: r.decided_at,
   remindersSent: r.reminders_sent,
@@ -142,6 +152,7 @@ export class ApprovalStore {
     decision: {
       status: Exclude<ApprovalStatus, 'pending'>;
       decidedBy: string | null;
+      person?: Person;
       comment: string | null;
       at: Date;
     },
@@ -149,6 +160,9 @@ export class ApprovalStore {
     const n = await this.db('approvals').where({ id, status: 'pending' }).update({
       status: decision.status,
       decided_by: decision.decidedBy,
+      decided_by_user_id: decision.person?.userId ?? null,
+      decided_by_email: decision.person?.email ?? null,
+      decided_via: decision.person?.via ?? null,
       decision_comment: decision.comment,
       decided_at: decision.at,
     });

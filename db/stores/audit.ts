@@ -1,8 +1,14 @@
+import type { Via } from '../../domain/identity';
 import type { Db } from '../knex';
 
 export interface AuditEntry {
   actor: string;
   actorRole?: string;
+  /** The person behind `actor`, when it is one (not the system, not a role key of a local run). */
+  actorUserId?: string | null;
+  actorEmail?: string | null;
+  /** How they acted: dashboard, api_key or command. */
+  via?: Via | null;
   action: string;
   subjectType?: string;
   subjectId?: string;
@@ -23,6 +29,9 @@ export class AuditLog {
     const insert = this.db('audit_log').insert({
       actor: entry.actor,
       actor_role: entry.actorRole ?? null,
+      actor_user_id: entry.actorUserId ?? null,
+      actor_email: entry.actorEmail ?? null,
+      actor_via: entry.via ?? null,
       action: entry.action,
       subject_type: entry.subjectType ?? null,
       subject_id: entry.subjectId ?? null,
@@ -37,17 +46,23 @@ export class AuditLog {
     return rows.length > 0;
   }
 
-  async list(filter: { subjectType?: string; subjectId?: string; limit?: number } = {}) {
+  async list(
+    filter: { subjectType?: string; subjectId?: string; actorUserId?: string; limit?: number; newestFirst?: boolean } = {},
+  ) {
     const q = this.db('audit_log')
-      .orderBy('id', 'asc')
+      .orderBy('id', filter.newestFirst ? 'desc' : 'asc')
       .limit(filter.limit ?? 200);
     if (filter.subjectType) q.where('subject_type', filter.subjectType);
     if (filter.subjectId) q.where('subject_id', filter.subjectId);
+    if (filter.actorUserId) q.where('actor_user_id', filter.actorUserId);
     return (await q).map((r) => ({
       id: r.id as number,
       at: r.at as Date,
       actor: r.actor as string,
       actorRole: r.actor_role as string | null,
+      actorUserId: r.actor_user_id as string | null,
+      actorEmail: r.actor_email as string | null,
+      via: r.actor_via as Via | null,
       action: r.action as string,
       subjectType: r.subject_type as string | null,
       subjectId: r.subject_id as string | null,

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/knex';
-import type { ApiKeyIdentity } from '../../db/stores/apiKeys';
+import type { Identity } from '../../domain/identity';
 import { CampaignStore, type Campaign } from '../../db/stores/campaigns';
 import { VentureStore, type Venture } from '../../db/stores/ventures';
 import type { CommandIntent, MatchOutcome, NameCandidate, ParsedCommand } from '../../domain/commands';
@@ -21,7 +21,7 @@ export interface CommandAnswer {
 }
 
 export interface CommandContext {
-  identity: ApiKeyIdentity;
+  identity: Identity;
   /** The venture the dashboard has selected: the default for commands that need one and name none. */
   ventureId?: string;
 }

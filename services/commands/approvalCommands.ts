@@ -1,3 +1,4 @@
+import { actorFrom, personOf } from '../../domain/identity';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Db } from '../../db/knex';
 import { ApprovalStore, type Approval } from '../../db/stores/approvals';
@@ -61,6 +62,7 @@ export async function decide(
     const outcome = await executeDecision(deps.temporal, deps.signer, approval.workflowId, {
       decision,
       by: ctx.identity.name,
+      person: personOf(actorFrom(ctx.identity)),
       role: ctx.identity.role,
       comment: comment || 'decided by voice or text command',
     });

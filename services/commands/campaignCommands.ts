@@ -1,3 +1,4 @@
+import { actorFrom, personOf } from '../../domain/identity';
 import type { CampaignState } from '../../domain/campaignLifecycle';
 import { ChannelMixInfeasibleError, ChannelMixInputError } from '../../domain/channelMix';
 import { bestMatch, matchModeFor, spokenMoney, type ParsedCommand } from '../../domain/commands';
@@ -70,7 +71,12 @@ export async function delivery(
       candidates.map((c) => c.names[0]!),
     );
   const campaign = match.value;
-  const actor = { by: ctx.identity.name, role: ctx.identity.role, reason: `${action}d by command` };
+  const actor = {
+    by: ctx.identity.name,
+    person: personOf(actorFrom(ctx.identity)),
+    role: ctx.identity.role,
+    reason: `${action}d by command`,
+  };
   let result: { state: CampaignState; done: boolean };
   try {
     result = await controlCampaign(deps.temporal, campaign.id, action, actor);

@@ -207,6 +207,28 @@ test('a campaign over the threshold waits for the chairman, who approves it from
     ]),
   );
   expect(trail[0]).toBe('campaign.created by test marketer');
+
+  // Each row a person made names them: user id, address, and how they acted (these keys are theirs).
+  const people = (await new AuditLog(t.stack.db).list({ subjectType: 'campaign', subjectId: id }))
+    .filter((e) => e.actor !== 'system')
+    .map((e) => `${e.action} by ${e.actorUserId} ${e.actorEmail} via ${e.via}`);
+  const [m, c] = [t.users.marketer, t.users.chairman];
+  expect(people).toEqual(
+    expect.arrayContaining([
+      `campaign.created by ${m.id} marketer@gtm.test via api_key`,
+      `campaign.awaiting_approval by ${m.id} marketer@gtm.test via api_key`,
+      `approval.approved by ${c.id} chairman@gtm.test via api_key`,
+      `campaign.scheduled by ${c.id} chairman@gtm.test via api_key`,
+      `campaign.paused by ${m.id} marketer@gtm.test via api_key`,
+      `campaign.budget_changed by ${m.id} marketer@gtm.test via api_key`,
+      `campaign.cancelled by ${c.id} chairman@gtm.test via api_key`,
+    ]),
+  );
+  const decision = await chairman('GET', `/v1/approvals/${item.id}`);
+  expect(decision.body).toMatchObject({
+    decidedBy: 'test chairman',
+    decider: { userId: c.id, email: 'chairman@gtm.test', via: 'api_key' },
+  });
 });
 
 test('campaign requests: 400 listing every bad field, 404 for unknown ids, roles enforced', async () => {

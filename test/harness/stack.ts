@@ -1,5 +1,7 @@
 import { loadConfig } from '../../config/config';
 import { ApiKeyStore, type Role } from '../../db/stores/apiKeys';
+import { UserStore } from '../../db/stores/users';
+import { hashPassword } from '../../services/passwords';
 import { createLogger } from '../../infra/logger';
 import type { MailCatcher } from '../../infra/mailCatcher';
 import { freePort } from '../../infra/ports';
@@ -12,6 +14,8 @@ export interface TestStack {
   smtp: MailCatcher;
   database: TestDatabase;
   keys: Record<Role, string>;
+  /** One person per role (named `test <role>`, at `<role>@gtm.test`), whose keys `keys` are, with their passwords. */
+  users: Record<Role, { id: string; email: string; password: string }>;
   /** The task queue of this stack's worker (its own, so stacks of parallel test files never share work). */
   taskQueue: string;
   stop(): Promise<void>;
@@ -46,15 +50,27 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     taskQueue,
   });
   const apiKeys = new ApiKeyStore(stack.db);
+  const people = new UserStore(stack.db);
   const keys = {} as Record<Role, string>;
-  for (const role of ['marketer', 'chairman', 'operator'] as const)
-    keys[role] = (await apiKeys.create(`test ${role}`, role)).key;
+  const users = {} as TestStack['users'];
+  for (const role of ['marketer', 'chairman', 'operator'] as const) {
+    const password = `${role} password for tests`;
+    const user = await people.create({
+      email: `${role}@gtm.test`,
+      name: `test ${role}`,
+      roles: [role],
+      passwordHash: await hashPassword(password),
+    });
+    users[role] = { id: user!.id, email: user!.email, password };
+    keys[role] = (await apiKeys.create(`test ${role}`, role, user!.id)).key;
+  }
   return {
     stack,
     api: stack.urls.api!,
     smtp,
     database,
     keys,
+    users,
     taskQueue,
     async stop() {
       await stack.stop();

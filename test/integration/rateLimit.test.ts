@@ -24,7 +24,7 @@ function apiProcess(limiter: express.RequestHandler): Express {
   app.set('trust proxy', 'loopback');
   app.use((req, _res, next) => {
     const key = req.get('x-key');
-    if (key) req.identity = { id: key } as NonNullable<typeof req.identity>;
+    if (key) req.identity = { userId: null, keyId: key } as unknown as NonNullable<typeof req.identity>;
     next();
   });
   app.use(limiter);

@@ -30,7 +30,7 @@ async function request(name: string): Promise<CreateCampaignRequest> {
     budget: 1200,
     currency: 'USD',
     createdBy: 'mia (marketer)',
-    actorRole: 'marketer',
+    who: { actorRole: 'marketer' },
   };
 }
 

@@ -2,6 +2,7 @@ import { ApplicationFailure, condition, patched } from '@temporalio/workflow';
 import { budgetChangeNeedsApproval, cumulativeBudgetChangeNeedsApproval } from '../../domain/approvalPolicy';
 import { refusal } from '../../domain/campaignLifecycle';
 import { getApprovalWorkflowId } from '../../domain/ids';
+import { withPerson } from '../../domain/identity';
 import { moneyProblem } from '../../domain/money';
 import type { AdjustBudgetInput, AdjustBudgetResult, BudgetChangeRecord, CampaignActor } from '../types';
 import { approvalInput, requestApproval } from './approvals';
@@ -46,7 +47,12 @@ export async function settleBudgetChange(run: CampaignRun): Promise<void> {
     await applyBudget(
       run,
       record.to,
-      { by: result.by ?? 'system', role: 'chairman', reason: `budget change #${record.n} approved` },
+      {
+        by: result.by ?? 'system',
+        ...withPerson(result.person),
+        role: 'chairman',
+        reason: `budget change #${record.n} approved`,
+      },
       { change: record.n, approvalWorkflowId: record.approvalWorkflowId, requestedBy: record.requestedBy },
     );
   } else {
@@ -55,6 +61,7 @@ export async function settleBudgetChange(run: CampaignRun): Promise<void> {
       campaignId: run.campaignId,
       action: 'campaign.budget_change_rejected',
       actor: result.by ?? 'system',
+      ...withPerson(result.person),
       details: {
         change: record.n,
         from: record.from,
@@ -111,6 +118,7 @@ export async function adjustBudget(run: CampaignRun, req: AdjustBudgetInput): Pr
     : budgetChangeNeedsApproval(budget, req.newBudget, input.policy);
   const actor: CampaignActor = {
     by: req.requestedBy,
+    ...withPerson(req.person),
     ...(req.role ? { role: req.role } : {}),
     ...(req.reason ? { reason: req.reason } : {}),
   };
@@ -154,6 +162,7 @@ export async function adjustBudget(run: CampaignRun, req: AdjustBudgetInput): Pr
     campaignId,
     action: 'campaign.budget_change_requested',
     actor: req.requestedBy,
+    ...withPerson(req.person),
     ...(req.role ? { role: req.role } : {}),
     details: { change: n, from: budget, to: req.newBudget, reason: decision.reason, approvalWorkflowId },
   });

@@ -1,5 +1,6 @@
 import { condition, type ApplicationFailure } from '@temporalio/workflow';
 import { isTerminal } from '../../domain/campaignLifecycle';
+import { withPerson, type Person } from '../../domain/identity';
 import { controlActionProblem, decide, type ControlAction, type PauseReason } from '../../domain/campaignMachine';
 import type { CampaignActor, CampaignStateName } from '../types';
 import { refuse } from './budgetChanges';
@@ -10,6 +11,7 @@ import { snapshotOf, type CampaignRun } from './run';
 export interface ControlCampaignInput {
   action: ControlAction;
   by: string;
+  person?: Person;
   role?: string;
   reason?: string;
 }
@@ -49,6 +51,7 @@ function resultOf(run: CampaignRun, action: ControlAction): ControlCampaignResul
 export async function controlCampaign(run: CampaignRun, req: ControlCampaignInput): Promise<ControlCampaignResult> {
   const actor: CampaignActor = {
     by: req.by,
+    ...withPerson(req.person),
     ...(req.role ? { role: req.role } : {}),
     ...(req.reason ? { reason: req.reason } : {}),
   };

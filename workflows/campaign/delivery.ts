@@ -1,6 +1,7 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import { addDays, dailyBudgets, dayOf } from '../../domain/campaignBudget';
 import { isTerminal } from '../../domain/campaignLifecycle';
+import { withPerson } from '../../domain/identity';
 import { decide, type CampaignEvent, type PauseReason } from '../../domain/campaignMachine';
 import { campaignStatusKey } from '../searchAttributes';
 import type { CampaignActor, CampaignStateName } from '../types';
@@ -34,6 +35,7 @@ export async function setState(
     status: next,
     ...(reason ? { reason } : {}),
     actor: actor.by,
+    ...withPerson(actor.person),
     ...(actor.role ? { role: actor.role } : {}),
     details: { from, ...details },
   });
@@ -115,6 +117,7 @@ export async function applyBudget(
     budget: newBudget,
     previous,
     actor: actor.by,
+    ...withPerson(actor.person),
     ...(actor.role ? { role: actor.role } : {}),
     details: { ...(actor.reason ? { reason: actor.reason } : {}), ...details },
   });
@@ -122,7 +125,7 @@ export async function applyBudget(
   if (decide(snapshotOf(run), { type: 'budgetRaised' }).ok) {
     await resumeDelivery(
       run,
-      { by: actor.by, ...(actor.role ? { role: actor.role } : {}), reason: 'budget raised' },
+      { by: actor.by, ...withPerson(actor.person), ...(actor.role ? { role: actor.role } : {}), reason: 'budget raised' },
       { type: 'budgetRaised' },
     );
   }

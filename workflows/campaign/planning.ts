@@ -1,4 +1,5 @@
 import { condition } from '@temporalio/workflow';
+import { withPerson } from '../../domain/identity';
 import { campaignNeedsApproval } from '../../domain/approvalPolicy';
 import { getApprovalWorkflowId } from '../../domain/ids';
 import type { CampaignActor, CampaignWorkflowResult } from '../types';
@@ -17,7 +18,12 @@ export async function planAndLaunch(run: CampaignRun): Promise<CampaignWorkflowR
   const needs = campaignNeedsApproval(run.budget, input.policy);
   let approvedBy: CampaignActor | undefined;
   if (needs.required) {
-    await setState(run, nextState(run, { type: 'requestApproval' }), { by: input.requestedBy }, needs.reason);
+    await setState(
+      run,
+      nextState(run, { type: 'requestApproval' }),
+      { by: input.requestedBy, ...withPerson(input.requester) },
+      needs.reason,
+    );
     const approvalWorkflowId = getApprovalWorkflowId('campaign', campaignId);
     run.campaignApproval = { workflowId: approvalWorkflowId, requestedAt: iso(Date.now()) };
     const budget = run.budget;
@@ -52,13 +58,13 @@ export async function planAndLaunch(run: CampaignRun): Promise<CampaignWorkflowR
       await setState(
         run,
         nextState(run, { type: 'reject' }),
-        { by: result.by ?? 'system', ...(result.by ? { role: 'chairman' } : {}) },
+        { by: result.by ?? 'system', ...withPerson(result.person), ...(result.by ? { role: 'chairman' } : {}) },
         reason,
         { approvalId: result.approvalId },
       );
       return { outcome: 'rejected', reason, budget: run.budget, spent: run.spent };
     }
-    approvedBy = { by: result.by ?? 'system', role: 'chairman' };
+    approvedBy = { by: result.by ?? 'system', ...withPerson(result.person), role: 'chairman' };
   }
   if (run.cancelRequest) return finishCancelled(run);
   if (Date.now() >= run.endMs) {

@@ -1,6 +1,7 @@
 import type { ApplicationFailure } from '@temporalio/workflow';
 import { dayOf, dayStartMs } from '../../domain/campaignBudget';
 import { refusal } from '../../domain/campaignLifecycle';
+import { withPerson } from '../../domain/identity';
 import type { CampaignActor, ReallocateResult } from '../types';
 import { refuse } from './budgetChanges';
 import { repace } from './delivery';
@@ -36,6 +37,7 @@ export async function reallocate(run: CampaignRun, actor: CampaignActor): Promis
     campaignId,
     action: 'campaign.reallocated',
     actor: actor.by,
+    ...withPerson(actor.person),
     ...(actor.role ? { role: actor.role } : {}),
     details: { shares: current(), dailyBudgets: daily(), reason: plan.reason },
   });

@@ -37,12 +37,10 @@ export function privacyRoutes({ db, temporal }: Pick<RouteDeps, 'db' | 'temporal
       responses: { ...ok('the document'), ...r403, ...r404 },
       handler: async ({ params }, req, res) => {
         const contact = await find(params.id);
-        const { actor, actorRole } = actorOf(req);
         const document = await exportContact(db, contact);
         // Who read a person's data is itself worth knowing; by internal id, so an erasure leaves nothing here.
         await audit.record({
-          actor,
-          actorRole,
+          ...actorOf(req),
           action: 'contact.exported',
           subjectType: 'contact',
           subjectId: contact.id,
