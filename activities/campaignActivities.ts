@@ -4,16 +4,9 @@ import type { Db } from '../db/knex';
 import { AuditLog } from '../db/stores/audit';
 import { CampaignPerformanceStore } from '../db/stores/campaignPerformance';
 import { CampaignStore } from '../db/stores/campaigns';
-import { channelMixLimits } from '../domain/campaignBudget';
 import type { CampaignState } from '../domain/campaignLifecycle';
 import type { MetricsWithRates } from '../domain/campaignMetrics';
-import {
-  ChannelMixInfeasibleError,
-  ChannelMixInputError,
-  optimizeChannelMix,
-  type ChannelMixChannel,
-  type SpendPoint,
-} from '../domain/channelMix';
+import { suggestShares } from '../services/campaignMix';
 import { AdPlatformError, type AdPlatform, type DailyMetrics } from '../providers/ads/types';
 
 export interface CampaignActivityDeps {
@@ -286,58 +279,20 @@ export function createCampaignActivities({ db, ads }: CampaignActivityDeps) {
       platforms: string[];
       dailyBudget: number;
     }): Promise<{ shares?: Record<string, number>; reason: string }> {
-      const n = input.platforms.length;
-      if (n < 2) return { reason: 'a campaign on one platform has nothing to reallocate' };
-      if (!(input.dailyBudget > 0)) return { reason: 'no budget is left to reallocate' };
-      const days = await performance.daily(input.campaignId);
-      const channels: ChannelMixChannel[] = input.platforms.map((name) => {
-        const history: SpendPoint[] = days
-          .filter((d) => d.platform === name && d.spend > 0)
-          .map((d) => ({ spend: d.spend, conversions: d.conversions }));
-        return { name, history, curve: priorCurve(history, input.dailyBudget / n) };
-      });
-      if (channels.every((c) => (c.history ?? []).length === 0)) {
-        return { reason: 'no platform has spent yet: there is nothing to learn from' };
-      }
-      const limits = channelMixLimits(n);
-      try {
-        const mix = optimizeChannelMix({ budget: input.dailyBudget, channels, ...limits });
-        const shares = Object.fromEntries(mix.channels.map((c) => [c.name, c.share]));
+      const plan = await suggestShares(db, input);
+      if (plan.shares) {
         await campaigns.appendOptimizationLog(input.campaignId, {
           at: new Date().toISOString(),
           kind: 'reallocation',
           dailyBudget: input.dailyBudget,
-          limits,
-          shares,
-          expectedConversions: mix.totalExpectedConversions,
+          limits: plan.limits,
+          shares: plan.shares,
+          expectedConversions: plan.expectedConversions,
         });
-        return {
-          shares,
-          reason: `optimised for ${round2(mix.totalExpectedConversions)} expected conversions a day (at most ${
-            limits.maxShare * 100
-          }% per platform, at least ${limits.minChannels} funded)`,
-        };
-      } catch (err) {
-        if (err instanceof ChannelMixInfeasibleError || err instanceof ChannelMixInputError) {
-          return { reason: err.message };
-        }
-        throw err;
       }
+      return { ...(plan.shares ? { shares: plan.shares } : {}), reason: plan.reason };
     },
   };
-}
-
-/**
- * A curve to start from when a platform has too few distinct days to fit one: diminishing returns (shape 1)
- * through its average day, so that spending its average brings half of twice its average conversions.
- */
-function priorCurve(history: readonly SpendPoint[], fallbackSpend: number) {
-  const spend = history.reduce((a, p) => a + p.spend, 0);
-  const conversions = history.reduce((a, p) => a + p.conversions, 0);
-  const days = history.length;
-  const avgSpend = days > 0 && spend > 0 ? spend / days : Math.max(fallbackSpend, 0.01);
-  const avgConversions = days > 0 ? conversions / days : 0;
-  return { maxConversions: 2 * avgConversions, halfSaturation: avgSpend, shape: 1 };
 }
 
 /** [from, to] cut where the daily budget changes, each piece with the budget in force on it. */
@@ -375,6 +330,3 @@ function dayBefore(day: string): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 }
 
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
-}

@@ -46,7 +46,10 @@ export function createApp(deps: AppDeps): Express {
   // Sign-in and password resets need no key: limited per address, on top of each account's own lock.
   app.use('/v1/session', rateLimitPerIp({ perMinute: 60, burst: 30 }, deps));
   // Each reset request sends an email: a tighter limit, so nobody uses the route to flood an inbox.
-  app.post('/v1/password-resets', rateLimitPerIp({ perMinute: 10, burst: 10 }, deps));
+  const resets = rateLimitPerIp({ perMinute: 10, burst: 10 }, deps);
+  app.use('/v1/password-resets', (req, res, next) =>
+    req.method === 'POST' && req.path === '/' ? resets(req, res, next) : next(),
+  );
   const site = express.Router();
   mountRoutes(
     site,

@@ -25,6 +25,21 @@ const unauthorized = () =>
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** The session cookie, as every sign-in sets it: httpOnly, SameSite=Lax, Secure under https, for the session's life. */
+export function setSessionCookie(
+  res: Response,
+  token: string,
+  config: { publicUrl: string; SESSION_TTL_HOURS?: number },
+): void {
+  res.cookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: config.publicUrl.startsWith('https:'),
+    path: '/',
+    maxAge: (config.SESSION_TTL_HOURS ?? 12) * 3_600_000,
+  });
+}
+
 /** One cookie's value from the Cookie header, or undefined. */
 export function cookie(req: Request, name: string): string | undefined {
   for (const part of (req.get('cookie') ?? '').split(';')) {

@@ -1,3 +1,4 @@
+import { UserStore } from '../db/stores/users';
 import { loadConfig, ConfigError } from '../config/config';
 import { MissingBinaryError } from '../infra/binaries';
 import { createLogger } from '../infra/logger';
@@ -30,6 +31,11 @@ async function main(): Promise<void> {
     console.error(`Cannot start: ${(err as Error).message}`);
     process.exit(1);
   }
+  // Until someone can sign in, say how the first person gets access.
+  const firstUser =
+    (await new UserStore(stack.db).count()) === 0
+      ? [`  First sign-in      npm run users:create -- --email you@example.com --role marketer --role chairman`]
+      : [];
   const lines = [
     '',
     'GTM Strategist is running.',
@@ -37,6 +43,7 @@ async function main(): Promise<void> {
     ...(stack.urls.temporalUi ? [`  Temporal UI        ${stack.urls.temporalUi}`] : []),
     `  Temporal           ${stack.urls.temporalAddress}`,
     `  SMTP               ${stack.urls.smtp}`,
+    ...firstUser,
     `  API keys           ${config.DATABASE_URL ? 'npm run --silent keys:create -- --role chairman' : `${config.dataDir}/api-keys.json`}`,
     'Press Ctrl-C to stop.',
     '',

@@ -41,3 +41,24 @@ export function refusal(action: CampaignAction, state: CampaignState): string | 
   const allowed = ALLOWED[action].join(', ');
   return `cannot ${action === 'adjustBudget' ? 'change the budget of' : action} a campaign that is ${state} (only when ${allowed})`;
 }
+
+/**
+ * Why a chosen split of a campaign's daily budget will not do, or undefined: one share per platform of the
+ * campaign, none other, each between 0 and 1, summing to 1.
+ */
+export function sharesProblem(shares: Record<string, number>, platforms: readonly string[]): string | undefined {
+  const given = Object.keys(shares);
+  const missing = platforms.filter((p) => !given.includes(p));
+  const unknown = given.filter((p) => !platforms.includes(p));
+  if (missing.length || unknown.length) {
+    return `give one share for each of the campaign's platforms (${platforms.join(', ')})${
+      unknown.length ? `, not ${unknown.join(', ')}` : ''
+    }`;
+  }
+  if (given.some((p) => !Number.isFinite(shares[p]) || shares[p]! < 0 || shares[p]! > 1)) {
+    return 'each share must be between 0 and 1';
+  }
+  const sum = given.reduce((a, p) => a + shares[p]!, 0);
+  if (Math.abs(sum - 1) > 0.001) return `the shares must add up to 1 (100%), not ${Math.round(sum * 1000) / 1000}`;
+  return undefined;
+}

@@ -133,6 +133,12 @@ export interface AdjustBudgetResult {
   approvalWorkflowId?: string;
 }
 
+/** The `reallocate` update's argument: who asks, and the split they chose (else the optimiser's). */
+export interface ReallocateInput extends CampaignActor {
+  /** Each platform's share of the daily budget, summing to 1; the API checks it before the update. */
+  shares?: Record<string, number>;
+}
+
 export interface ReallocateResult {
   applied: boolean;
   reason: string;

@@ -37,6 +37,7 @@ import type {
   CampaignStatusView,
   CampaignWorkflowInput,
   CampaignWorkflowResult,
+  ReallocateInput,
   ReallocateResult,
 } from './types';
 
@@ -56,7 +57,7 @@ export const controlCampaignUpdate = defineUpdate<ControlCampaignResult, [Contro
 /** Changes the budget, through the chairman when the policy asks; refused below what is already spent. */
 export const adjustBudgetUpdate = defineUpdate<AdjustBudgetResult, [AdjustBudgetInput]>('adjustBudget');
 /** Splits the daily budget between the platforms by their results so far (channel-mix optimiser). */
-export const reallocateUpdate = defineUpdate<ReallocateResult, [CampaignActor]>('reallocate');
+export const reallocateUpdate = defineUpdate<ReallocateResult, [ReallocateInput]>('reallocate');
 export const campaignStatusQuery = defineQuery<CampaignStatusView>('status');
 
 const DEFAULT_HISTORY_LIMIT = 2_000;
@@ -108,9 +109,9 @@ function registerHandlers(run: CampaignRun): void {
       if (refused) throw refused;
     },
   });
-  setHandler(reallocateUpdate, (actor) => run.exclusive(() => reallocate(run, actor)), {
-    validator: (_actor) => {
-      const refused = reallocateRefusal(run);
+  setHandler(reallocateUpdate, (req) => run.exclusive(() => reallocate(run, req)), {
+    validator: (req) => {
+      const refused = reallocateRefusal(run, req);
       if (refused) throw refused;
     },
   });

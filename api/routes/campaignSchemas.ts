@@ -76,6 +76,14 @@ export const campaignListQuery = z
 /** The optional body of pause, resume and cancel. */
 export const campaignActionBody = z.object({ reason }).strict();
 export const budgetBody = z.object({ budget: money, reason }).strict();
+export const reallocateBody = z
+  .object({
+    shares: z
+      .record(z.string().max(50), z.number().min(0).max(1))
+      .optional()
+      .describe('each platform’s share of the daily budget, adding up to 1; without it, the optimiser’s split'),
+  })
+  .strict();
 
 const metrics = z.object({
   impressions: z.number(),

@@ -4,7 +4,13 @@ import { CampaignPerformanceStore } from '../../db/stores/campaignPerformance';
 import { CampaignStore, type Campaign } from '../../db/stores/campaigns';
 import type { Role } from '../../db/stores/apiKeys';
 import { VentureStore } from '../../db/stores/ventures';
-import { isTerminal, refusal, type CampaignAction, type CampaignState } from '../../domain/campaignLifecycle';
+import {
+  isTerminal,
+  refusal,
+  sharesProblem,
+  type CampaignAction,
+  type CampaignState,
+} from '../../domain/campaignLifecycle';
 import type { ControlAction } from '../../domain/campaignMachine';
 import { getCampaignWorkflowId } from '../../domain/ids';
 import { moneyProblem } from '../../domain/money';
@@ -14,6 +20,7 @@ import {
   CampaignNotRunningError,
   controlCampaign,
 } from '../../services/campaignControl';
+import { suggestShares } from '../../services/campaignMix';
 import { CampaignService, campaignSettings, type CampaignSettings } from '../../services/campaigns';
 import { adjustBudgetUpdate, campaignStatusQuery, reallocateUpdate } from '../../workflows/campaignWorkflow';
 import type { CampaignStatusView } from '../../workflows/types';
@@ -24,6 +31,7 @@ import { defineRoute, MARKETERS, ok, r400, r404, r409, type AnyRoute } from '../
 import { temporalRunLink } from '../temporalLinks';
 import {
   budgetBody,
+  reallocateBody,
   campaignActionBody,
   campaignBody,
   campaignDetailResponse,
@@ -277,24 +285,69 @@ export function campaignRoutes(deps: Pick<RouteDeps, 'db' | 'temporal' | 'config
       method: 'post',
       path: '/v1/campaigns/:id/reallocate',
       params: campaignParams,
-      summary: 'Split the daily budget between platforms by results',
+      summary: 'Split the daily budget between platforms: the split given, or the optimiser’s by results',
       tag,
       access: MARKETERS,
-      responses: { ...ok('the new split'), ...r404, ...r409 },
-      handler: async ({ params }, req, res) => {
+      body: reallocateBody,
+      responses: { ...ok('the new split'), ...r400, ...r404, ...r409 },
+      example: { body: { shares: { google: 0.6, meta: 0.4 } } },
+      handler: async ({ params, body }, req, res) => {
         const campaign = await load(params.id);
         refuseIfEnded(campaign, 'reallocate');
+        const problem = body.shares ? sharesProblem(body.shares, campaign.platforms) : undefined;
+        if (problem) throw badRequest('invalid request body', [{ path: 'shares', message: problem }]);
         const who = actorOf(req);
         try {
           const result = await temporal.workflow
             .getHandle(getCampaignWorkflowId(campaign.id))
             .executeUpdate(reallocateUpdate, {
-              args: [{ by: who.actor, person: personOf(who), role: who.actorRole }],
+              args: [
+                {
+                  by: who.actor,
+                  person: personOf(who),
+                  role: who.actorRole,
+                  ...(body.shares ? { shares: body.shares } : {}),
+                },
+              ],
             });
           res.json({ campaignId: campaign.id, ...result });
         } catch (err) {
           throw updateError(err);
         }
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/campaigns/:id/reallocation',
+      params: campaignParams,
+      summary: 'The optimiser’s suggested split of the daily budget, without applying it',
+      description:
+        'What `POST /v1/campaigns/:id/reallocate` without `shares` would apply now: the remaining budget per day, ' +
+        'the current and suggested shares, and the expected conversions a day; `suggested` is null with the reason ' +
+        'when there is nothing to learn from yet.',
+      tag,
+      access: 'any',
+      responses: { ...ok('the suggestion'), ...r404 },
+      handler: async ({ params }, _req, res) => {
+        const campaign = await load(params.id);
+        const live = await liveOf(temporal, campaign.id);
+        const platforms = live?.platforms.map((p) => p.name) ?? campaign.platforms;
+        const budget = live?.budget ?? campaign.budget;
+        const spent = live?.spent ?? (await performance.totals(campaign.id)).total.spend;
+        const today = new Date().toISOString().slice(0, 10);
+        const end = Date.parse(campaign.endDate ?? today);
+        const daysLeft = Math.max(1, Math.round((end - Date.parse(today)) / 86_400_000) + 1);
+        const dailyBudget = Math.max(0, budget - spent) / daysLeft;
+        const plan = await suggestShares(db, { campaignId: campaign.id, platforms, dailyBudget });
+        res.json({
+          campaignId: campaign.id,
+          dailyBudget,
+          currency: campaign.currency,
+          current: live ? Object.fromEntries(live.platforms.map((p) => [p.name, p.share])) : null,
+          suggested: plan.shares ?? null,
+          expectedConversions: plan.expectedConversions ?? null,
+          reason: plan.reason,
+        });
       },
     }),
     defineRoute({

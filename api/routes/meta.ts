@@ -14,6 +14,8 @@ const metaResponse = z.object({
   sandbox: z.boolean(),
   adPlatforms: z.record(z.string(), z.enum(['live', 'sandbox'])),
   publicUrl: z.string(),
+  /** What needs the chairman: a campaign budget over the threshold, a budget increase over the percentage. */
+  approvalPolicy: z.object({ campaignBudgetThreshold: z.number(), budgetIncreasePct: z.number() }),
 });
 
 /**
@@ -21,7 +23,7 @@ const metaResponse = z.object({
  * Temporal UI is (to link each run), whether the local mail catcher runs, and which ad platforms are simulated.
  */
 export function metaRoutes({ config, mailCatcher }: Pick<AppDeps, 'config' | 'mailCatcher'>): AnyRoute[] {
-  const modes = campaignSettings(config).modes;
+  const { modes, policy } = campaignSettings(config);
   return [
     defineRoute({
       method: 'get',
@@ -41,6 +43,10 @@ export function metaRoutes({ config, mailCatcher }: Pick<AppDeps, 'config' | 'ma
           sandbox: Object.values(modes).some((m) => m !== 'live'),
           adPlatforms: modes,
           publicUrl: config.publicUrl,
+          approvalPolicy: {
+            campaignBudgetThreshold: policy.campaignBudgetThreshold,
+            budgetIncreasePct: policy.budgetIncreasePct,
+          },
         });
       },
     }),

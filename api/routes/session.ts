@@ -4,7 +4,7 @@ import { TASK_QUEUES } from '../../domain/ids';
 import { passwordProblem } from '../../services/passwords';
 import type { SignInResult } from '../../services/signIn';
 import { accountEmailWorkflow } from '../../workflows/templateWorkflows';
-import { CSRF_HEADER, SESSION_COOKIE } from '../auth';
+import { CSRF_HEADER, SESSION_COOKIE, setSessionCookie } from '../auth';
 import type { RouteDeps } from '../deps';
 import { badRequest, HttpError } from '../errors';
 import { defineRoute, ok, r400, type AnyRoute } from '../registry';
@@ -47,12 +47,10 @@ export async function sendSetPasswordEmail(
  */
 export function sessionRoutes(deps: RouteDeps): AnyRoute[] {
   const { signIn, config } = deps;
-  const secure = config.publicUrl.startsWith('https:');
-  const maxAgeMs = (config.SESSION_TTL_HOURS ?? 12) * 3_600_000;
 
   /** Sets the cookie of a new session and answers with the person and the session's CSRF token. */
   const opened = (res: Response, result: Extract<SignInResult, { ok: true }>) => {
-    res.cookie(SESSION_COOKIE, result.token, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: maxAgeMs });
+    setSessionCookie(res, result.token, config);
     res.json({ user: result.user, csrfToken: signIn.csrfToken(result.sessionId), expiresAt: result.expiresAt });
   };
 

@@ -77,7 +77,7 @@ export function userRoutes(deps: RouteDeps): AnyRoute[] {
   const ownerOrOperator = (req: Request, userId: string) => {
     const identity = req.identity!;
     if (identity.userId === userId || identity.roles.includes('operator')) return;
-    throw new HttpError(403, 'only the person themself or an operator manages their keys');
+    throw new HttpError(403, 'only the person themself, or someone with the operator role, manages their keys');
   };
 
   return [
@@ -162,8 +162,8 @@ export function userRoutes(deps: RouteDeps): AnyRoute[] {
       response: z.object({ keys: z.array(keyView) }),
       responses: { ...ok('keys, never the key itself'), ...r403, ...r404 },
       handler: async ({ params }, req, res) => {
-        ownerOrOperator(req, params.id);
         await load(params.id);
+        ownerOrOperator(req, params.id);
         res.json({ keys: (await keys.list(params.id)).map(keyOf) });
       },
     }),
@@ -180,8 +180,8 @@ export function userRoutes(deps: RouteDeps): AnyRoute[] {
       responses: { '201': 'created: `key` is shown this once', ...r400, ...r403, ...r404 },
       example: { body: { name: 'CRM sync', role: 'marketer' } },
       handler: async ({ params, body }, req, res) => {
-        ownerOrOperator(req, params.id);
         const user = await load(params.id);
+        ownerOrOperator(req, params.id);
         if (!user.active) throw conflict('this person is deactivated');
         if (!user.roles.includes(body.role)) {
           throw badRequest('invalid request body', [
@@ -209,6 +209,7 @@ export function userRoutes(deps: RouteDeps): AnyRoute[] {
       params: idParams.extend({ keyId: z.uuid({ error: 'must be a key id (a UUID)' }) }),
       responses: { '204': 'revoked', ...r403, ...r404 },
       handler: async ({ params }, req, res) => {
+        await load(params.id);
         ownerOrOperator(req, params.id);
         if (!(await keys.revoke(params.keyId, params.id))) throw notFound(`live key ${params.keyId} of this person`);
         await audit.record({

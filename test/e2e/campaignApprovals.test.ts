@@ -170,6 +170,24 @@ test('a campaign over the threshold waits for the chairman, who approves it from
   expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
   for (const share of shares) expect(share).toBeLessThanOrEqual(0.7 + 1e-9);
 
+  // The suggestion can be read before it is applied, and a marketer may apply a split of their own instead.
+  const preview = await marketer('GET', `/v1/campaigns/${id}/reallocation`);
+  expect(preview.status).toBe(200);
+  expect(preview.body).toMatchObject({ currency: 'USD', current: reallocated.body.shares });
+  expect(Object.keys(preview.body.suggested).sort()).toEqual(['google', 'meta']);
+  expect(preview.body.dailyBudget).toBeGreaterThan(0);
+  const partial = await marketer('POST', `/v1/campaigns/${id}/reallocate`, { shares: { google: 0.5 } });
+  expect(partial.status).toBe(400);
+  expect(partial.body.problems[0]).toEqual({ path: 'shares', message: expect.stringContaining('google, meta') });
+  const overOne = await marketer('POST', `/v1/campaigns/${id}/reallocate`, { shares: { google: 0.5, meta: 0.6 } });
+  expect(overOne.status).toBe(400);
+  const chosen = await marketer('POST', `/v1/campaigns/${id}/reallocate`, { shares: { google: 0.25, meta: 0.75 } });
+  expect(chosen.status).toBe(200);
+  expect(chosen.body).toMatchObject({ applied: true, shares: { google: 0.25, meta: 0.75 } });
+  expect(
+    (await marketer('GET', `/v1/campaigns/${id}`)).body.live.platforms.map((p: { share: number }) => p.share),
+  ).toEqual([0.25, 0.75]);
+
   // Pause, a second pause (409), resume, a small budget change (no approval), cancel, a second cancel (409).
   const paused = await marketer('POST', `/v1/campaigns/${id}/pause`, { reason: 'creative review' });
   expect(paused.status).toBe(200);

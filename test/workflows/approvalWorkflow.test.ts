@@ -75,7 +75,7 @@ test('asks the approvers, takes one decision by update, refuses a second, and re
     `Please decide by ${expires.getUTCDate()} ${month} ${expires.getUTCFullYear()}, ${hhmm} UTC;`,
   );
   expect(asked!.text).not.toContain(pending.expiresAt);
-  expect(asked!.text).toContain(`http://localhost:3000/v1/approvals/${pending.approvalId}`);
+  expect(asked!.text).toContain(`http://localhost:3000/approvals/${pending.approvalId}`);
 
   const result = await handle.executeUpdate(decideUpdate, {
     args: [

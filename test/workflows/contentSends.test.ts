@@ -1,5 +1,11 @@
 import { recordHistory } from '../harness/histories';
-import { templateTestWorkflow, topicConfirmationWorkflow } from '../../workflows/templateWorkflows';
+import { UserStore } from '../../db/stores/users';
+import { PasswordResetStore } from '../../db/stores/sessions';
+import {
+  accountEmailWorkflow,
+  templateTestWorkflow,
+  topicConfirmationWorkflow,
+} from '../../workflows/templateWorkflows';
 import { startSequenceHarness, type SequenceHarness } from './sequenceHarness';
 
 // What the content release changed in what workflows send, on the time-skipping server with the real activities:
@@ -66,4 +72,31 @@ test('a template’s test send and a topic’s confirmation: one email each', as
   expect(mail?.subject).toBe('Confirm your subscription to Beta programme');
   expect(mail?.text).toMatch(/\/p\/confirm\//);
   await recordHistory(h.env.client, confirmId, 'topic-confirmation-sent');
+});
+
+test('a set-password email: one per reset, with a signed link that is in no workflow history', async () => {
+  const user = (await new UserStore(h.db).create({
+    email: 'newcomer@example.com',
+    name: 'Nia New',
+    roles: ['marketer'],
+  }))!;
+  const reset = await new PasswordResetStore(h.db).create(user.id, 3_600_000);
+  const run = (workflowId: string) =>
+    h.env.client.workflow.execute(accountEmailWorkflow, {
+      workflowId,
+      taskQueue: h.taskQueue,
+      args: [{ userId: user.id, resetId: reset.id, invited: true }],
+    });
+  expect(await run(`account-email:${reset.id}`)).toEqual({ status: 'sent' });
+  // A second run for the same reset (a retried start) finds the email sent and sends nothing.
+  await run(`account-email:${reset.id}:again`);
+  const mails = h.sink.to('newcomer@example.com');
+  expect(mails).toHaveLength(1);
+  expect(mails[0]!.subject).toBe('Choose your Acme Notes password');
+  expect(mails[0]!.text).toMatch(/Hi Nia New/);
+  const link = /\/#\/reset-password\/(\S+)/.exec(mails[0]!.text)?.[1];
+  expect(link).toBeDefined();
+  const history = JSON.stringify(await h.env.client.workflow.getHandle(`account-email:${reset.id}`).fetchHistory());
+  expect(history).not.toContain(link!.slice(-20));
+  await recordHistory(h.env.client, `account-email:${reset.id}`, 'account-email-sent');
 });
