@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Role } from '../../db/stores/apiKeys';
 import { MessageStore } from '../../db/stores/messages';
 import { eventually } from '../harness';
-import { launchChromium, type Browser } from '../harness/browser';
+import { freshPage, launchChromium, signInWithPassword, type Browser } from '../harness/browser';
 import { client, startTestStack, type TestStack } from '../harness/stack';
 
 // Code passed to page.evaluate runs in the browser; the project compiles without the DOM library, so these stand in.
@@ -15,14 +15,12 @@ const ARTIFACTS = path.resolve(__dirname, '..', 'artifacts');
 
 let t: TestStack;
 let browser: Browser;
-let context: BrowserContext;
 /** Console errors and uncaught exceptions of every page: a CSP refusal or a script error fails the test. */
 const errors: string[] = [];
 
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   [t, browser] = await Promise.all([startTestStack({ DEMO_DATA: 'true' }), launchChromium()]);
-  context = browser.context;
 }, 90_000);
 
 afterAll(async () => {
@@ -36,18 +34,13 @@ afterEach(() => {
 });
 
 async function signedIn(role: Role, viewport?: { width: number; height: number }, shotName?: string): Promise<Page> {
-  const page = await context.newPage();
+  // The browser logs every 4xx fetch; the refusals a test provokes on purpose (403, 409) are answers, not faults.
+  const page = await freshPage(browser, role, errors, /status of 4(03|09)/);
   if (viewport) await page.setViewportSize(viewport);
-  page.on('console', (m) => {
-    // The browser logs every 4xx fetch; the refusals a test provokes on purpose (403, 409) are answers, not faults.
-    if (m.type() === 'error' && !/status of 4(03|09)/.test(m.text())) errors.push(`${role}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => errors.push(`${role}: ${e.message}`));
   await page.goto(t.api);
-  await page.waitForSelector('#api-key');
+  await page.waitForSelector('#email');
   if (shotName) await shot(page, shotName);
-  await page.fill('#api-key', t.keys[role]);
-  await page.click('button[type=submit]');
+  await signInWithPassword(page, t.users[role].email, t.users[role].password);
   await page.waitForSelector(`#role:text("${role}")`);
   return page;
 }

@@ -1,6 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startTestStack, type TestStack } from './stack';
 
@@ -8,20 +6,22 @@ import { startTestStack, type TestStack } from './stack';
 export const CHROMIUM = '/usr/bin/chromium';
 
 export interface Browser {
+  /** The first context: pages opened in it share cookies and storage. */
   context: BrowserContext;
+  /** A context of its own (cookies, storage), as another person's browser would be. */
+  newContext(): Promise<BrowserContext>;
   close(): Promise<void>;
 }
 
 /**
- * A headless Chromium with a profile of its own (removed on close), quiet: no background networking, updates or
- * sync, so the only requests a test sees are the ones its pages make.
+ * A headless Chromium, quiet: no background networking, updates or sync, so the only requests a test sees are the
+ * ones its pages make. Each context is a fresh profile, forgotten on close.
  */
 export async function launchChromium(options: { userAgent?: string } = {}): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`the browser tests need Debian's Chromium at ${CHROMIUM}: apt-get install -y chromium`);
   }
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
+  const chromeBrowser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: [
@@ -34,39 +34,72 @@ export async function launchChromium(options: { userAgent?: string } = {}): Prom
       '--disable-component-update',
       '--disable-sync',
     ],
-    viewport: { width: 1280, height: 900 },
-    ...(options.userAgent ? { userAgent: options.userAgent } : {}),
   });
+  const newContext = () =>
+    chromeBrowser.newContext({
+      viewport: { width: 1280, height: 900 },
+      ...(options.userAgent ? { userAgent: options.userAgent } : {}),
+    });
   return {
-    context,
+    context: await newContext(),
+    newContext,
     async close() {
-      await context.close();
-      fs.rmSync(profile, { recursive: true, force: true });
+      await chromeBrowser.close();
     },
   };
 }
 
 /**
- * A dashboard page signed in with a role's key. Console errors and uncaught exceptions go to `errors` (a script
- * error fails the test), except the failed requests a test provokes on purpose (`expectedStatus`, e.g. /4(03|04)/).
+ * A page in a context of its own, so its sign-in cookie is nobody else's. Console errors and uncaught exceptions go
+ * to `errors` (a script error fails the test), except the failed requests a test provokes on purpose
+ * (`expectedStatus`, e.g. /4(03|04)/) and the sign-in page's probe for single sign-on, which answers 404 where it is
+ * not set up. The context closes with the page.
+ */
+export async function freshPage(
+  browser: Browser,
+  label: string,
+  errors: string[],
+  expectedStatus?: RegExp,
+): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('close', () => void context.close().catch(() => undefined));
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    const failedRequest = /status of \d{3}/.test(m.text());
+    if (failedRequest && expectedStatus?.test(m.text())) return;
+    if (failedRequest && m.location().url.endsWith(SSO_PROBE)) return;
+    errors.push(`${label}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`${label}: ${e.message}`));
+  return page;
+}
+
+/** Where the sign-in page asks whether single sign-on is set up. */
+const SSO_PROBE = '/v1/session/sso';
+
+/** Signs in through the form on the page (already on the sign-in page) and waits for the shell. */
+export async function signInWithPassword(page: Page, email: string, password: string): Promise<void> {
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await page.click('#sign-in-form button[type=submit]');
+}
+
+/**
+ * A dashboard page signed in as the role's person, with their email address and password through the sign-in form,
+ * in a browser context of its own. Console errors fail the test as `freshPage` says.
  */
 export async function signedIn(
   browser: Browser,
-  stack: { api: string; keys: Record<string, string> },
+  stack: { api: string; keys: Record<string, string>; users: Record<string, { email: string; password: string }> },
   role: string,
   errors: string[],
   expectedStatus?: RegExp,
 ): Promise<Page> {
-  const page = await browser.context.newPage();
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    if (expectedStatus && /status of \d{3}/.test(m.text()) && expectedStatus.test(m.text())) return;
-    errors.push(`${role}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => errors.push(`${role}: ${e.message}`));
+  const page = await freshPage(browser, role, errors, expectedStatus);
   await page.goto(stack.api);
-  await page.fill('#api-key', stack.keys[role]!);
-  await page.click('button[type=submit]');
+  const person = stack.users[role]!;
+  await signInWithPassword(page, person.email, person.password);
   await page.waitForSelector(`#role:text("${role}")`);
   return page;
 }

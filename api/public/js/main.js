@@ -1,17 +1,24 @@
-import { api, get, session } from './api.js';
+import { api, get, session, signOut, whoAmI } from './api.js';
 import { clear, h, problem } from './ui.js';
 import { listen, speak, speechAvailable } from './voice.js';
 import * as overview from './pages/overview.js';
 import * as campaigns from './pages/campaigns.js';
 import * as influencers from './pages/influencers.js';
 import * as approvals from './pages/approvals.js';
+import * as approvalDetail from './pages/approvalDetail.js';
 import * as sequences from './pages/sequences.js';
 import * as mail from './pages/mail.js';
 import * as contacts from './pages/contacts.js';
 import * as segments from './pages/segments.js';
 import * as broadcasts from './pages/broadcasts.js';
 import * as templates from './pages/templates.js';
+import * as users from './pages/users.js';
+import * as account from './pages/account.js';
+import * as audit from './pages/audit.js';
+import * as signInPage from './pages/signIn.js';
+import * as resetPassword from './pages/resetPassword.js';
 
+/** The pages, in the navigation's order; `roles` limits a page to people with one of them. */
 const PAGES = [
   { path: 'overview', title: 'GTM overview', page: overview },
   { path: 'campaigns', title: 'Campaigns', page: campaigns },
@@ -24,64 +31,79 @@ const PAGES = [
   { path: 'templates', title: 'Templates', page: templates },
   // The caught mail holds other people's approval requests and unsubscribe links: the operator's to read.
   { path: 'mail', title: 'Mail', page: mail, roles: ['operator'] },
+  // "People" is the contacts' page: the people who sign in are the users.
+  { path: 'users', title: 'Users', page: users, roles: ['operator'] },
+  { path: 'audit', title: 'Audit log', page: audit, roles: ['chairman', 'operator'] },
+  { path: 'account', title: 'Account', page: account },
 ];
+/** One approval request, the page the approval email's button opens. */
+const APPROVAL = { path: 'approvals', title: 'Approval', page: approvalDetail };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const VENTURE = 'gtm.ventureId';
 
 const root = document.getElementById('app');
-const ctx = { meta: null, ventures: [], ventureId: null, answerBox: null, main: null, refreshNav: () => {} };
+const ctx = {
+  meta: null,
+  /** Who is signed in: {user (null for a key of nobody), name, roles, via}. */
+  me: null,
+  /** Every role of the person (a request acts in the first one the route takes). */
+  roles: [],
+  ventures: [],
+  ventureId: null,
+  answerBox: null,
+  main: null,
+  refreshNav: () => {},
+};
 
-window.addEventListener('gtm:signed-out', () => signIn('Your key is no longer valid. Sign in again.'));
+// The approval email links to /approvals/<id>, a real path: the dashboard routes by hash, so it becomes one.
+const linked = /^\/approvals\/([^/]+)\/?$/.exec(location.pathname);
+if (linked) history.replaceState(null, '', `/#/approvals/${linked[1]}`);
 
-function signIn(message = '') {
-  const error = h('p', { class: 'error', role: 'alert', text: message });
-  const input = h('input', {
-    type: 'password',
-    name: 'key',
-    autocomplete: 'off',
-    required: true,
-    placeholder: 'gtm_…',
-    id: 'api-key',
+window.addEventListener('gtm:signed-out', () => {
+  if (ctx.main) showSignIn({ message: 'Your session has ended. Sign in again.' });
+});
+
+/** The hash's page and arguments: `#/approvals/<id>` is ['approvals', '<id>']. */
+const hashRoute = () => location.hash.replace(/^#\/?/, '').split('/');
+
+/** The sign-in page; it says why when the person came for one request. */
+function showSignIn(options = {}) {
+  ctx.main = null;
+  const [page, id] = hashRoute();
+  const forApproval = page === 'approvals' && UUID.test(id || '');
+  signInPage.render(root, {
+    notice: forApproval ? 'Sign in to review this request.' : '',
+    ...options,
+    onSignedIn: start,
   });
-  const form = h(
-    'form',
-    {
-      onsubmit: async (e) => {
-        e.preventDefault();
-        const key = input.value.trim();
-        error.textContent = '';
-        try {
-          await api('GET', '/v1/meta', undefined, key);
-          session.set(key);
-          await start();
-        } catch (err) {
-          error.textContent = err.status === 401 ? 'That key is not valid.' : `Could not sign in: ${err.message}`;
-        }
-      },
-    },
-    h('label', { for: 'api-key' }, 'API key', input),
-    h('button', { class: 'primary', type: 'submit', text: 'Sign in' }),
-    error,
-    h(
-      'p',
-      { class: 'muted small' },
-      'A local run writes one key per role to ',
-      h('code', { text: '.data/api-keys.json' }),
-      '; ',
-      h('code', { text: 'npm run keys:create' }),
-      ' makes more. The key stays in this tab only. ',
-      h('a', { href: '/docs', text: 'API reference' }),
-    ),
-  );
-  clear(root, h('main', { class: 'signin' }, h('h1', { text: 'GTM Strategist' }), form));
-  input.focus();
 }
 
 async function start() {
-  if (!session.key) return signIn();
+  const [page, token] = hashRoute();
+  if (page === 'reset-password' && token) {
+    ctx.main = null;
+    return resetPassword.render(root, decodeURIComponent(token), {
+      onDone: (user) => {
+        session.clear();
+        history.replaceState(null, '', '/#/overview');
+        showSignIn({ notice: 'Your password is set. Sign in.', email: user.email });
+      },
+    });
+  }
+  // Back from single sign-on, which left for the identity provider: to the page the person was headed for.
+  const returnTo = sessionStorage.getItem(signInPage.RETURN_TO);
+  sessionStorage.removeItem(signInPage.RETURN_TO);
+  if (returnTo && !location.hash) history.replaceState(null, '', `/${returnTo}`);
+  // Single sign-on sets the cookie without this page knowing: coming back from it, ask who is signed in.
+  if (!session.started && returnTo === null) return showSignIn();
+  const hadSession = session.started;
   try {
+    ctx.me = await whoAmI();
+    if (!ctx.me) return showSignIn(hadSession ? { message: 'Your session has ended. Sign in again.' } : {});
+    ctx.roles = ctx.me.roles;
     ctx.meta = await get('/v1/meta');
   } catch (err) {
-    if (err.status === 401) return signIn('That key is not valid.');
+    if (err.status === 401) return showSignIn({ message: 'Your session has ended. Sign in again.' });
     clear(root, problem(err, 'The API'));
     return;
   }
@@ -89,6 +111,9 @@ async function start() {
   renderShell();
   route();
 }
+
+/** The pages this person sees: those of any of their roles. */
+const visiblePages = () => PAGES.filter((p) => !p.roles || p.roles.some((r) => ctx.roles.includes(r)));
 
 async function loadVentures() {
   try {
@@ -109,9 +134,7 @@ function renderShell() {
   const nav = h(
     'nav',
     { 'aria-label': 'Pages' },
-    PAGES.filter((p) => !p.roles || p.roles.includes(ctx.meta.role)).map((p) =>
-      h('a', { href: `#/${p.path}`, 'data-page': p.path, text: p.title }),
-    ),
+    visiblePages().map((p) => h('a', { href: `#/${p.path}`, 'data-page': p.path, text: p.title })),
   );
   const who = h(
     'div',
@@ -120,7 +143,14 @@ function renderShell() {
       'span',
       {},
       h('span', { class: 'label', text: 'Signed in as ' }),
-      h('strong', { id: 'role', text: ctx.meta.role }),
+      h('strong', { id: 'who-name', text: ctx.me.name }),
+      ctx.me.via === 'api_key' ? h('span', { class: 'label', text: ' (API key)' }) : null,
+    ),
+    h(
+      'span',
+      {},
+      h('span', { class: 'label', text: ctx.roles.length > 1 ? 'Roles: ' : 'Role: ' }),
+      h('span', { id: 'role', text: ctx.roles.join(', ') }),
       ' ',
       ctx.meta.sandbox
         ? h('span', { class: 'badge warn', text: 'sandbox', title: 'Ad platforms without credentials are simulated' })
@@ -129,9 +159,9 @@ function renderShell() {
     h('button', {
       type: 'button',
       id: 'sign-out',
-      onclick: () => {
-        session.clear();
-        signIn();
+      onclick: async () => {
+        await signOut();
+        showSignIn();
       },
       text: 'Sign out',
     }),
@@ -310,17 +340,31 @@ function renderAnswer(body, status) {
 
 function route() {
   if (!ctx.main) return;
-  const [page, ...rest] = location.hash.replace(/^#\/?/, '').split('/');
-  const entry = PAGES.find((p) => p.path === page) || PAGES[0];
+  const [page, ...rest] = hashRoute();
+  const known = PAGES.find((p) => p.path === page);
+  const entry =
+    page === 'approvals' && UUID.test(rest[0] || '')
+      ? APPROVAL
+      : visiblePages().find((p) => p.path === page) || (known ? null : PAGES[0]);
   ctx.refreshNav();
-  document.title = `${entry.title} · GTM Strategist`;
   // A fresh container per visit: a slower render of the page left behind writes into a detached element.
   const container = h('div', {}, h('p', { class: 'loading', text: 'Loading…' }));
   clear(ctx.main, container);
+  if (!entry) {
+    document.title = `${known.title} · GTM Strategist`;
+    const who = known.roles.join(' or ');
+    return clear(
+      container,
+      h('h1', { text: known.title }),
+      h('p', { class: 'notice', text: `This page is for the ${who} role.` }),
+    );
+  }
+  document.title = `${entry.title} · GTM Strategist`;
   Promise.resolve(entry.page.render(container, ctx, rest.map(decodeURIComponent))).catch((err) =>
     clear(container, problem(err, entry.title)),
   );
 }
 
-window.addEventListener('hashchange', route);
+// A set-password link opened in a signed-in tab, or the sign-in page's own links, start over; the rest route.
+window.addEventListener('hashchange', () => (ctx.main && hashRoute()[0] !== 'reset-password' ? route() : start()));
 start();

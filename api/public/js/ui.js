@@ -82,6 +82,84 @@ export function problem(err, what) {
   return h('div', { class: 'error-box' }, h('strong', { text: `${what}: ` }), err ? err.message : 'failed');
 }
 
+/** A 400's problems, path by path, or the error's message. */
+export function explain(err) {
+  const problems = err?.body?.problems;
+  return problems?.length ? problems.map((p) => `${p.path}: ${p.message}`).join('; ') : String(err?.message ?? err);
+}
+
+/** A link to the API reference, which opens beside the dashboard rather than in its place. */
+export function docsLink(text = 'API reference') {
+  return h('a', { href: '/docs', target: '_blank', rel: 'noopener', text });
+}
+
+/**
+ * A page's heading, the buttons beside it, and one line under it saying what the page is for. `help` is a string or
+ * a list of strings and elements (a link to the docs, say).
+ */
+export function pageHead(title, help, ...actions) {
+  return h(
+    'div',
+    { class: 'page-head' },
+    h('div', { class: 'spread' }, h('h1', { text: title }), ...actions),
+    help ? h('p', { class: 'page-help' }, help) : null,
+  );
+}
+
+/** What an empty list says: what to do next in a sentence, and the buttons or links that do it. */
+export function emptyState(id, text, ...actions) {
+  const doing = actions.flat().filter(Boolean);
+  return h(
+    'div',
+    { class: 'panel empty-state', id },
+    h('p', { text }),
+    doing.length ? h('div', { class: 'row' }, doing) : null,
+  );
+}
+
+/**
+ * A button that asks once more before it acts (the second press acts), and says on itself when the act failed.
+ * `act` may return a promise; the button is disabled while it runs.
+ */
+export function confirmButton(attrs, label, ask, act) {
+  const button = h('button', { type: 'button', ...attrs, text: label });
+  button.addEventListener('click', async () => {
+    if (button.dataset.armed !== 'yes') {
+      button.dataset.armed = 'yes';
+      button.textContent = ask;
+      return;
+    }
+    button.disabled = true;
+    try {
+      await act();
+      button.dataset.armed = '';
+      button.textContent = label;
+    } catch (err) {
+      button.dataset.armed = '';
+      button.textContent = `${label} (${err.message})`;
+    }
+    button.disabled = false;
+  });
+  return button;
+}
+
+/**
+ * A button that opens the file chooser (the file input itself stays hidden: a button is easier to reach and read);
+ * `onFile(file)` gets the chosen file, and the input is emptied after so the same file can be chosen again.
+ */
+export function filePicker({ id, label, accept, name }, onFile) {
+  const file = h('input', { type: 'file', accept, hidden: true, 'aria-label': name, id: id && `${id}-file` });
+  file.addEventListener('change', async () => {
+    if (file.files[0]) await onFile(file.files[0]);
+    file.value = '';
+  });
+  const button = h('button', { type: 'button', id, text: label, onclick: () => file.click() });
+  return { button, file };
+}
+
+/** Text for screen readers only: a table's unnamed column, say. */
+export const hiddenText = (text) => h('span', { class: 'visually-hidden', text });
+
 export function temporalLink(meta, workflowId, text = 'Open in Temporal UI') {
   if (!meta || !meta.temporalUiUrl || !workflowId) return null;
   const href = `${meta.temporalUiUrl}/namespaces/${encodeURIComponent(meta.namespace)}/workflows/${encodeURIComponent(workflowId)}`;

@@ -1,5 +1,10 @@
 import { get, post } from '../api.js';
-import { badge, clear, fmt, h, problem, temporalLink } from '../ui.js';
+import { badge, clear, docsLink, emptyState, fmt, h, pageHead, problem, temporalLink } from '../ui.js';
+
+const HELP = [
+  'Spend and sends above the approval thresholds wait here until the chairman approves or rejects them, with a comment if useful. ',
+  docsLink(),
+];
 
 export async function render(el, ctx, [tab = 'pending']) {
   const isChairman = ctx.meta.role === 'chairman';
@@ -7,17 +12,17 @@ export async function render(el, ctx, [tab = 'pending']) {
   try {
     list = (await get(tab === 'pending' ? '/v1/approvals?status=pending' : '/v1/approvals?limit=200')).approvals;
   } catch (err) {
-    return clear(el, h('h1', { text: 'Approvals' }), problem(err, 'The approvals inbox'));
+    return clear(el, pageHead('Approvals', HELP), problem(err, 'The approvals inbox'));
   }
   if (tab !== 'pending') list = list.filter((a) => a.status !== 'pending').reverse();
   clear(
     el,
-    h('h1', { text: isChairman ? 'Your approvals' : 'Approvals inbox' }),
+    pageHead(isChairman ? 'Your approvals' : 'Approvals inbox', HELP),
     h(
-      'div',
-      { class: 'row', style: { marginBottom: '1rem' } },
-      h('a', { href: '#/approvals', class: tab === 'pending' ? 'badge pending' : 'badge', text: 'Waiting' }),
-      h('a', { href: '#/approvals/decided', class: tab === 'pending' ? 'badge' : 'badge approved', text: 'Decided' }),
+      'nav',
+      { class: 'row tabs', 'aria-label': 'Approvals', style: { marginBottom: '1rem' } },
+      tabLink('#/approvals', 'Waiting', tab === 'pending', 'pending'),
+      tabLink('#/approvals/decided', 'Decided', tab !== 'pending', 'approved'),
     ),
     isChairman
       ? null
@@ -26,11 +31,17 @@ export async function render(el, ctx, [tab = 'pending']) {
           text: `Read-only: only the chairman decides. Your key has the ${ctx.meta.role} role.`,
         }),
     list.length === 0
-      ? h('p', {
-          class: 'panel muted',
-          id: 'inbox-empty',
-          text: tab === 'pending' ? 'Nothing is waiting for a decision.' : 'Nothing decided yet.',
-        })
+      ? tab === 'pending'
+        ? emptyState(
+            'inbox-empty',
+            'Nothing waiting for a decision. A campaign or broadcast over the thresholds lands here when it asks.',
+            h('a', { href: '#/approvals/decided', text: 'See what was decided' }),
+          )
+        : emptyState(
+            'inbox-empty',
+            'Nothing decided yet.',
+            h('a', { href: '#/approvals', text: 'See what is waiting' }),
+          )
       : h(
           'div',
           { class: 'grid', id: 'approvals' },
@@ -38,6 +49,10 @@ export async function render(el, ctx, [tab = 'pending']) {
         ),
   );
 }
+
+/** A tab of the inbox: the current one is marked for screen readers as well as by its colour. */
+const tabLink = (href, text, current, kind) =>
+  h('a', { href, class: current ? `badge ${kind}` : 'badge', 'aria-current': current ? 'page' : undefined, text });
 
 function item(a, ctx, canDecide, refresh) {
   const comment = h('textarea', {
@@ -66,7 +81,7 @@ function item(a, ctx, canDecide, refresh) {
     h(
       'div',
       { class: 'spread' },
-      h('h3', {}, `${a.title} `, badge(a.status)),
+      h('h2', {}, `${a.title} `, badge(a.status)),
       a.amount !== null ? h('span', { class: 'amount', text: fmt.money(a.amount, a.currency) }) : null,
     ),
     a.summary ? h('p', { style: { margin: 0 }, text: a.summary }) : null,
@@ -100,8 +115,22 @@ function item(a, ctx, canDecide, refresh) {
           h(
             'div',
             { class: 'row' },
-            h('button', { class: 'primary', 'data-decision': 'approve', onclick: decide('approve'), text: 'Approve' }),
-            h('button', { class: 'danger', 'data-decision': 'reject', onclick: decide('reject'), text: 'Reject' }),
+            h('button', {
+              type: 'button',
+              class: 'primary',
+              'data-decision': 'approve',
+              onclick: decide('approve'),
+              text: 'Approve',
+              'aria-label': `Approve ${a.title}`,
+            }),
+            h('button', {
+              type: 'button',
+              class: 'danger',
+              'data-decision': 'reject',
+              onclick: decide('reject'),
+              text: 'Reject',
+              'aria-label': `Reject ${a.title}`,
+            }),
           ),
         )
       : null,

@@ -1,5 +1,5 @@
 import { get, post } from '../api.js';
-import { badge, clear, fmt, h, problem, temporalLink } from '../ui.js';
+import { badge, clear, docsLink, emptyState, explain, fmt, h, pageHead, problem, temporalLink } from '../ui.js';
 
 const WRITERS = ['marketer', 'operator'];
 const FINAL = ['completed', 'cancelled', 'rejected', 'failed'];
@@ -7,6 +7,10 @@ const FINAL = ['completed', 'cancelled', 'rejected', 'failed'];
 const SKIP_REASONS = ['unsubscribed', 'suppressed', 'capped', 'contact_deleted'];
 /** How often a broadcast's page asks for its progress while it can still change. */
 const POLL_MS = 1500;
+const HELP = [
+  'A broadcast sends one email to everyone in a segment, now or at a time you choose; people who opted out are skipped. ',
+  docsLink(),
+];
 
 /** Broadcasts: the list with status and counts, a form to send one to a segment, and one broadcast's live progress. */
 export async function render(el, ctx, [id] = []) {
@@ -15,18 +19,35 @@ export async function render(el, ctx, [id] = []) {
   try {
     broadcasts = (await get('/v1/broadcasts?limit=100')).broadcasts;
   } catch (err) {
-    return clear(el, h('h1', { text: 'Broadcasts' }), problem(err, 'Broadcasts'));
+    return clear(el, pageHead('Broadcasts', HELP), problem(err, 'Broadcasts'));
   }
   const writer = WRITERS.includes(ctx?.meta?.role);
+  const below = writer
+    ? await form()
+    : h('p', { class: 'muted', text: `Read-only: your key has the ${ctx?.meta?.role ?? 'unknown'} role.` });
+  const formShown = below.id === 'broadcast-form';
+  // The form is further down the page: the button takes the focus there.
+  const start = h('button', {
+    type: 'button',
+    class: 'primary',
+    text: 'New broadcast',
+    onclick: () => below.querySelector('input').focus(),
+  });
   clear(
     el,
-    h('h1', { text: 'Broadcasts' }),
+    pageHead('Broadcasts', HELP),
     broadcasts.length === 0
-      ? h('p', { class: 'panel muted', id: 'broadcasts-empty', text: 'No broadcast yet.' })
+      ? emptyState(
+          'broadcasts-empty',
+          !writer
+            ? 'No broadcasts yet. A marketer or an operator sends them.'
+            : formShown
+              ? 'No broadcasts yet. Fill in the form below: a segment, a template, and when.'
+              : 'No broadcasts yet. A broadcast goes to a segment, so build a segment first.',
+          formShown ? start : null,
+        )
       : listTable(broadcasts),
-    writer
-      ? await form()
-      : h('p', { class: 'muted', text: `Read-only: your key has the ${ctx?.meta?.role ?? 'unknown'} role.` }),
+    below,
   );
 }
 
@@ -64,20 +85,11 @@ function listTable(broadcasts) {
   );
 }
 
-/** The email templates a broadcast may use, and the topics it may be sent under; empty lists when unreadable. */
-async function choices() {
-  const [templates, topics] = await Promise.all([
-    get('/v1/templates?kind=email').then(
-      (r) => r.templates,
-      () => [],
-    ),
-    get('/v1/topics').then(
-      (r) => r.topics,
-      () => [],
-    ),
-  ]);
-  return { templates, topics };
-}
+/** A list from the API, or none when it cannot be read (the form then offers what it can). */
+const listOf = (path, key) =>
+  get(path)
+    .then((r) => r[key])
+    .catch(() => []);
 
 /** A labelled field; a hint is the control's description, not part of its name. */
 function field(label, control, hint) {
@@ -88,7 +100,12 @@ function field(label, control, hint) {
 }
 
 async function form() {
-  const [segmentsR, { templates, topics }] = await Promise.all([get('/v1/segments').catch((err) => err), choices()]);
+  // The email templates a broadcast may use, and the topics it may be sent under.
+  const [segmentsR, templates, topics] = await Promise.all([
+    get('/v1/segments').catch((err) => err),
+    listOf('/v1/templates?kind=email', 'templates'),
+    listOf('/v1/topics', 'topics'),
+  ]);
   if (segmentsR instanceof Error) return problem(segmentsR, 'The segments');
   const segments = segmentsR.segments;
   if (segments.length === 0) {
@@ -206,12 +223,6 @@ async function form() {
   );
   showAudience();
   return built;
-}
-
-/** A 400's problems, path by path, or the error's message. */
-function explain(err) {
-  const problems = err?.body?.problems;
-  return problems?.length ? problems.map((p) => `${p.path}: ${p.message}`).join('; ') : String(err?.message ?? err);
 }
 
 function progressText(b) {
@@ -337,25 +348,20 @@ async function detail(el, ctx, id) {
   clear(
     el,
     h('p', {}, h('a', { href: '#/broadcasts', text: '← Broadcasts' })),
-    h('h1', { text: b.name }),
+    pageHead(b.name, 'The progress updates by itself while it sends. Pause holds it, Resume goes on, Cancel stops it.'),
     h('p', {}, statusBox, ' ', temporalLink(ctx?.meta, b.workflowId)),
     h(
       'dl',
       { class: 'facts' },
-      h('dt', { text: 'Segment' }),
-      h('dd', {}, h('a', { href: `#/segments/${encodeURIComponent(b.segment)}`, text: b.segment })),
-      h('dt', { text: 'Template' }),
-      h('dd', { text: b.template }),
-      h('dt', { text: 'Subject' }),
-      h('dd', { text: b.subject ?? "the template's" }),
-      h('dt', { text: 'Topic' }),
-      h('dd', { text: b.topic ?? 'none' }),
-      h('dt', { text: 'Send at' }),
-      h('dd', { text: `${fmt.date(b.sendAt)}${b.localTime ? `, at ${b.localTime} on each recipient’s clock` : ''}` }),
-      h('dt', { text: 'Rate' }),
-      h('dd', { text: `${fmt.number(b.rateLimitPerSecond)} per second` }),
-      h('dt', { text: 'Created by' }),
-      h('dd', { text: b.createdBy }),
+      [
+        ['Segment', h('a', { href: `#/segments/${encodeURIComponent(b.segment)}`, text: b.segment })],
+        ['Template', b.template],
+        ['Subject', b.subject ?? "the template's"],
+        ['Topic', b.topic ?? 'none'],
+        ['Send at', `${fmt.date(b.sendAt)}${b.localTime ? `, at ${b.localTime} on each recipient’s clock` : ''}`],
+        ['Rate', `${fmt.number(b.rateLimitPerSecond)} per second`],
+        ['Created by', b.createdBy],
+      ].map(([term, value]) => [h('dt', { text: term }), h('dd', {}, value)]),
     ),
     approval,
     h('section', { class: 'panel' }, h('h2', { text: 'Progress' }), meter, text, actions, actionStatus),

@@ -1,8 +1,22 @@
-import { api, get } from '../api.js';
-import { badge, clear, fmt, h, problem, temporalLink } from '../ui.js';
-import { messageList, pager, PAGE_SIZE, showTimeline, tableOf } from './messages.js';
+import { api, get, upload } from '../api.js';
+import {
+  badge,
+  clear,
+  confirmButton,
+  docsLink,
+  emptyState,
+  explain,
+  filePicker,
+  fmt,
+  h,
+  hiddenText,
+  pageHead,
+  problem,
+  temporalLink,
+} from '../ui.js';
+import { messageList, PAGE_SIZE, showTimeline, suppressionList, suppressionOf, tableOf } from './messages.js';
 
-/** The roles the API lets change the suppression list; the server checks again, this only hides the buttons. */
+/** The roles the API lets change people and the suppression list; the server checks again, this only hides buttons. */
 const WRITERS = ['marketer', 'operator'];
 const PEOPLE_PAGE = 25;
 
@@ -22,6 +36,7 @@ export async function render(el, ctx, [id]) {
       id: 'contact-search',
       class: 'row',
       role: 'search',
+      'aria-label': 'Look a contact up',
       onsubmit: (e) => {
         e.preventDefault();
         const next = `#/contacts/${encodeURIComponent(input.value.trim())}`;
@@ -33,19 +48,45 @@ export async function render(el, ctx, [id]) {
     h('button', { type: 'submit', class: 'primary', text: 'Look up' }),
   );
   const detail = h('div', { id: 'contact-detail' });
-  const people = h('section', { class: 'panel', id: 'people' });
+  const people = h('section', { class: 'panel', id: 'people', 'aria-labelledby': 'people-title' });
   const suppressions = h('section', { class: 'panel', id: 'suppressions' });
-  clear(el, h('h1', { text: 'People' }), search, detail, people, suppressions);
+  const help = [
+    'Everyone your product sent us, by contact id: what happened to each, their messages, and who gets no mail. ',
+    docsLink(),
+  ];
+  clear(el, pageHead('People', help), search, detail, people, suppressions);
   if (!id) clear(detail, h('p', { class: 'muted', text: 'Look a contact up by the id your product gave it.' }));
   await Promise.all([
     id ? contactDetail(detail, ctx, id) : null,
-    peopleList(people),
+    peopleList(people, ctx),
     suppressionList(suppressions, ctx),
   ]);
 }
 
+/**
+ * Import a CSV of contacts (a header row; id, email and any traits): a small file is imported while the page waits,
+ * a large one by a workflow. `done` reloads the list; `status` says how it went.
+ */
+function importer(status, done) {
+  const pick = { id: 'people-import', label: 'Import a CSV…', accept: '.csv,text/csv', name: 'CSV of contacts' };
+  return filePicker(pick, async (f) => {
+    status.textContent = `Uploading ${f.name}…`;
+    try {
+      const r = await upload('/v1/contacts/import', f, 'text/csv', (p) => {
+        status.textContent = p < 1 ? `Uploading ${f.name}… ${Math.round(p * 100)}%` : `Importing ${f.name}…`;
+      });
+      status.textContent = r.location
+        ? `${f.name} is large: it is being imported in the background. Reload in a while.`
+        : `Imported ${f.name}: ${r.created} new, ${r.updated} updated, ${r.rejected} rejected.${r.error ? ` It stopped: ${r.error}` : ''}`;
+      await done();
+    } catch (err) {
+      status.textContent = `Not imported: ${explain(err)}`;
+    }
+  });
+}
+
 /** The searchable list: a prefix of the email or id, a segment, and a pager that follows the server's cursor. */
-async function peopleList(el) {
+async function peopleList(el, ctx) {
   const q = h('input', {
     id: 'people-q',
     name: 'q',
@@ -59,6 +100,9 @@ async function peopleList(el) {
     h('option', { value: '', text: 'Everyone' }),
   );
   const results = h('div', { id: 'people-results' });
+  const status = h('p', { class: 'small', id: 'people-import-status', role: 'status' });
+  const imports = WRITERS.includes(ctx.meta.role) ? importer(status, () => load()) : null;
+  const head = h('div', { class: 'spread' }, h('h2', { id: 'people-title', text: 'People' }), imports?.button);
   // The cursors of the pages before this one, so Back can return without offsets.
   const trail = [];
   const load = async (cursor) => {
@@ -89,12 +133,15 @@ async function peopleList(el) {
       trail.push(page.nextCursor);
       load(page.nextCursor);
     });
+    const nobody = !page.contacts.length && !params.has('q') && !params.has('segment') && !cursor;
+    // With nobody at all, the import button moves from the heading into the empty state, where the eye is.
+    if (imports && !nobody) head.append(imports.button);
     clear(
       results,
       page.contacts.length
         ? tableOf(
             { id: 'people-list' },
-            ['Id', 'Email', 'Created', ''],
+            ['Id', 'Email', 'Created', h('th', {}, hiddenText('Subscription'))],
             page.contacts.map((c) =>
               h(
                 'tr',
@@ -106,8 +153,15 @@ async function peopleList(el) {
               ),
             ),
           )
-        : h('p', { class: 'muted empty', id: 'people-empty', text: 'Nobody matches.' }),
-      h('div', { class: 'row pager' }, back, next),
+        : nobody
+          ? emptyState(
+              'people-empty',
+              'No people yet. Import a CSV or send events.',
+              imports?.button,
+              docsLink('Sending contacts and events: API reference'),
+            )
+          : h('p', { class: 'muted empty', id: 'people-empty', text: 'Nobody matches: try a shorter start.' }),
+      page.contacts.length ? h('div', { class: 'row pager' }, back, next) : null,
     );
   };
   const form = h(
@@ -116,6 +170,7 @@ async function peopleList(el) {
       id: 'people-search',
       class: 'row',
       role: 'search',
+      'aria-label': 'Search people',
       onsubmit: (e) => {
         e.preventDefault();
         trail.length = 0;
@@ -126,7 +181,7 @@ async function peopleList(el) {
     segment,
     h('button', { type: 'submit', text: 'Search' }),
   );
-  clear(el, h('h2', { text: 'People' }), form, results);
+  clear(el, head, form, status, imports?.file, results);
   get('/v1/segments')
     .then((body) => {
       for (const s of (body && body.segments) || [])
@@ -173,9 +228,9 @@ async function contactDetail(el, ctx, id) {
   );
   await Promise.all([
     personTimeline(history, id),
-    suppressionOf(suppression, contact.email, ctx),
+    suppressionOf(suppression, contact.email, ctx, reload),
     messageList(list, `/v1/contacts/${encodeURIComponent(id)}/messages`, {
-      empty: 'No message to this contact yet.',
+      empty: 'No message to this contact yet: the sequences and broadcasts they are in will send them.',
       onOpen: (m) => showTimeline(timeline, m.id),
     }),
   ]);
@@ -228,27 +283,8 @@ function actions(c, ctx) {
 }
 
 /** A button that asks again before it acts, and shows the error on itself. */
-function confirmed(id, label, ask, act) {
-  const button = h('button', { type: 'button', class: id === 'contact-erase' ? 'danger' : '', id, text: label });
-  button.addEventListener('click', async () => {
-    if (button.dataset.armed !== 'yes') {
-      button.dataset.armed = 'yes';
-      button.textContent = ask;
-      return;
-    }
-    button.disabled = true;
-    try {
-      await act();
-      button.dataset.armed = '';
-      button.textContent = label;
-    } catch (err) {
-      button.dataset.armed = '';
-      button.textContent = `${label} (${err.message})`;
-    }
-    button.disabled = false;
-  });
-  return button;
-}
+const confirmed = (id, label, ask, act) =>
+  confirmButton({ id, class: id === 'contact-erase' ? 'danger' : undefined }, label, ask, act);
 
 const KIND_LABEL = {
   event: (d) => `event ${d.name}`,
@@ -270,7 +306,11 @@ async function personTimeline(el, id, before) {
   }
   if (!before) clear(el);
   el.querySelector('.timeline-more')?.remove();
-  if (!page.items.length && !before) return clear(el, h('p', { class: 'muted', text: 'Nothing yet.' }));
+  if (!page.items.length && !before)
+    return clear(
+      el,
+      h('p', { class: 'muted', text: 'Nothing yet: the events your product sends about them show here.' }),
+    );
   el.append(
     h(
       'ul',
@@ -326,34 +366,12 @@ function profile(c, ctx, suppression) {
 
 const fact = (label, value) => h('span', {}, `${label} `, h('b', { text: value }));
 
-/** Whether mail may go to the contact's address at all: a suppressed address gets nothing but must-deliver mail. */
-async function suppressionOf(box, email, ctx) {
-  try {
-    const { suppressions } = await get(`/v1/suppressions?email=${encodeURIComponent(email)}`);
-    const s = suppressions[0];
-    clear(
-      box,
-      s
-        ? h(
-            'p',
-            { class: 'notice small' },
-            badge('suppressed', 'bad'),
-            ` ${fmt.label(s.reason)} since ${fmt.date(s.createdAt)}${s.expiresAt ? `, until ${fmt.date(s.expiresAt)}` : ', for good'}${s.detail ? `: ${s.detail}` : ''} `,
-            WRITERS.includes(ctx.meta.role) ? removeButton(s.email, reload) : null,
-          )
-        : h('p', { class: 'small muted', text: 'Not on the suppression list.' }),
-    );
-  } catch (err) {
-    clear(box, problem(err, 'The suppression list'));
-  }
-}
-
 /** A contact's enrollments, with where the live ones stand. */
 function enrollmentTable(ctx, enrollments) {
   if (!enrollments.length) return h('p', { class: 'muted', text: 'No enrollment.' });
   return tableOf(
     {},
-    ['Sequence', 'Status', 'Version', 'Now', 'Enrolled', ''],
+    ['Sequence', 'Status', 'Version', 'Now', 'Enrolled', h('th', {}, hiddenText('History'))],
     enrollments.map((en) =>
       h(
         'tr',
@@ -383,67 +401,4 @@ function describeState(en) {
   parts.push(`${state.sends} sent`);
   if (state.variant) parts.push(`variant ${state.variant}`);
   return parts.join(', ');
-}
-
-async function suppressionList(el, ctx, offset = 0) {
-  const canRemove = WRITERS.includes(ctx.meta.role);
-  const title = h('h2', { text: 'Suppression list' });
-  clear(el, title, h('p', { class: 'loading', text: 'Loading…' }));
-  let page;
-  try {
-    page = await get(`/v1/suppressions?limit=${PAGE_SIZE}&offset=${offset}`);
-  } catch (err) {
-    return clear(el, title, problem(err, 'The suppression list'));
-  }
-  const reload = (o) => suppressionList(el, ctx, o);
-  const list = page.suppressions;
-  clear(
-    el,
-    title,
-    h('p', {
-      class: 'small muted',
-      text: `No email goes to these addresses except must-deliver templates. Hard bounces and complaints add themselves.${canRemove ? '' : ` Read-only: your key has the ${ctx.meta.role} role.`}`,
-    }),
-    page.total === 0
-      ? h('p', { class: 'muted empty', id: 'suppressions-empty', text: 'Nobody is suppressed.' })
-      : tableOf(
-          { id: 'suppression-list' },
-          ['Address', 'Reason', 'Detail', 'Since', 'Until', ''],
-          list.map((s) =>
-            h(
-              'tr',
-              { 'data-suppression': s.email },
-              h('td', { text: s.email }),
-              h('td', {}, badge(s.reason, `reason ${s.reason}`)),
-              h('td', { class: 'small', text: s.detail || '–' }),
-              h('td', { class: 'small', text: fmt.date(s.createdAt), title: `by ${s.createdBy}` }),
-              h('td', { class: 'small', text: s.expiresAt ? fmt.date(s.expiresAt) : 'for good' }),
-              h('td', {}, canRemove ? removeButton(s.email, () => reload(offset)) : null),
-            ),
-          ),
-        ),
-    page.total ? pager(page, list.length, ['address', 'addresses'], reload) : null,
-  );
-}
-
-/** Removing lets mail go to the address again (after a complaint, say), so the button asks once more first. */
-function removeButton(email, done) {
-  const button = h('button', { type: 'button', class: 'danger small', 'data-remove': email, text: 'Remove' });
-  button.addEventListener('click', async () => {
-    if (button.dataset.armed !== 'yes') {
-      button.dataset.armed = 'yes';
-      button.textContent = 'Mail may go again: remove?';
-      return;
-    }
-    button.disabled = true;
-    try {
-      await api('DELETE', `/v1/suppressions/${encodeURIComponent(email)}`);
-      await done();
-    } catch (err) {
-      button.disabled = false;
-      button.dataset.armed = '';
-      button.textContent = `Remove (${err.message})`;
-    }
-  });
-  return button;
 }

@@ -1,5 +1,5 @@
 import { get, post, upload } from '../api.js';
-import { clear, fmt, h, initials, problem, temporalLink } from '../ui.js';
+import { clear, docsLink, emptyState, filePicker, fmt, h, initials, pageHead, problem, temporalLink } from '../ui.js';
 
 const PLATFORMS = [
   'instagram',
@@ -13,13 +13,22 @@ const PLATFORMS = [
   'snapchat',
 ];
 const WRITERS = ['marketer', 'operator'];
+const TITLE = 'Influencer discovery';
+const HELP = [
+  'Creators scored for this venture’s audience: filter them, then add the good ones to a campaign. Import a CSV of creators, then score the catalogue. ',
+  docsLink(),
+];
 
 export async function render(el, ctx) {
   if (!ctx.ventureId)
     return clear(
       el,
-      h('h1', { text: 'Influencer discovery' }),
-      h('p', { class: 'panel muted', text: 'Choose or create a venture first.' }),
+      pageHead(TITLE, HELP),
+      emptyState(
+        'influencers-empty',
+        'Influencers are scored for a venture, and there is none yet. The overview says how to create one.',
+        h('a', { href: '#/overview', text: 'Open the overview' }),
+      ),
     );
   let campaigns = [];
   try {
@@ -111,25 +120,27 @@ export async function render(el, ctx) {
 
   clear(
     el,
-    h(
-      'div',
-      { class: 'spread' },
-      h('h1', { text: 'Influencer discovery' }),
-      WRITERS.includes(ctx.meta.role) ? jobs(ctx, progress, search) : null,
-    ),
+    pageHead(TITLE, HELP, WRITERS.includes(ctx.meta.role) ? jobs(ctx, progress, search) : null),
     progress,
     form,
-    h('div', { style: { marginTop: '1rem' } }, results),
+    h(
+      'section',
+      { style: { marginTop: '1rem' }, 'aria-labelledby': 'influencer-matches' },
+      h('h2', { id: 'influencer-matches', text: 'Matches' }),
+      results,
+    ),
   );
   await search();
 }
 
 function grid(list, ctx, campaigns) {
   if (!list.length)
-    return h('p', {
-      class: 'panel muted',
-      text: 'No scored influencer matches these filters. Widen them, or run a scoring run.',
-    });
+    return emptyState(
+      'influencers-none',
+      WRITERS.includes(ctx.meta.role)
+        ? 'No scored influencer matches these filters. Widen them, or import creators and press Score catalogue.'
+        : 'No scored influencer matches these filters. Widen them; a marketer can import and score more creators.',
+    );
   return h(
     'div',
     { class: 'inf-grid' },
@@ -153,8 +164,10 @@ function card({ influencer: i, match: m }, ctx, campaigns) {
         { class: 'actions' },
         select,
         h('button', {
+          type: 'button',
           class: 'primary',
           text: 'Add to campaign',
+          'aria-label': `Add to campaign: ${i.name}`,
           onclick: async (e) => {
             e.target.disabled = true;
             try {
@@ -210,7 +223,6 @@ function card({ influencer: i, match: m }, ctx, campaigns) {
 
 /** Import a CSV (upload progress) and run a scoring run (progress from the workflow's query). */
 function jobs(ctx, progress, refresh) {
-  const file = h('input', { type: 'file', accept: '.csv,text/csv', id: 'csv-file', hidden: true });
   const bar = (value, label) => {
     const inner = h('div', { style: { width: value === null ? undefined : `${Math.round(value * 100)}%` } });
     return h(
@@ -222,15 +234,16 @@ function jobs(ctx, progress, refresh) {
         {
           class: `progress${value === null ? ' indeterminate' : ''}`,
           role: 'progressbar',
+          'aria-label': label,
+          'aria-valuemin': 0,
+          'aria-valuemax': 100,
           'aria-valuenow': value === null ? undefined : Math.round(value * 100),
         },
         inner,
       ),
     );
   };
-  file.addEventListener('change', async () => {
-    const f = file.files[0];
-    if (!f) return;
+  const csv = filePicker({ label: 'Import CSV…', accept: '.csv,text/csv', name: 'CSV of influencers' }, async (f) => {
     clear(progress, bar(0, `Uploading ${f.name}…`));
     try {
       const result = await upload('/v1/influencers/import', f, 'text/csv', (p) =>
@@ -247,7 +260,6 @@ function jobs(ctx, progress, refresh) {
     } catch (err) {
       clear(progress, problem(err, 'The import'));
     }
-    file.value = '';
   });
   const score = async (e) => {
     e.target.disabled = true;
@@ -277,8 +289,8 @@ function jobs(ctx, progress, refresh) {
   return h(
     'div',
     { class: 'row' },
-    file,
-    h('button', { onclick: () => file.click(), text: 'Import CSV…' }),
-    h('button', { id: 'score-run', onclick: score, text: 'Score catalogue' }),
+    csv.file,
+    csv.button,
+    h('button', { type: 'button', id: 'score-run', onclick: score, text: 'Score catalogue' }),
   );
 }

@@ -1,11 +1,14 @@
 import { get } from '../api.js';
-import { clear, fmt, h, problem } from '../ui.js';
+import { clear, emptyState, fmt, h, pageHead, problem } from '../ui.js';
+
+const HELP =
+  'Every email this server sent, caught before it left: read approval requests, tests and unsubscribe links here.';
 
 export async function render(el, ctx) {
   if (!ctx.meta.mailCatcher) {
     return clear(
       el,
-      h('h1', { text: 'Mail' }),
+      pageHead('Mail', HELP),
       h('p', {
         class: 'notice info',
         text: 'The local mail catcher is off: SMTP_URL (or SendGrid) is set, so messages go to that server. This page lists mail only on the embedded default.',
@@ -16,40 +19,47 @@ export async function render(el, ctx) {
   try {
     messages = (await get('/v1/dev/mail')).messages;
   } catch (err) {
-    return clear(el, h('h1', { text: 'Mail' }), problem(err, 'The mail catcher'));
+    return clear(el, pageHead('Mail', HELP), problem(err, 'The mail catcher'));
   }
   const viewer = h(
     'div',
-    { class: 'panel' },
+    { class: 'panel', id: 'mail-viewer' },
     h('p', { class: 'muted', text: messages.length ? 'Choose a message.' : '' }),
   );
   const show = (m, button) => {
-    for (const b of el.querySelectorAll('.mail li button')) b.classList.toggle('selected', b === button);
+    for (const b of el.querySelectorAll('.mail li button')) {
+      b.classList.toggle('selected', b === button);
+      b.setAttribute('aria-pressed', String(b === button));
+    }
     // sandbox with no allowances: the message's HTML cannot run scripts, submit forms or reach this page.
     const frame = h('iframe', { sandbox: '', title: `Email: ${m.subject}`, referrerpolicy: 'no-referrer' });
     frame.srcdoc = m.html || `<pre>${m.text.replace(/[<&]/g, (c) => (c === '<' ? '&lt;' : '&amp;'))}</pre>`;
     clear(
       viewer,
-      h('h3', { text: m.subject }),
+      h('h2', { text: m.subject }),
       h('p', { class: 'small muted', text: `From ${m.from} to ${m.to} · ${fmt.date(m.receivedAt)}` }),
       frame,
     );
   };
   clear(
     el,
-    h('h1', { text: `Mail (${messages.length})` }),
+    pageHead(`Mail (${messages.length})`, HELP),
     messages.length === 0
-      ? h('p', { class: 'panel muted', text: 'No message yet.' })
+      ? emptyState(
+          'mail-empty',
+          'No mail caught yet. Send a test from a template, or start a broadcast, and it shows here.',
+          h('a', { href: '#/templates', text: 'Open the templates' }),
+        )
       : h(
           'div',
           { class: 'mail' },
           h(
             'ul',
-            { class: 'list' },
+            { class: 'list', 'aria-label': 'Caught messages' },
             messages.map((m) => {
               const b = h(
                 'button',
-                { type: 'button' },
+                { type: 'button', 'aria-controls': 'mail-viewer' },
                 h('strong', { text: m.subject }),
                 h('span', { class: 'small muted', text: `${m.to} · ${fmt.ago(m.receivedAt)}` }),
               );

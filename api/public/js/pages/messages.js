@@ -1,14 +1,18 @@
-import { get } from '../api.js';
-import { badge, clear, fmt, h, problem } from '../ui.js';
+import { api, get } from '../api.js';
+import { badge, clear, confirmButton, fmt, h, hiddenText, problem } from '../ui.js';
 
-/** The message log on the dashboard: a list of messages with their statuses, and one message's timeline. */
+/**
+ * The message log on the dashboard: a list of messages with their statuses and one message's timeline; and the
+ * suppression list, the addresses no message goes to.
+ */
 
 /** Rows per page of every paged list on the dashboard's message and suppression views. */
 export const PAGE_SIZE = 20;
 
 /** A scrolling table: the header row's labels and the body's rows. */
 export function tableOf(attrs, heads, rows) {
-  const th = (t) => (typeof t === 'string' ? h('th', { text: t }) : t);
+  // A column without a visible heading still gets one for a screen reader.
+  const th = (t) => (t === '' ? h('th', {}, hiddenText('More')) : typeof t === 'string' ? h('th', { text: t }) : t);
   return h(
     'div',
     { class: 'table-wrap' },
@@ -183,5 +187,92 @@ function timelineItem(e) {
     why ? h('div', { class: 'small reason', text: why }) : null,
     url ? h('div', { class: 'small url' }, url) : null,
     e.machine ? h('div', { class: 'small machine-reason', text: `Machine: ${e.machine.reason}` }) : null,
+  );
+}
+
+/** The roles the API lets change the suppression list; the server checks again, this only hides the buttons. */
+const LIST_KEEPERS = ['marketer', 'operator'];
+
+/**
+ * Whether mail may go to one address at all, into `box`: a suppressed address gets nothing but must-deliver mail.
+ * `changed` runs after the address is taken off the list.
+ */
+export async function suppressionOf(box, email, ctx, changed) {
+  try {
+    const { suppressions } = await get(`/v1/suppressions?email=${encodeURIComponent(email)}`);
+    const s = suppressions[0];
+    clear(
+      box,
+      s
+        ? h(
+            'p',
+            { class: 'notice small' },
+            badge('suppressed', 'bad'),
+            ` ${fmt.label(s.reason)} since ${fmt.date(s.createdAt)}${s.expiresAt ? `, until ${fmt.date(s.expiresAt)}` : ', for good'}${s.detail ? `: ${s.detail}` : ''} `,
+            LIST_KEEPERS.includes(ctx.meta.role) ? removeButton(s.email, changed) : null,
+          )
+        : h('p', { class: 'small muted', text: 'Not on the suppression list.' }),
+    );
+  } catch (err) {
+    clear(box, problem(err, 'The suppression list'));
+  }
+}
+
+/** The suppression list a page at a time, with a Remove button for the roles that may change it. */
+export async function suppressionList(el, ctx, offset = 0) {
+  const canRemove = LIST_KEEPERS.includes(ctx.meta.role);
+  const title = h('h2', { text: 'Suppression list' });
+  clear(el, title, h('p', { class: 'loading', text: 'Loading…' }));
+  let page;
+  try {
+    page = await get(`/v1/suppressions?limit=${PAGE_SIZE}&offset=${offset}`);
+  } catch (err) {
+    return clear(el, title, problem(err, 'The suppression list'));
+  }
+  const reload = (o) => suppressionList(el, ctx, o);
+  const list = page.suppressions;
+  clear(
+    el,
+    title,
+    h('p', {
+      class: 'small muted',
+      text: `No email goes to these addresses except must-deliver templates. Hard bounces and complaints add themselves.${canRemove ? '' : ` Read-only: your key has the ${ctx.meta.role} role.`}`,
+    }),
+    page.total === 0
+      ? h('p', {
+          class: 'muted empty',
+          id: 'suppressions-empty',
+          text: 'Nobody is suppressed: every address may get mail. Bounces and complaints will add themselves here.',
+        })
+      : tableOf(
+          { id: 'suppression-list' },
+          ['Address', 'Reason', 'Detail', 'Since', 'Until', h('th', {}, hiddenText('Actions'))],
+          list.map((s) =>
+            h(
+              'tr',
+              { 'data-suppression': s.email },
+              h('td', { text: s.email }),
+              h('td', {}, badge(s.reason, `reason ${s.reason}`)),
+              h('td', { class: 'small', text: s.detail || '–' }),
+              h('td', { class: 'small', text: fmt.date(s.createdAt), title: `by ${s.createdBy}` }),
+              h('td', { class: 'small', text: s.expiresAt ? fmt.date(s.expiresAt) : 'for good' }),
+              h('td', {}, canRemove ? removeButton(s.email, () => reload(offset)) : null),
+            ),
+          ),
+        ),
+    page.total ? pager(page, list.length, ['address', 'addresses'], reload) : null,
+  );
+}
+
+/** Removing lets mail go to the address again (after a complaint, say), so the button asks once more first. */
+function removeButton(email, done) {
+  return confirmButton(
+    { class: 'danger small', 'data-remove': email },
+    'Remove',
+    'Mail may go again: remove?',
+    async () => {
+      await api('DELETE', `/v1/suppressions/${encodeURIComponent(email)}`);
+      await done();
+    },
   );
 }

@@ -1,20 +1,23 @@
 import { get, post } from '../api.js';
-import { chart, clear, fmt, h, metric, problem } from '../ui.js';
+import { chart, clear, docsLink, emptyState, fmt, h, metric, pageHead, problem } from '../ui.js';
+
+const HELP =
+  'How the venture’s go-to-market is doing: reach, return per channel, and where the budget should move next.';
 
 export async function render(el, ctx) {
-  if (!ctx.ventureId) return clear(el, h('h1', { text: 'GTM overview' }), emptyState(ctx));
+  if (!ctx.ventureId) return clear(el, pageHead('GTM overview', HELP), noVenture(ctx));
   const venture = ctx.ventures.find((v) => v.id === ctx.ventureId);
   const [overview, seo] = await Promise.allSettled([
     get(`/v1/ventures/${ctx.ventureId}/overview`),
     get(`/v1/ventures/${ctx.ventureId}/seo-pages`),
   ]);
   if (overview.status === 'rejected')
-    return clear(el, h('h1', { text: 'GTM overview' }), problem(overview.reason, 'The GTM overview'));
+    return clear(el, pageHead('GTM overview', HELP), problem(overview.reason, 'The GTM overview'));
   const o = overview.value;
   const chartBox = h('div', { class: 'chart-box', id: 'overview-chart' });
   clear(
     el,
-    h('h1', { text: `GTM overview · ${venture ? venture.productName : o.name}` }),
+    pageHead(`GTM overview · ${venture ? venture.productName : o.name}`, HELP),
     h(
       'div',
       { class: 'cards' },
@@ -30,7 +33,9 @@ export async function render(el, ctx) {
         'section',
         { class: 'panel' },
         h('h2', { text: 'Channels: spend and revenue' }),
-        o.channels.length ? chartBox : h('p', { class: 'muted', text: 'No campaign results yet.' }),
+        o.channels.length
+          ? chartBox
+          : h('p', { class: 'muted', text: 'No campaign results yet: spend and revenue show once a campaign runs.' }),
       ),
       h('section', { class: 'panel' }, h('h2', { text: 'Campaigns' }), campaignsSummary(o)),
     ),
@@ -65,43 +70,50 @@ export async function render(el, ctx) {
   }
 }
 
-function emptyState(ctx) {
-  const out = h(
-    'div',
-    { class: 'panel' },
-    h('p', { text: 'There is no venture yet. Create one with POST /v1/ventures, or load the demo data.' }),
+/** No venture yet: an operator loads the demo from here; anyone can create one through the API. */
+function noVenture(ctx) {
+  const status = h('p', { class: 'muted', role: 'status' });
+  const load =
+    ctx.meta.role === 'operator'
+      ? h('button', {
+          type: 'button',
+          class: 'primary',
+          id: 'load-demo',
+          text: 'Load demo data',
+          onclick: async (e) => {
+            e.target.disabled = true;
+            status.textContent = 'Loading…';
+            try {
+              await post('/v1/demo');
+              await ctx.reloadVentures();
+            } catch (err) {
+              status.textContent = err.message;
+              e.target.disabled = false;
+            }
+          },
+        })
+      : null;
+  const out = emptyState(
+    'overview-empty',
+    ctx.meta.role === 'operator'
+      ? 'There is no venture yet. Load the demo data to look around, or create one with POST /v1/ventures.'
+      : 'There is no venture yet. An operator can load the demo data from this page; anyone can create one with POST /v1/ventures.',
+    load,
+    docsLink('POST /v1/ventures in the API reference'),
   );
-  if (ctx.meta.role === 'operator') {
-    const status = h('p', { class: 'muted' });
-    out.append(
-      h('button', {
-        class: 'primary',
-        id: 'load-demo',
-        text: 'Load demo data',
-        onclick: async (e) => {
-          e.target.disabled = true;
-          status.textContent = 'Loading…';
-          try {
-            await post('/v1/demo');
-            await ctx.reloadVentures();
-          } catch (err) {
-            status.textContent = err.message;
-            e.target.disabled = false;
-          }
-        },
-      }),
-      status,
-    );
-  } else
-    out.append(
-      h('p', { class: 'muted', text: 'An operator can load the demo data from here, or start with DEMO_DATA=true.' }),
-    );
+  out.append(status);
   return out;
 }
 
 function campaignsSummary(o) {
   const entries = Object.entries(o.campaigns.byStatus);
-  if (!entries.length) return h('p', { class: 'muted', text: 'No campaigns yet.' });
+  if (!entries.length)
+    return h(
+      'p',
+      { class: 'muted' },
+      'No campaigns yet. ',
+      h('a', { href: '#/campaigns', text: 'Plan one on Campaigns' }),
+    );
   return h(
     'div',
     {},
@@ -114,7 +126,8 @@ function campaignsSummary(o) {
     ),
     h(
       'table',
-      {},
+      { class: 'compact' },
+      h('thead', {}, h('tr', {}, h('th', { text: 'Status' }), h('th', { class: 'num', text: 'Campaigns' }))),
       h(
         'tbody',
         {},

@@ -21,15 +21,6 @@ function funnelOf(line) {
   return line.funnel || {};
 }
 
-export function stepLine(st) {
-  const f = funnelOf(st);
-  const r = st.rates || {};
-  return STAGES.slice(0, 5)
-    .filter(([k, , rate]) => f[k] !== null && f[k] !== undefined && !(rate && r[rate] === null && !f[k]))
-    .map(([k]) => `${fmt.number(f[k])} ${k}`)
-    .join(' · ');
-}
-
 function funnelCells(line) {
   const f = funnelOf(line);
   const r = (line && line.rates) || {};

@@ -24,7 +24,7 @@ function loadAce() {
  * The body's editor in `box`: Ace, or a plain textarea when Ace cannot load. Either answers the same few methods
  * (`value`, `setValue`, `goTo(line, column)`, `insert(text)`), so the page never knows which it has.
  */
-export async function codeEditor(box, value, { readOnly, onChange }) {
+export async function codeEditor(box, value, { readOnly, onChange, label = 'Body' }) {
   try {
     const ace = await loadAce();
     // useWorker first: the syntax-check worker would be a blob script, which the page's CSP refuses.
@@ -39,6 +39,8 @@ export async function codeEditor(box, value, { readOnly, onChange }) {
     });
     editor.clearSelection();
     editor.session.on('change', onChange);
+    // Ace types into a textarea of its own: it needs the field's name for a screen reader.
+    editor.textInput.getElement().setAttribute('aria-label', label);
     return {
       value: () => editor.getValue(),
       setValue: (v) => editor.setValue(v, -1),
@@ -46,7 +48,7 @@ export async function codeEditor(box, value, { readOnly, onChange }) {
       insert: (text) => (editor.insert(text), editor.focus()),
     };
   } catch {
-    const area = h('textarea', { name: 'body', rows: 18, readonly: readOnly, oninput: onChange });
+    const area = h('textarea', { name: 'body', rows: 18, readonly: readOnly, oninput: onChange, 'aria-label': label });
     area.value = value;
     clear(box, area);
     box.classList.add('fallback');
@@ -66,6 +68,10 @@ export function variablePicker(variables, locked, insert) {
     'details',
     { id: 'template-variables', class: 'variables' },
     h('summary', { text: 'Insert a variable' }),
+    h('p', {
+      class: 'small muted',
+      text: 'Each goes in where the cursor is in the body; hover one to read what it holds.',
+    }),
     h(
       'div',
       { class: 'tags' },

@@ -1,6 +1,6 @@
 // The editor of one template: its settings, senders and per-locale content, saved as a new version.
 import { api, get, post } from '../api.js';
-import { badge, clear, h, problem } from '../ui.js';
+import { badge, clear, docsLink, h, pageHead, problem } from '../ui.js';
 import { codeEditor, variablePicker } from './templateCode.js';
 import { history, previewPanel, showProblems, testSend } from './templatePreview.js';
 import { loadSenders, senderField } from './templateSenders.js';
@@ -103,7 +103,13 @@ export async function editor(el, ctx, key) {
   });
   const layout = h('select', { name: 'layout', disabled: locked, onchange: schedule });
   const localeSelect = h('select', { name: 'locale', onchange: () => switchLocale(localeSelect.value) });
-  const newLocale = h('input', { name: 'new-locale', placeholder: 'e.g. de-DE', size: 8, disabled: locked });
+  const newLocale = h('input', {
+    name: 'new-locale',
+    placeholder: 'e.g. de-DE',
+    size: 8,
+    disabled: locked,
+    'aria-label': 'New locale',
+  });
   const subject = input('subject', { placeholder: 'Welcome, {{first_name}}' });
   const text = h('textarea', { name: 'text', rows: 6, disabled: locked, oninput: schedule });
   const from = senderField({
@@ -248,7 +254,7 @@ export async function editor(el, ctx, key) {
     ),
     emailOnly,
     sendersRow,
-    h('div', { class: 'field-label', text: 'Body' }),
+    h('div', { class: 'field-label', id: 'template-body-label', text: 'Body' }),
     bodyBox,
     h('span', { class: 'field-problem', role: 'alert', dataset: { problemFor: 'body' } }),
     problems,
@@ -287,7 +293,7 @@ export async function editor(el, ctx, key) {
   clear(
     el,
     backLink(),
-    heading(key, t),
+    heading(key, t, writer),
     key ? usedBy(template) : null,
     h('div', { class: 'template-editor' }, form, previews.panel),
     key && writer ? testSend(key, previews.previewAs) : null,
@@ -301,8 +307,8 @@ export async function editor(el, ctx, key) {
 
 const backLink = () => h('p', {}, h('a', { href: '#/templates', text: '← Templates' }));
 
-/** The page's title: the template's name and key with its version, or "New template". */
-function heading(key, t) {
+/** The page's title: the template's name and key with its version, or "New template"; and what the page does. */
+function heading(key, t, writer) {
   const version = key
     ? h(
         'span',
@@ -312,7 +318,13 @@ function heading(key, t) {
         t.builtIn ? badge('built-in', 'built-in') : null,
       )
     : null;
-  return h('div', { class: 'spread' }, h('h1', { text: key ? `${t.name || key} (${key})` : 'New template' }), version);
+  const help = writer
+    ? [
+        'Write the body in MJML or HTML with variables such as {{first_name}}; the previews follow as you type, and Save publishes a new version. ',
+        docsLink('Templates in the API reference'),
+      ]
+    : 'Read-only: the saved version, its previews and its history.';
+  return pageHead(key ? `${t.name || key} (${key})` : 'New template', help, version);
 }
 
 function usedBy(template) {

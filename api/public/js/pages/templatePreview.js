@@ -1,6 +1,6 @@
 // The template editor's side panels: the live preview, the list of compile problems, a test send and the versions.
 import { get, post } from '../api.js';
-import { badge, clear, fmt, h, problem } from '../ui.js';
+import { badge, clear, fmt, h, hiddenText, problem } from '../ui.js';
 
 const SAMPLE = { first_name: 'Ada', email: 'ada@example.com' };
 const PREVIEW_DELAY_MS = 400;
@@ -52,8 +52,19 @@ export function previewPanel(ask, onProblems) {
     h('option', { value: 'sample', text: 'Sample variables' }),
     h('option', { value: 'contact', text: 'A contact' }),
   );
-  const sample = h('textarea', { id: 'preview-variables', rows: 4, spellcheck: 'false', oninput: () => schedule() });
-  const contact = h('input', { id: 'preview-contact', placeholder: 'contact id', oninput: () => schedule() });
+  const sample = h('textarea', {
+    id: 'preview-variables',
+    rows: 4,
+    spellcheck: 'false',
+    'aria-label': 'Sample variables, as JSON',
+    oninput: () => schedule(),
+  });
+  const contact = h('input', {
+    id: 'preview-contact',
+    placeholder: 'contact id',
+    'aria-label': 'Contact id',
+    oninput: () => schedule(),
+  });
   as.value = previewChoice.as;
   sample.value = previewChoice.sample;
   contact.value = previewChoice.contact;
@@ -112,9 +123,19 @@ export function previewPanel(ask, onProblems) {
     'section',
     { class: 'panel template-preview', id: 'template-preview' },
     h('h2', { text: 'Preview' }),
+    h('p', {
+      class: 'small muted',
+      text: 'The unsaved draft, filled with sample variables or with a real contact’s data. No script in an email runs here.',
+    }),
     h('div', { class: 'row' }, h('label', {}, 'Preview as', as), sample, contact),
     subject,
-    h('div', { class: 'preview-frames' }, desktop, phone),
+    // The frames are wider than the panel: the box scrolls, and takes the focus so a keyboard can scroll it too.
+    h(
+      'div',
+      { class: 'preview-frames', tabindex: 0, role: 'group', 'aria-label': 'Desktop and phone previews' },
+      desktop,
+      phone,
+    ),
     h('details', {}, h('summary', { text: 'Text part' }), textPart),
     state,
   );
@@ -130,6 +151,7 @@ function problemPlace(p, code) {
       type: 'button',
       class: 'link-button',
       text: where,
+      'aria-label': `${where}: move the cursor to line ${p.line} of the body`,
       onclick: () => code.goTo(p.line, p.column),
     });
   }
@@ -162,6 +184,7 @@ export function testSend(key, previewAs) {
     name: 'email',
     required: true,
     placeholder: 'me@example.com',
+    'aria-label': 'Email address',
   });
   const result = h('p', { id: 'test-result', role: 'status' });
   const send = async (e) => {
@@ -179,6 +202,7 @@ export function testSend(key, previewAs) {
     'form',
     { class: 'panel', id: 'template-test', onsubmit: send },
     h('h2', { text: 'Send a test' }),
+    h('p', { class: 'small muted', text: 'One copy of the saved version, marked [Test] and not counted anywhere.' }),
     h('div', { class: 'row' }, email, h('button', { type: 'submit', id: 'test-send', text: 'Send a test' })),
     result,
   );
@@ -203,7 +227,8 @@ export async function history(box, key, writer, restored) {
       status.textContent = err.message;
     }
   };
-  const head = ['Version', 'Source', 'By', 'When', ''].map((t) => h('th', { text: t }));
+  const head = ['Version', 'Source', 'By', 'When'].map((t) => h('th', { text: t }));
+  head.push(h('th', {}, hiddenText('Restore')));
   const rows = [...versions].sort((a, b) => b.version - a.version).map((v) => versionRow(v, writer, restore));
   box.append(h('table', { id: 'template-versions' }, h('thead', {}, h('tr', {}, head)), h('tbody', {}, rows)));
 }
@@ -214,7 +239,13 @@ function versionRow(v, writer, restore) {
   const action = v.current
     ? badge('current', 'ok')
     : writer
-      ? h('button', { type: 'button', class: 'restore', text: 'Restore', onclick: () => restore(v.version, status) })
+      ? h('button', {
+          type: 'button',
+          class: 'restore',
+          text: 'Restore',
+          'aria-label': `Restore version ${v.version}`,
+          onclick: () => restore(v.version, status),
+        })
       : null;
   return h(
     'tr',
