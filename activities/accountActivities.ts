@@ -43,7 +43,7 @@ export function createAccountActivities({ db, email, mail, signer }: AccountActi
       if (!template) throw ApplicationFailure.nonRetryable(`there is no template '${ACCOUNT_ACCESS_TEMPLATE}'`);
       const expiresAt = reset.expires_at as Date;
       const vars = {
-        name: user.name,
+        first_name: user.name.split(/\s+/)[0],
         invited: input.invited,
         set_password_url: setPasswordUrl(signer, mail.publicUrl, input.resetId, expiresAt),
         expires_in: durationInWords(Math.max(60_000, expiresAt.getTime() - Date.now())),
@@ -61,7 +61,7 @@ export function createAccountActivities({ db, email, mail, signer }: AccountActi
         undefined,
         composeEmail(
           { mail, signer },
-          { contactId: user.id, email: user.email, traits: { name: user.name } },
+          { contactId: user.id, email: user.email, traits: {} },
           { template, from: template.from ?? mail.from, campaign: 'account', marketing: false, vars },
         ),
       );

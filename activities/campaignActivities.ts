@@ -329,4 +329,3 @@ const amountOf = (amount: number | undefined) => (amount === undefined ? {} : { 
 function dayBefore(day: string): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 }
-

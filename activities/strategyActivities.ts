@@ -1,3 +1,4 @@
+import { auditPerson, type Person } from '../domain/identity';
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/knex';
@@ -145,6 +146,8 @@ export function createStrategyActivities({ db }: StrategyActivityDeps) {
       from: StrategyStatus[];
       to: StrategyStatus;
       actor: string;
+      /** The person behind `actor`; the approver's users row when they signed in. */
+      person?: Person;
       actorRole?: string;
       action: string;
       approvedBy?: string;
@@ -152,7 +155,9 @@ export function createStrategyActivities({ db }: StrategyActivityDeps) {
     }): Promise<{ status: StrategyStatus; changed: boolean }> {
       return db.transaction(async (trx) => {
         const store = new StrategyStore(trx);
-        const approverId = input.approvedBy ? await approverUserId(trx, input.approvedBy) : undefined;
+        const approverId = input.approvedBy
+          ? (input.person?.userId ?? (await approverUserId(trx, input.approvedBy)))
+          : undefined;
         const moved = await store.transition(input.strategyId, input.from, input.to, {
           ...(approverId ? { approvedBy: approverId } : {}),
         });
@@ -166,6 +171,7 @@ export function createStrategyActivities({ db }: StrategyActivityDeps) {
         }
         await new AuditLog(trx).record({
           actor: input.actor,
+          ...auditPerson(input.person),
           ...(input.actorRole ? { actorRole: input.actorRole } : {}),
           action: input.action,
           subjectType: 'strategy',
@@ -189,7 +195,11 @@ export function createStrategyActivities({ db }: StrategyActivityDeps) {
  * at users, so the approval is kept against a person row rather than a free-text name.
  */
 async function approverUserId(db: Db, name: string): Promise<string> {
-  const existing = await db('users').where({ name, role: 'chairman' }).orderBy('created_at').first('id');
+  const existing = await db('users')
+    .where({ name })
+    .whereRaw("'chairman' = ANY(roles)")
+    .orderBy('created_at')
+    .first('id');
   if (existing) return existing.id as string;
   const slug =
     name
@@ -199,7 +209,7 @@ async function approverUserId(db: Db, name: string): Promise<string> {
       .slice(0, 40) || 'approver';
   const email = `${slug}-${createHash('sha256').update(name).digest('hex').slice(0, 8)}@approvers.invalid`;
   const [row] = await db('users')
-    .insert({ email, name: name.slice(0, 200), role: 'chairman' })
+    .insert({ email, name: name.slice(0, 200), roles: db.raw("'{chairman}'::user_role[]") })
     .onConflict('email')
     .merge({ name: name.slice(0, 200) })
     .returning('id');

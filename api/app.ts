@@ -44,9 +44,10 @@ export function createApp(deps: AppDeps): Express {
   app.use('/u', rateLimitPerIp({ perMinute: deps.config.UNSUBSCRIBE_RATE_LIMIT_PER_MINUTE ?? 60, burst: 10 }, deps));
   app.use('/p', rateLimitPerIp({ perMinute: deps.config.UNSUBSCRIBE_RATE_LIMIT_PER_MINUTE ?? 60, burst: 10 }, deps));
   // Sign-in and password resets need no key: limited per address, on top of each account's own lock.
-  app.use('/v1/session', rateLimitPerIp({ perMinute: 60, burst: 30 }, deps));
+  const signIns = deps.config.SIGN_IN_RATE_LIMIT_PER_MINUTE ?? 60;
+  app.use('/v1/session', rateLimitPerIp({ perMinute: signIns, burst: Math.ceil(signIns / 2) }, deps));
   // Each reset request sends an email: a tighter limit, so nobody uses the route to flood an inbox.
-  const resets = rateLimitPerIp({ perMinute: 10, burst: 10 }, deps);
+  const resets = rateLimitPerIp({ perMinute: Math.ceil(signIns / 6), burst: Math.ceil(signIns / 6) }, deps);
   app.use('/v1/password-resets', (req, res, next) =>
     req.method === 'POST' && req.path === '/' ? resets(req, res, next) : next(),
   );

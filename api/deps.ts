@@ -27,7 +27,15 @@ export interface AppDeps {
   config: Pick<Config, 'publicUrl' | 'temporalUiUrl' | 'TEMPORAL_NAMESPACE'> &
     Partial<ApprovalConfig & Pick<Config, 'INFLUENCER_IMPORT_MAX_BYTES'>> &
     Partial<CampaignConfig> &
-    Partial<Pick<Config, 'RATE_LIMIT_PER_MINUTE' | 'RATE_LIMIT_BURST' | 'UNSUBSCRIBE_RATE_LIMIT_PER_MINUTE'>> &
+    Partial<
+      Pick<
+        Config,
+        | 'RATE_LIMIT_PER_MINUTE'
+        | 'RATE_LIMIT_BURST'
+        | 'UNSUBSCRIBE_RATE_LIMIT_PER_MINUTE'
+        | 'SIGN_IN_RATE_LIMIT_PER_MINUTE'
+      >
+    > &
     Partial<
       Pick<
         Config,

@@ -3,6 +3,8 @@ export interface KeyRow {
   id: string;
   name: string;
   role: string;
+  /** The address of the person the key belongs to; null for a role key of a local run. */
+  owner: string | null;
   prefix: string;
   created_at: Date;
   revoked_at: Date | null;
@@ -16,11 +18,12 @@ export const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/
 /** The keys as aligned columns, a header first. */
 export function formatKeys(rows: KeyRow[]): string {
   const table = [
-    ['id', 'name', 'role', 'prefix', 'created', 'revoked'],
+    ['id', 'name', 'role', 'owner', 'prefix', 'created', 'revoked'],
     ...rows.map((k) => [
       k.id,
       printable(k.name),
       k.role,
+      k.owner ?? '-',
       k.prefix,
       when(k.created_at, ''),
       when(k.revoked_at, 'active'),

@@ -175,6 +175,8 @@ export const envSchema = z.object({
   RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(120),
   /** Unsubscribe link requests per minute from one address (the links need no key, so they are limited by IP). */
   UNSUBSCRIBE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  /** Sign-in attempts per minute per client address, on top of each account's own lock; reset requests take a sixth. */
+  SIGN_IN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   /** An event for an unknown contact id that carries `properties.email` creates the contact, instead of a 404. */
   CONTACTS_FROM_EVENTS: z.enum(['true', 'false']).default('false'),
   /** A contact import up to this size is answered at once with its report; a larger one runs as a workflow. */
@@ -201,12 +203,25 @@ export const envSchema = z.object({
   /** A broadcast to more recipients than this waits for the chairman's approval. */
   APPROVAL_BROADCAST_RECIPIENTS_THRESHOLD: z.coerce.number().int().min(0).default(10_000),
   /** How long a dashboard sign-in lasts, in hours. */
-  SESSION_TTL_HOURS: z.coerce.number().min(0.1).max(24 * 90).default(12),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .min(0.1)
+    .max(24 * 90)
+    .default(12),
   /** After this many wrong passwords in a row an account is locked for SIGN_IN_LOCK_MINUTES. */
   SIGN_IN_LOCK_AFTER: z.coerce.number().int().min(2).max(100).default(5),
-  SIGN_IN_LOCK_MINUTES: z.coerce.number().min(1).max(24 * 60).default(15),
+  SIGN_IN_LOCK_MINUTES: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
   /** How long a password reset link stays usable, in minutes. */
-  PASSWORD_RESET_TTL_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(60),
+  PASSWORD_RESET_TTL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(24 * 60)
+    .default(60),
   /** Single sign-on with OpenID Connect: all three, or none. */
   OIDC_ISSUER: optionalUrl.pipe(z.url().optional()),
   OIDC_CLIENT_ID: z.string().min(1).optional(),

@@ -27,11 +27,13 @@ const TRANSACTIONAL = [
   'budget_alert',
   'customer_success_alert',
   'topic_confirmation',
+  'account_access',
 ];
 
 const UNSUBSCRIBE = 'https://mail.example.test/u/abc123';
 const CTA = 'https://app.example.test/go/next';
 const CONFIRM = 'https://mail.example.test/c/tok';
+const SET_PASSWORD = 'https://app.example.test/#/reset-password/tok';
 
 const full: Vars = {
   product_name: 'Acme Boards',
@@ -44,6 +46,8 @@ const full: Vars = {
   sender_name: 'Grace from Acme',
   topic_name: 'Newsletter',
   confirm_url: CONFIRM,
+  set_password_url: SET_PASSWORD,
+  expires_in: '1 hour',
   traits: { company: 'Globex', discount_code: 'TRAIT10', team_size: 1 },
   event: { discount_code: 'BACK20', discount_percent: 20, offer_expires: 'March 31', metric: 'projects', percent: 92 },
   approval: {
@@ -118,7 +122,7 @@ describe('shipped email templates', () => {
     expect(cta('next_steps')).toBe('invite_team');
     expect(cta('topic_confirmation')).toBeNull();
     const without = emailKeys.filter((key) => typeof cta(key) !== 'string' || cta(key) === '');
-    expect(without).toEqual(['topic_confirmation']);
+    expect(without).toEqual(['account_access', 'topic_confirmation']);
 
     const confirmation = render('topic_confirmation', full);
     expect(confirmation.html).toContain(`href="${CONFIRM}"`);
@@ -128,7 +132,7 @@ describe('shipped email templates', () => {
 });
 
 describe.each(emailKeys)('%s', (key) => {
-  const button = key === 'topic_confirmation' ? CONFIRM : CTA;
+  const button = key === 'topic_confirmation' ? CONFIRM : key === 'account_access' ? SET_PASSWORD : CTA;
 
   it('renders with every variable', () => {
     const email = render(key, full);

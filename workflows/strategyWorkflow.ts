@@ -9,6 +9,7 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import { withPerson } from '../domain/identity';
 import { getApprovalWorkflowId } from '../domain/ids';
 import { approvalWorkflow } from './approvalWorkflow';
 import type { StrategyWorkflowInput, StrategyWorkflowResult, StrategyWorkflowStatus } from './types';
@@ -117,6 +118,7 @@ export async function strategyWorkflow(input: StrategyWorkflowInput): Promise<St
         from: ['review'],
         to: 'draft',
         actor: decision.by ?? 'system',
+        ...withPerson(decision.person),
         action: decision.outcome === 'expired' ? 'strategy.approval_expired' : 'strategy.rejected',
         details: { comment: decision.comment ?? null, approvalId: decision.approvalId },
       });
@@ -130,6 +132,7 @@ export async function strategyWorkflow(input: StrategyWorkflowInput): Promise<St
       from: ['review'],
       to: 'approved',
       actor: decision.by ?? 'system',
+      ...withPerson(decision.person),
       actorRole: 'chairman',
       action: 'strategy.approved',
       ...(decision.by ? { approvedBy: decision.by } : {}),

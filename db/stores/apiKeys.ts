@@ -72,10 +72,21 @@ export class ApiKeyStore {
 
   /** Every key, or one person's; never the key itself. */
   async list(userId?: string) {
-    const q = this.db('api_keys')
-      .select('id', 'name', 'role', 'prefix', 'user_id', 'created_at', 'last_used_at', 'revoked_at')
-      .orderBy('created_at');
-    if (userId) q.where({ user_id: userId });
+    const q = this.db('api_keys as k')
+      .leftJoin('users as u', 'u.id', 'k.user_id')
+      .select(
+        'k.id',
+        'k.name',
+        'k.role',
+        'k.prefix',
+        'k.user_id',
+        'u.email as owner',
+        'k.created_at',
+        'k.last_used_at',
+        'k.revoked_at',
+      )
+      .orderBy('k.created_at');
+    if (userId) q.where('k.user_id', userId);
     return q;
   }
 }

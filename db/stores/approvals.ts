@@ -157,15 +157,17 @@ export class ApprovalStore {
       at: Date;
     },
   ): Promise<boolean> {
-    const n = await this.db('approvals').where({ id, status: 'pending' }).update({
-      status: decision.status,
-      decided_by: decision.decidedBy,
-      decided_by_user_id: decision.person?.userId ?? null,
-      decided_by_email: decision.person?.email ?? null,
-      decided_via: decision.person?.via ?? null,
-      decision_comment: decision.comment,
-      decided_at: decision.at,
-    });
+    const n = await this.db('approvals')
+      .where({ id, status: 'pending' })
+      .update({
+        status: decision.status,
+        decided_by: decision.decidedBy,
+        decided_by_user_id: decision.person?.userId ?? null,
+        decided_by_email: decision.person?.email ?? null,
+        decided_via: decision.person?.via ?? null,
+        decision_comment: decision.comment,
+        decided_at: decision.at,
+      });
     return n > 0;
   }
 }

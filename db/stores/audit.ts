@@ -47,7 +47,13 @@ export class AuditLog {
   }
 
   async list(
-    filter: { subjectType?: string; subjectId?: string; actorUserId?: string; limit?: number; newestFirst?: boolean } = {},
+    filter: {
+      subjectType?: string;
+      subjectId?: string;
+      actorUserId?: string;
+      limit?: number;
+      newestFirst?: boolean;
+    } = {},
   ) {
     const q = this.db('audit_log')
       .orderBy('id', filter.newestFirst ? 'desc' : 'asc')

@@ -74,7 +74,9 @@ export class UserStore {
   }
 
   async byEmail(email: string): Promise<UserCredentials | undefined> {
-    const row = await this.select().where({ email: normaliseEmail(email) }).first();
+    const row = await this.select()
+      .where({ email: normaliseEmail(email) })
+      .first();
     return row ? credentialsOf(row) : undefined;
   }
 
@@ -127,9 +129,7 @@ export class UserStore {
       .update({
         ...(patch.email !== undefined ? { email: normaliseEmail(patch.email) } : {}),
         ...(patch.name !== undefined ? { name: patch.name } : {}),
-        ...(patch.roles !== undefined
-          ? { roles: this.db.raw('?::user_role[]', [`{${patch.roles.join(',')}}`]) }
-          : {}),
+        ...(patch.roles !== undefined ? { roles: this.db.raw('?::user_role[]', [`{${patch.roles.join(',')}}`]) } : {}),
         ...(patch.active !== undefined ? { deactivated_at: patch.active ? null : this.db.fn.now() } : {}),
         updated_at: this.db.fn.now(),
       });

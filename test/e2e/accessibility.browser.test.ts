@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import type { Role } from '../../db/stores/apiKeys';
 import { eventually, uniqueId } from '../harness';
 import { expectAccessible } from '../harness/axe';
-import { browserSuite, signedIn as signInto, type Browser } from '../harness/browser';
+import { browserSuite, freshPage, signedIn as signInto, signInWithPassword, type Browser } from '../harness/browser';
 import { client, type TestStack } from '../harness/stack';
 
 // Code passed to page.waitForFunction runs in the browser; the project compiles without the DOM library.
@@ -219,3 +219,55 @@ test('every page, for each role, with data in it', async () => {
     await page.close();
   }
 }, 240_000);
+
+test('a person who is both marketer and chairman decides in the inbox by keyboard, and still builds', async () => {
+  // A campaign over the approval threshold, in a venture of its own: its run asks the chairman.
+  const slug = uniqueId('two-hats');
+  const venture = await client(t)('POST', '/v1/ventures', { name: 'Two hats', slug, productName: 'Two hats' });
+  const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+  const campaign = await client(t)('POST', '/v1/campaigns', {
+    ventureId: venture.body.id,
+    name: 'Two hats launch',
+    type: 'launch',
+    channel: 'paid_search',
+    platforms: ['google'],
+    startDate: day(3),
+    endDate: day(20),
+    budget: 9000,
+    currency: 'USD',
+  });
+  expect(campaign.status).toBe(201);
+  const pending = await eventually(async () => {
+    const res = await client(t, 'chairman')('GET', '/v1/approvals?status=pending&subjectType=campaign');
+    return (res.body.approvals as { id: string; subjectId: string }[]).find((a) => a.subjectId === campaign.body.id);
+  });
+
+  const email = `${uniqueId('both')}@gtm.test`;
+  const password = 'two roles, one person';
+  const roles = ['marketer', 'chairman'];
+  const created = await client(t, 'operator')('POST', '/v1/users', { email, name: 'Mara Both', roles, password });
+  expect(created.status).toBe(201);
+  const page = await freshPage(browser, 'marketer and chairman', errors);
+  await page.goto(t.api);
+  await signInWithPassword(page, email, password);
+  await page.waitForSelector('#role:text("marketer, chairman")');
+
+  const item = `[data-approval="${pending.id}"]`;
+  await check(page, 'approvals, marketer and chairman', 'approvals', `${item} [data-decision=approve]`);
+  expect(await page.textContent('#page h1')).toBe('Your approvals');
+  expect(await page.locator('#page :text("Read-only")').count()).toBe(0);
+  await tabTo(page, `${item} textarea`);
+  await page.keyboard.type('Approved with both hats on.');
+  await tabTo(page, `${item} [data-decision=approve]`, 3);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(item, { state: 'detached' });
+  expect((await client(t, 'chairman')('GET', `/v1/approvals/${pending.id}`)).body).toMatchObject({
+    status: 'approved',
+    decisionComment: 'Approved with both hats on.',
+  });
+  await shot(page, 'accessibility-marketer-and-chairman');
+
+  // The same person builds as a marketer: the campaigns page offers a new venture.
+  await check(page, 'campaigns, marketer and chairman', 'campaigns', '#new-venture');
+  await page.close();
+}, 90_000);

@@ -149,11 +149,12 @@ test('a marketer creates a venture, edits it, and creates a campaign: the API ha
   await page.fill('#campaign-end', day(30));
   await page.fill('#campaign-budget', '1200');
   await page.selectOption('#campaign-currency', 'EUR');
+  // Within the approval threshold, in the currency chosen: the form says it starts without the chairman.
+  expect(await page.textContent('#campaign-budget-approval')).toContain('Up to 5,000 EUR');
   await page.selectOption('#campaign-objective', 'conversions');
   await page.fill('#campaign-countries', 'US, ca');
   await page.fill('#campaign-ages', '25-44');
   await page.fill('#campaign-interests', 'productivity, remote work');
-  expect(await page.textContent('#campaign-form')).toContain('the chairman');
   await expectAccessible(page, 'new campaign form');
   await shot(page, 'campaign-form');
   await page.press('#campaign-name', 'Enter');
@@ -199,6 +200,11 @@ test('a campaign over the approval threshold shows as waiting for the chairman, 
   await page.fill('#campaign-start', day(2));
   await page.fill('#campaign-end', day(20));
   await page.fill('#campaign-budget', '7500');
+  // Before it is sent, the form says who decides.
+  await page.waitForSelector('#campaign-budget-approval:has-text("Over 5,000 USD: the chairman approves it first")');
+  await page.fill('#campaign-budget', '5000');
+  await page.waitForSelector('#campaign-budget-approval:not(:has-text("Over"))');
+  await page.fill('#campaign-budget', '7500');
   await page.click('#campaign-form button[type=submit]');
 
   await page.waitForSelector('#campaign-created');
@@ -227,6 +233,8 @@ test('on an active campaign a marketer changes the budget, pauses, resumes and c
   await page.click('#change-budget');
   expect(await page.inputValue('#new-budget')).toBe('1000');
   await page.fill('#new-budget', '1100');
+  // The form says, before it is sent, whether the chairman has to approve the new amount.
+  expect(await page.textContent('#budget-approval')).toContain('No approval needed');
   await page.fill('#budget-reason', 'good start');
   await page.click('#budget-form button[type=submit]');
   await page.waitForSelector('#campaign-message:text("The budget is now 1,100 USD")');
@@ -235,6 +243,8 @@ test('on an active campaign a marketer changes the budget, pauses, resumes and c
   // Three times as much: the chairman is asked, and the page says so.
   await page.click('#change-budget');
   await page.fill('#new-budget', '3000');
+  expect(await page.textContent('#budget-approval')).toContain("needs the chairman's approval");
+  expect(await page.textContent('#budget-form')).toContain('more than 20%');
   await page.click('#budget-form button[type=submit]');
   await page.waitForSelector('#campaign-message:text("Waiting for the chairman\'s approval")');
   expect(await page.textContent('#campaign-message')).toContain('3,000 USD');
@@ -274,29 +284,44 @@ test('on an active campaign a marketer changes the budget, pauses, resumes and c
   await page.close();
 }, 90_000);
 
-test('a reallocation shows the suggested split first and applies the split submitted', async () => {
+test("a reallocation shows the optimiser's suggestion first, applies it as is, then a split the marketer types", async () => {
   const id = await activeCampaign('Search and social');
   await results(id);
-  const page = await signedIn();
+  // The server's own answer to a split it refuses is the 400 this test provokes.
+  const page = await signInto(browser, t, 'marketer', errors, /status of (400|409)/);
   await openCampaign(page, id);
+  const preview = (await client(t)('GET', `/v1/campaigns/${id}/reallocation`)).body;
+  expect(preview.suggested.google).toBeGreaterThan(preview.suggested.meta);
   await page.click('#reallocate-open');
   await page.waitForSelector('#reallocation input#share-google');
-  // The optimiser favours the platform that converts.
+  // The suggestion from the preview, in percent, next to the split now (even), with its reason.
+  const pct = (share: number) => Math.round(share * 1000) / 10;
   const google = Number(await page.inputValue('#share-google'));
   const meta = Number(await page.inputValue('#share-meta'));
-  expect(google).toBeGreaterThan(meta);
-  expect(google + meta).toBeCloseTo(100, 1);
-  expect(await page.textContent('#reallocation')).toContain('Suggested');
+  expect(google).toBeCloseTo(pct(preview.suggested.google), 1);
+  expect(meta).toBeCloseTo(pct(preview.suggested.meta), 1);
+  const panel = await page.textContent('#reallocation');
+  expect(panel).toContain('Suggested');
+  expect(panel).toContain(preview.reason);
+  expect(await page.textContent('#reallocation tr[data-platform=google] .share-now')).toBe('50%');
+  expect(await page.textContent('#reallocation-expected')).toMatch(/\d conversions a day/);
   await expectAccessible(page, 'reallocation');
   await shot(page, 'campaign-reallocation');
-  // A split that does not add up cannot be sent.
+
+  // A split that does not add up cannot be sent; back to the suggestion, it can.
   await page.fill('#share-meta', '50');
   await page.waitForSelector(`#reallocation-total:text("${Math.round((google + 50) * 10) / 10}")`);
   expect(await page.locator('#reallocate-apply').isDisabled()).toBe(true);
+  expect(await page.textContent('#reallocation-note')).toContain('add up to 100%');
   await page.click('#reallocation-reset');
   expect(Number(await page.inputValue('#share-meta'))).toBeCloseTo(meta, 1);
 
-  await page.click('#reallocate-apply');
+  // The suggestion kept as it is: the request carries no split, and the run applies the optimiser's.
+  const [kept] = await Promise.all([
+    page.waitForRequest((r) => r.url().endsWith(`/v1/campaigns/${id}/reallocate`)),
+    page.click('#reallocate-apply'),
+  ]);
+  expect(kept.postDataJSON() ?? {}).toEqual({});
   await page.waitForSelector('#campaign-message:text("New daily budgets")');
   const after = await live(id);
   const shares = Object.fromEntries(after.live.platforms.map((p: { name: string; share: number }) => [p.name, p]));
@@ -309,6 +334,60 @@ test('a reallocation shows the suggested split first and applies the split submi
     const words = amount.toLocaleString('en-US', { minimumFractionDigits: cents, maximumFractionDigits: cents });
     expect(message).toContain(`${p} ${words} USD`);
   }
+
+  // The marketer's own split, typed in percent: the run takes it as fractions.
+  await page.click('#reallocate-open');
+  await page.waitForSelector('#reallocation input#share-google');
+  await page.fill('#share-google', '30');
+  await page.fill('#share-meta', '70');
+  expect(await page.textContent('#reallocate-apply')).toContain('your split');
+  await page.click('#reallocate-apply');
+  // The page is drawn again with the run's answer: the split chosen, not the optimiser's.
+  await page.waitForSelector('#campaign-message:has-text("split chosen by")');
+  const typed = Object.fromEntries(
+    (await live(id)).live.platforms.map((p: { name: string; share: number }) => [p.name, p.share]),
+  );
+  expect(typed).toEqual({ google: 0.3, meta: 0.7 });
+  expect(await page.textContent('#campaign-message')).toMatch(/google .*\(30%\), meta .*\(70%\)/);
+
+  // A split the server refuses (here one platform left out on the way): its message shows at the inputs.
+  await page.click('#reallocate-open');
+  await page.waitForSelector('#reallocation input#share-google');
+  await page.route(`**/v1/campaigns/${id}/reallocate`, (route) =>
+    route.continue({ postData: JSON.stringify({ shares: { google: 1 } }) }),
+  );
+  await page.fill('#share-google', '40');
+  await page.fill('#share-meta', '60');
+  await page.click('#reallocate-apply');
+  await page.waitForSelector('#shares-problem:text("one share for each")');
+  expect(await page.getAttribute('#share-google', 'aria-invalid')).toBe('true');
+  expect(await page.locator('#reallocation').count()).toBe(1);
+  await page.unroute(`**/v1/campaigns/${id}/reallocate`);
+  expect(
+    Object.fromEntries((await live(id)).live.platforms.map((p: { name: string; share: number }) => [p.name, p.share])),
+  ).toEqual({ google: 0.3, meta: 0.7 });
+  await shot(page, 'campaign-reallocation-refused');
+  await page.close();
+}, 120_000);
+
+test('with nothing to learn from yet, the panel says why and still takes a split typed by hand', async () => {
+  const id = await activeCampaign('No results yet');
+  const page = await signedIn();
+  await openCampaign(page, id);
+  await page.click('#reallocate-open');
+  await page.waitForSelector('#reallocation input#share-google');
+  expect(await page.textContent('#reallocation')).toContain('nothing to learn from');
+  // No suggestion: the inputs start from the split now.
+  expect(Number(await page.inputValue('#share-google'))).toBe(50);
+  await page.fill('#share-google', '25');
+  await page.fill('#share-meta', '75');
+  await expectAccessible(page, 'reallocation without a suggestion');
+  await page.click('#reallocate-apply');
+  await page.waitForSelector('#campaign-message:text("New daily budgets")');
+  const shares = Object.fromEntries(
+    (await live(id)).live.platforms.map((p: { name: string; share: number }) => [p.name, p.share]),
+  );
+  expect(shares).toEqual({ google: 0.25, meta: 0.75 });
   await page.close();
 }, 90_000);
 

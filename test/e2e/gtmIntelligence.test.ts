@@ -502,7 +502,8 @@ describe('strategies', () => {
       return s.body;
     });
     const approver = await t.stack.db('users').where({ id: approved.approvedBy }).first();
-    expect(approver).toMatchObject({ name: 'test chairman', role: 'chairman' });
+    // The chairman who decided, by their own users row (their key is theirs), not a row made up from a name.
+    expect(approver).toMatchObject({ id: t.users.chairman.id, name: 'test chairman', email: 'chairman@gtm.test' });
 
     const activated = await call('POST', `/v1/strategies/${id}/activate`);
     expect(activated.status).toBe(200);

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { ApiKeyStore } from '../../db/stores/apiKeys';
+import { passwordMatches } from '../../services/passwords';
 import { createTestDatabase, type TestDatabase } from '../harness';
 
 let t: TestDatabase;
@@ -35,10 +36,10 @@ test('keys:list shows every key with its id, name, role and state, and never a k
   await store.revoke(old.id);
   const out = npmRun('keys:list');
   const lines = out.trimEnd().split('\n');
-  expect(lines[0]).toMatch(/^id\s+name\s+role\s+prefix\s+created\s+revoked$/);
+  expect(lines[0]).toMatch(/^id\s+name\s+role\s+owner\s+prefix\s+created\s+revoked$/);
   const row = (id: string) => lines.find((l) => l.startsWith(id)) ?? '';
-  expect(row(ana.id)).toMatch(/Ana Lister\s+marketer\s+gtm_\S{6}\s+\d{4}-\d\d-\d\dT[\d:]+Z\s+active$/);
-  expect(row(old.id)).toMatch(/Old Ops\s+operator\s+gtm_\S{6}\s+\S+\s+\d{4}-\d\d-\d\dT[\d:]+Z$/);
+  expect(row(ana.id)).toMatch(/Ana Lister\s+marketer\s+-\s+gtm_\S{6}\s+\d{4}-\d\d-\d\dT[\d:]+Z\s+active$/);
+  expect(row(old.id)).toMatch(/Old Ops\s+operator\s+-\s+gtm_\S{6}\s+\S+\s+\d{4}-\d\d-\d\dT[\d:]+Z$/);
   for (const key of [ana.key, old.key]) {
     expect(out).not.toContain(key);
     expect(out).not.toContain(key.slice(10, 20));
@@ -85,4 +86,46 @@ test('keys:revoke refuses what it cannot settle: no argument, an unknown key, a 
   expect(shared.stderr).toContain(b.id);
   expect(await store.verify(a.key)).toBeDefined();
   expect(await store.verify(b.key)).toBeDefined();
+});
+
+test('users:create gives a person access with a password shown once; their keys are theirs; keys:list --user lists them', async () => {
+  const out = npmRun(
+    'users:create',
+    '--email',
+    'Ivy@Example.com',
+    '--name',
+    'Ivy Ops',
+    '--role',
+    'operator',
+    '--role',
+    'marketer',
+  );
+  const match = /^ivy@example\.com can sign in as operator, marketer with the password: (\S{20})\n$/.exec(out);
+  expect(match).not.toBeNull();
+  const row = await t.db('users').where({ email: 'ivy@example.com' }).first();
+  expect(row.password_hash).toMatch(/^\$argon2id\$/);
+  expect(await passwordMatches(row.password_hash, match![1]!)).toBe(true);
+  expect(JSON.stringify(row)).not.toContain(match![1]!);
+
+  expect(npmFails('users:create', '--email', 'ivy@example.com', '--role', 'marketer')).toMatchObject({
+    status: 1,
+    stderr: expect.stringContaining('has an account already'),
+  });
+  expect(npmFails('users:create', '--email', 'zed@example.com', '--role', 'ceo')).toMatchObject({
+    status: 2,
+    stderr: expect.stringContaining("--role must be one of marketer, chairman, operator, not 'ceo'"),
+  });
+  expect(await t.db('users').where({ email: 'zed@example.com' })).toHaveLength(0);
+
+  const key = npmRun('keys:create', '--role', 'marketer', '--user', 'ivy@example.com', '--name', 'Ivy script').trim();
+  expect(await new ApiKeyStore(t.db).verify(key)).toMatchObject({
+    role: 'marketer',
+    user: { email: 'ivy@example.com' },
+  });
+  expect(npmFails('keys:create', '--role', 'chairman', '--user', 'ivy@example.com').stderr).toContain(
+    "must be one of ivy@example.com's roles (operator, marketer), not 'chairman'",
+  );
+  const listed = npmRun('keys:list', '--user', 'ivy@example.com').trimEnd().split('\n');
+  expect(listed).toHaveLength(2);
+  expect(listed[1]).toMatch(/Ivy script\s+marketer\s+ivy@example\.com\s+gtm_/);
 });

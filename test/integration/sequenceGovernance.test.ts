@@ -20,6 +20,7 @@ beforeAll(async () => {
 afterAll(async () => t?.stop());
 
 const TRANSACTIONAL = [
+  'account_access',
   'approval_escalation',
   'approval_reminder',
   'approval_request',

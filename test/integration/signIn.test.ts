@@ -66,7 +66,12 @@ test('a password opens a session: an httpOnly, SameSite cookie, stored only as a
   const me = await b.call('GET', '/v1/me');
   expect(me.status).toBe(200);
   expect(me.body).toEqual(
-    expect.objectContaining({ name: 'test marketer', roles: ['marketer'], via: 'dashboard', csrfToken: expect.any(String) }),
+    expect.objectContaining({
+      name: 'test marketer',
+      roles: ['marketer'],
+      via: 'dashboard',
+      csrfToken: expect.any(String),
+    }),
   );
 });
 
@@ -106,7 +111,9 @@ test('a wrong password or an unknown address answer alike; repeated failures loc
   const email = 'locked@gtm.test';
   const password = 'a long enough password';
   const op = client(t, 'operator');
-  expect((await op('POST', '/v1/users', { email, name: 'Lou Locked', roles: ['marketer'], password })).status).toBe(201);
+  expect((await op('POST', '/v1/users', { email, name: 'Lou Locked', roles: ['marketer'], password })).status).toBe(
+    201,
+  );
 
   const b = new Browser();
   const unknown = await b.signIn('nobody@gtm.test', 'whatever it is');
@@ -163,7 +170,11 @@ test('a password reset goes by a single-use emailed link, ends every session, an
 
 test('operators manage people; a deactivated person’s sessions and keys stop at once; a key acts only in a role its person still holds', async () => {
   const op = client(t, 'operator');
-  const refused = await client(t, 'marketer')('POST', '/v1/users', { email: 'x@gtm.test', name: 'X', roles: ['operator'] });
+  const refused = await client(t, 'marketer')('POST', '/v1/users', {
+    email: 'x@gtm.test',
+    name: 'X',
+    roles: ['operator'],
+  });
   expect(refused.status).toBe(403);
   const bad = await op('POST', '/v1/users', { email: 'bo@gtm.test', name: 'Bo', roles: ['ceo'] });
   expect(bad.status).toBe(400);
@@ -230,4 +241,26 @@ test('a person given access without a password is emailed a link to choose one',
   });
   expect(set.status).toBe(200);
   expect((await b.signIn('cy@gtm.test', 'cy chose this one')).status).toBe(200);
+});
+
+test('asking for password resets over and over from one address is refused (429) before it floods an inbox', async () => {
+  const statuses: number[] = [];
+  for (let i = 0; i < 14; i++) {
+    const res = await fetch(`${t.api}/v1/password-resets`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9' },
+      body: JSON.stringify({ email: t.users.operator.email }),
+    });
+    statuses.push(res.status);
+    if (res.status === 429) expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+  }
+  expect(statuses.filter((s) => s === 202)).toHaveLength(10);
+  expect(statuses.slice(10)).toEqual([429, 429, 429, 429]);
+  // Completing a reset is not limited with the requests: it takes a signed token, which nobody can guess.
+  const other = await fetch(`${t.api}/v1/password-resets/complete`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9' },
+    body: JSON.stringify({ token: 'not-a-token', password: 'a long enough password' }),
+  });
+  expect(other.status).toBe(400);
 });

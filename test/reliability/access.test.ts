@@ -247,6 +247,7 @@ test(`every route against every role, no key, a revoked key and a malformed key 
     RATE_LIMIT_PER_MINUTE: 1_000_000,
     RATE_LIMIT_BURST: 1_000_000,
     UNSUBSCRIBE_RATE_LIMIT_PER_MINUTE: 1_000_000,
+    SIGN_IN_RATE_LIMIT_PER_MINUTE: 1_000_000,
   });
   const served = listRoutes(app).map(routeKey).sort();
   const listed = ACCESS.map(([route]) => route).sort();

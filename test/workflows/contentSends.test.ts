@@ -93,7 +93,7 @@ test('a set-password email: one per reset, with a signed link that is in no work
   const mails = h.sink.to('newcomer@example.com');
   expect(mails).toHaveLength(1);
   expect(mails[0]!.subject).toBe('Choose your Acme Notes password');
-  expect(mails[0]!.text).toMatch(/Hi Nia New/);
+  expect(mails[0]!.text).toMatch(/Hi Nia,/);
   const link = /\/#\/reset-password\/(\S+)/.exec(mails[0]!.text)?.[1];
   expect(link).toBeDefined();
   const history = JSON.stringify(await h.env.client.workflow.getHandle(`account-email:${reset.id}`).fetchHistory());

@@ -125,7 +125,12 @@ export async function applyBudget(
   if (decide(snapshotOf(run), { type: 'budgetRaised' }).ok) {
     await resumeDelivery(
       run,
-      { by: actor.by, ...withPerson(actor.person), ...(actor.role ? { role: actor.role } : {}), reason: 'budget raised' },
+      {
+        by: actor.by,
+        ...withPerson(actor.person),
+        ...(actor.role ? { role: actor.role } : {}),
+        reason: 'budget raised',
+      },
       { type: 'budgetRaised' },
     );
   }

@@ -13,7 +13,12 @@ export function reallocateRefusal(run: CampaignRun, req?: ReallocateInput): Appl
   const illegal = refusal('reallocate', run.state);
   if (illegal) return refuse('IllegalCampaignState', illegal);
   if (run.platforms.length < 2) return refuse('NothingToReallocate', 'the campaign runs on one platform only');
-  const problem = req?.shares ? sharesProblem(req.shares, run.platforms.map((p) => p.name)) : undefined;
+  const problem = req?.shares
+    ? sharesProblem(
+        req.shares,
+        run.platforms.map((p) => p.name),
+      )
+    : undefined;
   if (problem) return refuse('InvalidShares', problem);
   return undefined;
 }

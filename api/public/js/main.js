@@ -124,7 +124,9 @@ async function loadVentures() {
   const saved = sessionStorage.getItem(VENTURE);
   ctx.ventureId = ctx.ventures.some((v) => v.id === saved) ? saved : (ctx.ventures[0] && ctx.ventures[0].id) || null;
 }
-ctx.reloadVentures = async () => {
+/** Reads the ventures again (one was created or changed) and draws the shell; `selectId` becomes the selected one. */
+ctx.reloadVentures = async (selectId) => {
+  if (selectId) sessionStorage.setItem(VENTURE, selectId);
   await loadVentures();
   renderShell();
   route();
@@ -348,7 +350,12 @@ function route() {
       : visiblePages().find((p) => p.path === page) || (known ? null : PAGES[0]);
   ctx.refreshNav();
   // A fresh container per visit: a slower render of the page left behind writes into a detached element.
-  const container = h('div', {}, h('p', { class: 'loading', text: 'Loading…' }));
+  // It names the page it holds, so a page's styles can stay inside it.
+  const container = h(
+    'div',
+    { dataset: { route: (entry || known).path } },
+    h('p', { class: 'loading', text: 'Loading…' }),
+  );
   clear(ctx.main, container);
   if (!entry) {
     document.title = `${known.title} · GTM Strategist`;

@@ -188,3 +188,12 @@ export function initials(name) {
     .slice(0, 2)
     .toUpperCase();
 }
+
+/** Whether the signed-in person holds any of these roles (a person may hold several). */
+export const holds = (ctx, roles) => ((ctx && ctx.roles) || []).some((r) => roles.includes(r));
+
+/** The person's roles in words, e.g. "marketer and chairman". */
+export function rolesText(ctx) {
+  const roles = (ctx && ctx.roles) || [];
+  return roles.length > 1 ? `${roles.slice(0, -1).join(', ')} and ${roles[roles.length - 1]}` : roles[0] || 'none';
+}

@@ -6,8 +6,17 @@ const HELP = [
   docsLink(),
 ];
 
+/** The person's roles in a sentence: "Your role is marketer.", "Your roles are marketer and operator." */
+function rolesSentence(roles) {
+  if (roles.length === 0) return '';
+  if (roles.length === 1) return ` Your role is ${roles[0]}.`;
+  return ` Your roles are ${roles.slice(0, -1).join(', ')} and ${roles[roles.length - 1]}.`;
+}
+
 export async function render(el, ctx, [tab = 'pending']) {
-  const isChairman = ctx.meta.role === 'chairman';
+  // Any one of the person's roles will do: a marketer who is also the chairman decides as the chairman.
+  const roles = ctx.roles || [];
+  const isChairman = roles.includes('chairman');
   let list;
   try {
     list = (await get(tab === 'pending' ? '/v1/approvals?status=pending' : '/v1/approvals?limit=200')).approvals;
@@ -28,7 +37,7 @@ export async function render(el, ctx, [tab = 'pending']) {
       ? null
       : h('p', {
           class: 'notice info',
-          text: `Read-only: only the chairman decides. Your key has the ${ctx.meta.role} role.`,
+          text: `Read-only: only the chairman decides.${rolesSentence(roles)}`,
         }),
     list.length === 0
       ? tab === 'pending'

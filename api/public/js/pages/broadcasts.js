@@ -1,5 +1,18 @@
 import { get, post } from '../api.js';
-import { badge, clear, docsLink, emptyState, explain, fmt, h, pageHead, problem, temporalLink } from '../ui.js';
+import {
+  badge,
+  clear,
+  docsLink,
+  emptyState,
+  explain,
+  fmt,
+  h,
+  holds,
+  pageHead,
+  problem,
+  rolesText,
+  temporalLink,
+} from '../ui.js';
 
 const WRITERS = ['marketer', 'operator'];
 const FINAL = ['completed', 'cancelled', 'rejected', 'failed'];
@@ -21,10 +34,10 @@ export async function render(el, ctx, [id] = []) {
   } catch (err) {
     return clear(el, pageHead('Broadcasts', HELP), problem(err, 'Broadcasts'));
   }
-  const writer = WRITERS.includes(ctx?.meta?.role);
+  const writer = holds(ctx, WRITERS);
   const below = writer
     ? await form()
-    : h('p', { class: 'muted', text: `Read-only: your key has the ${ctx?.meta?.role ?? 'unknown'} role.` });
+    : h('p', { class: 'muted', text: `Read-only for you: your roles are ${rolesText(ctx)}.` });
   const formShown = below.id === 'broadcast-form';
   // The form is further down the page: the button takes the focus there.
   const start = h('button', {
@@ -264,7 +277,7 @@ async function detail(el, ctx, id) {
   } catch (err) {
     return clear(el, h('p', {}, h('a', { href: '#/broadcasts', text: '← Broadcasts' })), problem(err, 'The broadcast'));
   }
-  const writer = WRITERS.includes(ctx?.meta?.role);
+  const writer = holds(ctx, WRITERS);
   const statusBox = h('span', { id: 'broadcast-status' });
   const bar = h('div');
   const meter = h(

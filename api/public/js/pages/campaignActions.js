@@ -10,12 +10,18 @@ import { openReallocation } from './campaignReallocate.js';
  */
 export function controls(ctx, view) {
   const { state } = view;
+  const policy = ctx.meta && ctx.meta.approvalPolicy;
   const buttons = [];
   if (may(ctx, 'pause', state)) buttons.push(control(view, 'pause', 'Pause'));
   if (may(ctx, 'resume', state)) buttons.push(control(view, 'resume', 'Resume', 'primary'));
   if (may(ctx, 'budget', state)) {
     buttons.push(
-      h('button', { type: 'button', id: 'change-budget', onclick: () => budgetForm(view), text: 'Change budget…' }),
+      h('button', {
+        type: 'button',
+        id: 'change-budget',
+        onclick: () => budgetForm(view, policy),
+        text: 'Change budget…',
+      }),
     );
   }
   if (may(ctx, 'reallocate', state) && view.campaign.platforms.length > 1) {
@@ -119,11 +125,60 @@ function confirmCancel(view) {
   heading.focus();
 }
 
-function budgetForm(view) {
+/**
+ * What increases are measured against, as the run keeps it: the last budget the chairman approved, or the one the
+ * campaign started with (the first change's starting point, or the budget now when it never changed).
+ */
+function approvedBudget(c, live) {
+  const changes = (live && live.budgetChanges) || [];
+  const decided = changes.filter((ch) => ch.status === 'applied' && ch.decidedBy !== undefined);
+  if (decided.length) return decided[decided.length - 1].to;
+  return changes.length ? changes[0].from : live ? live.budget : c.budget;
+}
+
+/**
+ * Why a new budget would wait for the chairman, or null when it applies at once: the approval policy of
+ * domain/approvalPolicy.ts, told in advance. The run decides; this only warns before the request goes.
+ */
+function approvalNeeded(proposed, current, approved, policy, currency) {
+  if (!policy || !(proposed > current) || proposed <= approved) return null;
+  const increase = approved > 0 ? ((proposed - approved) / approved) * 100 : Infinity;
+  if (increase > policy.budgetIncreasePct) {
+    return `it is more than ${policy.budgetIncreasePct}% over ${money(approved, currency)}, the last approved budget`;
+  }
+  const threshold = policy.campaignBudgetThreshold;
+  if (proposed > threshold && approved <= threshold) return `it lifts the budget over ${money(threshold, currency)}`;
+  return null;
+}
+
+/** The sentence under the amount: whether the change applies at once or waits for the chairman. */
+function approvalWords(proposed, current, approved, policy, currency) {
+  if (!(proposed > 0) || proposed === current) return '';
+  const why = approvalNeeded(proposed, current, approved, policy, currency);
+  if (why) {
+    return `This change needs the chairman's approval: ${why}. Until it is approved, the budget stays ${money(current, currency)}.`;
+  }
+  return proposed < current
+    ? 'No approval needed: a decrease applies at once.'
+    : 'No approval needed: it applies at once.';
+}
+
+/** The policy in a sentence, with this installation's figures. */
+function policyWords(policy, approved, currency) {
+  if (!policy) return 'An increase over the approval policy waits for the chairman.';
+  return (
+    `An increase of more than ${policy.budgetIncreasePct}% over ${money(approved, currency)} (the last budget ` +
+    `the chairman approved), or one that lifts the budget over ${money(policy.campaignBudgetThreshold, currency)}, ` +
+    "waits for the chairman's approval."
+  );
+}
+
+function budgetForm(view, policy) {
   const c = view.campaign;
   const live = view.live;
   const current = live ? live.budget : c.budget;
   const spent = live && live.lastSync ? live.spent : c.spent;
+  const approved = approvedBudget(c, live);
   const amount = h('input', {
     id: 'new-budget',
     name: 'budget',
@@ -134,6 +189,12 @@ function budgetForm(view) {
     value: String(current),
   });
   const reason = h('input', { id: 'budget-reason', name: 'reason', maxlength: 500 });
+  const approval = h('p', { id: 'budget-approval', class: 'small', 'aria-live': 'polite' });
+  const showApproval = () => {
+    approval.textContent = approvalWords(Number(amount.value), current, approved, policy, c.currency);
+    approval.className = `small${approval.textContent.startsWith('This change') ? ' notice' : ''}`;
+  };
+  amount.addEventListener('input', showApproval);
   const status = h('div', { role: 'alert' });
   const submit = h('button', { type: 'submit', class: 'primary', text: 'Change the budget' });
   const heading = h('h2', { id: 'budget-title', tabindex: '-1', text: 'Change the budget' });
@@ -161,9 +222,8 @@ function budgetForm(view) {
       class: 'muted small',
       text:
         `Now ${money(current, c.currency)}, of which ${money(spent, c.currency)} is spent. A decrease applies at ` +
-        'once (never below what is spent). An increase of more than 20% over the last budget the chairman ' +
-        'approved (APPROVAL_BUDGET_INCREASE_PCT), or one above the approval threshold, waits for him. What is ' +
-        'left is spread evenly over the days left.',
+        `once (never below what is spent). ${policyWords(policy, approved, c.currency)} What is left is spread ` +
+        'evenly over the days left.',
     }),
     h(
       'div',
@@ -171,9 +231,12 @@ function budgetForm(view) {
       field(`New budget (${c.currency})`, amount, 'For the whole campaign, in its currency.'),
       field('Reason (optional)', reason, 'The chairman reads it with the request.'),
     ),
+    approval,
     h('div', { class: 'row' }, submit, h('button', { type: 'button', onclick: () => opened.close(), text: 'Close' })),
     status,
   );
+  // The approval sentence describes the amount too, so a screen reader reads it with the field.
+  amount.setAttribute('aria-describedby', `${amount.getAttribute('aria-describedby')} budget-approval`);
   const opened = openPanel(view, 'change-budget', form);
   heading.focus();
 }

@@ -17,7 +17,7 @@ const ALLOWED = {
 const ROLES = { pause: STOPPERS, cancel: STOPPERS, resume: BUILDERS, budget: BUILDERS, reallocate: BUILDERS };
 
 /** Every role the signed-in person holds (a request acts in the first one its route takes). */
-const rolesOf = (ctx) => (ctx.roles && ctx.roles.length ? ctx.roles : [ctx.meta && ctx.meta.role].filter(Boolean));
+const rolesOf = (ctx) => ctx.roles || [];
 const holds = (ctx, allowed) => rolesOf(ctx).some((r) => allowed.includes(r));
 
 /** Whether the signed-in person may ask for `action` of a campaign in `state`. */

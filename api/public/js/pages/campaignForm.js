@@ -126,6 +126,12 @@ function form(page, ctx, venture) {
   const countries = h('input', { id: 'campaign-countries', name: 'countries', placeholder: 'US, CA' });
   const ages = h('input', { id: 'campaign-ages', name: 'ageRange', pattern: '\\d{2}-\\d{2}', placeholder: '25-44' });
   const interests = h('input', { id: 'campaign-interests', name: 'interests' });
+  const approval = h('small', { class: 'hint', id: 'campaign-budget-approval', 'aria-live': 'polite' });
+  const showApproval = () =>
+    (approval.textContent = approvalWords(ctx.meta && ctx.meta.approvalPolicy, budget.value, currency.value));
+  budget.addEventListener('input', showApproval);
+  currency.addEventListener('change', showApproval);
+  showApproval();
   const platformProblem = h('small', {
     class: 'field-error',
     id: 'platforms-problem',
@@ -203,12 +209,7 @@ function form(page, ctx, venture) {
       { class: 'form-grid' },
       field('First day', start, 'Days count in UTC: it starts at midnight UTC of this day.'),
       field('Last day', end, 'It runs through this day; at most two years after the first.'),
-      field(
-        'Budget',
-        budget,
-        'For the whole campaign. Over the approval threshold (5,000 unless APPROVAL_CAMPAIGN_BUDGET_THRESHOLD ' +
-          'says otherwise) the chairman approves it before it starts.',
-      ),
+      budgetField(budget, approval),
       field('Currency', currency, 'The ad accounts bill in it; a live platform refuses another currency.'),
       field('Objective', objective, 'Optional: what the platforms optimise delivery for.'),
     ),
@@ -227,6 +228,28 @@ function form(page, ctx, venture) {
     status,
   );
   return el;
+}
+
+/** The budget's field, with the sentence that says, as the amount is typed, whether the chairman approves it. */
+function budgetField(budget, approval) {
+  const box = field('Budget', budget, 'For the whole campaign, in the chosen currency.');
+  box.append(approval);
+  budget.setAttribute('aria-describedby', `${budget.getAttribute('aria-describedby')} ${approval.id}`);
+  return box;
+}
+
+/**
+ * Whether a budget needs the chairman before the campaign starts (over the threshold of GET /v1/meta's approval
+ * policy), in the currency chosen; the API decides again when the campaign is created.
+ */
+function approvalWords(policy, typed, currency) {
+  if (!policy) return 'Over the approval threshold, the chairman approves it before it starts.';
+  const threshold = money(policy.campaignBudgetThreshold, currency);
+  const amount = Number(typed);
+  if (typed === '' || !(amount > 0)) return `Over ${threshold}, the chairman approves it before it starts.`;
+  return amount > policy.campaignBudgetThreshold
+    ? `Over ${threshold}: the chairman approves it first.`
+    : `Up to ${threshold}: it starts without waiting for the chairman.`;
 }
 
 /** What happened: created, and either on its way or waiting for the chairman (with the request's state). */

@@ -10,6 +10,7 @@ import {
   fmt,
   h,
   hiddenText,
+  holds,
   pageHead,
   problem,
   temporalLink,
@@ -101,7 +102,7 @@ async function peopleList(el, ctx) {
   );
   const results = h('div', { id: 'people-results' });
   const status = h('p', { class: 'small', id: 'people-import-status', role: 'status' });
-  const imports = WRITERS.includes(ctx.meta.role) ? importer(status, () => load()) : null;
+  const imports = holds(ctx, WRITERS) ? importer(status, () => load()) : null;
   const head = h('div', { class: 'spread' }, h('h2', { id: 'people-title', text: 'People' }), imports?.button);
   // The cursors of the pages before this one, so Back can return without offsets.
   const trail = [];
@@ -240,11 +241,10 @@ const reload = () => window.dispatchEvent(new HashChangeEvent('hashchange'));
 
 /** List hygiene for writers; a copy of the data and erasure for the operator, each asking once more first. */
 function actions(c, ctx) {
-  const role = ctx.meta.role;
   const path = `/v1/contacts/${encodeURIComponent(c.id)}`;
   const out = h('p', { class: 'small', id: 'contact-action-result' });
   const buttons = [];
-  if (WRITERS.includes(role)) {
+  if (holds(ctx, WRITERS)) {
     const change = c.unsubscribedAt ? 'resubscribe' : 'unsubscribe';
     buttons.push(
       confirmed(`contact-${change}`, change === 'unsubscribe' ? 'Unsubscribe' : 'Resubscribe', 'Sure?', async () => {

@@ -1,5 +1,17 @@
 import { get, post, upload } from '../api.js';
-import { clear, docsLink, emptyState, filePicker, fmt, h, initials, pageHead, problem, temporalLink } from '../ui.js';
+import {
+  clear,
+  docsLink,
+  emptyState,
+  filePicker,
+  fmt,
+  h,
+  holds,
+  initials,
+  pageHead,
+  problem,
+  temporalLink,
+} from '../ui.js';
 
 const PLATFORMS = [
   'instagram',
@@ -120,7 +132,7 @@ export async function render(el, ctx) {
 
   clear(
     el,
-    pageHead(TITLE, HELP, WRITERS.includes(ctx.meta.role) ? jobs(ctx, progress, search) : null),
+    pageHead(TITLE, HELP, holds(ctx, WRITERS) ? jobs(ctx, progress, search) : null),
     progress,
     form,
     h(
@@ -137,7 +149,7 @@ function grid(list, ctx, campaigns) {
   if (!list.length)
     return emptyState(
       'influencers-none',
-      WRITERS.includes(ctx.meta.role)
+      holds(ctx, WRITERS)
         ? 'No scored influencer matches these filters. Widen them, or import creators and press Score catalogue.'
         : 'No scored influencer matches these filters. Widen them; a marketer can import and score more creators.',
     );
@@ -152,7 +164,7 @@ function card({ influencer: i, match: m }, ctx, campaigns) {
   const roi = m.subScores && typeof m.subScores.estimatedRoi === 'number' ? m.subScores.estimatedRoi : null;
   const status = h('span', { class: 'small muted', role: 'status' });
   let actions = null;
-  if (WRITERS.includes(ctx.meta.role)) {
+  if (holds(ctx, WRITERS)) {
     if (campaigns.length) {
       const select = h(
         'select',

@@ -1,5 +1,5 @@
 import { api, get } from '../api.js';
-import { badge, clear, confirmButton, fmt, h, hiddenText, problem } from '../ui.js';
+import { badge, clear, confirmButton, fmt, h, hiddenText, holds, problem, rolesText } from '../ui.js';
 
 /**
  * The message log on the dashboard: a list of messages with their statuses and one message's timeline; and the
@@ -209,7 +209,7 @@ export async function suppressionOf(box, email, ctx, changed) {
             { class: 'notice small' },
             badge('suppressed', 'bad'),
             ` ${fmt.label(s.reason)} since ${fmt.date(s.createdAt)}${s.expiresAt ? `, until ${fmt.date(s.expiresAt)}` : ', for good'}${s.detail ? `: ${s.detail}` : ''} `,
-            LIST_KEEPERS.includes(ctx.meta.role) ? removeButton(s.email, changed) : null,
+            holds(ctx, LIST_KEEPERS) ? removeButton(s.email, changed) : null,
           )
         : h('p', { class: 'small muted', text: 'Not on the suppression list.' }),
     );
@@ -220,7 +220,7 @@ export async function suppressionOf(box, email, ctx, changed) {
 
 /** The suppression list a page at a time, with a Remove button for the roles that may change it. */
 export async function suppressionList(el, ctx, offset = 0) {
-  const canRemove = LIST_KEEPERS.includes(ctx.meta.role);
+  const canRemove = holds(ctx, LIST_KEEPERS);
   const title = h('h2', { text: 'Suppression list' });
   clear(el, title, h('p', { class: 'loading', text: 'Loading…' }));
   let page;
@@ -236,7 +236,7 @@ export async function suppressionList(el, ctx, offset = 0) {
     title,
     h('p', {
       class: 'small muted',
-      text: `No email goes to these addresses except must-deliver templates. Hard bounces and complaints add themselves.${canRemove ? '' : ` Read-only: your key has the ${ctx.meta.role} role.`}`,
+      text: `No email goes to these addresses except must-deliver templates. Hard bounces and complaints add themselves.${canRemove ? '' : ` Read-only for you: your roles are ${rolesText(ctx)}.`}`,
     }),
     page.total === 0
       ? h('p', {

@@ -1,5 +1,5 @@
 import { get, post } from '../api.js';
-import { chart, clear, docsLink, emptyState, fmt, h, metric, pageHead, problem } from '../ui.js';
+import { chart, clear, docsLink, emptyState, fmt, h, holds, metric, pageHead, problem } from '../ui.js';
 
 const HELP =
   'How the venture’s go-to-market is doing: reach, return per channel, and where the budget should move next.';
@@ -73,29 +73,28 @@ export async function render(el, ctx) {
 /** No venture yet: an operator loads the demo from here; anyone can create one through the API. */
 function noVenture(ctx) {
   const status = h('p', { class: 'muted', role: 'status' });
-  const load =
-    ctx.meta.role === 'operator'
-      ? h('button', {
-          type: 'button',
-          class: 'primary',
-          id: 'load-demo',
-          text: 'Load demo data',
-          onclick: async (e) => {
-            e.target.disabled = true;
-            status.textContent = 'Loading…';
-            try {
-              await post('/v1/demo');
-              await ctx.reloadVentures();
-            } catch (err) {
-              status.textContent = err.message;
-              e.target.disabled = false;
-            }
-          },
-        })
-      : null;
+  const load = holds(ctx, ['operator'])
+    ? h('button', {
+        type: 'button',
+        class: 'primary',
+        id: 'load-demo',
+        text: 'Load demo data',
+        onclick: async (e) => {
+          e.target.disabled = true;
+          status.textContent = 'Loading…';
+          try {
+            await post('/v1/demo');
+            await ctx.reloadVentures();
+          } catch (err) {
+            status.textContent = err.message;
+            e.target.disabled = false;
+          }
+        },
+      })
+    : null;
   const out = emptyState(
     'overview-empty',
-    ctx.meta.role === 'operator'
+    holds(ctx, ['operator'])
       ? 'There is no venture yet. Load the demo data to look around, or create one with POST /v1/ventures.'
       : 'There is no venture yet. An operator can load the demo data from this page; anyone can create one with POST /v1/ventures.',
     load,

@@ -1,5 +1,5 @@
 import { api, get, post } from '../api.js';
-import { clear, docsLink, emptyState, explain, h, pageHead, problem } from '../ui.js';
+import { clear, docsLink, emptyState, explain, h, holds, pageHead, problem } from '../ui.js';
 
 const TRAIT_OPS = ['eq', 'neq', 'in', 'gt', 'gte', 'lt', 'lte', 'exists', 'contains', 'withinDays'];
 const OUTCOMES = ['sent', 'delivered', 'opened', 'clicked', 'bounced', 'complained'];
@@ -40,7 +40,7 @@ export async function render(el, ctx, [key] = []) {
   } catch (err) {
     return clear(el, pageHead('Segments', HELP), problem(err, 'The segments'));
   }
-  const form = ctx?.meta?.role === 'chairman' ? null : builder(() => render(el, ctx, []));
+  const form = !holds(ctx, ['marketer', 'operator']) ? null : builder(() => render(el, ctx, []));
   // The builder is further down the page: the button takes the focus (and the eye) to its first field.
   const start = () =>
     form && h('button', { type: 'button', text: 'New segment', onclick: () => form.querySelector('input').focus() });

@@ -1,7 +1,7 @@
 // The Sequences page: the list of sequences, the builder of the chosen one (or of a new one) with its numbers on
 // the graph, and the stats panels under it: the totals, the day-by-day chart, the funnel per step and the messages.
 import { get } from '../api.js';
-import { clear, h, problem } from '../ui.js';
+import { clear, h, holds, problem } from '../ui.js';
 import { builder } from './sequenceBuilder.js';
 import { drawDaily, funnelPanel, stepMessages, summary } from './sequenceStats.js';
 
@@ -11,7 +11,7 @@ const enc = encodeURIComponent;
 let notice = '';
 
 export async function render(el, ctx, [key]) {
-  const writer = WRITERS.includes(ctx?.meta?.role);
+  const writer = holds(ctx, WRITERS);
   let sequences, templates, topics;
   try {
     [sequences, templates, topics] = await Promise.all([

@@ -1,6 +1,6 @@
 // The editor of one template: its settings, senders and per-locale content, saved as a new version.
 import { api, get, post } from '../api.js';
-import { badge, clear, docsLink, h, pageHead, problem } from '../ui.js';
+import { badge, clear, docsLink, h, holds, pageHead, problem, rolesText } from '../ui.js';
 import { codeEditor, variablePicker } from './templateCode.js';
 import { history, previewPanel, showProblems, testSend } from './templatePreview.js';
 import { loadSenders, senderField } from './templateSenders.js';
@@ -49,7 +49,7 @@ const loadChoices = () =>
  * sends the settings, the senders and the shown locale's content, then shows the new version.
  */
 export async function editor(el, ctx, key) {
-  const writer = WRITERS.includes(ctx?.meta?.role);
+  const writer = holds(ctx, WRITERS);
   let template, layouts, variables, senders;
   try {
     [template, [layouts, variables, senders]] = await Promise.all([
@@ -262,7 +262,7 @@ export async function editor(el, ctx, key) {
     field('Text part (optional: made from the HTML when empty)', text, 'text'),
     h('ul', { id: 'template-form-problems', class: 'problems' }),
     locked
-      ? h('p', { class: 'muted', text: `Read-only: your key has the ${ctx?.meta?.role ?? 'unknown'} role.` })
+      ? h('p', { class: 'muted', text: `Read-only for you: your roles are ${rolesText(ctx)}.` })
       : h('button', { type: 'button', class: 'primary', id: 'template-save', text: 'Save', onclick: save }),
     status,
   );

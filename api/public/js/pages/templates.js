@@ -1,5 +1,5 @@
 import { get } from '../api.js';
-import { badge, clear, docsLink, emptyState, h, hiddenText, pageHead, problem } from '../ui.js';
+import { badge, clear, docsLink, emptyState, h, hiddenText, holds, pageHead, problem } from '../ui.js';
 import { editor } from './templateEditor.js';
 
 const WRITERS = ['marketer', 'operator'];
@@ -11,7 +11,7 @@ const enc = encodeURIComponent;
 /** Templates: the list with a filter by kind, and an editor with live desktop and phone previews. */
 export async function render(el, ctx, [key] = []) {
   if (key) return editor(el, ctx, key === NEW ? null : key);
-  const writer = WRITERS.includes(ctx?.meta?.role);
+  const writer = holds(ctx, WRITERS);
   const table = h('div', { id: 'templates-list' });
   const create = () =>
     writer

@@ -2,9 +2,6 @@ import { api, get } from '../api.js';
 import { clear, h, problem } from '../ui.js';
 import { canBuild, field, linkButton, listOf, pageHead, showProblems } from './campaignFields.js';
 
-/** Where the dashboard keeps the selected venture for the tab; main.js reads it when it reloads the ventures. */
-const SELECTED_VENTURE = 'gtm.ventureId';
-
 /** An address name from a venture's name: "Acme Notes!" becomes "acme-notes". */
 const slugOf = (name) =>
   name
@@ -148,12 +145,9 @@ function form(ctx, venture) {
   return el;
 }
 
-/** Selects the saved venture and goes back to the list, which the reload of the ventures draws anew. */
+/** Goes back to the list with the saved venture selected; the reload of the ventures draws it anew. */
 async function done(ctx, venture) {
-  sessionStorage.setItem(SELECTED_VENTURE, venture.id);
-  ctx.ventureId = venture.id;
   // Without a hashchange: the reload below routes once, to the list.
   history.replaceState(null, '', '#/campaigns');
-  if (ctx.reloadVentures) await ctx.reloadVentures();
-  else window.dispatchEvent(new HashChangeEvent('hashchange'));
+  await ctx.reloadVentures(venture.id);
 }
