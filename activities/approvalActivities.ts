@@ -52,6 +52,7 @@ export function createApprovalActivities({ db, signer }: ApprovalActivityDeps) {
         if (created) {
           await new AuditLog(trx).record({
             actor: input.requestedBy,
+            ...auditPerson(input.requester),
             action: 'approval.requested',
             subjectType: input.subjectType,
             subjectId: input.subjectId,

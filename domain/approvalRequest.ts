@@ -1,3 +1,4 @@
+import type { Person } from './identity';
 import type { ApprovalSubjectType } from './ids';
 
 /** What is asked for: the subject, its wording and amount, and who asks. Stored as the approvals row. */
@@ -9,5 +10,7 @@ export interface ApprovalRequestDetails {
   amount?: number;
   currency?: string;
   requestedBy: string;
+  /** The person behind `requestedBy`, when it is one: the request's audit row names them. */
+  requester?: Person;
   details?: Record<string, unknown>;
 }

@@ -234,6 +234,7 @@ export async function approvalWorkflow(input: ApprovalWorkflowInput): Promise<Ap
         ...(input.amount !== undefined ? { amount: input.amount } : {}),
         ...(input.currency ? { currency: input.currency } : {}),
         requestedBy: input.requestedBy,
+        ...(input.requester ? { requester: input.requester } : {}),
         ...(input.details ? { details: input.details } : {}),
         requestedAt: iso(requestedAt),
         expiresAt: iso(expiresAt),

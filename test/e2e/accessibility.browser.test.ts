@@ -1,10 +1,15 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Role } from '../../db/stores/apiKeys';
 import { eventually, uniqueId } from '../harness';
 import { expectAccessible } from '../harness/axe';
-import { browserSuite, freshPage, signedIn as signInto, signInWithPassword, type Browser } from '../harness/browser';
+import {
+  browserSuite,
+  freshPage,
+  signedIn as signInto,
+  signInWithPassword,
+  type Browser,
+  screenshot,
+} from '../harness/browser';
 import { client, type TestStack } from '../harness/stack';
 
 // Code passed to page.waitForFunction runs in the browser; the project compiles without the DOM library.
@@ -17,8 +22,6 @@ declare const window: { shown?: unknown };
 // Every dashboard page, for every role, with nothing in it and with data: no serious or critical axe-core violation,
 // an empty list that says what to do next, a line of help under each heading, and the main actions by keyboard.
 
-const SHOTS = path.resolve(__dirname, '..', 'artifacts', 'screenshots');
-
 let t: TestStack;
 let browser: Browser;
 /** Console errors and uncaught exceptions of every page: a script error fails the test. */
@@ -28,10 +31,7 @@ const errors = browserSuite({}, (stack, chromium) => {
 });
 const signedIn = (role: Role) => signInto(browser, t, role, errors, /status of 40[34]/);
 
-const shot = (page: Page, name: string) => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  return page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-};
+const shot = screenshot;
 
 /** The page has drawn: a heading, and nothing left loading. */
 const settled = (page: Page) =>

@@ -1,15 +1,11 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { eventually } from '../harness';
 import { expectAccessible } from '../harness/axe';
-import { browserSuite, freshPage, signedIn, signInWithPassword, type Browser } from '../harness/browser';
+import { browserSuite, freshPage, signedIn, signInWithPassword, type Browser, screenshot } from '../harness/browser';
 import { client, type TestStack } from '../harness/stack';
 
 // The approval email's button opens the dashboard on that one request: someone not signed in is asked to sign in
 // first, and the chairman then decides there; the campaign goes on, and the audit log names both people.
 
-const SHOTS = path.resolve(__dirname, '..', 'artifacts', 'screenshots');
 const CHAIRMAN_EMAIL = 'chairman@gtm.test';
 
 let t: TestStack;
@@ -19,10 +15,7 @@ const errors = browserSuite({ CHAIRMAN_EMAIL }, (stack, chromium) => {
   browser = chromium;
 });
 
-const shot = (page: Page, name: string) => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  return page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-};
+const shot = screenshot;
 
 const today = () => new Date().toISOString().slice(0, 10);
 const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);

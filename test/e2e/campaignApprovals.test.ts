@@ -235,6 +235,7 @@ test('a campaign over the threshold waits for the chairman, who approves it from
     expect.arrayContaining([
       `campaign.created by ${m.id} marketer@gtm.test via api_key`,
       `campaign.awaiting_approval by ${m.id} marketer@gtm.test via api_key`,
+      `approval.requested by ${m.id} marketer@gtm.test via api_key`,
       `approval.approved by ${c.id} chairman@gtm.test via api_key`,
       `campaign.scheduled by ${c.id} chairman@gtm.test via api_key`,
       `campaign.paused by ${m.id} marketer@gtm.test via api_key`,

@@ -1,11 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Role } from '../../db/stores/apiKeys';
 import { CampaignPerformanceStore } from '../../db/stores/campaignPerformance';
 import { eventually } from '../harness';
 import { expectAccessible } from '../harness/axe';
-import { browserSuite, signedIn as signInto, type Browser } from '../harness/browser';
+import { browserSuite, signedIn as signInto, type Browser, screenshot } from '../harness/browser';
 import { client, type TestStack } from '../harness/stack';
 
 // Code passed to page.evaluate runs in the browser; the project compiles without the DOM library.
@@ -13,8 +11,6 @@ declare const document: any;
 
 // The Campaigns page as a marketer builds and steers with it: ventures, the new-campaign form with the chairman's
 // approval, budget changes, pause, resume, cancel, the reallocation and the daily trend; what the chairman may not do.
-
-const SHOTS = path.resolve(__dirname, '..', 'artifacts', 'screenshots');
 
 let t: TestStack;
 let browser: Browser;
@@ -26,10 +22,7 @@ const errors = browserSuite({}, (stack, chromium) => {
 // A refusal a test provokes on purpose (409) is an answer the page shows, not a fault.
 const signedIn = (role: Role = 'marketer') => signInto(browser, t, role, errors, /status of 409/);
 
-const shot = (page: Page, name: string) => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  return page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-};
+const shot = screenshot;
 
 const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 

@@ -1,8 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { expectAccessible } from '../harness/axe';
-import { browserSuite, signedIn as signInto, type Browser } from '../harness/browser';
+import { browserSuite, signedIn as signInto, type Browser, screenshot } from '../harness/browser';
 import { client, type TestStack } from '../harness/stack';
 
 // Code passed to page.evaluate runs in the browser; the project compiles without the DOM library, so this stands in.
@@ -10,8 +8,6 @@ declare const document: {
   activeElement: { id: string; closest(sel: string): unknown } | null;
   querySelectorAll(sel: string): { length: number };
 };
-
-const SHOTS = path.resolve(__dirname, '..', 'artifacts', 'screenshots');
 
 let t: TestStack;
 let browser: Browser;
@@ -24,8 +20,7 @@ const errors = browserSuite({}, (stack, chromium) => {
 const signedIn = (role: 'marketer' | 'chairman', expectedStatus?: RegExp) =>
   signInto(browser, t, role, errors, expectedStatus);
 
-beforeAll(() => fs.mkdirSync(SHOTS, { recursive: true }));
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+const shot = screenshot;
 
 /** The step cards of the graph, in list order. */
 const cards = (page: Page) => page.locator('#flow > li.step');

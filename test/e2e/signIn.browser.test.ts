@@ -1,17 +1,21 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Role } from '../../db/stores/apiKeys';
 import { uniqueId } from '../harness';
 import { expectAccessible } from '../harness/axe';
-import { browserSuite, freshPage, signedIn as signInto, signInWithPassword, type Browser } from '../harness/browser';
+import {
+  browserSuite,
+  freshPage,
+  signedIn as signInto,
+  signInWithPassword,
+  type Browser,
+  screenshot,
+} from '../harness/browser';
 import { client, type TestStack } from '../harness/stack';
 
 // People sign in to the dashboard with an email address and a password: a session cookie, a CSRF token on every
 // change, a lock after repeated wrong passwords, password resets by email, and the pages for people, keys and the
 // audit log.
 
-const SHOTS = path.resolve(__dirname, '..', 'artifacts', 'screenshots');
 const LOCK_AFTER = 3;
 
 let t: TestStack;
@@ -22,10 +26,7 @@ const errors = browserSuite({ SIGN_IN_LOCK_AFTER: String(LOCK_AFTER) }, (stack, 
 });
 const signedIn = (role: Role, expected?: RegExp) => signInto(browser, t, role, errors, expected);
 
-const shot = (page: Page, name: string) => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  return page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-};
+const shot = screenshot;
 
 /** The dashboard's front page in a browser of its own, nobody signed in. */
 async function front(label: string, expected?: RegExp): Promise<Page> {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startTestStack, type TestStack } from './stack';
 
@@ -130,4 +131,13 @@ export function browserSuite(
     errors.length = 0;
   });
   return errors;
+}
+
+/** Where browser tests keep their screenshots, as artifacts of the run (test/artifacts is not committed). */
+export const SCREENSHOTS = path.resolve(__dirname, '..', 'artifacts', 'screenshots');
+
+/** A full-page screenshot of a flow's state, kept under test/artifacts/screenshots/<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }

@@ -1,3 +1,4 @@
+import type { Person } from '../../domain/identity';
 import { CancellationScope, ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { approvalWorkflow } from '../approvalWorkflow';
 import type { ApprovalSubject, ApprovalWorkflowInput, ApprovalWorkflowResult } from '../types';
@@ -11,7 +12,7 @@ export function approvalInput(
   title: string,
   summary: string,
   amount: number,
-  requestedBy: string,
+  requester: { by: string; person?: Person },
   details: Record<string, unknown>,
 ): ApprovalWorkflowInput {
   const { input } = run;
@@ -23,7 +24,8 @@ export function approvalInput(
     summary,
     amount,
     currency: input.currency,
-    requestedBy,
+    requestedBy: requester.by,
+    ...(requester.person ? { requester: requester.person } : {}),
     details: { campaignId: run.campaignId, ventureId: input.ventureId, ...details },
     ...(input.ventureName ? { ventureName: input.ventureName } : {}),
     policy: input.policy.approvalTiming,

@@ -153,7 +153,7 @@ export async function adjustBudget(run: CampaignRun, req: AdjustBudgetInput): Pr
       `Budget of ${input.name}: ${budget.toFixed(2)} to ${req.newBudget.toFixed(2)} ${input.currency}`,
       summary,
       req.newBudget,
-      req.requestedBy,
+      { by: req.requestedBy, ...withPerson(req.person) },
       { change: n, from: budget, to: req.newBudget, spent },
     ),
   );

@@ -38,7 +38,7 @@ export async function planAndLaunch(run: CampaignRun): Promise<CampaignWorkflowR
           input.endDate
         } with a budget of ${budget.toFixed(2)} ${input.currency}. ${needs.reason}.`,
         budget,
-        input.requestedBy,
+        { by: input.requestedBy, ...withPerson(input.requester) },
         { platforms: input.platforms, startDate: input.startDate, endDate: input.endDate, channel: input.channel },
       ),
     );

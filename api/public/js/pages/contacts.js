@@ -253,7 +253,7 @@ function actions(c, ctx) {
       }),
     );
   }
-  if (role === 'operator') {
+  if (holds(ctx, ['operator'])) {
     buttons.push(
       confirmed('contact-export', 'Export data', 'Download everything?', async () => {
         const { body } = await api('GET', `${path}/export`);

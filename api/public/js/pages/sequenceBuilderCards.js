@@ -34,7 +34,7 @@ export function stepCard(env, index) {
           onclick: () => setOpen(!env.expanded.has(cardId)),
         },
         toggleWord,
-        h('span', { class: 'sb-sr', text: ` step ${step.id}` }),
+        h('span', { class: 'visually-hidden', text: ` step ${step.id}` }),
       )
     : null;
   const setOpen = (yes) => {

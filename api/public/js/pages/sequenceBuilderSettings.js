@@ -88,7 +88,7 @@ function bound(draft, key, attrs, onChange) {
     value: draft[key] ?? '',
     oninput: (e) => {
       draft[key] = e.target.value.trim();
-      onChange && onChange();
+      if (onChange) onChange();
     },
     ...attrs,
   });
