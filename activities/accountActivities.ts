@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Db } from '../db/knex';
 import { OutboxStore } from '../db/stores/outbox';
+import { PasswordResetStore } from '../db/stores/sessions';
 import { UserStore } from '../db/stores/users';
 import { durationInWords } from '../domain/format';
 import { setPasswordUrl } from '../domain/passwordLinks';
@@ -37,11 +38,11 @@ export function createAccountActivities({ db, email, mail, signer }: AccountActi
     async sendAccountEmail(input: AccountEmailInput & { idempotencyKey: string }): Promise<{ status: string }> {
       const user = await new UserStore(db).get(input.userId);
       if (!user || !user.active) return { status: 'skipped' };
-      const reset = await db('password_resets').where({ id: input.resetId, user_id: user.id }).first();
-      if (!reset) throw ApplicationFailure.nonRetryable(`there is no password reset ${input.resetId}`, 'UnknownReset');
+      const expiresAt = await new PasswordResetStore(db).expiry(input.resetId, user.id);
+      if (!expiresAt)
+        throw ApplicationFailure.nonRetryable(`there is no password reset ${input.resetId}`, 'UnknownReset');
       const template = await library.resolve(ACCOUNT_ACCESS_TEMPLATE);
       if (!template) throw ApplicationFailure.nonRetryable(`there is no template '${ACCOUNT_ACCESS_TEMPLATE}'`);
-      const expiresAt = reset.expires_at as Date;
       const vars = {
         first_name: user.name.split(/\s+/)[0],
         invited: input.invited,

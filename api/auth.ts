@@ -3,7 +3,6 @@ import { ApiKeyStore, type ApiKeyIdentity, type Role } from '../db/stores/apiKey
 import type { Db } from '../db/knex';
 import { AuditLog } from '../db/stores/audit';
 import { SessionStore } from '../db/stores/sessions';
-import { UserStore } from '../db/stores/users';
 import { actorFrom, type Actor, type Identity } from '../domain/identity';
 import type { SignInService } from '../services/signIn';
 import { HttpError } from './errors';
@@ -49,7 +48,7 @@ export function cookie(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-export function identityOfKey(key: ApiKeyIdentity): Identity {
+function identityOfKey(key: ApiKeyIdentity): Identity {
   return {
     userId: key.user?.id ?? null,
     name: key.user?.name ?? key.name,
@@ -69,7 +68,6 @@ export function identityOfKey(key: ApiKeyIdentity): Identity {
 export function authenticate(db: Db, signIn: SignInService, isPublic: (req: Request) => boolean): RequestHandler {
   const keys = new ApiKeyStore(db);
   const sessions = new SessionStore(db);
-  const users = new UserStore(db);
   return async (req: Request, _res: Response, next: NextFunction) => {
     const open = isPublic(req);
     try {
@@ -81,9 +79,9 @@ export function authenticate(db: Db, signIn: SignInService, isPublic: (req: Requ
         return next();
       }
       const token = cookie(req, SESSION_COOKIE);
-      const session = token ? await sessions.resolve(token) : undefined;
-      const user = session ? await users.get(session.userId) : undefined;
-      if (!session || !user || user.roles.length === 0) return next(open ? undefined : unauthorized());
+      const found = token ? await sessions.resolve(token) : undefined;
+      if (!found) return next(open ? undefined : unauthorized());
+      const { session, person: user } = found;
       if (!SAFE_METHODS.has(req.method) && !signIn.csrfMatches(session.id, req.get(CSRF_HEADER))) {
         return next(
           open ? undefined : new HttpError(403, `a request made with the sign-in cookie needs its ${CSRF_HEADER}`),

@@ -15,6 +15,11 @@ export function addDays(day: string, n: number): string {
   return dayOf(dayStartMs(day) + n * DAY_MS);
 }
 
+/** What is left of a budget, spread evenly over the days left to the end date (today and the end date included). */
+export function remainingDailyBudget(budget: number, spent: number, endDate: string, now: number): number {
+  return Math.max(0, budget - spent) / Math.max(1, daysInclusive(dayOf(now), endDate));
+}
+
 /** Days from `from` to `to`, both included; 0 when `to` is before `from`. */
 export function daysInclusive(from: string, to: string): number {
   return Math.max(0, Math.round((dayStartMs(to) - dayStartMs(from)) / DAY_MS) + 1);

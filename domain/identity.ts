@@ -39,6 +39,15 @@ export function actorFrom(identity: Identity | undefined): Actor {
   };
 }
 
+/** An actor that is not a person (the demo loader, a test): a name and a role. */
+export const namedActor = (actor: string, actorRole: string): Actor => ({
+  actor,
+  actorRole,
+  actorUserId: null,
+  actorEmail: null,
+  via: null,
+});
+
 /** The person as the workflows carry them next to a display name: enough to name them in an audit row. */
 export interface Person {
   userId: string | null;

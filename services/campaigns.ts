@@ -1,4 +1,4 @@
-import type { Actor } from '../domain/identity';
+import { personOf, type Actor } from '../domain/identity';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { adPlatformModes, type AdEnv } from '../config/adPlatforms';
 import { envSchema, type Config } from '../config/config';
@@ -68,7 +68,7 @@ export interface CreateCampaignRequest extends NewCampaign {
   objective?: string;
   ventureName?: string;
   /** Who asks: named in the creation's audit row. */
-  who?: Partial<Actor>;
+  who?: Actor;
 }
 
 /**
@@ -108,15 +108,7 @@ export class CampaignService {
       budget: request.budget,
       currency: request.currency,
       requestedBy: request.createdBy,
-      ...(request.who?.actorUserId || request.who?.actorEmail
-        ? {
-            requester: {
-              userId: request.who.actorUserId ?? null,
-              email: request.who.actorEmail ?? null,
-              via: request.who.via ?? null,
-            },
-          }
-        : {}),
+      ...(request.who?.actorUserId ? { requester: personOf(request.who) } : {}),
       policy: this.settings.policy,
     };
     try {
@@ -138,7 +130,7 @@ export class CampaignService {
   }
 
   /** The row and its audit entry, in one transaction. */
-  private async insert(row: NewCampaign, who: Partial<Actor> | undefined): Promise<Campaign> {
+  private async insert(row: NewCampaign, who: Actor | undefined): Promise<Campaign> {
     return this.db.transaction(async (trx) => {
       const created = await new CampaignStore(trx).create(row, trx);
       await new AuditLog(trx).record({

@@ -1,3 +1,4 @@
+import { namedActor } from '../domain/identity';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/knex';
 import { CampaignInfluencerStore } from '../db/stores/campaignInfluencers';
@@ -177,7 +178,7 @@ async function loadUnlocked(deps: DemoDeps): Promise<DemoReport> {
           budget: spec.budget,
           currency: 'USD',
           createdBy: 'demo data',
-          who: { actorRole: 'operator' },
+          who: namedActor('demo data', 'operator'),
         })
       ).campaign;
       // A month of results before the platforms' own syncs take over (they restate only the last few days).

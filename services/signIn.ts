@@ -50,26 +50,21 @@ export class SignInService {
       return { ok: false, reason: 'locked', retryAfterSeconds: secondsUntil(user.lockedUntil) };
     }
     const matches = await passwordMatches(user?.passwordHash ?? null, password);
-    if (!user || !user.active || !matches) {
-      if (!user || !user.active) return { ok: false, reason: 'invalid' };
-      const lockUntil = new Date(Date.now() + this.policy.lockMs);
-      const failures = await this.users.recordFailure(user.id, this.policy.lockAfter, lockUntil);
-      await new AuditLog(this.db).record({
-        actor: user.name,
-        actorUserId: user.id,
-        actorEmail: user.email,
-        action: failures >= this.policy.lockAfter ? 'user.locked' : 'user.sign_in_failed',
-        subjectType: 'user',
-        subjectId: user.id,
-        details: { failures },
-      });
-      if (failures >= this.policy.lockAfter) {
-        return { ok: false, reason: 'locked', retryAfterSeconds: secondsUntil(lockUntil) };
-      }
-      await sleep(slowdownMs(failures));
-      return { ok: false, reason: 'invalid' };
-    }
-    return this.open(user.id, 'password', userAgent);
+    if (!user || !user.active) return { ok: false, reason: 'invalid' };
+    if (matches) return this.open(user.id, 'password', userAgent);
+    const lockUntil = new Date(Date.now() + this.policy.lockMs);
+    const failures = await this.users.recordFailure(user.id, this.policy.lockAfter, lockUntil);
+    const locked = failures >= this.policy.lockAfter;
+    await new AuditLog(this.db).record({
+      ...asActor(user),
+      action: locked ? 'user.locked' : 'user.sign_in_failed',
+      subjectType: 'user',
+      subjectId: user.id,
+      details: { failures },
+    });
+    if (locked) return { ok: false, reason: 'locked', retryAfterSeconds: secondsUntil(lockUntil) };
+    await sleep(slowdownMs(failures));
+    return { ok: false, reason: 'invalid' };
   }
 
   /** Opens a session for a person already proven (a password, or the identity provider). */
@@ -79,9 +74,7 @@ export class SignInService {
     await this.users.recordSignIn(user.id);
     const { token, session } = await this.sessions.create(user.id, method, this.policy.sessionTtlMs, userAgent);
     await new AuditLog(this.db).record({
-      actor: user.name,
-      actorUserId: user.id,
-      actorEmail: user.email,
+      ...asActor(user),
       via: 'dashboard',
       action: 'user.signed_in',
       subjectType: 'user',
@@ -141,9 +134,7 @@ export class SignInService {
       await new SessionStore(trx).revokeAllFor(userId);
       const user = (await users.get(userId))!;
       await new AuditLog(trx).record({
-        actor: user.name,
-        actorUserId: user.id,
-        actorEmail: user.email,
+        ...asActor(user),
         action: 'user.password_reset',
         subjectType: 'user',
         subjectId: user.id,
@@ -152,5 +143,8 @@ export class SignInService {
     });
   }
 }
+
+/** A person acting on their own account, for its audit rows. */
+const asActor = (user: User) => ({ actor: user.name, actorUserId: user.id, actorEmail: user.email });
 
 const secondsUntil = (at: Date) => Math.max(1, Math.ceil((at.getTime() - Date.now()) / 1000));

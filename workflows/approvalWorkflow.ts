@@ -79,6 +79,14 @@ export async function approvalWorkflow(input: ApprovalWorkflowInput): Promise<Ap
     ...(outcome?.comment ? { comment: outcome.comment } : {}),
   }));
 
+  // Since 0.8.0 the email's button opens the dashboard's page of the request, which asks the chairman to sign in and
+  // shows Approve and Reject; before, it opened the API route (401 in a browser). A run replaying an email it sent
+  // before keeps the link it sent.
+  const reviewPath = (id: string) =>
+    patched('approval-link-to-dashboard') ? `/approvals/${id}` : `/v1/approvals/${id}`;
+  // `person` (on a decision) and `requester` (on the request) are data the workflow only hands to its activities:
+  // the commands are the same with or without them, so runs started before 0.8.0 replay without a marker.
+
   /** Writes the outcome once, whoever reaches it first (the decision or the expiry); both await the same write. */
   let recording: Promise<ApprovalWorkflowResult> | undefined;
   const record = (): Promise<ApprovalWorkflowResult> =>
@@ -215,8 +223,7 @@ export async function approvalWorkflow(input: ApprovalWorkflowInput): Promise<Ap
             template,
             subject,
             vars: vars(extra),
-            // The dashboard page of the request: it asks the chairman to sign in, then shows Approve and Reject.
-            ...(approvalId ? { ctaPath: `/approvals/${approvalId}` } : {}),
+            ...(approvalId ? { ctaPath: reviewPath(approvalId) } : {}),
             workflowId,
           }),
         ),

@@ -30,7 +30,10 @@ export interface CampaignActor {
   by: string;
   role?: string;
   reason?: string;
-  /** The person behind `by` (user id, email, how they acted), when it is one. */
+  /**
+   * The person behind `by` (user id, email, how they acted), when it is one. Only handed on to the activities that
+   * write audit rows: the commands are the same without it, so runs started before 0.8.0 replay without a marker.
+   */
   person?: Person;
 }
 

@@ -13,6 +13,7 @@ import {
 } from '../../domain/campaignLifecycle';
 import type { ControlAction } from '../../domain/campaignMachine';
 import { getCampaignWorkflowId } from '../../domain/ids';
+import { remainingDailyBudget } from '../../domain/campaignBudget';
 import { moneyProblem } from '../../domain/money';
 import {
   CampaignActionRefusedError,
@@ -334,10 +335,8 @@ export function campaignRoutes(deps: Pick<RouteDeps, 'db' | 'temporal' | 'config
         const platforms = live?.platforms.map((p) => p.name) ?? campaign.platforms;
         const budget = live?.budget ?? campaign.budget;
         const spent = live?.spent ?? (await performance.totals(campaign.id)).total.spend;
-        const today = new Date().toISOString().slice(0, 10);
-        const end = Date.parse(campaign.endDate ?? today);
-        const daysLeft = Math.max(1, Math.round((end - Date.parse(today)) / 86_400_000) + 1);
-        const dailyBudget = Math.max(0, budget - spent) / daysLeft;
+        const endDate = live?.endDate ?? campaign.endDate ?? new Date().toISOString().slice(0, 10);
+        const dailyBudget = remainingDailyBudget(budget, spent, endDate, Date.now());
         const plan = await suggestShares(db, { campaignId: campaign.id, platforms, dailyBudget });
         res.json({
           campaignId: campaign.id,

@@ -196,8 +196,10 @@ export function userRoutes(deps: RouteDeps): AnyRoute[] {
           subjectId: user.id,
           details: { keyId: created.id, name: body.name, role: body.role, prefix: created.prefix },
         });
-        const row = (await keys.list(user.id)).find((k) => k.id === created.id)!;
-        res.status(201).json({ ...keyOf(row), key: created.key });
+        const { id, prefix, createdAt, key } = created;
+        res
+          .status(201)
+          .json({ id, name: body.name, role: body.role, prefix, createdAt, lastUsedAt: null, revokedAt: null, key });
       },
     }),
     defineRoute({

@@ -25,13 +25,17 @@ export class ApiKeyStore {
   constructor(private readonly db: Db) {}
 
   /** A new key; with `userId` it is that person's and can do at most what they can. */
-  async create(name: string, role: Role, userId?: string): Promise<{ key: string; id: string; prefix: string }> {
+  async create(
+    name: string,
+    role: Role,
+    userId?: string,
+  ): Promise<{ key: string; id: string; prefix: string; createdAt: Date }> {
     const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
     const prefix = key.slice(0, 10);
     const [row] = await this.db('api_keys')
       .insert({ name, role, prefix, key_hash: hashApiKey(key), user_id: userId ?? null })
-      .returning('id');
-    return { key, id: row.id, prefix };
+      .returning(['id', 'created_at']);
+    return { key, id: row.id, prefix, createdAt: row.created_at };
   }
 
   /**

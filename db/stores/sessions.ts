@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { Role } from '../../domain/identity';
 import type { Db } from '../knex';
 
 /** How a session was opened. */
@@ -11,6 +12,14 @@ export interface Session {
   createdAt: Date;
   expiresAt: Date;
   lastSeenAt: Date;
+}
+
+/** Who a session belongs to, as a request needs them. */
+export interface SessionPerson {
+  id: string;
+  name: string;
+  email: string;
+  roles: Role[];
 }
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -52,8 +61,11 @@ export class SessionStore {
     return { token, session: sessionOf(row) };
   }
 
-  /** The live session behind a cookie's token, or undefined (unknown, expired, revoked, or its person deactivated). */
-  async resolve(token: string): Promise<Session | undefined> {
+  /**
+   * The live session behind a cookie's token with its person, in one read, or undefined (unknown, expired, revoked,
+   * or its person deactivated).
+   */
+  async resolve(token: string): Promise<{ session: Session; person: SessionPerson } | undefined> {
     if (token.length > 100) return undefined;
     const row = await this.db('sessions as s')
       .join('users as u', 'u.id', 's.user_id')
@@ -61,13 +73,13 @@ export class SessionStore {
       .whereNull('s.revoked_at')
       .whereNull('u.deactivated_at')
       .where('s.expires_at', '>', this.db.fn.now())
-      .first('s.*');
+      .first('s.*', 'u.name', 'u.email', this.db.raw('u.roles::text[] AS roles'));
     if (!row) return undefined;
     const session = sessionOf(row);
     if (Date.now() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
       await this.db('sessions').where({ id: session.id }).update({ last_seen_at: this.db.fn.now() });
     }
-    return session;
+    return { session, person: { id: session.userId, name: row.name, email: row.email, roles: row.roles } };
   }
 
   async revoke(id: string): Promise<void> {
@@ -91,6 +103,12 @@ export class PasswordResetStore {
     const expiresAt = new Date(Date.now() + ttlMs);
     const [row] = await this.db('password_resets').insert({ user_id: userId, expires_at: expiresAt }).returning('id');
     return { id: row.id as string, expiresAt };
+  }
+
+  /** When a person's reset expires, or undefined when there is no such reset. */
+  async expiry(id: string, userId: string): Promise<Date | undefined> {
+    const row = await this.db('password_resets').where({ id, user_id: userId }).first('expires_at');
+    return row?.expires_at as Date | undefined;
   }
 
   /** Marks a reset used, once: the user it is for, or undefined when it is unknown, used or expired. */

@@ -1,15 +1,12 @@
-import type { Locator, Page } from 'playwright-core';
 import type { CaughtMail } from '../../infra/mailCatcher';
 import { eventually } from '../harness';
 import { browserSuite, freshPage, signedIn, signInWithPassword, screenshot, type Browser } from '../harness/browser';
+import { buildWelcomeTrio } from '../harness/sequenceBuilder';
 import { client, type TestStack } from '../harness/stack';
 
 // The first day of the product, in one browser as people use it: a marketer signs in, builds and publishes a
 // sequence, creates a campaign big enough to need the chairman; the chairman follows the emailed link, signs in,
 // approves; the audit log names each of them for what they did. The API only checks what the dashboard did.
-
-// Code passed to page.evaluate runs in the browser; the project compiles without the DOM library.
-declare const document: { querySelectorAll(sel: string): { length: number } };
 
 const CHAIRMAN_EMAIL = 'chair@acme.test';
 
@@ -24,17 +21,6 @@ const errors = browserSuite({ CHAIRMAN_EMAIL }, (stack, chromium) => {
 const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 /** Money as the dashboard writes it: "7,500 USD". */
 const money = (amount: number, currency: string) => `${amount.toLocaleString('en-US')} ${currency}`;
-
-/** Adds a step of a type at the end of the builder's graph and answers its card. */
-async function addStep(page: Page, type: string): Promise<Locator> {
-  const cards = page.locator('#flow > li.step');
-  const before = await cards.count();
-  await page.selectOption('#sb-add-type', type);
-  await page.selectOption('#sb-add-after', '');
-  await page.click('#sb-add-step');
-  await page.waitForFunction((n) => document.querySelectorAll('#flow > li.step').length === n, before + 1);
-  return cards.nth(before);
-}
 
 /** The "Review and decide" link of the approval email: the button's href, or the address in the text part. */
 function reviewLink(mail: CaughtMail): string | undefined {
@@ -51,18 +37,11 @@ test('a marketer builds a sequence and a campaign, the chairman approves it from
 
   // 2. A three-step sequence: send with a template, wait two days, send again; published as version 1.
   await page.click('a[data-page=sequences]');
-  await page.click('#new-sequence');
-  await page.fill('#sb-key', 'first-week');
-  await page.fill('#sb-name', 'First week');
-  await page.selectOption('#sb-topic', 'onboarding');
-  await page.fill('#sb-triggers-0-name', 'first_week_started');
-  const hello = await addStep(page, 'send');
-  await hello.locator('select[name=template]').selectOption('welcome');
-  const wait = await addStep(page, 'wait');
-  await wait.locator('input[name=amount]').fill('2');
-  await wait.locator('select[name=unit]').selectOption('days');
-  const tip = await addStep(page, 'send');
-  await tip.locator('select[name=template]').selectOption('first_action');
+  const { wait } = await buildWelcomeTrio(page, {
+    key: 'first-week',
+    name: 'First week',
+    trigger: 'first_week_started',
+  });
   await expect(wait.locator('.step-summary').textContent()).resolves.toBe('Wait 2 days');
   await page.click('#sb-publish');
   await page.waitForSelector('#sb-status:text("Published version 1")');

@@ -1,13 +1,11 @@
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { expectAccessible } from '../harness/axe';
 import { browserSuite, signedIn as signInto, type Browser, screenshot } from '../harness/browser';
+import { addStep, buildWelcomeTrio, stepCards } from '../harness/sequenceBuilder';
 import { client, type TestStack } from '../harness/stack';
 
 // Code passed to page.evaluate runs in the browser; the project compiles without the DOM library, so this stands in.
-declare const document: {
-  activeElement: { id: string; closest(sel: string): unknown } | null;
-  querySelectorAll(sel: string): { length: number };
-};
+declare const document: { activeElement: { id: string; closest(sel: string): unknown } | null };
 
 let t: TestStack;
 let browser: Browser;
@@ -22,19 +20,7 @@ const signedIn = (role: 'marketer' | 'chairman', expectedStatus?: RegExp) =>
 
 const shot = screenshot;
 
-/** The step cards of the graph, in list order. */
-const cards = (page: Page) => page.locator('#flow > li.step');
-const card = (page: Page, index: number) => cards(page).nth(index);
-
-/** Adds a step of a type at the end of the graph through the builder's add control. */
-async function addStep(page: Page, type: string): Promise<Locator> {
-  const before = await cards(page).count();
-  await page.selectOption('#sb-add-type', type);
-  await page.selectOption('#sb-add-after', '');
-  await page.click('#sb-add-step');
-  await page.waitForFunction((n) => document.querySelectorAll('#flow > li.step').length === n, before + 1);
-  return card(page, before);
-}
+const card = (page: Page, index: number) => stepCards(page).nth(index);
 
 /** Stores a definition through the API (the builder is not what these tests look at first). */
 async function define(definition: Record<string, unknown>) {
@@ -47,19 +33,11 @@ const stepsOf = async (key: string) => (await client(t)('GET', `/v1/sequences/${
 test('a marketer builds a three-step sequence, publishes it as version 1, edits it and publishes version 2', async () => {
   const page = await signedIn('marketer');
   await page.goto(`${t.api}/#/sequences`);
-  await page.click('#new-sequence');
-  await page.fill('#sb-key', 'welcome-trio');
-  await page.fill('#sb-name', 'Welcome trio');
-  await page.selectOption('#sb-topic', 'onboarding');
-  await page.fill('#sb-triggers-0-name', 'trio_started');
-
-  const first = await addStep(page, 'send');
-  await first.locator('select[name=template]').selectOption('welcome');
-  const wait = await addStep(page, 'wait');
-  await wait.locator('input[name=amount]').fill('2');
-  await wait.locator('select[name=unit]').selectOption('days');
-  const last = await addStep(page, 'send');
-  await last.locator('select[name=template]').selectOption('first_action');
+  const { first, wait } = await buildWelcomeTrio(page, {
+    key: 'welcome-trio',
+    name: 'Welcome trio',
+    trigger: 'trio_started',
+  });
 
   // Durations read as words on the card, never as the stored P2D.
   await expect(wait.locator('.step-summary').textContent()).resolves.toBe('Wait 2 days');

@@ -1,3 +1,4 @@
+import { namedActor } from '../../domain/identity';
 import type { Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createCampaignActivities } from '../../activities/campaignActivities';
@@ -30,7 +31,7 @@ async function request(name: string): Promise<CreateCampaignRequest> {
     budget: 1200,
     currency: 'USD',
     createdBy: 'mia (marketer)',
-    who: { actorRole: 'marketer' },
+    who: namedActor('mia (marketer)', 'marketer'),
   };
 }
 

@@ -386,9 +386,26 @@ test('reallocation moves the daily budget to the platform that converts better, 
   expect(row!.status).toBe('active');
   expect((await auditOf(campaignId)).map((e) => `${e.action} by ${e.actor}`)).toContain('campaign.reallocated by mia');
 
+  // A split of the marketer's own replaces the optimiser's, and the audit row names the person behind it.
+  const mia = { userId: '00000000-0000-4000-8000-00000000000a', email: 'mia@acme.test', via: 'dashboard' as const };
+  const chosen = await handle.executeUpdate(reallocateUpdate, {
+    args: [{ by: 'mia', role: 'marketer', person: mia, shares: { strong: 0.4, weak: 0.6 } }],
+  });
+  expect(chosen).toMatchObject({ applied: true, shares: { strong: 0.4, weak: 0.6 }, reason: 'split chosen by mia' });
+  expect(strong.calls.filter((c) => c.method === 'setBudget').at(-1)?.value).toBe(chosen.dailyBudgets.strong);
+  expect((await new AuditLog(h.db).list({ subjectType: 'campaign', subjectId: campaignId })).at(-1)).toMatchObject({
+    action: 'campaign.reallocated',
+    actorUserId: mia.userId,
+    actorEmail: 'mia@acme.test',
+    via: 'dashboard',
+  });
+  const refused = handle.executeUpdate(reallocateUpdate, { args: [{ by: 'mia', shares: { strong: 1.2 } }] });
+  await expect(refused).rejects.toThrow();
+
   await handle.signal(cancelCampaignSignal, { by: 'mia', role: 'marketer', reason: 'test over' });
   expect(await handle.result()).toMatchObject({ outcome: 'cancelled', reason: 'test over' });
   expect(strong.count('pause')).toBe(1);
+  await h.recordHistory(handle.workflowId, 'campaign-reallocated-optimiser-then-chosen');
 });
 
 test('cancelling while the chairman has not decided withdraws the request from the inbox', async () => {
@@ -440,7 +457,10 @@ test('a run cancelled in Temporal (not through the API) still stops delivery and
     statusReason: 'cancelled in Temporal',
   });
   expect(meta.count('pause')).toBe(pausesBefore + 1);
-  expect((await auditOf(campaignId)).at(-1)).toMatchObject({ action: 'campaign.cancelled', actor: 'temporal' });
+  expect((await new AuditLog(h.db).list({ subjectType: 'campaign', subjectId: campaignId })).at(-1)).toMatchObject({
+    action: 'campaign.cancelled',
+    actor: 'temporal',
+  });
 });
 
 test('pause, resume and cancel by update answer with the state reached, without polling', async () => {

@@ -1,12 +1,12 @@
-import type { ApplicationFailure } from '@temporalio/workflow';
-import { dayOf, dayStartMs } from '../../domain/campaignBudget';
+import { patched, type ApplicationFailure } from '@temporalio/workflow';
+import { remainingDailyBudget } from '../../domain/campaignBudget';
 import { refusal, sharesProblem } from '../../domain/campaignLifecycle';
 import { withPerson } from '../../domain/identity';
 import type { ReallocateInput, ReallocateResult } from '../types';
 import { refuse } from './budgetChanges';
 import { repace } from './delivery';
 import { db } from './proxies';
-import { DAY_MS, type CampaignRun } from './run';
+import type { CampaignRun } from './run';
 
 /** Why a reallocation cannot be made now, or undefined: asked by the validator and again inside the lock. */
 export function reallocateRefusal(run: CampaignRun, req?: ReallocateInput): ApplicationFailure | undefined {
@@ -33,14 +33,15 @@ export async function reallocate(run: CampaignRun, actor: ReallocateInput): Prom
   const { platforms, campaignId } = run;
   const current = () => Object.fromEntries(platforms.map((p) => [p.name, p.share]));
   const daily = () => Object.fromEntries(platforms.map((p) => [p.name, p.dailyBudget]));
-  const today = dayOf(Date.now());
-  const daysLeft = Math.max(1, Math.round((run.endMs - dayStartMs(today)) / DAY_MS));
-  const plan = actor.shares
-    ? { shares: actor.shares, reason: `split chosen by ${actor.by}` }
+  // A split of the marketer's own (0.8.0) replaces the optimiser's activity. An older worker ignored `shares` and
+  // asked the optimiser, so a history it recorded replays down that path: no marker there, no chosen split.
+  const chosen = actor.shares && patched('reallocate-chosen-shares') ? actor.shares : undefined;
+  const plan = chosen
+    ? { shares: chosen, reason: `split chosen by ${actor.by}` }
     : await db.planChannelMix({
         campaignId,
         platforms: platforms.map((p) => p.name),
-        dailyBudget: Math.max(0, run.budget - run.spent) / daysLeft,
+        dailyBudget: remainingDailyBudget(run.budget, run.spent, run.input.endDate, Date.now()),
       });
   if (!plan.shares) return { applied: false, reason: plan.reason, shares: current(), dailyBudgets: daily() };
   for (const p of platforms) p.share = plan.shares[p.name] ?? 0;
