@@ -1,9 +1,10 @@
 /**
  * The channel-mix optimiser: splits a budget over channels with Hill response curves to maximise expected
  * conversions, under a per-channel share cap and a minimum number of funded channels. Curves and the request
- * schema live beside it; everything stays importable from here.
+ * schema live beside it; everything stays importable from here. Intervals from a media-mix fit's draws and the least
+ * budget reaching a target are in `fittedMix.ts`.
  */
-import { DEFAULT_MAX_SHARE, DEFAULT_MIN_CHANNELS, MAX_GRID_UNITS } from './channelMixSchema';
+import { DEFAULT_MAX_SHARE, DEFAULT_MIN_CHANNELS, MAX_GRID_UNITS, responseProblem } from './channelMixSchema';
 import {
   fitHillCurve,
   hillConversions,
@@ -13,6 +14,7 @@ import {
   type HillCurve,
   type SpendPoint,
 } from './hillCurve';
+import { steadyStateCurve, type ChannelResponse } from './responseCurves';
 
 export {
   fitHillCurve,
@@ -25,21 +27,36 @@ export {
   type SpendPoint,
 } from './hillCurve';
 export {
+  CHANNEL_MIX_OBJECTIVES,
   channelMixChannelSchema,
   channelMixRequestSchema,
+  channelResponseSchema,
   DEFAULT_MAX_SHARE,
   DEFAULT_MIN_CHANNELS,
+  fittedChannelSchema,
   hillCurveSchema,
+  MAX_DRAWS,
   MAX_GRID_UNITS,
+  responseProblem,
   spendPointSchema,
   type ChannelMixRequest,
 } from './channelMixSchema';
 
-/** A channel to fund: a known curve, a history to fit one from, or both (then the curve is the fit's prior). */
+/** A media-mix fit of one channel (per day), with the bootstrap draws its intervals come from. */
+export interface ChannelFit {
+  response: ChannelResponse;
+  draws?: readonly ChannelResponse[];
+}
+
+/**
+ * A channel to fund: a known curve, a history to fit one from, or both (then the curve is the fit's prior); or a
+ * media-mix fit alone, whose steady-state curve is used, so that the budget is a daily one.
+ */
 export interface ChannelMixChannel {
   name: string;
   curve?: HillCurve;
   history?: readonly SpendPoint[];
+  fitted?: ChannelFit;
 }
 
 /** What {@link optimizeChannelMix} needs. */
@@ -291,15 +308,7 @@ export function optimizeChannelMix(input: ChannelMixInput): ChannelMixResult {
   const required = Math.max(Math.ceil(1 / maxShare - 1e-9), minChannels);
   if (n < required) throw new ChannelMixInfeasibleError(required, n, maxShare, minChannels);
 
-  const curves = channels.map((c) => {
-    const curve = fitHillCurve(c.history ?? [], c.curve);
-    if (!curve) {
-      throw new ChannelMixInputError(
-        `channel ${c.name} needs a curve, or a history with at least ${MIN_FIT_POINTS} distinct positive spend levels`,
-      );
-    }
-    return curve;
-  });
+  const curves = channels.map(channelCurve);
 
   const cap = maxShare * budget;
   const grid = chooseGrid(budget, n, maxShare, minChannels, input.step);
@@ -355,6 +364,29 @@ export function optimizeChannelMix(input: ChannelMixInput): ChannelMixResult {
     totalExpectedConversions: allocations.reduce((s, a) => s + a.expectedConversions, 0),
     channels: allocations,
   };
+}
+
+/**
+ * The curve a channel is optimised on: the steady-state curve of its fit, the curve fitted from its history (the
+ * given curve being the prior), or the given curve. {@link ChannelMixInputError} when there is none to be had.
+ */
+export function channelCurve(c: ChannelMixChannel): HillCurve {
+  if (c.fitted) {
+    if (c.curve !== undefined || c.history !== undefined) {
+      throw new ChannelMixInputError(`channel ${c.name} has a fitted response and a curve or history: give one`);
+    }
+    const problem = responseProblem(c.fitted.response);
+    if (problem) throw new ChannelMixInputError(`channel ${c.name}: ${problem}`);
+    return steadyStateCurve(c.fitted.response);
+  }
+  const curve = fitHillCurve(c.history ?? [], c.curve);
+  if (!curve) {
+    throw new ChannelMixInputError(
+      `channel ${c.name} needs a curve, a history with at least ${MIN_FIT_POINTS} distinct positive spend levels, ` +
+        'or a fitted response',
+    );
+  }
+  return curve;
 }
 
 /**

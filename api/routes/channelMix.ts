@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import {
+  CHANNEL_MIX_OBJECTIVES,
   ChannelMixInfeasibleError,
   ChannelMixInputError,
   channelMixRequestSchema,
   hillCurveSchema,
-  optimizeChannelMix,
 } from '../../domain/channelMix';
+import { answerChannelMix, ChannelMixTargetError, MIN_BUDGET_TOLERANCE } from '../../domain/fittedMix';
 import { ventureChannelMix } from '../../services/ventureChannelMix';
 import { loadVenture } from '../../services/ventureContext';
 import type { RouteDeps } from '../deps';
@@ -43,11 +44,27 @@ const allocation = z.object({
   curve: hillCurveSchema,
 });
 
-/** The answer of POST /v1/channel-mix/optimize: channels in the order given, amounts adding up to the budget. */
+/** An allocation's budget and expected conversions. */
 const mixResponse = z.object({
   budget: z.number(),
   totalExpectedConversions: z.number(),
   channels: z.array(allocation),
+});
+
+const estimate = z
+  .object({ value: z.number(), low: z.number(), high: z.number() })
+  .describe('expected conversions with their 90% interval over the draws; low = high = value when there are none');
+
+/** The answer of POST /v1/channel-mix/optimize: channels in the order given, amounts adding up to the budget. */
+const optimizeResponse = mixResponse.extend({
+  objective: z.enum(CHANNEL_MIX_OBJECTIVES),
+  budget: z.number().describe('the budget split (for minBudget, the least one found); daily with fitted channels'),
+  targetConversions: z.number().optional().describe('minBudget: the target, which the allocation reaches'),
+  expectedConversions: estimate.describe(
+    'total expected conversions with their 90% interval over the per-draw totals (draws paired across channels)',
+  ),
+  draws: z.number().int().describe('the draws behind the intervals; 0: none, and every interval is its point'),
+  channels: z.array(allocation.extend({ expectedConversionsEstimate: estimate })),
 });
 
 /** The answer of GET /v1/ventures/:id/channel-mix: the allocation, and where each channel's curve came from. */
@@ -73,6 +90,9 @@ const optimizeExample = {
 
 /** The optimiser's refusals are the client's to fix: 400 with the optimiser's own explanation. */
 function asBadRequest(err: unknown): never {
+  if (err instanceof ChannelMixTargetError) {
+    throw badRequest(err.message, [{ path: 'targetConversions', message: err.problem }]);
+  }
   if (err instanceof ChannelMixInfeasibleError) {
     throw badRequest(err.message, [{ path: 'channels', message: `needs at least ${err.requiredChannels} channels` }]);
   }
@@ -86,16 +106,23 @@ export function channelMixRoutes({ db }: Pick<RouteDeps, 'db'>): AnyRoute[] {
     defineRoute({
       method: 'post',
       path: '/v1/channel-mix/optimize',
-      summary: 'Allocate a budget across channels',
+      summary: 'Allocate a budget across channels, or find the least budget that reaches a target',
+      description:
+        'Each channel is a Hill curve, a history to fit one from, or a media-mix fit (`fitted`: adstock into Hill ' +
+        'saturation, per day, with bootstrap draws); with a fit the budget is daily and its steady-state curve is ' +
+        'used. `objective: maxConversions` (default) splits `budget`; `objective: minBudget` searches for the least ' +
+        `budget whose best split brings \`targetConversions\` (to within ${MIN_BUDGET_TOLERANCE * 100}%, up to ` +
+        '`maxBudget`), and refuses a target the channels cannot reach. Expected conversions come with a 90% ' +
+        'interval from the draws.',
       tag: 'Intelligence',
       access: 'any',
       body: channelMixRequestSchema,
-      response: mixResponse,
+      response: optimizeResponse,
       responses: { ...ok('the allocation'), ...r400 },
       example: { body: optimizeExample },
       handler: ({ body }, _req, res) => {
         try {
-          res.json(optimizeChannelMix(body));
+          res.json(answerChannelMix(body));
         } catch (err) {
           asBadRequest(err);
         }
