@@ -9,13 +9,7 @@ import {
   selectIntervention,
   type ChurnFeatures,
 } from '../domain/churnModel';
-import {
-  CHURN_RISK_THRESHOLD,
-  churnReasons,
-  churnRisk,
-  isHighValue,
-  scoresEventFeatures,
-} from '../domain/churnScoring';
+import { CHURN_RISK_THRESHOLD, churnReasons, churnRisk, isHighValue, topChurnFactors } from '../domain/churnScoring';
 import { parseDuration } from '../domain/sequences/duration';
 import { EnrollmentService } from '../services/enrollment';
 import type { ChurnIntervention } from '../workflows/types';
@@ -57,7 +51,7 @@ export function createChurnActivities({ db, temporal, taskQueue, churn }: ChurnA
   const loadModel = async (id: string | null) => {
     if (!id) return undefined;
     if (!models.has(id)) models.set(id, await store.getModel(id));
-    return models.get(id)?.model;
+    return models.get(id);
   };
 
   function alertFor(contact: Contact, input: ChurnIntervention & { scanId: string }): NotificationInput {
@@ -84,15 +78,16 @@ export function createChurnActivities({ db, temporal, taskQueue, churn }: ChurnA
 
   return {
     /**
-     * Picks the model a scan scores with: the newest stored model trained on event features, or none (then the
-     * documented heuristic). Models trained on a CSV export with other columns are skipped: events carry none of them.
+     * Picks the model a scan scores with: the newest stored model that reads event features, or none (then the
+     * documented heuristic). A CSV export's training stores, besides its model over the CSV's columns, that model
+     * retrained on the columns with an event equivalent (`npm run churn:train`), which is the one picked; a CSV's
+     * model with no such retraining (no column maps, or trained before it existed) cannot score from events and
+     * is passed over. `GET /v1/churn/model` names the model picked and those passed over.
      * @remarks A quick read, retried until the database answers.
      */
     async prepareChurnScan(): Promise<{ modelId: string | null; method: 'model' | 'heuristic' }> {
-      for (const m of await store.listModels(50)) {
-        if (scoresEventFeatures(m.model)) return { modelId: m.id, method: 'model' };
-      }
-      return { modelId: null, method: 'heuristic' };
+      const { model } = await store.modelInUse();
+      return model ? { modelId: model.id, method: 'model' } : { modelId: null, method: 'heuristic' };
     },
 
     /**
@@ -117,7 +112,8 @@ export function createChurnActivities({ db, temporal, taskQueue, churn }: ChurnA
       interventions: ChurnIntervention[];
     }> {
       const asOf = new Date(input.asOf);
-      const model = await loadModel(input.modelId);
+      const stored = await loadModel(input.modelId);
+      const model = stored?.model;
       const q = db('contacts').orderBy('id').limit(input.limit).select('id', 'venture_id', 'traits');
       if (input.afterId) q.where('id', '>', input.afterId);
       const batch: { id: string; venture_id: string | null; traits: Record<string, unknown> }[] = await q;
@@ -157,6 +153,7 @@ export function createChurnActivities({ db, temporal, taskQueue, churn }: ChurnA
         const features: ChurnFeatures = churnFeaturesFromEvents(byContact.get(contact.id) ?? [], asOf);
         const { score, method } = churnRisk(features, model);
         const reasons = churnReasons(features);
+        const factors = topChurnFactors(features, model);
         let type: ChurnIntervention['type'] | null = null;
         if (score > CHURN_RISK_THRESHOLD) {
           atRisk++;
@@ -171,7 +168,13 @@ export function createChurnActivities({ db, temporal, taskQueue, churn }: ChurnA
           scanId: input.scanId,
           riskScore: score,
           method,
-          riskFactors: { ...features, reasons },
+          // The model is named on the row: a later training never changes what this score was computed with.
+          riskFactors: {
+            ...features,
+            reasons,
+            factors,
+            model: method === 'model' && stored ? { id: stored.id, source: stored.source } : null,
+          },
           interventionType: type,
           interventionTriggered: type !== null,
         });

@@ -5,22 +5,43 @@ import { loadConfig, type Config } from '../config/config';
 import { migrateLatest, type Db } from '../db/knex';
 import { ChurnStore, type StoredChurnModel } from '../db/stores/churn';
 import type { CsvRecord } from '../domain/csvDataset';
-import { churnFeaturesFromEvents, trainChurnModel, type ChurnMetrics } from '../domain/churnModel';
-import { EVENT_LABEL_COLUMN, featureRecord } from '../domain/churnScoring';
+import {
+  describeTransform,
+  EVENT_FEATURES,
+  mapCsvColumns,
+  type CsvFeatureMapping,
+  type EventFeature,
+} from '../domain/churnFeatures';
+import {
+  CHURN_RISK_THRESHOLD,
+  churnFeaturesFromEvents,
+  trainChurnModel,
+  trainEventFormModel,
+  type ChurnMetrics,
+} from '../domain/churnModel';
+import { EVENT_LABEL_COLUMN, featureRecord, scoresEventFeatures } from '../domain/churnScoring';
 import { openCliDatabase } from './cliDatabase';
 import { csvRecords } from '../infra/csvStream';
 
 /** The event that marks a contact as churned when training from stored events. */
 export const CHURN_EVENT = 'subscription_cancelled';
 
-const USAGE = `usage: npm run churn:train -- --csv FILE --label COLUMN [--exclude a,b] [--l2 1] [--seed 42]
+const USAGE = `usage: npm run churn:train -- --csv FILE --label COLUMN [--exclude a,b] [--map column=feature,...] [--l2 1] [--seed 42]
        npm run churn:train -- [--l2 1]     (from stored events: label = a ${CHURN_EVENT} event)`;
 
 /** What a training run stored and measured. */
 export interface TrainOutcome {
+  /** The model over every column of the data. */
   stored: StoredChurnModel;
   metrics: ChurnMetrics;
   source: string;
+  /** How the CSV's columns map onto the event features (CSV training only). */
+  mapping?: CsvFeatureMapping;
+  /**
+   * A CSV's model retrained on the columns with an event equivalent, stored after the full one so that the churn
+   * scan scores with it; absent when no column maps, or when the CSV's columns already are the event features.
+   */
+  eventForm?: { stored: StoredChurnModel; metrics: ChurnMetrics };
 }
 
 /**
@@ -65,7 +86,16 @@ export async function eventTrainingRecords(db: Db, now: Date): Promise<CsvRecord
  */
 export async function trainAndStore(
   db: Db,
-  options: { csv?: string; label?: string; exclude?: string[]; l2?: number; seed?: number; now?: Date },
+  options: {
+    csv?: string;
+    label?: string;
+    exclude?: string[];
+    /** CSV column (lower-cased) to the event feature it measures as it is, beyond the known export columns. */
+    map?: Readonly<Record<string, EventFeature>>;
+    l2?: number;
+    seed?: number;
+    now?: Date;
+  },
 ): Promise<TrainOutcome> {
   let records: CsvRecord[];
   let label: string;
@@ -92,19 +122,68 @@ export async function trainAndStore(
   if (positives.length === 0 || positives.length === records.length) {
     throw new Error(`the label ${label} has only one class in ${records.length} rows: nothing to learn`);
   }
-  const { model, metrics } = trainChurnModel(records, {
+  const fit = {
     label,
-    exclude: (options.exclude ?? []).map((c) => c.toLowerCase()),
     ...(options.l2 !== undefined ? { l2: options.l2 } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
+  };
+  const { model, metrics } = trainChurnModel(records, {
+    ...fit,
+    exclude: (options.exclude ?? []).map((c) => c.toLowerCase()),
   });
-  const stored = await new ChurnStore(db).saveModel(source, model, {
+  // Mapped before anything is stored, so a bad --map leaves the models as they were.
+  const extra = Object.fromEntries(Object.entries(options.map ?? {}).map(([c, f]) => [c.toLowerCase(), f]));
+  const mapping = options.csv
+    ? mapCsvColumns(
+        model.encoder.columns.map((c) => c.name),
+        extra,
+      )
+    : undefined;
+  const form = mapping && !scoresEventFeatures(model) ? trainEventFormModel(records, mapping, fit) : undefined;
+  const churn = new ChurnStore(db);
+  const stored = await churn.saveModel(source, model, {
     ...metrics,
     label,
     features: model.encoder.featureNames.length,
     excluded: options.exclude ?? [],
   });
-  return { stored, metrics, source };
+  if (!form) return { stored, metrics, source, ...(mapping ? { mapping } : {}) };
+  // Saved second, so it is the newer: the scan takes the newest model that reads event features.
+  const eventStored = await churn.saveModel(source, form.model, {
+    ...form.metrics,
+    label,
+    features: form.model.encoder.featureNames.length,
+    excluded: options.exclude ?? [],
+    fullModel: {
+      id: stored.id,
+      auc: metrics.auc,
+      accuracy: metrics.accuracy,
+      features: model.encoder.featureNames.length,
+    },
+  });
+  return {
+    stored,
+    metrics,
+    source,
+    ...(mapping ? { mapping } : {}),
+    eventForm: { stored: eventStored, metrics: form.metrics },
+  };
+}
+
+/** `--map a=feature,b=feature` as a record; throws with the usage on anything else. */
+export function parseMap(text: string | undefined): Record<string, EventFeature> {
+  if (text === undefined) return {};
+  const out: Record<string, EventFeature> = {};
+  for (const pair of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [column, feature, ...rest] = pair.split('=').map((s) => s.trim());
+    if (!column || !feature || rest.length > 0)
+      throw new Error(`--map takes column=feature pairs, e.g. --map logins_lost=login_frequency_decline\n${USAGE}`);
+    out[column] = feature as EventFeature;
+  }
+  return out;
 }
 
 /** Refuses a --label that names no column, listing the columns (as the header gives them, lower-cased). */
@@ -113,6 +192,41 @@ function assertColumn(records: readonly CsvRecord[], label: string, file: string
   if (records.length > 0 && !columns.includes(label)) {
     throw new Error(`there is no column '${label}' in ${file}; its columns are: ${columns.join(', ')}`);
   }
+}
+
+/** What the churn scan makes of a CSV's model: the mapping onto event features and the retrained model's figures. */
+function eventFormLines(outcome: TrainOutcome): string[] {
+  const mapping = outcome.mapping;
+  if (!mapping || scoresEventFeatures(outcome.stored.model)) return [];
+  const form = outcome.eventForm;
+  if (!form) {
+    const columns = outcome.stored.model.encoder.columns.map((c) => c.name).join(', ');
+    return [
+      `no column of this CSV stands for an event feature (${columns}): the churn scan cannot score with this model ` +
+        `and keeps the newest model that can, or its heuristic. Map a column with --map column=feature ` +
+        `(features: ${EVENT_FEATURES.join(', ')}).`,
+    ];
+  }
+  const read = new Set(form.stored.model.eventMapping?.columns.map((c) => c.feature));
+  const unread = EVENT_FEATURES.filter((f) => !read.has(f));
+  const e = form.metrics;
+  return [
+    'for the churn scan, retrained on the columns that stand for event features:',
+    ...(form.stored.model.eventMapping?.columns ?? []).map(
+      (c) => `  ${c.column} -> ${c.feature}: ${describeTransform(c.transform)}`,
+    ),
+    ...leftOut(form.stored.model.eventMapping?.dropped ?? []),
+    `  holdout: accuracy ${pct(e.accuracy)}, AUC ${num(e.auc)} (over every column: AUC ${num(outcome.metrics.auc)})` +
+      (unread.length > 0 ? `; it does not read ${unread.join(', ')}` : ''),
+    `stored as churn model ${form.stored.id}: the churn scan scores with it from now on`,
+  ];
+}
+
+/** The columns left out, one line per reason. */
+function leftOut(dropped: readonly { column: string; reason: string }[]): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const d of dropped) (byReason.get(d.reason) ?? byReason.set(d.reason, []).get(d.reason)!).push(d.column);
+  return [...byReason].map(([reason, columns]) => `  left out (${reason}): ${columns.join(', ')}`);
 }
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n/a');
@@ -129,6 +243,7 @@ export async function main(
       csv: { type: 'string' },
       label: { type: 'string' },
       exclude: { type: 'string' },
+      map: { type: 'string' },
       l2: { type: 'string' },
       seed: { type: 'string' },
     },
@@ -138,6 +253,8 @@ export async function main(
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isInteger(seed)) throw new Error(`--seed must be an integer\n${USAGE}`);
   if (values.csv && !values.label) throw new Error(`--label is required with --csv\n${USAGE}`);
+  if (values.map !== undefined && !values.csv) throw new Error(`--map goes with --csv\n${USAGE}`);
+  const map = parseMap(values.map);
   const exclude = values.exclude
     ? values.exclude
         .split(',')
@@ -152,6 +269,7 @@ export async function main(
       ...(values.csv ? { csv: values.csv } : {}),
       ...(values.label ? { label: values.label } : {}),
       exclude,
+      map,
       ...(l2 !== undefined ? { l2 } : {}),
       ...(seed !== undefined ? { seed } : {}),
     });
@@ -161,8 +279,11 @@ export async function main(
         `trained on ${m.trainedRows} rows from ${outcome.source}, ${outcome.stored.model.encoder.featureNames.length} features` +
           (exclude.length > 0 ? ` (excluded: ${exclude.join(', ')})` : ''),
         `holdout (${m.holdoutRows} rows never seen in training): accuracy ${pct(m.accuracy)}, AUC ${num(m.auc)}`,
+        `at the ${CHURN_RISK_THRESHOLD} intervention threshold: precision ${pct(m.precision)}, recall ${pct(m.recall)}`,
         `churned share ${pct(m.positiveRate)}: always answering the majority class would score ${pct(Math.max(m.positiveRate, 1 - m.positiveRate))} accuracy`,
-        `stored as churn model ${outcome.stored.id}`,
+        `stored as churn model ${outcome.stored.id}` +
+          (scoresEventFeatures(outcome.stored.model) ? ': the churn scan scores with it from now on' : ''),
+        ...eventFormLines(outcome),
         '',
       ].join('\n'),
     );

@@ -1,4 +1,7 @@
-/** Behavioural churn signals of one user, computed from the user's stored events. */
+/**
+ * Behavioural churn signals of one user, computed from the user's stored events; their names in plain words; and how
+ * the columns of a CSV export map onto them, so a model trained on an export can score users from their events.
+ */
 
 /** A stored behavioural event. */
 export interface BehaviourEvent {
@@ -124,4 +127,155 @@ export function churnFeaturesFromEvents(
     nps_score_low: latestNps !== undefined && latestNps.score <= 6,
     latest_nps_score: latestNps?.score ?? null,
   };
+}
+
+/** The event features a churn model may read, in the order a model trained on events holds them. */
+export const EVENT_FEATURES = [
+  'login_frequency_decline',
+  'feature_usage_drop',
+  'support_tickets_increase',
+  'payment_failures',
+  'nps_score_low',
+] as const;
+
+/** One of {@link EVENT_FEATURES}. */
+export type EventFeature = (typeof EVENT_FEATURES)[number];
+
+/** Each event feature in plain words, for people reading a model or why a contact is at risk. */
+export const EVENT_FEATURE_LABELS: Readonly<Record<EventFeature, string>> = {
+  login_frequency_decline: 'Logging in less than usual',
+  feature_usage_drop: 'Using the product less than usual',
+  support_tickets_increase: 'More support tickets than usual',
+  payment_failures: 'Failed payments in the last two weeks',
+  nps_score_low: 'Low satisfaction score (6 or below)',
+};
+
+/** Whether a column name is one of the event features. */
+export const isEventFeature = (name: string): name is EventFeature =>
+  (EVENT_FEATURES as readonly string[]).includes(name);
+
+/**
+ * How a CSV cell becomes an event feature's value: `as_is` (the column already measures the feature),
+ * `six_or_below` (a 0 to 10 satisfaction score: 1 for a detractor, as `nps_score_low`), `above_zero` (1 for any at
+ * all: minutes with support become "contacted support").
+ */
+export type ColumnTransform = 'as_is' | 'six_or_below' | 'above_zero';
+
+/** One CSV column read as an event feature. */
+export interface MappedColumn {
+  column: string;
+  feature: EventFeature;
+  transform: ColumnTransform;
+}
+
+/** A CSV column the event features have no place for, and why. */
+export interface DroppedColumn {
+  column: string;
+  reason: string;
+}
+
+/** Which columns of a CSV export stand for which event features, and which are left out. */
+export interface CsvFeatureMapping {
+  columns: MappedColumn[];
+  dropped: DroppedColumn[];
+}
+
+/**
+ * Export columns (lower-cased headers) that stand for an event feature. A snapshot export has no "before" to
+ * compare with, so nothing in it measures a decline: only satisfaction, support and payments have equivalents.
+ */
+export const KNOWN_CSV_COLUMNS: Readonly<Record<string, { feature: EventFeature; transform: ColumnTransform }>> = {
+  ...Object.fromEntries(EVENT_FEATURES.map((f) => [f, { feature: f, transform: 'as_is' as const }])),
+  csat_score: { feature: 'nps_score_low', transform: 'six_or_below' },
+  nps_score: { feature: 'nps_score_low', transform: 'six_or_below' },
+  nps: { feature: 'nps_score_low', transform: 'six_or_below' },
+  latest_nps_score: { feature: 'nps_score_low', transform: 'six_or_below' },
+  minutes_customer_support: { feature: 'support_tickets_increase', transform: 'above_zero' },
+  support_minutes: { feature: 'support_tickets_increase', transform: 'above_zero' },
+  failed_payments: { feature: 'payment_failures', transform: 'as_is' },
+};
+
+/** A transform in plain words. */
+export function describeTransform(transform: ColumnTransform): string {
+  switch (transform) {
+    case 'six_or_below':
+      return '1 for a score of 6 or below (a detractor on a 0 to 10 scale), else 0';
+    case 'above_zero':
+      return '1 when above zero, else 0';
+    case 'as_is':
+      return 'the value as it is';
+  }
+}
+
+/**
+ * Maps a CSV's feature columns (label and excluded columns already left out) onto the event features: first the
+ * caller's own `extra` mappings (column to feature, value as it is), then {@link KNOWN_CSV_COLUMNS} in header
+ * order. One column per feature: a later column for a feature already taken is dropped, as is every column no
+ * event carries. Throws on an `extra` naming an unknown column or feature.
+ */
+export function mapCsvColumns(
+  columns: readonly string[],
+  extra: Readonly<Record<string, EventFeature>> = {},
+): CsvFeatureMapping {
+  const taken = new Map<EventFeature, string>();
+  const mapped: MappedColumn[] = [];
+  for (const [column, feature] of Object.entries(extra)) {
+    if (!isEventFeature(feature))
+      throw new Error(`'${feature}' is not an event feature; the event features are: ${EVENT_FEATURES.join(', ')}`);
+    if (!columns.includes(column))
+      throw new Error(`there is no column '${column}' to map (the columns are: ${columns.join(', ')})`);
+    if (taken.has(feature)) throw new Error(`${feature} is mapped twice: from ${taken.get(feature)} and ${column}`);
+    taken.set(feature, column);
+    mapped.push({ column, feature, transform: 'as_is' });
+  }
+  const dropped: DroppedColumn[] = [];
+  for (const column of columns) {
+    if (column in extra) continue;
+    const known = Object.hasOwn(KNOWN_CSV_COLUMNS, column) ? KNOWN_CSV_COLUMNS[column] : undefined;
+    if (!known) dropped.push({ column, reason: 'no event carries it' });
+    else if (taken.has(known.feature))
+      dropped.push({ column, reason: `${known.feature} already comes from ${taken.get(known.feature)}` });
+    else {
+      taken.set(known.feature, column);
+      mapped.push({ column, feature: known.feature, transform: known.transform });
+    }
+  }
+  return { columns: mapped, dropped };
+}
+
+/** The event feature's value of one CSV cell, or undefined for a blank or unreadable cell. */
+export function transformCell(transform: ColumnTransform, cell: string | undefined): number | undefined {
+  const text = (cell ?? '').trim();
+  const n = text === '' ? Number.NaN : Number(text);
+  if (!Number.isFinite(n)) return undefined;
+  if (transform === 'six_or_below') return n <= 6 ? 1 : 0;
+  if (transform === 'above_zero') return n > 0 ? 1 : 0;
+  return n;
+}
+
+/**
+ * The CSV's rows as event-feature records (with the label cell as it is), and the smallest and largest value each
+ * feature took. A blank or unreadable cell is left out of its record, so the model reads it as the training mean.
+ */
+export function eventRecordsFromCsv(
+  records: readonly Readonly<Record<string, string | undefined>>[],
+  mapping: CsvFeatureMapping,
+  label: string,
+): { records: Record<string, string>[]; ranges: Partial<Record<EventFeature, { min: number; max: number }>> } {
+  const ranges: Partial<Record<EventFeature, { min: number; max: number }>> = {};
+  const out = records.map((record) => {
+    const row: Record<string, string> = {};
+    for (const m of mapping.columns) {
+      const value = transformCell(m.transform, record[m.column]);
+      if (value === undefined) continue;
+      row[m.feature] = String(value);
+      const range = ranges[m.feature];
+      ranges[m.feature] = range
+        ? { min: Math.min(range.min, value), max: Math.max(range.max, value) }
+        : { min: value, max: value };
+    }
+    if (record[label] !== undefined) row[label] = record[label];
+    return row;
+  });
+  return { records: out, ranges };
 }

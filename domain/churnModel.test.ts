@@ -8,6 +8,7 @@ import {
   churnFeaturesFromEvents,
   createPrng,
   predict,
+  precisionRecall,
   scoreChurn,
   seededShuffle,
   selectIntervention,
@@ -354,5 +355,30 @@ describe('selectIntervention', () => {
   it('uses an in-app offer when usage halved and email otherwise', () => {
     expect(selectIntervention(0.7, { ...calm, feature_usage_drop: 0.5 })).toBe('in_app');
     expect(selectIntervention(0.7, { ...calm, feature_usage_drop: 0.49 })).toBe('email');
+  });
+});
+
+describe('precisionRecall', () => {
+  it('counts scores above the threshold as flagged', () => {
+    const { precision, recall } = precisionRecall([0.9, 0.8, 0.7, 0.2], [1, 0, 1, 1], 0.7);
+    expect(precision).toBe(0.5); // 0.9 and 0.8 are flagged; one of them churned
+    expect(recall).toBe(1 / 3); // one of the three who churned was flagged (0.7 itself is not above)
+    expect(precisionRecall([0.1], [1], 0.7)).toEqual({ precision: Number.NaN, recall: 0 });
+  });
+});
+
+describe('trainChurnModel figures on data/churn/saas-churn.csv', () => {
+  const records = parse(readFileSync(join(__dirname, '..', 'data', 'churn', 'saas-churn.csv')), {
+    columns: true,
+    skip_empty_lines: true,
+  }) as Record<string, string>[];
+
+  it('reports the classes and precision and recall at the intervention threshold with the holdout figures', () => {
+    const { metrics } = trainChurnModel(records, { label: 'churned', exclude: ['months_active'] });
+    const churned = records.filter((r) => Number(r['churned']) === 1).length;
+    expect(metrics).toMatchObject({ positives: churned, negatives: records.length - churned, threshold: 0.7 });
+    expect(metrics.precision).toBeGreaterThan(0.5);
+    expect(metrics.recall).toBeGreaterThan(0);
+    expect(metrics.recall).toBeLessThanOrEqual(1);
   });
 });

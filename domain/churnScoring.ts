@@ -1,21 +1,16 @@
 /**
- * Scoring a contact's churn risk from behavioural features: with a model trained on those same features, or,
- * before any such model exists, with a fixed documented heuristic. Also the training records built from events.
+ * Scoring a contact's churn risk from behavioural features: with a model that reads those same features (trained on
+ * events, or a CSV export's model retrained onto them), or, before any such model exists, with a fixed documented
+ * heuristic. Also the features behind a score, the risk level, and the training records built from events.
  */
-import type { CsvRecord } from './csvDataset';
-import { scoreChurn, type ChurnFeatures, type ChurnModel } from './churnModel';
+import { EVENT_FEATURE_LABELS, EVENT_FEATURES, type EventFeature } from './churnFeatures';
+import { encodeRow, type CsvRecord } from './csvDataset';
+import { CHURN_RISK_THRESHOLD, scoreChurn, type ChurnFeatures, type ChurnModel } from './churnModel';
 
-/** Risk above which the scan intervenes. */
-export const CHURN_RISK_THRESHOLD = 0.7;
+export { CHURN_RISK_THRESHOLD };
 
 /** The feature columns an event-trained model uses, in this order. */
-export const EVENT_FEATURE_COLUMNS = [
-  'login_frequency_decline',
-  'feature_usage_drop',
-  'support_tickets_increase',
-  'payment_failures',
-  'nps_score_low',
-] as const;
+export const EVENT_FEATURE_COLUMNS = EVENT_FEATURES;
 
 /** Label column of event-built training records. */
 export const EVENT_LABEL_COLUMN = 'churned';
@@ -69,14 +64,105 @@ export function heuristicChurnScore(f: ChurnFeatures): number {
   return 1 / (1 + Math.exp(-z));
 }
 
+/** The heuristic in words, for the people reading which rule scores their contacts. */
+export const CHURN_HEURISTIC_FORMULA =
+  'sigmoid(-2.5 + 2 x login decline + 2 x usage drop + 0.6 x extra support tickets (at most 5) + 1.2 x failed ' +
+  'payments (at most 3) + 1 x detractor NPS)';
+
+/** The heuristic's weight of each event feature, and the most of it that counts. */
+export const churnHeuristicTerms: Readonly<Record<EventFeature, { weight: number; cap?: number }>> = {
+  login_frequency_decline: { weight: churnHeuristicWeights.loginDecline },
+  feature_usage_drop: { weight: churnHeuristicWeights.usageDrop },
+  support_tickets_increase: { weight: churnHeuristicWeights.ticketIncrease, cap: 5 },
+  payment_failures: { weight: churnHeuristicWeights.paymentFailure, cap: 3 },
+  nps_score_low: { weight: churnHeuristicWeights.npsLow },
+};
+
+/** The value of each event feature as a number (a detractor is 1). */
+function featureValues(f: ChurnFeatures): Record<EventFeature, number> {
+  return {
+    login_frequency_decline: f.login_frequency_decline,
+    feature_usage_drop: f.feature_usage_drop,
+    support_tickets_increase: f.support_tickets_increase,
+    payment_failures: f.payment_failures,
+    nps_score_low: f.nps_score_low ? 1 : 0,
+  };
+}
+
+/** Event features as a model reads them: clamped into the training range of a model mapped from a CSV export. */
+function modelValues(f: ChurnFeatures, model: ChurnModel): Record<EventFeature, number> {
+  const values = featureValues(f);
+  for (const c of model.eventMapping?.columns ?? []) {
+    values[c.feature] = Math.min(c.max, Math.max(c.min, values[c.feature]));
+  }
+  return values;
+}
+
+const asRecord = (values: Record<EventFeature, number>): CsvRecord =>
+  Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)]));
+
 /** The churn risk of one contact, with the model when one that reads event features is given. */
 export function churnRisk(
   features: ChurnFeatures,
   model?: ChurnModel,
 ): { score: number; method: 'model' | 'heuristic' } {
   if (model && scoresEventFeatures(model))
-    return { score: scoreChurn(model, featureRecord(features)), method: 'model' };
+    return { score: scoreChurn(model, asRecord(modelValues(features, model))), method: 'model' };
   return { score: heuristicChurnScore(features), method: 'heuristic' };
+}
+
+/** One feature's share of a contact's risk: its value and what it adds to the log-odds. */
+export interface ChurnFactor {
+  feature: EventFeature;
+  /** The feature in plain words. */
+  label: string;
+  /** The value scored (after a mapped model's clamping). */
+  value: number;
+  /** What it adds to the log-odds: weight x standardised value for a model, weight x capped value for the heuristic. */
+  contribution: number;
+}
+
+/**
+ * The features that raise this contact's risk most, strongest first (at most `limit`): with the model that would
+ * score them (as {@link churnRisk} chooses), each feature's weight times its standardised value; with the
+ * heuristic, its weight times its capped value. Features that lower the risk, or add nothing, are left out.
+ */
+export function topChurnFactors(features: ChurnFeatures, model?: ChurnModel, limit = 3): ChurnFactor[] {
+  const factors: ChurnFactor[] = [];
+  if (model && scoresEventFeatures(model)) {
+    const values = modelValues(features, model);
+    const z = encodeRow(model.encoder, asRecord(values));
+    model.encoder.columns.forEach((c, i) => {
+      const feature = c.name as EventFeature;
+      const contribution = (model.weights[i] ?? 0) * (z[i] ?? 0);
+      factors.push({ feature, label: EVENT_FEATURE_LABELS[feature], value: values[feature], contribution });
+    });
+  } else {
+    const values = featureValues(features);
+    for (const feature of EVENT_FEATURES) {
+      const term = churnHeuristicTerms[feature];
+      const counted = term.cap === undefined ? values[feature] : Math.min(term.cap, values[feature]);
+      factors.push({
+        feature,
+        label: EVENT_FEATURE_LABELS[feature],
+        value: values[feature],
+        contribution: term.weight * counted,
+      });
+    }
+  }
+  return factors
+    .filter((f) => f.contribution > 0)
+    .sort((a, b) => b.contribution - a.contribution)
+    .slice(0, limit);
+}
+
+/** How at risk a contact is, in a word. */
+export type ChurnRiskLevel = 'high' | 'medium' | 'low';
+
+/** `high` above the intervention threshold (the scan acts), `medium` from even odds (0.5), `low` below. */
+export function churnRiskLevel(score: number): ChurnRiskLevel {
+  if (score > CHURN_RISK_THRESHOLD) return 'high';
+  return score >= 0.5 ? 'medium' : 'low';
 }
 
 /** Human-readable reasons behind a risk, strongest signals first, for the customer-success alert. */

@@ -1,10 +1,13 @@
+import path from 'node:path';
+import { createChurnActivities } from '../../activities/churnActivities';
+import { trainAndStore } from '../../bin/churn-train';
 import { uniqueId } from '../harness';
 import { recordHistory } from '../harness/histories';
 import { client, startTestStack, type TestStack } from '../harness/stack';
 import { churnScanScheduleId } from '../../app/churnSchedule';
 import { churnScanWorkflow } from '../../workflows/churnScanWorkflow';
 import { churnFeaturesFromEvents } from '../../domain/churnModel';
-import { heuristicChurnScore } from '../../domain/churnScoring';
+import { churnRisk, heuristicChurnScore } from '../../domain/churnScoring';
 
 let t: TestStack;
 beforeAll(async () => {
@@ -186,4 +189,76 @@ test('the scheduled churn scan scores everyone, intervenes once per at-risk cont
   expect(await db('enrollments').where({ sequence_key: 'winback' }).count({ n: '*' }).first()).toEqual({ n: 1 });
   expect(t.smtp.to('success@example.com')).toHaveLength(1);
   await recordHistory(t.stack.temporal, secondId, 'churn-scan-all-cooling-down');
+});
+
+test('a model trained on a CSV export scores contacts from their events, and each score row names that model', async () => {
+  const call = client(t);
+  const db = t.stack.db;
+  const now = Date.now();
+  const at = (d: number, h = 0) => new Date(now - (d - 0.5) * DAY + h * 3600_000).toISOString();
+  // Both log in and use the product every day; one gave a detractor score and opened two support tickets.
+  const extra: Record<string, { name: string; day: number; properties?: object }[]> = {
+    'csv-detractor': [
+      { name: 'support_ticket_created', day: 2 },
+      { name: 'support_ticket_created', day: 3 },
+      { name: 'nps_submitted', day: 4, properties: { score: 3 } },
+    ],
+    'csv-calm': [],
+  };
+  const histories: Record<string, { name: string; occurredAt: string; properties: Record<string, unknown> }[]> = {};
+  for (const [id, more] of Object.entries(extra)) {
+    expect((await call('POST', '/v1/contacts', { id, email: `${id}@example.com` })).status).toBe(201);
+    const events = [];
+    for (let d = 69; d >= 1; d--) {
+      events.push({ contactId: id, name: 'login', occurredAt: at(d), properties: {} });
+      events.push({ contactId: id, name: 'feature_used', occurredAt: at(d, 1), properties: {} });
+    }
+    for (const e of more)
+      events.push({ contactId: id, name: e.name, occurredAt: at(e.day), properties: { ...e.properties } });
+    expect((await call('POST', '/v1/events', { events })).status).toBe(202);
+    histories[id] = events;
+  }
+  // Until a model is trained that reads event features, the scan scores with the heuristic.
+  expect(await createChurnActivities({ db }).prepareChurnScan()).toEqual({ modelId: null, method: 'heuristic' });
+
+  const csv = path.resolve(__dirname, '../../data/churn/saas-churn.csv');
+  const trained = await trainAndStore(db, { csv, label: 'churned', exclude: ['months_active'] });
+  const mapped = trained.eventForm!.stored;
+  expect(mapped.source).toMatch(/^csv:.*saas-churn\.csv/);
+
+  const scanId = uniqueId('churn-scan-csv');
+  const result = await t.stack.temporal.workflow.execute(churnScanWorkflow, {
+    workflowId: scanId,
+    taskQueue: t.taskQueue,
+    args: [{ version: 1 }],
+  });
+  expect(result).toMatchObject({ method: 'model', modelId: mapped.id });
+
+  const rows = await db('churn_risk_scores as s')
+    .join('contacts as c', 'c.id', 's.user_id')
+    .where('s.scan_id', scanId)
+    .whereIn('c.external_id', Object.keys(extra))
+    .select('c.external_id', 's.risk_score', 's.method', 's.risk_factors', 's.intervention_type');
+  const byId = Object.fromEntries(rows.map((r) => [r.external_id, r]));
+  for (const id of Object.keys(extra)) {
+    const features = churnFeaturesFromEvents(histories[id]!, new Date());
+    const expected = churnRisk(features, mapped.model);
+    expect(expected.method).toBe('model');
+    expect(byId[id]).toMatchObject({
+      method: 'model',
+      risk_factors: expect.objectContaining({ model: { id: mapped.id, source: mapped.source } }),
+    });
+    expect(byId[id].risk_score).toBeCloseTo(expected.score, 6);
+  }
+  // The CSV's model weighs a detractor heavily; the heuristic would have let this contact pass (0.43).
+  const detractor = byId['csv-detractor'];
+  expect(detractor.risk_score).toBeGreaterThan(0.7);
+  expect(heuristicChurnScore(churnFeaturesFromEvents(histories['csv-detractor']!, new Date()))).toBeLessThan(0.5);
+  expect(detractor.intervention_type).toBe('email');
+  expect(detractor.risk_factors.factors.map((f: { feature: string }) => f.feature)).toEqual([
+    'nps_score_low',
+    'support_tickets_increase',
+  ]);
+  expect(byId['csv-calm'].risk_score).toBeLessThan(0.5);
+  expect(byId['csv-calm'].intervention_type).toBeNull();
 });

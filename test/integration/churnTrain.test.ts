@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { main } from '../../bin/churn-train';
 import { loadConfig } from '../../config/config';
@@ -30,7 +32,9 @@ test('churn:train on data/churn/saas-churn.csv stores the model with its honest 
   expect(printed).toContain(`accuracy ${(m.accuracy * 100).toFixed(1)}%, AUC ${m.auc.toFixed(3)}`);
   expect(printed).toContain('excluded: months_active');
 
-  const [stored] = await new ChurnStore(t.db).listModels(1);
+  // Two models: the one over every column (kept for its figures), and, newer, the same rows retrained on the
+  // columns that have an event equivalent, which the churn scan scores with.
+  const [mapped, stored] = await new ChurnStore(t.db).listModels(2);
   expect(stored!.id).toBe(outcome.stored.id);
   expect(stored!.source).toMatch(/^csv:.*saas-churn\.csv \(\d{4}-\d{2}-\d{2}\)$/);
   expect(stored!.metrics).toMatchObject({
@@ -40,8 +44,106 @@ test('churn:train on data/churn/saas-churn.csv stores the model with its honest 
     excluded: ['months_active'],
   });
   expect(stored!.model.encoder.featureNames).not.toContain('months_active');
-  // Its columns are the CSV's, which stored events do not carry: the churn scan does not use it.
+  // Its columns are the CSV's, which stored events do not carry: the churn scan does not use it as it is.
   expect(scoresEventFeatures(stored!.model)).toBe(false);
+
+  expect(mapped!.id).toBe(outcome.eventForm!.stored.id);
+  expect(mapped!.source).toBe(stored!.source);
+  expect(scoresEventFeatures(mapped!.model)).toBe(true);
+  expect(mapped!.model.eventMapping!.columns.map((c) => `${c.column} -> ${c.feature}`)).toEqual([
+    'csat_score -> nps_score_low',
+    'minutes_customer_support -> support_tickets_increase',
+  ]);
+  expect(mapped!.model.eventMapping!.dropped.map((d) => d.column)).toContain('us_region');
+  const e = outcome.eventForm!.metrics;
+  expect(mapped!.metrics).toMatchObject({
+    holdoutRows: 400,
+    auc: e.auc,
+    label: 'churned',
+    fullModel: { id: stored!.id, auc: m.auc, accuracy: m.accuracy },
+  });
+  expect(printed).toContain('csat_score -> nps_score_low: 1 for a score of 6 or below');
+  expect(printed).toContain('left out (no event carries it): product_data_storage, ');
+  expect(printed).toContain(
+    `holdout: accuracy ${(e.accuracy * 100).toFixed(1)}%, AUC ${e.auc.toFixed(3)} (over every column: AUC ${m.auc.toFixed(3)})`,
+  );
+  expect(printed).toContain('it does not read login_frequency_decline, feature_usage_drop, payment_failures');
+  expect(printed).toContain(`stored as churn model ${mapped!.id}: the churn scan scores with it from now on`);
+});
+
+/** Writes a CSV of `rows` to a temporary file and answers its path. */
+function csvFile(name: string, lines: string[]): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'churn-')), name);
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+/** 40 accounts: the ones that lost most of their logins churned more often. */
+const accountRows = () =>
+  Array.from({ length: 40 }, (_, i) => {
+    const lost = (i % 10) / 10;
+    return `${1 + (i % 7)},${lost},${lost >= 0.6 || i % 9 === 0 ? 1 : 0}`;
+  });
+
+test('--map reads a column of the CSV as an event feature, value as it is', async () => {
+  const file = csvFile('accounts.csv', ['seats,logins_lost_share,churned', ...accountRows()]);
+  const lines: string[] = [];
+  const outcome = await main(
+    ['--csv', file, '--label', 'churned', '--map', 'logins_lost_share=login_frequency_decline'],
+    {
+      out: (s) => lines.push(s),
+      config: loadConfig({ DATABASE_URL: t.url }),
+    },
+  );
+  const form = outcome.eventForm!.stored;
+  expect(form.model.encoder.columns.map((c) => c.name)).toEqual(['login_frequency_decline']);
+  expect(form.model.eventMapping).toEqual({
+    columns: [
+      { column: 'logins_lost_share', feature: 'login_frequency_decline', transform: 'as_is', min: 0, max: 0.9 },
+    ],
+    dropped: [{ column: 'seats', reason: 'no event carries it' }],
+  });
+  expect(form.model.weights[0]).toBeGreaterThan(0);
+  expect(lines.join('')).toContain('logins_lost_share -> login_frequency_decline: the value as it is');
+});
+
+test('a CSV with no column that events have an equivalent for stores its model and says the scan cannot use it', async () => {
+  const file = csvFile('seats.csv', [
+    'seats,region,churned',
+    ...accountRows().map((r, i) => r.replace(/,[^,]+,/, `,r${i % 3},`)),
+  ]);
+  const before = Number((await t.db('churn_models').count({ n: '*' }).first())!.n);
+  const lines: string[] = [];
+  const outcome = await main(['--csv', file, '--label', 'churned'], {
+    out: (s) => lines.push(s),
+    config: loadConfig({ DATABASE_URL: t.url }),
+  });
+  expect(outcome.eventForm).toBeUndefined();
+  expect(Number((await t.db('churn_models').count({ n: '*' }).first())!.n)).toBe(before + 1);
+  expect(lines.join('')).toContain(
+    'no column of this CSV stands for an event feature (seats, region): the churn scan cannot score with this model',
+  );
+});
+
+test('a --map onto something that is not an event feature is refused with the features there are, nothing stored', async () => {
+  const file = csvFile('accounts.csv', ['seats,logins_lost_share,churned', ...accountRows()]);
+  const before = await t.db('churn_models').count({ n: '*' }).first();
+  await expect(
+    main(['--csv', file, '--label', 'churned', '--map', 'logins_lost_share=logins'], {
+      out: () => undefined,
+      config: loadConfig({ DATABASE_URL: t.url }),
+    }),
+  ).rejects.toThrow(
+    "'logins' is not an event feature; the event features are: login_frequency_decline, feature_usage_drop, " +
+      'support_tickets_increase, payment_failures, nps_score_low',
+  );
+  await expect(
+    main(['--csv', file, '--label', 'churned', '--map', 'logins_lost_share'], {
+      out: () => undefined,
+      config: loadConfig({ DATABASE_URL: t.url }),
+    }),
+  ).rejects.toThrow('--map takes column=feature pairs, e.g. --map logins_lost=login_frequency_decline');
+  expect(await t.db('churn_models').count({ n: '*' }).first()).toEqual(before);
 });
 
 test('without --csv it trains on features from stored events, labelled by subscription_cancelled', async () => {
