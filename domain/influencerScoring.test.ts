@@ -202,7 +202,7 @@ describe('conversion and cost', () => {
 
 describe('calculateInfluencerScore', () => {
   it('scores a worked example end to end', () => {
-    const s = calculateInfluencerScore(ada, venture);
+    const s = calculateInfluencerScore(ada, venture, { reasoning: true });
     expect(s.tier).toBe('micro');
     const reach = 20 * Math.log10(25_000); // 87.96
     const engagement = (50 * 0.042) / 0.035; // 60
@@ -282,6 +282,7 @@ describe('calculateInfluencerScore', () => {
     const risky = calculateInfluencerScore(
       { ...ada, brand_safety_score: 40, verification_status: 'pending', followers_count: 5000, engagement_rate: 0.3 },
       venture,
+      { reasoning: true },
     );
     // low brand safety 25 + (60 - 40) / 2 = 35, suspicious engagement 30, unverified 15
     expect(risky.riskFactors).toEqual(['low_brand_safety', 'suspicious_engagement', 'unverified']);
@@ -358,7 +359,7 @@ describe('calculateInfluencerScore', () => {
     });
     fc.assert(
       fc.property(anyInfluencer, anyVenture, (influencer, v) => {
-        const s = calculateInfluencerScore(influencer, v);
+        const s = calculateInfluencerScore(influencer, v, { reasoning: true });
         for (const score of [
           s.reachScore,
           s.relevanceScore,

@@ -1,5 +1,5 @@
 /** The six 0-100 sub-scores of an influencer for a venture, and the composite that weighs them. */
-import { addToBag, collectStrings, cosine, tokenize, type Bag } from './influencerText';
+import { VentureText, type PhraseMatch } from './influencerText';
 import {
   defaultInfluencerWeights,
   engagementBands,
@@ -78,17 +78,71 @@ export function compositeScore(
 }
 
 /**
+ * The distinct tokens met during one scoring call. A short list scanned rather than a Set (a profile holds a
+ * handful of tokens, and emptying a Set reallocates it), turning into a Set past 64 tokens.
+ */
+class DistinctTokens {
+  private readonly list: string[] = [];
+  private many: Set<string> | undefined = undefined;
+  size = 0;
+
+  reset(): void {
+    this.size = 0;
+    this.many = undefined;
+  }
+
+  /** Whether the token is new (and is now counted). */
+  add(token: string): boolean {
+    if (this.many !== undefined) {
+      if (this.many.has(token)) return false;
+      this.many.add(token);
+    } else {
+      for (let i = 0; i < this.size; i++) if (this.list[i] === token) return false;
+      if (this.size < 64) this.list[this.size] = token;
+      else this.many = new Set([...this.list, token]);
+    }
+    this.size++;
+    return true;
+  }
+}
+
+// Scratch lists of the scoring functions below, reset at the start of each call: they run to completion without
+// awaiting, so no two calls share them. No named closures either: the loader `npm start` runs the code with (tsx)
+// names each one as it is created, a defineProperty per call that cost more than the scoring.
+const relevanceTokens = new DistinctTokens();
+const brandTokensFound = new DistinctTokens();
+const NONE: readonly string[] = [];
+
+/**
  * relevanceScore = 100 * sqrt(cosine) of two weighted bags of stemmed tokens: the influencer's relevance_topics
  * and category (weight 1) against the venture's keywords and category (weight 1) and industry (weight 0.5, it is
  * broader). The square root spreads the typical partial overlaps (cosine 0.2-0.6) over the scale.
  */
 export function relevanceScore(influencer: Influencer, venture: Venture): number {
-  const inf: Bag = new Map();
-  addToBag(inf, [...(influencer.relevance_topics ?? []), influencer.category], 1);
-  const ven: Bag = new Map();
-  addToBag(ven, [venture.industry], 0.5);
-  addToBag(ven, [...venture.keywords, venture.category], 1);
-  return clamp(100 * Math.sqrt(cosine(inf, ven)));
+  return relevanceFor(influencer, new VentureText(venture));
+}
+
+/** The dot product with a phrase's tokens not counted yet added. */
+function addRelevance(phrase: PhraseMatch, dotProduct: number): number {
+  const { tokens, weights } = phrase;
+  for (let i = 0; i < tokens.length; i++) if (relevanceTokens.add(tokens[i]!)) dotProduct += weights[i]!;
+  return dotProduct;
+}
+
+/** {@link relevanceScore} against a venture's words tokenized once. */
+export function relevanceFor(influencer: Influencer, venture: VentureText): number {
+  // Every influencer token weighs 1: its bag's squared norm is the number of distinct tokens, and the dot product
+  // the sum of the venture's weights of them, added in the order the cosine of the two bags adds them.
+  relevanceTokens.reset();
+  let dotProduct = 0;
+  for (const topic of influencer.relevance_topics ?? NONE) {
+    if (typeof topic === 'string') dotProduct = addRelevance(venture.match(topic), dotProduct);
+  }
+  const category = influencer.category;
+  if (typeof category === 'string') dotProduct = addRelevance(venture.match(category), dotProduct);
+  const na = relevanceTokens.size;
+  const nb = venture.bagNorm;
+  return clamp(100 * Math.sqrt(na === 0 || nb === 0 ? 0 : dotProduct / Math.sqrt(na * nb)));
 }
 
 /**
@@ -97,72 +151,126 @@ export function relevanceScore(influencer: Influencer, venture: Venture): number
  * states no values or tone. A missing brand safety score counts as a neutral 50.
  */
 export function brandAlignmentScore(influencer: Influencer, venture: Venture): number {
+  return brandAlignmentFor(influencer, new VentureText(venture));
+}
+
+/** Adds the brand tokens found in every string of a JSON value, object keys included, down to four levels. */
+function findBrandTokens(value: unknown, venture: VentureText, depth: number): void {
+  if (depth > 4) return;
+  if (typeof value === 'string') {
+    for (const t of venture.match(value).brandTokens) brandTokensFound.add(t);
+  } else if (Array.isArray(value)) {
+    for (const v of value) findBrandTokens(v, venture, depth + 1);
+  } else if (value !== null && typeof value === 'object') {
+    for (const k in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+      findBrandTokens(k, venture, depth);
+      findBrandTokens((value as Record<string, unknown>)[k], venture, depth + 1);
+    }
+  }
+}
+
+/** {@link brandAlignmentScore} against a venture's words tokenized once. */
+export function brandAlignmentFor(influencer: Influencer, venture: VentureText): number {
   const safety = clamp(toNumber(influencer.brand_safety_score) ?? 50);
-  const brandTokens = new Set(
-    [...(venture.brand?.values ?? []), venture.brand?.tone ?? ''].flatMap((p) =>
-      typeof p === 'string' ? tokenize(p) : [],
-    ),
-  );
-  if (brandTokens.size === 0) return safety;
-  const profile: string[] = [influencer.category];
-  collectStrings(influencer.content_types ?? [], profile);
-  collectStrings(influencer.relevance_topics ?? [], profile);
-  collectStrings(influencer.audience_demographics ?? {}, profile);
-  const profileTokens = new Set(profile.flatMap(tokenize));
-  let found = 0;
-  for (const t of brandTokens) if (profileTokens.has(t)) found++;
-  return clamp(0.7 * safety + 0.3 * ((100 * found) / brandTokens.size));
+  const brand = venture.brandTokens;
+  if (brand.size === 0) return safety;
+  brandTokensFound.reset();
+  for (const t of venture.match(influencer.category).brandTokens) brandTokensFound.add(t);
+  findBrandTokens(influencer.content_types, venture, 0);
+  findBrandTokens(influencer.relevance_topics, venture, 0);
+  findBrandTokens(influencer.audience_demographics, venture, 0);
+  return clamp(0.7 * safety + 0.3 * ((100 * brandTokensFound.size) / brand.size));
 }
 
 /**
  * A key of a free-form JSON column (pricing_info, performance_history) under its snake_case name or, as a JSON
  * body of the API writes it, its camelCase one: `per_post` or `perPost`.
  */
-function nestedField(record: Readonly<Record<string, unknown>>, snake: string): unknown {
-  return record[snake] ?? record[snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())];
-}
-
-interface HistoryItem {
-  conversionRate?: number;
-  roi?: number;
-  weight: number;
-}
-
-function categoriesMatch(a: string | null | undefined, b: string | null | undefined): boolean {
-  if (!a || !b) return false;
-  const ta = new Set(tokenize(a));
-  return tokenize(b).some((t) => ta.has(t));
-}
-
-function historyItems(history: PerformanceHistory | null | undefined, venture: Venture): HistoryItem[] {
-  if (!history) return [];
-  const records: unknown[] = Array.isArray(history) ? history : [];
-  if (!Array.isArray(history)) {
-    const h = history as Record<string, unknown>;
-    const avgConversionRate = nestedField(h, 'avg_conversion_rate');
-    const avgRoi = nestedField(h, 'avg_roi');
-    if (Array.isArray(h['collaborations'])) records.push(...(h['collaborations'] as unknown[]));
-    else if (avgConversionRate !== undefined || avgRoi !== undefined) {
-      records.push({ conversion_rate: avgConversionRate, roi: avgRoi, category: h['category'] });
-    }
-  }
-  const items: HistoryItem[] = [];
-  for (const record of records) {
-    if (record === null || typeof record !== 'object') continue;
-    const r = record as Record<string, unknown>;
-    const conversionRate = toNumber(nestedField(r, 'conversion_rate'));
-    const roi = toNumber(r['roi']);
-    if (conversionRate === undefined && roi === undefined) continue;
-    const category = typeof r['category'] === 'string' ? r['category'] : undefined;
-    // Results in the venture's own category are twice as informative as results elsewhere.
-    const weight = categoriesMatch(category, venture.category) || categoriesMatch(category, venture.industry) ? 2 : 1;
-    items.push({ conversionRate: conversionRate === undefined ? undefined : clamp(conversionRate, 0, 1), roi, weight });
-  }
-  return items;
+function nestedField(record: Readonly<Record<string, unknown>>, snake: string, camel: string): unknown {
+  return record[snake] ?? record[camel];
 }
 
 // Pseudo-count of the prior: two collaborations' worth of evidence before history dominates.
 const PRIOR_STRENGTH = 2;
+
+/** What an influencer's performance history says, both shrunk towards their priors. */
+export interface HistoryFigures {
+  /** {@link conversionPotentialScore} */
+  conversionPotential: number;
+  /** {@link expectedConversionRate} */
+  conversionRate: number;
+}
+
+/** Running totals of a performance history, each starting from its prior. */
+class HistoryTotals {
+  potentialTotal = 50 * PRIOR_STRENGTH;
+  potentialWeight = PRIOR_STRENGTH;
+  rateTotal: number;
+  rateWeight = PRIOR_STRENGTH;
+
+  constructor(
+    private readonly venture: VentureText,
+    private readonly baseConversionRate: number,
+  ) {
+    this.rateTotal = baseConversionRate * PRIOR_STRENGTH;
+  }
+
+  /** One collaboration; skipped without a conversion rate or an ROI. */
+  add(rawRate: unknown, rawRoi: unknown, rawCategory: unknown): void {
+    const rate = toNumber(rawRate);
+    const roi = toNumber(rawRoi);
+    if (rate === undefined && roi === undefined) return;
+    // Results in the venture's own category are twice as informative as results elsewhere.
+    const weight = this.venture.matchesCategory(typeof rawCategory === 'string' ? rawCategory : undefined) ? 2 : 1;
+    const conversionRate = rate === undefined ? undefined : clamp(rate, 0, 1);
+    const ratePart = conversionRate === undefined ? undefined : clamp((50 * conversionRate) / this.baseConversionRate);
+    const roiPart = roi === undefined ? undefined : clamp(25 * roi);
+    // The mean of the parts there are.
+    const mean = ratePart === undefined ? roiPart! : roiPart === undefined ? ratePart : (ratePart + roiPart) / 2;
+    this.potentialTotal += weight * mean;
+    this.potentialWeight += weight;
+    if (conversionRate !== undefined) {
+      this.rateTotal += weight * conversionRate;
+      this.rateWeight += weight;
+    }
+  }
+
+  addRecords(records: readonly unknown[]): void {
+    for (const record of records) {
+      if (record === null || typeof record !== 'object') continue;
+      const r = record as Record<string, unknown>;
+      this.add(nestedField(r, 'conversion_rate', 'conversionRate'), r['roi'], r['category']);
+    }
+  }
+}
+
+/**
+ * Both readings of a performance history in one pass: a list of collaborations, or an object holding one, or its
+ * aggregate figures (which count as one collaboration).
+ */
+export function historyFigures(
+  history: PerformanceHistory | null | undefined,
+  venture: VentureText,
+  baseConversionRate: number,
+): HistoryFigures {
+  const totals = new HistoryTotals(venture, baseConversionRate);
+  if (Array.isArray(history)) totals.addRecords(history);
+  else if (history) {
+    const h = history as Record<string, unknown>;
+    const collaborations = h['collaborations'];
+    if (Array.isArray(collaborations)) totals.addRecords(collaborations);
+    else {
+      const avgConversionRate = nestedField(h, 'avg_conversion_rate', 'avgConversionRate');
+      const avgRoi = nestedField(h, 'avg_roi', 'avgRoi');
+      if (avgConversionRate !== undefined || avgRoi !== undefined) totals.add(avgConversionRate, avgRoi, h['category']);
+    }
+  }
+  return {
+    conversionPotential: clamp(totals.potentialTotal / totals.potentialWeight),
+    conversionRate: totals.rateTotal / totals.rateWeight,
+  };
+}
 
 /**
  * conversionPotential: each past collaboration scores the mean of 50 * conversion_rate / baseConversionRate and
@@ -170,35 +278,29 @@ const PRIOR_STRENGTH = 2;
  * others 1; the weighted mean is shrunk towards a neutral 50 with a pseudo-count of 2. No history = 50.
  */
 export function conversionPotentialScore(influencer: Influencer, venture: Venture, baseConversionRate = 0.005): number {
-  let total = 50 * PRIOR_STRENGTH;
-  let weight = PRIOR_STRENGTH;
-  for (const item of historyItems(influencer.performance_history, venture)) {
-    const parts: number[] = [];
-    if (item.conversionRate !== undefined) parts.push(clamp((50 * item.conversionRate) / baseConversionRate));
-    if (item.roi !== undefined) parts.push(clamp(25 * item.roi));
-    total += item.weight * (parts.reduce((a, b) => a + b, 0) / parts.length);
-    weight += item.weight;
-  }
-  return clamp(total / weight);
+  return historyFigures(influencer.performance_history, new VentureText(venture), baseConversionRate)
+    .conversionPotential;
 }
 
 /** Expected share of the reached audience that converts: history shrunk towards the base rate, as above. */
 export function expectedConversionRate(influencer: Influencer, venture: Venture, baseConversionRate: number): number {
-  let total = baseConversionRate * PRIOR_STRENGTH;
-  let weight = PRIOR_STRENGTH;
-  for (const item of historyItems(influencer.performance_history, venture)) {
-    if (item.conversionRate === undefined) continue;
-    total += item.weight * item.conversionRate;
-    weight += item.weight;
-  }
-  return total / weight;
+  return historyFigures(influencer.performance_history, new VentureText(venture), baseConversionRate).conversionRate;
 }
+
+const PRICE_KEYS = [
+  ['per_post', 'perPost'],
+  ['per_video', 'perVideo'],
+  ['per_reel', 'perReel'],
+  ['per_story', 'perStory'],
+  ['rate', 'rate'],
+  ['price', 'price'],
+] as const;
 
 /** Price of one post from pricing_info, or null when there is none. */
 export function pricePerPost(pricing: PricingInfo | null | undefined): number | null {
   if (!pricing) return null;
-  for (const key of ['per_post', 'per_video', 'per_reel', 'per_story', 'rate', 'price']) {
-    const n = toNumber(nestedField(pricing, key));
+  for (const [snake, camel] of PRICE_KEYS) {
+    const n = toNumber(nestedField(pricing, snake, camel));
     if (n !== undefined && n >= 0) return n;
   }
   return null;

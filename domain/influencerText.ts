@@ -1,4 +1,8 @@
-/** Text matching for influencer relevance: a light stemmer, tokens, weighted token bags and their cosine. */
+/**
+ * Text matching for influencer relevance: a light stemmer, tokens, weighted token bags, and a venture's words
+ * tokenized once for scoring a catalogue against it.
+ */
+import type { Venture } from './influencerTypes';
 
 const STOPWORDS = new Set('a an and the of for to in on with by or at from is are our your we'.split(' '));
 
@@ -40,6 +44,9 @@ export function tokenize(text: string): string[] {
     .map(stem);
 }
 
+/** Phrases a {@link VentureText} remembers before it starts afresh. */
+const MAX_REMEMBERED_PHRASES = 20_000;
+
 /** Token to weight. */
 export type Bag = Map<string, number>;
 
@@ -51,28 +58,76 @@ export function addToBag(bag: Bag, phrases: readonly (string | null | undefined)
   }
 }
 
-/** Cosine similarity of two bags; 0 when either is empty. */
-export function cosine(a: Bag, b: Bag): number {
-  let dotProduct = 0;
-  let na = 0;
-  let nb = 0;
-  for (const [t, w] of a) {
-    na += w * w;
-    dotProduct += w * (b.get(t) ?? 0);
-  }
-  for (const w of b.values()) nb += w * w;
-  return na === 0 || nb === 0 ? 0 : dotProduct / Math.sqrt(na * nb);
+/** A phrase's tokens with what one venture makes of each. */
+export interface PhraseMatch {
+  readonly tokens: readonly string[];
+  /** The venture's relevance weight of each token, 0 for a token it does not use. */
+  readonly weights: readonly number[];
+  /** The tokens that are among the venture's brand tokens. */
+  readonly brandTokens: readonly string[];
 }
 
-/** Every string of a JSON value, object keys included, down to four levels. */
-export function collectStrings(value: unknown, out: string[], depth = 0): void {
-  if (depth > 4) return;
-  if (typeof value === 'string') out.push(value);
-  else if (Array.isArray(value)) for (const v of value) collectStrings(v, out, depth + 1);
-  else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      out.push(k);
-      collectStrings(v, out, depth + 1);
+/**
+ * A venture's words, tokenized once so that scoring many influencers against it tokenizes none of them again: the
+ * relevance bag (industry 0.5, keywords and category 1) with its squared norm, the distinct brand value and tone
+ * tokens, and the category and industry tokens a past collaboration's category is compared with. A snapshot: later
+ * edits of the venture object do not reach it.
+ */
+export class VentureText {
+  /** The venture's relevance bag. */
+  readonly bag: Bag = new Map();
+  /** Sum of the squared weights of {@link bag}. */
+  readonly bagNorm: number;
+  /** The distinct tokens of the brand values and tone. */
+  readonly brandTokens: ReadonlySet<string>;
+  private readonly categoryTokens: ReadonlySet<string> | null;
+  private readonly industryTokens: ReadonlySet<string> | null;
+  // The influencers' phrases as this venture reads them. A catalogue repeats a small vocabulary (categories, topics,
+  // content types), so each is tokenized once per venture rather than once per influencer. A plain Map emptied when
+  // full rather than an LRU: the bound only stops free text from growing it without end, and domain/ imports no infra.
+  private readonly phrases = new Map<string, PhraseMatch>();
+
+  constructor(venture: Venture) {
+    addToBag(this.bag, [venture.industry], 0.5);
+    addToBag(this.bag, [...venture.keywords, venture.category], 1);
+    let norm = 0;
+    for (const w of this.bag.values()) norm += w * w;
+    this.bagNorm = norm;
+    this.brandTokens = new Set(
+      [...(venture.brand?.values ?? []), venture.brand?.tone ?? ''].flatMap((p) =>
+        typeof p === 'string' ? tokenize(p) : [],
+      ),
+    );
+    this.categoryTokens = venture.category ? new Set(tokenize(venture.category)) : null;
+    this.industryTokens = venture.industry ? new Set(tokenize(venture.industry)) : null;
+  }
+
+  /**
+   * {@link tokenize}, remembered, with the venture's weight of each token and those among its brand tokens. A
+   * method rather than a function: domain/influencerScoring.ts says why the scoring avoids imported functions.
+   * Throws, like tokenize, on a value that is not text.
+   */
+  match(phrase: string): PhraseMatch {
+    let found = this.phrases.get(phrase);
+    if (found === undefined) {
+      const tokens = tokenize(phrase);
+      found = {
+        tokens,
+        weights: tokens.map((t) => this.bag.get(t) ?? 0),
+        brandTokens: tokens.filter((t) => this.brandTokens.has(t)),
+      };
+      if (this.phrases.size >= MAX_REMEMBERED_PHRASES) this.phrases.clear();
+      this.phrases.set(phrase, found);
     }
+    return found;
+  }
+
+  /** Whether a category shares a token with the venture's category or industry. */
+  matchesCategory(category: string | undefined): boolean {
+    if (!category) return false;
+    for (const t of this.match(category).tokens) {
+      if (this.categoryTokens?.has(t) || this.industryTokens?.has(t)) return true;
+    }
+    return false;
   }
 }

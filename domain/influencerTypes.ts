@@ -109,6 +109,15 @@ export interface InfluencerScoringOptions {
   organicReachRate?: number;
 }
 
+/** What {@link calculateInfluencerScore} builds besides the figures. */
+export interface ReasoningOption {
+  /**
+   * Also write `matchReasoning`, the sentence stored with a match and shown beside it. Default false: building the
+   * sentence costs more than the scoring, and a search or a ranking needs only the figures.
+   */
+  reasoning?: boolean;
+}
+
 /** Follower tiers. */
 export type FollowerTier = 'nano' | 'micro' | 'mid' | 'macro' | 'mega';
 
@@ -162,5 +171,11 @@ export interface InfluencerScore extends InfluencerSubScores {
   /** (conversions * averageOrderValue - cost) / cost, or null without a positive price. */
   estimatedRoi: number | null;
   recommendedCollaborationType: CollaborationType;
+  /** One sentence for people; only when asked for with `{ reasoning: true }`. */
+  matchReasoning?: string;
+}
+
+/** A score with its reasoning: what is stored with a match, and what the API answers. */
+export interface ExplainedInfluencerScore extends InfluencerScore {
   matchReasoning: string;
 }

@@ -147,7 +147,10 @@ async function loadUnlocked(deps: DemoDeps): Promise<DemoReport> {
   for (const row of catalogue.filter((c) => !matched.has(c.influencer_id))) {
     const record = await influencerStore.getById(row.influencer_id);
     if (record)
-      toScore.push({ influencerId: record.id, score: calculateInfluencerScore(record, scoringVenture(venture)) });
+      toScore.push({
+        influencerId: record.id,
+        score: calculateInfluencerScore(record, scoringVenture(venture), { reasoning: true }),
+      });
   }
   await influencerStore.upsertMatches(venture.id, toScore);
   if (toScore.length > 0) deps.influencerCache?.clear();

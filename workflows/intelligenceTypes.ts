@@ -16,7 +16,7 @@ export interface InfluencerScoringInput {
   version: 1;
   ventureId: string;
   runId: string;
-  /** Influencers per batch activity; default 100. */
+  /** Influencers per batch activity; default 1,000 (100 for runs started before larger batches). */
   batchSize?: number;
   /** Batches per workflow run before it continues as new; default 200. */
   batchesPerRun?: number;

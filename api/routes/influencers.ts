@@ -259,7 +259,7 @@ export function influencerRoutes(
         res.json({
           ventureId: venture.id,
           ...(body.influencerId ? { influencerId: body.influencerId } : {}),
-          score: calculateInfluencerScore(influencer, scoringVenture(venture)),
+          score: calculateInfluencerScore(influencer, scoringVenture(venture), { reasoning: true }),
         });
       },
     }),

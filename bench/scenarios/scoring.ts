@@ -1,11 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import {
-  calculateInfluencerScore,
-  parseInfluencerRow,
-  platforms,
-  type Influencer,
-} from '../../domain/influencerScoring';
+import { parseInfluencerCsvRecord } from '../../domain/influencerRow';
+import { calculateInfluencerScore, platforms, prepareVenture, type Influencer } from '../../domain/influencerScoring';
 import { InfluencerCatalogue } from '../../services/influencerCatalogue';
 import { add, type Ctx } from '../lib/context';
 import { expectStatus } from '../lib/infra';
@@ -51,43 +45,60 @@ const venture = {
   brand: { values: ['wellness', 'consistency'], tone: 'encouraging' },
 };
 
+/** The targets of bench/README.md's scoring section. */
+export const SCORING_TARGETS = { callsPerSecond: 1_000_000, catalogueSeconds: 30 } as const;
+
+const verdict = (met: boolean) => (met ? 'met' : 'missed');
+
 /**
- * Scoring: `calculateInfluencerScore` called in process over a varied set of influencers; then, when the
- * influencer scoring workflow exists, a whole catalogue scored end to end (started through the API, batches
- * of 100 as activities, every match upserted), timed from the request to the workflow's close.
+ * Scoring: `calculateInfluencerScore` called in process over a varied set of influencers, against the venture
+ * prepared once as a scoring run prepares it (and, for reference, with the reasoning a stored match carries); then
+ * a whole catalogue scored end to end (started through the API, every match upserted with its reasoning), timed
+ * from the request to the workflow's result.
  */
 export async function scoringScenario(ctx: Ctx): Promise<void> {
+  // The catalogue's own spelling (snake_case), read as an import reads a CSV record.
   const influencers: Influencer[] = Array.from({ length: 1000 }, (_, i) => {
-    const parsed = parseInfluencerRow(catalogueRow(i, 'mem'));
+    const parsed = parseInfluencerCsvRecord(catalogueRow(i, 'mem'));
     if (!parsed.ok) throw new Error(`catalogue row ${i}: ${JSON.stringify(parsed.problems)}`);
     return parsed.value;
   });
+  const scoring = prepareVenture(venture);
   const calls = ctx.flags.scoreCalls;
-  let checksum = 0;
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < calls; i++) checksum += calculateInfluencerScore(influencers[i % 1000]!, venture).compositeScore;
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (!Number.isFinite(checksum)) throw new Error('scoring produced a non-finite score');
+  const timeCalls = (n: number, reasoning: boolean) => {
+    // Bound once, as the scoring binds its own helpers (domain/influencerScoring.ts says why).
+    const score = calculateInfluencerScore;
+    const options = reasoning ? { reasoning } : undefined;
+    let checksum = 0;
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) checksum += score(influencers[i % 1000]!, scoring, options).compositeScore;
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    if (!Number.isFinite(checksum)) throw new Error('scoring produced a non-finite score');
+    return seconds;
+  };
+  timeCalls(Math.min(calls, 100_000), false); // warm-up: the figure is the optimised code's
+  const seconds = timeCalls(calls, false);
+  const rate = calls / seconds;
   add(ctx, {
     scenario: 'scoring',
-    figure: `calculateInfluencerScore in process (${calls.toLocaleString('en')} calls)`,
-    value: calls / seconds,
-    unit: 'influencers/s',
-    note: `${((seconds / calls) * 1e6).toFixed(2)} µs per call, one core`,
+    figure: `calculateInfluencerScore in process (${calls.toLocaleString('en')} calls, venture prepared once)`,
+    value: rate,
+    unit: 'calls/s',
+    note:
+      `target ≥ ${SCORING_TARGETS.callsPerSecond.toLocaleString('en')} calls/s: ${verdict(rate >= SCORING_TARGETS.callsPerSecond)}; ` +
+      `${((seconds / calls) * 1e6).toFixed(2)} µs per call, one core, 1,000 varied influencers`,
   });
-  ctx.say(`scoring in process: ${(calls / seconds).toFixed(0)}/s`);
+  const explained = Math.max(1, Math.round(calls / 10));
+  const explainedSeconds = timeCalls(explained, true);
+  add(ctx, {
+    scenario: 'scoring',
+    figure: `calculateInfluencerScore with its reasoning, as stored (${explained.toLocaleString('en')} calls)`,
+    value: explained / explainedSeconds,
+    unit: 'calls/s',
+    note: `${((explainedSeconds / explained) * 1e6).toFixed(2)} µs per call`,
+  });
+  ctx.say(`scoring in process: ${rate.toFixed(0)}/s`);
 
-  const workflowFile = path.join(__dirname, '../../workflows/influencerScoringWorkflow.ts');
-  if (!fs.existsSync(workflowFile)) {
-    add(ctx, {
-      scenario: 'scoring',
-      figure: 'influencer scoring workflow, end to end',
-      value: null,
-      unit: 'influencers/s',
-      note: 'skipped: workflows/influencerScoringWorkflow.ts does not exist yet',
-    });
-    return;
-  }
   const n = ctx.flags.catalogue;
   if (n === 0) return;
   const importStarted = Date.now();
@@ -127,10 +138,13 @@ export async function scoringScenario(ctx: Ctx): Promise<void> {
   if (matches !== total) throw new Error(`scoring: ${matches} matches stored for ${total} influencers`);
   add(ctx, {
     scenario: 'scoring',
-    figure: `influencer scoring workflow, end to end (${total.toLocaleString('en')} rows)`,
-    value: total / e2eSeconds,
-    unit: 'influencers/s',
-    note: `${e2eSeconds.toFixed(1)} s from the API request to the workflow's result; ${result.batches} batches, ${matches} matches stored`,
+    figure: `${total.toLocaleString('en')}-row catalogue through the workflow`,
+    value: e2eSeconds,
+    unit: 's',
+    note:
+      `target ≤ ${SCORING_TARGETS.catalogueSeconds} s: ${verdict(e2eSeconds <= SCORING_TARGETS.catalogueSeconds)}; ` +
+      `${Math.round(total / e2eSeconds).toLocaleString('en')} influencers/s from the API request to the workflow's ` +
+      `result; ${result.batches} batches, ${matches} matches stored`,
   });
-  ctx.say(`scoring end to end: ${(total / e2eSeconds).toFixed(0)}/s`);
+  ctx.say(`scoring end to end: ${e2eSeconds.toFixed(1)} s`);
 }

@@ -1,4 +1,9 @@
-import type { Influencer, InfluencerRow, InfluencerScore, PerformanceHistory } from '../../domain/influencerScoring';
+import type {
+  ExplainedInfluencerScore,
+  Influencer,
+  InfluencerRow,
+  PerformanceHistory,
+} from '../../domain/influencerScoring';
 import type { Db } from '../knex';
 
 /** An influencer of the catalogue, as stored. */
@@ -83,6 +88,21 @@ const json = (v: unknown) => (v === undefined || v === null ? null : JSON.string
 const score = (v: number) => Math.round(v * 100) / 100;
 const MAX_COST = 99_999_999.99;
 const MAX_INT = 2_147_483_647;
+/** The columns of a match written by {@link InfluencerStore.upsertMatches}, with their types in the table. */
+const MATCH_COLUMNS = [
+  ['influencer_id', 'uuid'],
+  ['relevance_score', 'numeric'],
+  ['conversion_potential', 'numeric'],
+  ['cost_efficiency_score', 'numeric'],
+  ['risk_score', 'numeric'],
+  ['composite_score', 'numeric'],
+  ['sub_scores', 'jsonb'],
+  ['risk_factors', 'text[]'],
+  ['match_reasoning', 'text'],
+  ['recommended_collaboration_type', 'text'],
+  ['estimated_reach', 'integer'],
+  ['estimated_cost', 'numeric'],
+] as const;
 
 /** The influencer catalogue and its matches with ventures. */
 export class InfluencerStore {
@@ -143,18 +163,21 @@ export class InfluencerStore {
     return (await q).map(toInfluencer);
   }
 
-  /** Stores the scores of one venture's matches, replacing earlier scores of the same pairs. */
-  async upsertMatches(ventureId: string, scored: readonly { influencerId: string; score: InfluencerScore }[]) {
+  /**
+   * Stores the scores of one venture's matches with their reasoning, replacing earlier scores of the same pairs, in
+   * one statement. The rows go as one JSON parameter unpacked by jsonb_to_recordset rather than as a VALUES list:
+   * a thousand rows of thirteen columns would be 13,000 parameters for PostgreSQL to parse and plan.
+   */
+  async upsertMatches(ventureId: string, scored: readonly { influencerId: string; score: ExplainedInfluencerScore }[]) {
     if (scored.length === 0) return;
     const rows = scored.map(({ influencerId, score: s }) => ({
       influencer_id: influencerId,
-      venture_id: ventureId,
       relevance_score: score(s.relevanceScore),
       conversion_potential: score(s.conversionPotential),
       cost_efficiency_score: score(s.costEfficiency),
       risk_score: score(s.riskScore),
       composite_score: score(s.compositeScore),
-      sub_scores: JSON.stringify({
+      sub_scores: {
         reachScore: s.reachScore,
         relevanceScore: s.relevanceScore,
         engagementScore: s.engagementScore,
@@ -166,23 +189,25 @@ export class InfluencerStore {
         eligible: s.eligible,
         estimatedConversions: s.estimatedConversions,
         estimatedRoi: s.estimatedRoi,
-      }),
+      },
       risk_factors: s.riskFactors,
       match_reasoning: s.matchReasoning,
       recommended_collaboration_type: s.recommendedCollaborationType,
       estimated_reach: Math.min(MAX_INT, s.estimatedReach),
       estimated_cost: s.estimatedCost === null || s.estimatedCost > MAX_COST ? null : score(s.estimatedCost),
     }));
-    const merged = Object.keys(rows[0]!).filter((c) => c !== 'influencer_id' && c !== 'venture_id');
-    await this.db('influencer_venture_matches')
-      .insert(rows)
-      .onConflict(['influencer_id', 'venture_id'])
-      .merge(
-        [...merged, 'updated_at'].reduce<Record<string, unknown>>((acc, c) => {
-          acc[c] = c === 'updated_at' ? this.db.fn.now() : this.db.raw('excluded.??', [c]);
-          return acc;
-        }, {}),
-      );
+    const columns = MATCH_COLUMNS.map(([name]) => name);
+    await this.db.raw(
+      `INSERT INTO influencer_venture_matches (venture_id, ${columns.join(', ')})
+       SELECT ?::uuid, ${columns.map((c) => `m.${c}`).join(', ')}
+       FROM jsonb_to_recordset(?::jsonb) AS m(${MATCH_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')})
+       ON CONFLICT (influencer_id, venture_id) DO UPDATE SET
+       ${columns
+         .filter((c) => c !== 'influencer_id')
+         .map((c) => `${c} = excluded.${c}`)
+         .join(', ')}, updated_at = now()`,
+      [ventureId, JSON.stringify(rows)],
+    );
   }
 
   async countMatches(ventureId: string): Promise<number> {

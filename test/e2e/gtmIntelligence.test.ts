@@ -1,6 +1,6 @@
 import type { Venture } from '../../db/stores/ventures';
 import { attribute, type Journey } from '../../domain/attribution';
-import { optimizeChannelMix } from '../../domain/channelMix';
+import { answerChannelMix } from '../../domain/fittedMix';
 import { calculateInfluencerScore, type Influencer } from '../../domain/influencerScoring';
 import { calculateMarketReadiness, suggestLaunchWindow } from '../../domain/marketReadiness';
 import { scoringVenture } from '../../services/ventureContext';
@@ -180,7 +180,7 @@ describe('influencers', () => {
     const call = client(t);
     const inline = await call('POST', '/v1/influencers/score', { ventureId: venture.id, influencer: json(ada) });
     expect(inline.status).toBe(200);
-    const expected = calculateInfluencerScore(ada, scoringVenture(venture));
+    const expected = calculateInfluencerScore(ada, scoringVenture(venture), { reasoning: true });
     expect(inline.body.score).toEqual(JSON.parse(JSON.stringify(expected)));
     const { id } = await t.stack.db('influencers').where({ handle: 'adafit' }).first('influencer_id as id');
     const byId = await call('POST', '/v1/influencers/score', { ventureId: venture.id, influencerId: id });
@@ -342,7 +342,7 @@ describe('channel mix', () => {
     expect(res.body.channels[0].amount).toBeCloseTo(300, 9);
     expect(res.body.channels[1].amount).toBeCloseTo(700 / 3, 6);
     expect(res.body.totalExpectedConversions).toBeCloseTo(300000 / 1300 + 210, 6);
-    expect(res.body).toEqual(JSON.parse(JSON.stringify(optimizeChannelMix(body))));
+    expect(res.body).toEqual(JSON.parse(JSON.stringify(answerChannelMix(body))));
     const infeasible = await client(t)('POST', '/v1/channel-mix/optimize', {
       ...body,
       channels: body.channels.slice(0, 3),

@@ -37,9 +37,9 @@ const TOPICS = [
   'tech reviews',
 ];
 
-/** A deterministic catalogue of n influencers across platforms, tiers and topics. */
-function catalogue(n: number) {
-  return Array.from({ length: n }, (_, i) => ({
+/** A deterministic catalogue of n influencers across platforms, tiers and topics, numbered from `from`. */
+function catalogue(n: number, from = 0) {
+  return Array.from({ length: n }, (_, k) => from + k).map((i) => ({
     name: `Creator ${i}`,
     handle: `creator_${i}`,
     platform: platforms[i % platforms.length],
@@ -58,7 +58,7 @@ function catalogue(n: number) {
   }));
 }
 
-test('scores 1,000 influencers in batches of 100, twice, without duplicating a match', async () => {
+test('scores 1,000 influencers in batches of 100 when asked, twice, without duplicating a match', async () => {
   const { db } = database;
   const venture = await new VentureStore(db).create({
     name: 'HomeGym',
@@ -87,7 +87,7 @@ test('scores 1,000 influencers in batches of 100, twice, without duplicating a m
         workflowId: getInfluencerScoringWorkflowId(venture.id, `${runId}-${uniqueId('run')}`),
         taskQueue,
         // Four batches per run: the 10 batches take three runs, so continue-as-new is exercised too.
-        args: [{ version: 1, ventureId: venture.id, runId, batchesPerRun: 4 }],
+        args: [{ version: 1, ventureId: venture.id, runId, batchSize: 100, batchesPerRun: 4 }],
       });
       const result = await handle.result();
       expect(result).toMatchObject({ scored: 1000, total: 1000, batches: 10, status: 'completed' });
@@ -112,19 +112,69 @@ test('scores 1,000 influencers in batches of 100, twice, without duplicating a m
     .first();
   expect(counts).toEqual({ n: 1000, distinct: 1000 });
 
-  // A stored match holds exactly what the domain function computes for that influencer.
+  // A stored match holds exactly what the domain function computes for that influencer, its reasoning included.
   const store = new InfluencerStore(db);
   const [first] = await store.pageAfter(null, 1);
-  const expected = calculateInfluencerScore(first!, scoringVenture(venture));
+  const expected = calculateInfluencerScore(first!, scoringVenture(venture), { reasoning: true });
   const stored = await db('influencer_venture_matches')
     .where({ influencer_id: first!.id, venture_id: venture.id })
     .first();
   expect(Number(stored.composite_score)).toBeCloseTo(expected.compositeScore, 2);
   expect(stored.sub_scores.reachScore).toBeCloseTo(expected.reachScore, 10);
   expect(stored.risk_factors).toEqual(expected.riskFactors);
+  expect(stored.match_reasoning).toBe(expected.matchReasoning);
 
   const top = await store.search({ ventureId: venture.id, limit: 5, offset: 0 });
   expect(top.total).toBe(1000 - 11); // 11 blacklisted (i % 97 === 0) are never listed
   const scores = top.results.map((r) => r.match.compositeScore);
   expect(scores).toEqual([...scores].sort((a, b) => b - a));
+}, 120_000);
+
+test('a run scores in batches of 1,000 by default and stores every match with its reasoning', async () => {
+  const { db } = database;
+  const venture = await new VentureStore(db).create({
+    name: 'LedgerLy',
+    slug: uniqueId('ledgerly'),
+    productName: 'LedgerLy',
+    category: 'personal finance',
+    industry: 'fintech',
+    keywords: ['budgeting', 'saving money'],
+    brand: { values: ['transparency'], tone: 'plain' },
+  });
+  await new InfluencerCatalogue(db).import(catalogue(2500, 5000));
+  // With the other test's catalogue, 3,500: three full batches and a partial one; alone, 2,500.
+  const total = Number((await db('influencers').count({ n: '*' }).first())!.n);
+
+  const taskQueue = uniqueId('scoring');
+  const worker = await createTestWorker(temporal.env, { taskQueue, activities: createInfluencerActivities({ db }) });
+  const result = await worker.runUntil(async () => {
+    const handle = await temporal.env.client.workflow.start(influencerScoringWorkflow, {
+      workflowId: getInfluencerScoringWorkflowId(venture.id, uniqueId('run')),
+      taskQueue,
+      args: [{ version: 1, ventureId: venture.id, runId: 'default-batches' }],
+    });
+    const done = await handle.result();
+    expect(await handle.query(progressQuery)).toEqual(done);
+    return done;
+  });
+  expect(result).toMatchObject({ scored: total, total, batches: Math.ceil(total / 1000), status: 'completed' });
+
+  const stored = await db('influencer_venture_matches')
+    .where({ venture_id: venture.id })
+    .select(db.raw('count(*)::int AS n'), db.raw('count(match_reasoning)::int AS explained'))
+    .first();
+  expect(stored).toEqual({ n: total, explained: total });
+  const last = await db('influencers').orderBy('influencer_id', 'desc').first();
+  const expected = calculateInfluencerScore(
+    (await new InfluencerStore(db).getById(last.influencer_id))!,
+    scoringVenture(venture),
+    { reasoning: true },
+  );
+  const match = await db('influencer_venture_matches')
+    .where({ influencer_id: last.influencer_id, venture_id: venture.id })
+    .first();
+  expect(match.match_reasoning).toBe(expected.matchReasoning);
+  expect(match.risk_factors).toEqual(expected.riskFactors);
+  expect(Number(match.composite_score)).toBeCloseTo(expected.compositeScore, 2);
+  expect(match.sub_scores.brandAlignment).toBeCloseTo(expected.brandAlignment, 10);
 }, 120_000);
