@@ -7,6 +7,8 @@ import { CampaignStore } from '../db/stores/campaigns';
 import type { CampaignState } from '../domain/campaignLifecycle';
 import type { MetricsWithRates } from '../domain/campaignMetrics';
 import { suggestShares } from '../services/campaignMix';
+import { daysOf } from '../services/campaignForecast';
+import type { CampaignDay } from '../domain/campaignForecast';
 import { AdPlatformError, type AdPlatform, type DailyMetrics } from '../providers/ads/types';
 
 export interface CampaignActivityDeps {
@@ -28,7 +30,12 @@ export interface SyncResult {
   spent: number;
   total: MetricsWithRates;
   byPlatform: Record<string, MetricsWithRates>;
+  /** The last RECENT_DAYS days with results, summed over the platforms: the budget guard's pace. */
+  recentDays?: CampaignDay[];
 }
+
+/** Days of results a sync hands back for the pace: two weeks covers the forecast's seven-day pace. */
+const RECENT_DAYS = 14;
 
 /** The idempotency key of a campaign on a platform: a retried create finds the campaign the first attempt made. */
 export function platformIdempotencyKey(campaignId: string, platform: string): string {
@@ -256,7 +263,8 @@ export function createCampaignActivities({ db, ads }: CampaignActivityDeps) {
       }
       const totals = await performance.totals(input.campaignId);
       await campaigns.setSpent(input.campaignId, totals.total.spend, totals);
-      return { spent: totals.total.spend, total: totals.total, byPlatform: totals.byPlatform };
+      const recentDays = daysOf(await performance.daily(input.campaignId)).slice(-RECENT_DAYS);
+      return { spent: totals.total.spend, total: totals.total, byPlatform: totals.byPlatform, recentDays };
     },
 
     /** Writes the final report row of a completed campaign. @remarks Upserted, so a retry rewrites the same row. */

@@ -80,6 +80,8 @@ export interface CampaignCarry {
   platforms: CampaignPlatformState[];
   launched: boolean;
   alertedForBudget: number | null;
+  /** The budget the pace alert was last sent for; absent before 0.9.0 and until one is sent. */
+  pacedForBudget?: number;
   budgetChanges: BudgetChangeRecord[];
   budgetChangeCount: number;
   appliedBudgetChanges: number;

@@ -146,11 +146,17 @@ test('over the threshold: approval, start date, syncs, 80% alert, pause at 100%,
   });
   const alerts = await h.sink.waitFor((m) => m.some((x) => x.subject === 'Paused: Spring launch has used its budget'));
   const toChairman = alerts.filter((m) => m.envelopeTo.includes(CHAIRMAN)).map((m) => m.subject);
+  // Spending 1,200 a day against 6,000 over seven days, the first sync's pace already runs out before the end.
   expect(toChairman).toEqual([
     'Approval needed: Campaign Spring launch: 6000.00 USD',
+    expect.stringMatching(/^At this pace Spring launch runs out of budget on \d{4}-\d{2}-\d{2}$/),
     'Spring launch has spent 80% of its budget',
     'Paused: Spring launch has used its budget',
   ]);
+  const pace = alerts.find((m) => m.subject.startsWith('At this pace'))!;
+  expect(pace.text).toMatch(
+    /At this pace the budget runs out on \d{4}-\d{2}-\d{2}, \d+ days before the campaign ends\./,
+  );
 
   // A budget below what is spent is refused by the update's validator.
   await expect(
@@ -219,6 +225,7 @@ test('over the threshold: approval, start date, syncs, 80% alert, pause at 100%,
     'campaign.launched_on_platform by system',
     'campaign.launched_on_platform by system',
     'campaign.active by system',
+    'campaign.budget_pace_alert by system',
     'campaign.budget_alert by system',
     'campaign.paused by system',
     'campaign.budget_exhausted by system',

@@ -1,5 +1,6 @@
-import { ActivityFailure, log } from '@temporalio/workflow';
+import { ActivityFailure, log, patched } from '@temporalio/workflow';
 import { addDays, budgetGuard, dayOf } from '../../domain/campaignBudget';
+import { budgetRunsOutBeforeEnd, forecastCampaign, type BudgetRunOut } from '../../domain/campaignForecast';
 import { decide } from '../../domain/campaignMachine';
 import { pauseDelivery } from './delivery';
 import { db, mail, metrics } from './proxies';
@@ -46,6 +47,65 @@ async function alert(run: CampaignRun, paused: boolean, percent: number): Promis
   });
 }
 
+/** Tells the chairman the budget runs out before the end date at the recent pace, once per budget, and audits it. */
+async function paceAlert(run: CampaignRun, runsOut: BudgetRunOut): Promise<void> {
+  const { input, workflowId, campaignId } = run;
+  await Promise.all(
+    input.policy.alertTo.map((to) =>
+      mail.sendNotification({
+        idempotencyKey: `${workflowId}/budget-pace/${run.appliedBudgetChanges}/${to}`,
+        to,
+        template: 'budget_alert',
+        subject: 'At this pace {{budget.name}} runs out of budget on {{budget.runs_out_on}}',
+        vars: {
+          ...(input.ventureName ? { venture_name: input.ventureName } : {}),
+          budget: {
+            name: input.name,
+            spent: run.spent.toFixed(2),
+            limit: run.budget.toFixed(2),
+            currency: input.currency,
+            percent: run.budget > 0 ? Math.round((run.spent / run.budget) * 1000) / 10 : 0,
+            paused: false,
+            runs_out_on: runsOut.date,
+            days_before_end: runsOut.daysBeforeEnd,
+          },
+        },
+        ctaPath: `/v1/campaigns/${campaignId}`,
+        workflowId,
+      }),
+    ),
+  );
+  run.pacedForBudget = run.budget;
+  await db.recordCampaignEvent({
+    campaignId,
+    action: 'campaign.budget_pace_alert',
+    actor: 'system',
+    details: { spent: run.spent, budget: run.budget, runsOutOn: runsOut.date, daysBeforeEnd: runsOut.daysBeforeEnd },
+  });
+}
+
+/**
+ * When the budget runs out before the end date at the last week's pace (domain/campaignForecast), once per budget.
+ * Only a sync that hands back its recent days can tell (0.9.0 on); the marker keeps older histories replaying.
+ */
+async function guardPace(run: CampaignRun, recentDays: SyncOutcome['recentDays']): Promise<void> {
+  if (!recentDays || run.pacedForBudget === run.budget || !patched('budget-pace-alert')) return;
+  const forecast = forecastCampaign({
+    budget: run.budget,
+    spent: run.spent,
+    startDate: run.input.startDate,
+    endDate: run.input.endDate,
+    dailyBudget: live(run).reduce((sum, p) => sum + p.dailyBudget, 0),
+    history: recentDays,
+    now: Date.now(),
+    options: { draws: 0 },
+  });
+  const runsOut = budgetRunsOutBeforeEnd(forecast);
+  if (runsOut) await paceAlert(run, runsOut);
+}
+
+type SyncOutcome = Awaited<ReturnType<typeof metrics.syncCampaignMetrics>>;
+
 /** The days a sync reads: the last few again, and every day since the last sync if that was longer ago. */
 function syncRange(run: CampaignRun, final: boolean): { from: string; to: string } | undefined {
   const { input, lastSync } = run;
@@ -64,7 +124,7 @@ export async function sync(run: CampaignRun, final: boolean): Promise<void> {
   if (!run.launched || live(run).length === 0) return;
   const range = syncRange(run, final);
   if (!range) return;
-  let result: Awaited<ReturnType<typeof metrics.syncCampaignMetrics>>;
+  let result: SyncOutcome;
   try {
     result = await metrics.syncCampaignMetrics({
       campaignId,
@@ -110,5 +170,7 @@ export async function sync(run: CampaignRun, final: boolean): Promise<void> {
     }
   } else if (guard.alert) {
     await alert(run, false, guard.percent);
+  } else {
+    await guardPace(run, result.recentDays);
   }
 }

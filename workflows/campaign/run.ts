@@ -47,6 +47,8 @@ export interface CampaignRun {
   spent: number;
   launched: boolean;
   alertedForBudget: number | null;
+  /** The budget the pace alert was last sent for: once per budget, like the spend alert. */
+  pacedForBudget: number | null;
   readonly budgetChanges: BudgetChangeRecord[];
   budgetChangeCount: number;
   appliedBudgetChanges: number;
@@ -82,6 +84,7 @@ export function newCampaignRun(input: CampaignWorkflowInput, workflowId: string)
     spent: carry?.spent ?? 0,
     launched: carry?.launched ?? false,
     alertedForBudget: carry?.alertedForBudget ?? null,
+    pacedForBudget: carry?.pacedForBudget ?? null,
     budgetChanges: carry?.budgetChanges ?? [],
     budgetChangeCount: carry?.budgetChangeCount ?? 0,
     appliedBudgetChanges: carry?.appliedBudgetChanges ?? 0,
@@ -132,6 +135,7 @@ export function carryOf(run: CampaignRun): CampaignCarry {
     platforms: run.platforms,
     launched: run.launched,
     alertedForBudget: run.alertedForBudget,
+    ...(run.pacedForBudget !== null ? { pacedForBudget: run.pacedForBudget } : {}),
     budgetChanges: run.budgetChanges,
     budgetChangeCount: run.budgetChangeCount,
     appliedBudgetChanges: run.appliedBudgetChanges,

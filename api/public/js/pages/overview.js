@@ -1,3 +1,4 @@
+import { unitEconomicsSection } from './unitEconomics.js';
 import { get, post } from '../api.js';
 import { chart, clear, docsLink, emptyState, fmt, h, holds, metric, pageHead, problem } from '../ui.js';
 
@@ -26,6 +27,7 @@ export async function render(el, ctx) {
       metric('Average ROI', fmt.times(o.averageRoi), 'revenue per unit spent, per campaign'),
       metric('Conversion rate', fmt.pct(o.conversionRate, 2), 'conversions per click'),
     ),
+    unitEconomicsSection(ctx.ventureId),
     h(
       'div',
       { class: 'two', style: { marginTop: '1rem' } },
