@@ -10,6 +10,7 @@ import { createSegmentActivities, type SegmentActivityDeps } from './segmentActi
 import { createBroadcastActivities, type BroadcastActivityDeps } from './broadcastActivities';
 import { createAccountActivities } from './accountActivities';
 import { createTemplateActivities, type TemplateActivityDeps } from './templateActivities';
+import { createProposalActivities, type ProposalActivityDeps } from './proposalActivities';
 
 export type ActivityDeps = SequenceActivityDeps &
   NotificationActivityDeps &
@@ -21,7 +22,8 @@ export type ActivityDeps = SequenceActivityDeps &
   ImportActivityDeps &
   SegmentActivityDeps &
   BroadcastActivityDeps &
-  TemplateActivityDeps;
+  TemplateActivityDeps &
+  ProposalActivityDeps;
 
 /** Every activity the workers register, built from their dependencies (tests pass their own). */
 export function createActivities(deps: ActivityDeps) {
@@ -38,5 +40,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createBroadcastActivities(deps),
     ...createTemplateActivities(deps),
     ...createAccountActivities(deps),
+    ...createProposalActivities(deps),
   };
 }

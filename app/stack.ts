@@ -21,6 +21,7 @@ import { TASK_QUEUES } from '../domain/ids';
 import { createInfluencerCache } from '../services/influencerCatalogue';
 import { loadDemoData } from '../services/demoData';
 import { ensureChurnScanSchedule } from './churnSchedule';
+import { ensureReallocationSchedule } from './reallocationSchedule';
 import { ensureSegmentRefreshSchedule } from './segmentSchedule';
 import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 import { ensureDatabase, EMBEDDED_DATABASE_NAME } from '../infra/databaseLocation';
@@ -204,6 +205,7 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
     if (config.RUN_WORKER === 'true') {
       await ensureChurnScanSchedule(temporal, config, log, options.taskQueue);
       await ensureSegmentRefreshSchedule(temporal, config, log, options.taskQueue);
+      await ensureReallocationSchedule(temporal, config, log, options.taskQueue);
     }
     if (config.DEMO_DATA === 'true') {
       // The demo is a convenience: if it cannot load, the product still starts and says why.

@@ -141,6 +141,13 @@ export const envSchema = z.object({
     .default(200 * 1024 * 1024),
   APPROVAL_CAMPAIGN_BUDGET_THRESHOLD: z.coerce.number().min(0).default(5000),
   APPROVAL_BUDGET_INCREASE_PCT: z.coerce.number().min(0).default(20),
+  /** A reallocation proposal moving more than this percentage of a campaign's daily budget waits for the chairman. */
+  REALLOCATION_APPROVAL_PCT: z.coerce.number().min(0).max(100).default(10),
+  /** Days after a reallocation is applied that its predicted conversions are measured against the actual. */
+  REALLOCATION_MEASURE_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+  /** When the weekly reallocation proposals run (cron, UTC); `false` in REALLOCATION_PROPOSALS_ENABLED pauses them. */
+  REALLOCATION_PROPOSAL_CRON: z.string().trim().min(1).default('0 6 * * 1'),
+  REALLOCATION_PROPOSALS_ENABLED: z.enum(['true', 'false']).default('true'),
   APPROVAL_REMINDER_EVERY: z.string().refine(isDuration, 'must be an ISO-8601 duration such as PT24H').default('PT24H'),
   APPROVAL_ESCALATE_AFTER: z.string().refine(isDuration, 'must be an ISO-8601 duration such as P2D').default('P2D'),
   APPROVAL_EXPIRE_AFTER: z.string().refine(isDuration, 'must be an ISO-8601 duration such as P7D').default('P7D'),

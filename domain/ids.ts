@@ -25,11 +25,17 @@ export const APPROVAL_SUBJECT_TYPES = [
   'strategy',
   'influencer_deal',
   'broadcast',
+  'reallocation',
 ] as const;
 export type ApprovalSubjectType = (typeof APPROVAL_SUBJECT_TYPES)[number];
 
 export function getApprovalWorkflowId(subjectType: ApprovalSubjectType, subjectId: string): string {
   return `approval:${subjectType}:${subjectId}`;
+}
+
+/** A reallocation proposal: the campaign's n-th, from the weekly schedule or a person's split. */
+export function getProposalWorkflowId(campaignId: string, n: number): string {
+  return `proposal:${campaignId}:${n}`;
 }
 
 export function getStrategyWorkflowId(strategyId: string): string {

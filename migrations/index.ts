@@ -15,6 +15,7 @@ import * as broadcasts from './20261202070300_broadcasts';
 import * as templates from './20261202090000_templates';
 import * as topics from './20261202090100_topics';
 import * as users from './20261203000000_users';
+import * as reallocationProposals from './20261204000000_reallocation_proposals';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder, so the same migrations run
@@ -37,6 +38,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261202090000_templates': templates,
   '20261202090100_topics': topics,
   '20261203000000_users': users,
+  '20261204000000_reallocation_proposals': reallocationProposals,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

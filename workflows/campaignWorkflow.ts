@@ -3,7 +3,6 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineQuery,
   defineSignal,
   defineUpdate,
   isCancellation,
@@ -29,19 +28,18 @@ import { ads, db } from './campaign/proxies';
 import { reallocate, reallocateRefusal } from './campaign/reallocate';
 import { SYSTEM, carryOf, live, newCampaignRun, snapshotOf, type CampaignRun } from './campaign/run';
 import { statusView } from './campaign/status';
+import { campaignStatusQuery, reallocateUpdate } from './campaignMessages';
 import { campaignStatusKey, ventureIdKey } from './searchAttributes';
 import type {
   AdjustBudgetInput,
   AdjustBudgetResult,
   CampaignActor,
-  CampaignStatusView,
   CampaignWorkflowInput,
   CampaignWorkflowResult,
-  ReallocateInput,
-  ReallocateResult,
 } from './types';
 
 export type { ControlCampaignInput, ControlCampaignResult } from './campaign/control';
+export { campaignStatusQuery, reallocateUpdate } from './campaignMessages';
 
 /** Fire-and-forget pause, kept for runs in flight and older clients; `controlCampaignUpdate` answers instead. */
 export const pauseCampaignSignal = defineSignal<[CampaignActor]>('pause');
@@ -56,9 +54,6 @@ export const cancelCampaignSignal = defineSignal<[CampaignActor]>('cancel');
 export const controlCampaignUpdate = defineUpdate<ControlCampaignResult, [ControlCampaignInput]>('controlCampaign');
 /** Changes the budget, through the chairman when the policy asks; refused below what is already spent. */
 export const adjustBudgetUpdate = defineUpdate<AdjustBudgetResult, [AdjustBudgetInput]>('adjustBudget');
-/** Splits the daily budget between the platforms by their results so far (channel-mix optimiser). */
-export const reallocateUpdate = defineUpdate<ReallocateResult, [ReallocateInput]>('reallocate');
-export const campaignStatusQuery = defineQuery<CampaignStatusView>('status');
 
 const DEFAULT_HISTORY_LIMIT = 2_000;
 

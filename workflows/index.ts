@@ -8,3 +8,4 @@ export * from './importWorkflow';
 export * from './segmentRefreshWorkflow';
 export * from './broadcastWorkflow';
 export * from './templateWorkflows';
+export * from './proposalWorkflow';

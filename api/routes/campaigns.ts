@@ -12,7 +12,8 @@ import {
   type CampaignState,
 } from '../../domain/campaignLifecycle';
 import type { ControlAction } from '../../domain/campaignMachine';
-import { getCampaignWorkflowId } from '../../domain/ids';
+import { getCampaignWorkflowId, TASK_QUEUES } from '../../domain/ids';
+import { movedPct } from '../../domain/reallocationProposal';
 import { remainingDailyBudget } from '../../domain/campaignBudget';
 import { moneyProblem } from '../../domain/money';
 import {
@@ -23,6 +24,7 @@ import {
 } from '../../services/campaignControl';
 import { suggestShares } from '../../services/campaignMix';
 import { CampaignService, campaignSettings, type CampaignSettings } from '../../services/campaigns';
+import { reallocationPolicy, startProposal } from '../../services/proposalRequests';
 import { adjustBudgetUpdate, campaignStatusQuery, reallocateUpdate } from '../../workflows/campaignWorkflow';
 import type { CampaignStatusView } from '../../workflows/types';
 import { actorOf } from '../auth';
@@ -144,6 +146,18 @@ export function campaignRoutes(deps: Pick<RouteDeps, 'db' | 'temporal' | 'config
     const campaign = await campaigns.get(id);
     if (!campaign) throw notFound(`campaign ${id}`);
     return campaign;
+  };
+
+  const proposals = reallocationPolicy(config);
+  /** The optimiser's split of what is left of the budget per day, from the live run when it answers. */
+  const suggest = async (campaign: Campaign, live: CampaignStatusView | undefined) => {
+    const platforms = live?.platforms.map((p) => p.name) ?? campaign.platforms;
+    const budget = live?.budget ?? campaign.budget;
+    const spent = live?.spent ?? (await performance.totals(campaign.id)).total.spend;
+    const endDate = live?.endDate ?? campaign.endDate ?? new Date().toISOString().slice(0, 10);
+    const dailyBudget = remainingDailyBudget(budget, spent, endDate, Date.now());
+    const plan = await suggestShares(db, { campaignId: campaign.id, platforms, dailyBudget });
+    return { plan, dailyBudget, shares: plan.shares };
   };
 
   /** The three control routes: each asks the run, and answers 200 with the new state or 202 while it works. */
@@ -298,6 +312,39 @@ export function campaignRoutes(deps: Pick<RouteDeps, 'db' | 'temporal' | 'config
         const problem = body.shares ? sharesProblem(body.shares, campaign.platforms) : undefined;
         if (problem) throw badRequest('invalid request body', [{ path: 'shares', message: problem }]);
         const who = actorOf(req);
+        // A split that moves more than the chairman's percentage of the budget becomes a proposal he decides.
+        const live = await liveOf(temporal, campaign.id);
+        const target = body.shares ?? (live ? (await suggest(campaign, live)).shares : undefined);
+        if (live && target) {
+          const current = Object.fromEntries(live.platforms.map((p) => [p.name, p.share]));
+          const moved = movedPct(current, target);
+          if (moved > proposals.approvalPct) {
+            const proposal = await startProposal(
+              { db, temporal },
+              {
+                campaignId: campaign.id,
+                source: 'chosen',
+                requestedBy: who.actor,
+                requester: personOf(who),
+                role: who.actorRole,
+                shares: target,
+                policy: proposals,
+                taskQueue: deps.taskQueue ?? TASK_QUEUES.main,
+              },
+            );
+            res.status(202).json({
+              campaignId: campaign.id,
+              applied: false,
+              status: 'pending_approval',
+              reason: `moves ${moved}% of the daily budget, more than ${proposals.approvalPct}%: the chairman decides`,
+              shares: current,
+              proposed: target,
+              movedPct: moved,
+              proposal,
+            });
+            return;
+          }
+        }
         try {
           const result = await temporal.workflow
             .getHandle(getCampaignWorkflowId(campaign.id))
@@ -332,12 +379,7 @@ export function campaignRoutes(deps: Pick<RouteDeps, 'db' | 'temporal' | 'config
       handler: async ({ params }, _req, res) => {
         const campaign = await load(params.id);
         const live = await liveOf(temporal, campaign.id);
-        const platforms = live?.platforms.map((p) => p.name) ?? campaign.platforms;
-        const budget = live?.budget ?? campaign.budget;
-        const spent = live?.spent ?? (await performance.totals(campaign.id)).total.spend;
-        const endDate = live?.endDate ?? campaign.endDate ?? new Date().toISOString().slice(0, 10);
-        const dailyBudget = remainingDailyBudget(budget, spent, endDate, Date.now());
-        const plan = await suggestShares(db, { campaignId: campaign.id, platforms, dailyBudget });
+        const { plan, dailyBudget } = await suggest(campaign, live);
         res.json({
           campaignId: campaign.id,
           dailyBudget,

@@ -3,6 +3,11 @@ import type { AnyRoute } from '../registry';
 import { approvalRoutes } from './approvals';
 import { attributionRoutes } from './attribution';
 import { campaignInfluencerRoutes } from './campaignInfluencers';
+import { proposalRoutes } from './proposals';
+import { campaignForecastRoutes } from './campaignForecast';
+import { unitEconomicsRoutes } from './unitEconomics';
+import { churnRoutes } from './churn';
+import { mediaMixRoutes } from './mediaMix';
 import { campaignRoutes } from './campaigns';
 import { channelMixRoutes } from './channelMix';
 import { commandRoutes } from './commands';
@@ -79,11 +84,16 @@ export function buildRoutes(deps: RouteDeps): AnyRoute[] {
     ...influencerRoutes({ ...deps, maxImportBytes: deps.config.INFLUENCER_IMPORT_MAX_BYTES ?? 200 * 1024 * 1024 }),
     ...attributionRoutes(deps),
     ...channelMixRoutes(deps),
+    ...churnRoutes(deps),
+    ...mediaMixRoutes(deps),
     ...readinessRoutes(deps),
     ...strategyRoutes({ ...deps, approval: approvalGate(deps.config) }),
     ...ventureRoutes(deps),
     ...approvalRoutes(deps),
     ...campaignRoutes(deps),
+    ...proposalRoutes(deps),
+    ...campaignForecastRoutes(deps),
+    ...unitEconomicsRoutes(deps),
     ...metaRoutes(deps),
     ...demoRoutes(deps),
     ...commandRoutes(deps),

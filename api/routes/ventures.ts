@@ -34,6 +34,8 @@ const ventureFields = {
   brand: brandSchema,
   targetMarket: z.record(z.string().max(100), z.unknown()),
   profile: z.record(z.string().max(100), z.unknown()),
+  /** Whether reallocation proposals under the chairman's percentage apply on their own; default false. */
+  autoApplyReallocations: z.boolean(),
 };
 
 export const ventureBody = z
@@ -47,6 +49,7 @@ export const ventureBody = z
     brand: brandSchema.default({ values: [] }),
     targetMarket: ventureFields.targetMarket.default({}),
     profile: ventureFields.profile.default({}),
+    autoApplyReallocations: ventureFields.autoApplyReallocations.default(false),
   })
   .strict();
 

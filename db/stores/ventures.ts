@@ -20,6 +20,8 @@ export interface Venture {
   targetMarket: Record<string, unknown>;
   /** Free-form inputs of the models (readiness, scoring), as the venture's people describe it. */
   profile: Record<string, unknown>;
+  /** Reallocation proposals under the chairman's percentage apply on their own (else they wait for a marketer). */
+  autoApplyReallocations: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -37,6 +39,7 @@ interface VentureRow {
   brand: VentureBrand;
   target_market: Record<string, unknown>;
   profile: Record<string, unknown>;
+  auto_apply_reallocations: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -54,6 +57,7 @@ const toVenture = (r: VentureRow): Venture => ({
   brand: { ...r.brand, values: Array.isArray(r.brand?.values) ? r.brand.values : [] },
   targetMarket: r.target_market ?? {},
   profile: r.profile ?? {},
+  autoApplyReallocations: r.auto_apply_reallocations ?? false,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -70,6 +74,7 @@ export interface VentureInput {
   brand?: VentureBrand;
   targetMarket?: Record<string, unknown>;
   profile?: Record<string, unknown>;
+  autoApplyReallocations?: boolean;
 }
 
 export type VenturePatch = Partial<VentureInput>;
@@ -150,6 +155,7 @@ export class VentureStore {
     if (v.brand !== undefined) out.brand = JSON.stringify(v.brand);
     if (v.targetMarket !== undefined) out.target_market = JSON.stringify(v.targetMarket);
     if (v.profile !== undefined) out.profile = JSON.stringify(v.profile);
+    if (v.autoApplyReallocations !== undefined) out.auto_apply_reallocations = v.autoApplyReallocations;
     return out;
   }
 }

@@ -4,7 +4,12 @@ import { client, startTestStack, type TestStack } from '../harness/stack';
 let t: TestStack;
 beforeAll(async () => {
   // The shared dev server runs in real time: sync every two seconds so metrics show up while the test looks.
-  t = await startTestStack({ METRICS_SYNC_EVERY: 'PT2S', CHAIRMAN_EMAIL: 'chair@acme.test' });
+  // Splits apply at once here; those that move enough to need the chairman are reallocation.test.ts's subject.
+  t = await startTestStack({
+    METRICS_SYNC_EVERY: 'PT2S',
+    CHAIRMAN_EMAIL: 'chair@acme.test',
+    REALLOCATION_APPROVAL_PCT: '100',
+  });
 }, 60_000);
 afterAll(async () => t?.stop());
 

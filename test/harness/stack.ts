@@ -42,6 +42,8 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     CHURN_SCAN_ENABLED: 'false',
     // Nor a segment refresh on its own (every 10 minutes by the clock): the tests that need one trigger it.
     SEGMENT_REFRESH_INTERVAL: 'P365D',
+    // Nor the weekly reallocation round (Monday mornings): the reallocation test triggers it.
+    REALLOCATION_PROPOSALS_ENABLED: 'false',
     ...env,
   });
   const taskQueue = uniqueId('e2e');

@@ -269,9 +269,31 @@ function seeds(): Record<string, Record<string, unknown>> {
     'POST /v1/approvals/:id/decision': { decision: 'approve' },
     'POST /v1/attribution': { model: 'linear', journeys: [{ touchpoints: ['A', 'B'], converted: true, value: 10 }] },
     'POST /v1/channel-mix/optimize': {
-      budget: 1000,
-      channels: [{ name: 'a', curve: { maxConversions: 100, halfSaturation: 100, shape: 1 } }],
+      objective: 'minBudget',
+      targetConversions: 50,
+      maxShare: 1,
+      minChannels: 1,
+      channels: [
+        { name: 'a', curve: { maxConversions: 100, halfSaturation: 100, shape: 1 } },
+        {
+          name: 'b',
+          fitted: {
+            response: { decay: 0.5, halfSaturation: 100, shape: 1, maxEffect: 100 },
+            draws: [{ decay: 0.4, halfSaturation: 120, shape: 1, maxEffect: 90 }],
+          },
+        },
+      ],
     },
+    'POST /v1/media-mix/fit': {
+      days: Array.from({ length: 60 }, (_, i) => ({
+        date: new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10),
+        spend: { search: 100 + ((i * 37) % 90), social: 50 + ((i * 53) % 70) },
+        conversions: 40 + ((i * 17) % 25),
+      })),
+      draws: 0,
+    },
+    'POST /v1/campaigns/:id/proposals': {},
+    'POST /v1/campaigns/:id/reallocate': {},
     'POST /v1/readiness': { inputs: {} },
     'POST /v1/influencers/score': { ventureId, influencer: { handle: 'x', platform: 'instagram' } },
     'POST /v1/ventures/:id/strategies': {},

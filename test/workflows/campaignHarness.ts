@@ -202,6 +202,8 @@ export async function startCampaignHarness(extraAds: Record<string, AdPlatform> 
           frequencyCap: { max: 100, windowMs: 86_400_000 },
         },
         ads,
+        // Reallocation proposals reach the campaign's run through the client (its status, its `reallocate` update).
+        temporal: ts.env.client,
       }),
     };
   };

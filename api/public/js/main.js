@@ -9,6 +9,7 @@ import * as approvalDetail from './pages/approvalDetail.js';
 import * as sequences from './pages/sequences.js';
 import * as mail from './pages/mail.js';
 import * as contacts from './pages/contacts.js';
+import * as churn from './pages/churn.js';
 import * as segments from './pages/segments.js';
 import * as broadcasts from './pages/broadcasts.js';
 import * as templates from './pages/templates.js';
@@ -26,6 +27,7 @@ const PAGES = [
   { path: 'approvals', title: 'Approvals', page: approvals },
   { path: 'sequences', title: 'Sequences', page: sequences },
   { path: 'contacts', title: 'People', page: contacts },
+  { path: 'churn', title: 'Churn risk', page: churn },
   { path: 'segments', title: 'Segments', page: segments },
   { path: 'broadcasts', title: 'Broadcasts', page: broadcasts },
   { path: 'templates', title: 'Templates', page: templates },

@@ -2,6 +2,7 @@
 // chairman decides here, with a comment if useful; everyone else reads it.
 import { get, post } from '../api.js';
 import { clear, docsLink, fmt, h, pageHead, problem, temporalLink } from '../ui.js';
+import { evidenceTable } from './proposalEvidence.js';
 
 const HELP = [
   'What is asked, by whom and for how much. Only the chairman approves or rejects; the decision and its comment go in the audit log. ',
@@ -64,10 +65,22 @@ function show(el, ctx, a, outcome) {
         a.decisionComment ? fact('Comment', `“${a.decisionComment}”`) : null,
       ),
       a.summary ? h('p', { id: 'approval-summary', text: a.summary }) : null,
-      details(a.details),
+      a.subjectType === 'reallocation' && a.details
+        ? evidence({ ...a.details, currency: a.currency })
+        : details(a.details),
       h('p', { class: 'row small' }, subjectLink(a), temporalLink(ctx.meta, a.workflowId, 'History in Temporal UI')),
       canDecide ? decision(el, ctx, a) : readOnly(ctx, a),
     ),
+  );
+}
+
+/** A reallocation's evidence: the split now and proposed, the conversions expected of each, the fit's quality. */
+function evidence(d) {
+  return h(
+    'section',
+    { 'aria-labelledby': 'approval-details-heading' },
+    h('h2', { id: 'approval-details-heading', text: 'The evidence' }),
+    evidenceTable(d),
   );
 }
 
@@ -170,7 +183,11 @@ function outcomeLine(a) {
       ? a.status === 'approved'
         ? ' The campaign goes on.'
         : ' The campaign does not run.'
-      : '';
+      : a.subjectType === 'reallocation'
+        ? a.status === 'approved'
+          ? ' The campaign applies the new split.'
+          : ' The platforms keep their split.'
+        : '';
   return h('p', {
     id: 'approval-outcome',
     class: a.status === 'approved' ? 'notice info' : 'notice',

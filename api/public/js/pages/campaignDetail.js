@@ -4,6 +4,8 @@ import { controls } from './campaignActions.js';
 import { drawCharts } from './campaignCharts.js';
 import { agoWords, money, pageHead, rangeWords } from './campaignFields.js';
 import { influencerTable } from './campaignInfluencers.js';
+import { forecastSection } from './campaignForecast.js';
+import { proposalsSection } from './campaignProposals.js';
 import { trendSection } from './campaignTrend.js';
 
 /**
@@ -62,6 +64,8 @@ export async function renderDetail(el, ctx, id, flash) {
       metric('ROI', fmt.times(totals && totals.roas), 'revenue per unit spent'),
     ),
     h('section', { class: 'panel', id: 'campaign-live' }, h('h2', { text: 'Budget and state' }), liveState(c, live)),
+    forecastSection(c.id),
+    c.platforms.length >= 2 ? proposalsSection(ctx, c) : null,
     trend ? trend.section : problem(perf.reason, 'Performance'),
     h(
       'div',

@@ -242,6 +242,13 @@ function summary(preview, currency) {
 
 /** The run's answer in a sentence: the new daily budget of each platform, or why nothing changed. */
 function answer(r, currency, expected) {
+  if (r.status === 'pending_approval') {
+    return {
+      text:
+        `Sent to the chairman: ${r.reason}. The platforms keep their split until he decides; ` +
+        'the proposal is listed under Reallocation proposals.',
+    };
+  }
   if (!r.applied) return { text: `Not reallocated: ${r.reason}.`, error: true };
   const names = Object.keys(r.dailyBudgets);
   const each = names.map((n) => `${n} ${money(r.dailyBudgets[n], currency)} (${pctOf(r.shares[n])}%)`).join(', ');
