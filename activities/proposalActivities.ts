@@ -1,6 +1,5 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/knex';
-import type { Person } from '../domain/identity';
 import {
   applyProposal,
   draftProposal,
@@ -31,15 +30,8 @@ export function createProposalActivities({ db, temporal }: ProposalActivityDeps)
     recordProposalDecision: (input: { proposalId: string; decision: ApprovalWorkflowResult }) =>
       recordDecision(db, input.proposalId, input.decision),
     /** Has the campaign apply the split (its `reallocate` update, once per proposal) and records the outcome. */
-    applyReallocationProposal: (input: {
-      proposalId: string;
-      campaignId: string;
-      shares: Record<string, number>;
-      by: string;
-      person?: Person;
-      role?: string;
-      workflowId: string;
-    }) => applyProposal({ db, temporal: client() }, input),
+    applyReallocationProposal: (input: Parameters<typeof applyProposal>[1]) =>
+      applyProposal({ db, temporal: client() }, input),
     /** Records the conversions of the measuring window beside those predicted. */
     measureReallocationProposal: (input: { proposalId: string }) => measureProposal(db, input.proposalId),
     /** The campaigns the weekly round makes proposals for. */

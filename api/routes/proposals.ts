@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
-import { ReallocationProposalStore } from '../../db/stores/reallocationProposals';
+import { PROPOSAL_STATUSES, ReallocationProposalStore } from '../../db/stores/reallocationProposals';
 import { CampaignStore } from '../../db/stores/campaigns';
 import { sharesProblem } from '../../domain/campaignLifecycle';
 import { TASK_QUEUES } from '../../domain/ids';
@@ -22,16 +22,7 @@ const proposalResponse = z.object({
   n: z.number().int(),
   campaignId: z.uuid(),
   workflowId: z.string(),
-  status: z.enum([
-    'proposed',
-    'awaiting_approval',
-    'applied',
-    'rejected',
-    'expired',
-    'recommended',
-    'no_proposal',
-    'not_applied',
-  ]),
+  status: z.enum(PROPOSAL_STATUSES),
   source: z.enum(['fitted', 'chosen']),
   requestedBy: z.string(),
   reason: z.string(),

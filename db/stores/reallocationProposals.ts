@@ -2,8 +2,17 @@ import type { Db } from '../knex';
 import type { Estimate } from '../../domain/responseCurves';
 
 /** Where a proposal stands (the `reallocation_status` enum). */
-export type ProposalStatus =
-  'proposed' | 'awaiting_approval' | 'applied' | 'rejected' | 'expired' | 'recommended' | 'no_proposal' | 'not_applied';
+export const PROPOSAL_STATUSES = [
+  'proposed',
+  'awaiting_approval',
+  'applied',
+  'rejected',
+  'expired',
+  'recommended',
+  'no_proposal',
+  'not_applied',
+] as const;
+export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
 
 /** One reallocation proposal: the split it proposes, the evidence, the decision, and how it turned out. */
 export interface ReallocationProposal {

@@ -2,33 +2,8 @@ import { hillMarginal } from '../hillCurve';
 import { steadyStateCurve } from '../responseCurves';
 import { fitMediaMix, type MediaMixFit } from './index';
 import { channelEffects } from './model';
-import { generateMediaMixData, type SyntheticChannel, type SyntheticData } from './synthetic';
+import { generateMediaMixData, THREE_CHANNELS as CHANNELS, type SyntheticData } from './synthetic';
 
-/**
- * Three channels of different kinds, each half-saturated around its usual adstock: a random-walk search (S-shaped),
- * a flighted social (slow decay, steep), a weekly-seasonal display (fast decay, concave). Shares of all conversions
- * are about 18%, 15% and 15%, the baseline the rest.
- */
-const CHANNELS: SyntheticChannel[] = [
-  {
-    name: 'search',
-    pattern: 'randomWalk',
-    meanSpend: 1000,
-    truth: { decay: 0.3, halfSaturation: 1400, shape: 1.5, maxEffect: 250 },
-  },
-  {
-    name: 'social',
-    pattern: 'flighting',
-    meanSpend: 600,
-    truth: { decay: 0.6, halfSaturation: 1500, shape: 2, maxEffect: 200 },
-  },
-  {
-    name: 'display',
-    pattern: 'seasonal',
-    meanSpend: 400,
-    truth: { decay: 0.1, halfSaturation: 450, shape: 1, maxEffect: 200 },
-  },
-];
 const SEEDS = [1, 2, 3, 4, 5];
 /** Two years of days; correlated spends (and their uncorrelated twins) are random walks sharing a factor. */
 const data = (seed: number, noise: number, correlation?: number): SyntheticData =>

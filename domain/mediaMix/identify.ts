@@ -141,7 +141,8 @@ function priorProblems(
   return problems;
 }
 
-function correlation(a: Float64Array, b: Float64Array): number {
+/** Pearson correlation of two equally long series; 0 when either never varies. */
+export function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n = a.length;
   let ma = 0;
   let mb = 0;

@@ -2,6 +2,7 @@
  * Seeded synthetic media-mix data with a known truth, for tests and for trying the fit: channels with given
  * responses, spend that varies the way real spend does, a baseline, and noise.
  */
+import { correlation } from './identify';
 import { createPrng } from '../modelEvaluation';
 import type { ChannelResponse } from '../responseCurves';
 import { adstockSeries, hillUnit, total, type MediaMixDay } from './model';
@@ -112,21 +113,6 @@ function variation(n: number, normal: () => number): number[] {
   return slow.map((x) => (0.4 * x + 0.15 * normal()) / norm);
 }
 
-function correlation(a: readonly number[], b: readonly number[]): number {
-  const n = a.length;
-  const ma = a.reduce((s, x) => s + x, 0) / n;
-  const mb = b.reduce((s, x) => s + x, 0) / n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let t = 0; t < n; t++) {
-    sab += (a[t]! - ma) * (b[t]! - mb);
-    saa += (a[t]! - ma) ** 2;
-    sbb += (b[t]! - mb) ** 2;
-  }
-  return sab / Math.sqrt(saa * sbb);
-}
-
 /** Generates days of spend and conversions from a known truth; the same spec always gives the same data. */
 export function generateMediaMixData(spec: SyntheticSpec): SyntheticData {
   const random = createPrng(spec.seed);
@@ -177,3 +163,29 @@ export function generateMediaMixData(spec: SyntheticSpec): SyntheticData {
     },
   };
 }
+
+/**
+ * Three channels of different kinds (the fit's tests and the API's use them), each half-saturated around its usual adstock: a random-walk search (S-shaped),
+ * a flighted social (slow decay, steep), a weekly-seasonal display (fast decay, concave). Shares of all conversions
+ * are about 18%, 15% and 15%, the baseline the rest.
+ */
+export const THREE_CHANNELS: SyntheticChannel[] = [
+  {
+    name: 'search',
+    pattern: 'randomWalk',
+    meanSpend: 1000,
+    truth: { decay: 0.3, halfSaturation: 1400, shape: 1.5, maxEffect: 250 },
+  },
+  {
+    name: 'social',
+    pattern: 'flighting',
+    meanSpend: 600,
+    truth: { decay: 0.6, halfSaturation: 1500, shape: 2, maxEffect: 200 },
+  },
+  {
+    name: 'display',
+    pattern: 'seasonal',
+    meanSpend: 400,
+    truth: { decay: 0.1, halfSaturation: 450, shape: 1, maxEffect: 200 },
+  },
+];

@@ -1,10 +1,8 @@
-import { CampaignPerformanceStore } from '../../db/stores/campaignPerformance';
-import type { ChannelResponse } from '../../domain/responseCurves';
 import { eventually } from '../harness';
 import { expectAccessible } from '../harness/axe';
 import { browserSuite, screenshot, signedIn, type Browser } from '../harness/browser';
 import { client, type TestStack } from '../harness/stack';
-import { responseHistory } from '../workflows/curvePlatform';
+import { storeHistory } from '../workflows/curvePlatform';
 
 // A reallocation that moves more than the chairman's percentage, in the dashboard: the marketer's split is sent to
 // the chairman, who reads the evidence on the approval page and approves; the campaign page lists the proposal.
@@ -17,8 +15,6 @@ const errors = browserSuite({ CHAIRMAN_EMAIL: 'chair@acme.test' }, (stack, chrom
 });
 
 const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
-const GOOGLE: ChannelResponse = { decay: 0.3, halfSaturation: 400, shape: 1.2, maxEffect: 300 };
-const META: ChannelResponse = { decay: 0.5, halfSaturation: 150, shape: 1, maxEffect: 60 };
 
 test('a split that moves 30% goes to the chairman with its evidence; approved, the campaign applies it', async () => {
   const call = client(t);
@@ -39,17 +35,7 @@ test('a split that moves 30% goes to the chairman with its evidence; approved, t
     const b = (await call('GET', `/v1/campaigns/${id}`)).body;
     return b.live?.state === 'active' ? b : undefined;
   });
-  const dates = Array.from({ length: 90 }, (_, i) => day(i - 90));
-  const store = new CampaignPerformanceStore(t.stack.db);
-  for (const [platform, truth] of [
-    ['google', GOOGLE],
-    ['meta', META],
-  ] as const) {
-    await store.upsertDays(
-      { campaignId: id, ventureId: venture.body.id, channel: 'paid_search', platform },
-      responseHistory(`${id}|${platform}`, truth, dates, 150),
-    );
-  }
+  await storeHistory(t.stack.db, { campaignId: id, ventureId: venture.body.id, channel: 'paid_search' }, 90);
 
   const page = await signedIn(browser, t, 'marketer', errors);
   await page.goto(`${t.api}/#/campaigns/${id}`);

@@ -5,7 +5,7 @@ import { mediaMixRoutes } from '../../api/routes/mediaMix';
 import { ApiKeyStore } from '../../db/stores/apiKeys';
 import { CampaignPerformanceStore } from '../../db/stores/campaignPerformance';
 import { VentureStore } from '../../db/stores/ventures';
-import { generateMediaMixData, type SyntheticChannel } from '../../domain/mediaMix/synthetic';
+import { generateMediaMixData, THREE_CHANNELS, type SyntheticChannel } from '../../domain/mediaMix/synthetic';
 import { ventureMediaMixDays } from '../../services/ventureMediaMix';
 import { createTestApp, createTestDatabase, type TestDatabase } from '../harness';
 
@@ -50,27 +50,7 @@ const paths = (res: request.Response) => (res.body.problems as { path: string }[
 
 describe('POST /v1/media-mix/fit', () => {
   it('recovers the decays and contribution shares of 730 days of three channels generated from a known truth', async () => {
-    const channels: SyntheticChannel[] = [
-      {
-        name: 'search',
-        pattern: 'randomWalk',
-        meanSpend: 1000,
-        truth: { decay: 0.3, halfSaturation: 1400, shape: 1.5, maxEffect: 250 },
-      },
-      {
-        name: 'social',
-        pattern: 'flighting',
-        meanSpend: 600,
-        truth: { decay: 0.6, halfSaturation: 1500, shape: 2, maxEffect: 200 },
-      },
-      {
-        name: 'display',
-        pattern: 'seasonal',
-        meanSpend: 400,
-        truth: { decay: 0.1, halfSaturation: 450, shape: 1, maxEffect: 200 },
-      },
-    ];
-    const data = generateMediaMixData({ seed: 11, days: 730, baseline: 300, noise: 0.05, channels });
+    const data = generateMediaMixData({ seed: 11, days: 730, baseline: 300, noise: 0.05, channels: THREE_CHANNELS });
     const res = await fit({ days: data.days, draws: 30 }).expect(200);
     expect(res.body.days).toBe(730);
     // The tolerances of domain/mediaMix/fitMediaMix.test.ts at 5% noise: decay within 0.1, share within 7 points.

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { Db } from '../../db/knex';
+import { CampaignPerformanceStore } from '../../db/stores/campaignPerformance';
 import type { ChannelResponse } from '../../domain/responseCurves';
 import type { AdPlatform, AdPlatformName, CreateCampaignInput, DailyMetrics, DateRange } from '../../providers/ads';
 
@@ -113,4 +115,28 @@ export function responseHistory(
       revenue: conversions * 50,
     };
   });
+}
+
+/** Google converts well and saturates late; Meta saturates early: the best split of ~200 a day leans to Google. */
+export const TRUTHS: Record<'google' | 'meta', ChannelResponse> = {
+  google: { decay: 0.3, halfSaturation: 400, shape: 1.2, maxEffect: 300 },
+  meta: { decay: 0.5, halfSaturation: 150, shape: 1, maxEffect: 60 },
+};
+
+/** Stores `days` days before today of both platforms at up to 150 a day each, as a sync would have. */
+export async function storeHistory(
+  db: Db,
+  campaign: { campaignId: string; ventureId: string | null; channel: string },
+  days: number,
+): Promise<void> {
+  const dates = Array.from({ length: days }, (_, i) =>
+    new Date(Date.now() + (i - days) * 86_400_000).toISOString().slice(0, 10),
+  );
+  const store = new CampaignPerformanceStore(db);
+  for (const platform of ['google', 'meta'] as const) {
+    await store.upsertDays(
+      { ...campaign, platform },
+      responseHistory(`${campaign.campaignId}|${platform}`, TRUTHS[platform], dates, 150),
+    );
+  }
 }

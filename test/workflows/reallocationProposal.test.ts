@@ -1,7 +1,7 @@
 import { ReallocationProposalStore } from '../../db/stores/reallocationProposals';
 import { VentureStore } from '../../db/stores/ventures';
 import { getApprovalWorkflowId, getProposalWorkflowId } from '../../domain/ids';
-import { steadyStateCurve, type ChannelResponse } from '../../domain/responseCurves';
+import { steadyStateCurve } from '../../domain/responseCurves';
 import { hillConversions } from '../../domain/hillCurve';
 import { signDecision } from '../../services/approvalDecisions';
 import { decideUpdate } from '../../workflows/approvalWorkflow';
@@ -21,13 +21,11 @@ import {
   testPolicy,
   type CampaignHarness,
 } from './campaignHarness';
-import { CurvePlatform } from './curvePlatform';
+import { CurvePlatform, TRUTHS } from './curvePlatform';
 
 jest.setTimeout(240_000);
 
-// Google converts well and saturates late; Meta saturates early: the best split leans to Google.
-const GOOGLE: ChannelResponse = { decay: 0.3, halfSaturation: 400, shape: 1.2, maxEffect: 300 };
-const META: ChannelResponse = { decay: 0.5, halfSaturation: 150, shape: 1, maxEffect: 60 };
+const { google: GOOGLE, meta: META } = TRUTHS;
 
 const policy: ReallocationPolicy = {
   approvalPct: 10,

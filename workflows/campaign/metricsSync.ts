@@ -9,19 +9,19 @@ import { SYSTEM, iso, live, snapshotOf, type CampaignRun } from './run';
 /** Days a regular sync fetches again: platforms restate recent days as late conversions come in. */
 const LOOKBACK_DAYS = 3;
 
-/** Tells the chairman the campaign reached the alert percentage, or used its budget up, and audits it. */
-async function alert(run: CampaignRun, paused: boolean, percent: number): Promise<void> {
+/**
+ * Emails the budget_alert template to everyone the policy alerts (the chairman), once per kind, budget change and
+ * address: the campaign's spend against its budget, with what `extra` adds.
+ */
+function notifyAlertees(run: CampaignRun, kind: string, subject: string, extra: Record<string, unknown>) {
   const { input, workflowId, campaignId } = run;
-  const kind = paused ? 'budget-exhausted' : 'budget-alert';
-  await Promise.all(
+  return Promise.all(
     input.policy.alertTo.map((to) =>
       mail.sendNotification({
         idempotencyKey: `${workflowId}/${kind}/${run.appliedBudgetChanges}/${to}`,
         to,
         template: 'budget_alert',
-        subject: paused
-          ? 'Paused: {{budget.name}} has used its budget'
-          : '{{budget.name}} has spent {{budget.percent}}% of its budget',
+        subject,
         vars: {
           ...(input.ventureName ? { venture_name: input.ventureName } : {}),
           budget: {
@@ -29,8 +29,7 @@ async function alert(run: CampaignRun, paused: boolean, percent: number): Promis
             spent: run.spent.toFixed(2),
             limit: run.budget.toFixed(2),
             currency: input.currency,
-            percent,
-            paused,
+            ...extra,
           },
         },
         ctaPath: `/v1/campaigns/${campaignId}`,
@@ -38,46 +37,43 @@ async function alert(run: CampaignRun, paused: boolean, percent: number): Promis
       }),
     ),
   );
+}
+
+/** Tells the chairman the campaign reached the alert percentage, or used its budget up, and audits it. */
+async function alert(run: CampaignRun, paused: boolean, percent: number): Promise<void> {
+  await notifyAlertees(
+    run,
+    paused ? 'budget-exhausted' : 'budget-alert',
+    paused
+      ? 'Paused: {{budget.name}} has used its budget'
+      : '{{budget.name}} has spent {{budget.percent}}% of its budget',
+    { percent, paused },
+  );
   run.alertedForBudget = run.budget;
   await db.recordCampaignEvent({
-    campaignId,
+    campaignId: run.campaignId,
     action: paused ? 'campaign.budget_exhausted' : 'campaign.budget_alert',
     actor: 'system',
-    details: { spent: run.spent, budget: run.budget, percent, to: input.policy.alertTo },
+    details: { spent: run.spent, budget: run.budget, percent, to: run.input.policy.alertTo },
   });
 }
 
 /** Tells the chairman the budget runs out before the end date at the recent pace, once per budget, and audits it. */
 async function paceAlert(run: CampaignRun, runsOut: BudgetRunOut): Promise<void> {
-  const { input, workflowId, campaignId } = run;
-  await Promise.all(
-    input.policy.alertTo.map((to) =>
-      mail.sendNotification({
-        idempotencyKey: `${workflowId}/budget-pace/${run.appliedBudgetChanges}/${to}`,
-        to,
-        template: 'budget_alert',
-        subject: 'At this pace {{budget.name}} runs out of budget on {{budget.runs_out_on}}',
-        vars: {
-          ...(input.ventureName ? { venture_name: input.ventureName } : {}),
-          budget: {
-            name: input.name,
-            spent: run.spent.toFixed(2),
-            limit: run.budget.toFixed(2),
-            currency: input.currency,
-            percent: run.budget > 0 ? Math.round((run.spent / run.budget) * 1000) / 10 : 0,
-            paused: false,
-            runs_out_on: runsOut.date,
-            days_before_end: runsOut.daysBeforeEnd,
-          },
-        },
-        ctaPath: `/v1/campaigns/${campaignId}`,
-        workflowId,
-      }),
-    ),
+  await notifyAlertees(
+    run,
+    'budget-pace',
+    'At this pace {{budget.name}} runs out of budget on {{budget.runs_out_on}}',
+    {
+      percent: run.budget > 0 ? Math.round((run.spent / run.budget) * 1000) / 10 : 0,
+      paused: false,
+      runs_out_on: runsOut.date,
+      days_before_end: runsOut.daysBeforeEnd,
+    },
   );
   run.pacedForBudget = run.budget;
   await db.recordCampaignEvent({
-    campaignId,
+    campaignId: run.campaignId,
     action: 'campaign.budget_pace_alert',
     actor: 'system',
     details: { spent: run.spent, budget: run.budget, runsOutOn: runsOut.date, daysBeforeEnd: runsOut.daysBeforeEnd },

@@ -65,7 +65,7 @@ export async function renderDetail(el, ctx, id, flash) {
     ),
     h('section', { class: 'panel', id: 'campaign-live' }, h('h2', { text: 'Budget and state' }), liveState(c, live)),
     forecastSection(c.id),
-    c.platforms.length >= 2 ? proposalsSection(ctx, c) : null,
+    c.platforms.length >= 2 ? proposalsSection(ctx, c, flash && flash.proposal) : null,
     trend ? trend.section : problem(perf.reason, 'Performance'),
     h(
       'div',

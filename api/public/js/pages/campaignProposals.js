@@ -55,8 +55,14 @@ function proposalCard(p) {
   );
 }
 
-/** The section, with a button for marketers to make a proposal now rather than at the weekly round. */
-export function proposalsSection(ctx, campaign) {
+/**
+ * The section, with a button for marketers to make a proposal now rather than at the weekly round. `awaiting` is the
+ * workflow id of a proposal just asked for: the list reads again every second until it is there (its curves are
+ * being fitted meanwhile).
+ */
+export function proposalsSection(ctx, campaign, awaiting) {
+  let expected = awaiting;
+  let tries = 0;
   const list = h('div', { id: 'proposal-list' }, h('p', { class: 'muted', text: 'Loading proposals…' }));
   const message = h('p', { class: 'small', role: 'status', id: 'proposal-message' });
   const propose = canBuild(ctx)
@@ -68,9 +74,11 @@ export function proposalsSection(ctx, campaign) {
           e.target.disabled = true;
           message.textContent = 'Fitting the curves…';
           try {
-            await api('POST', `/v1/campaigns/${campaign.id}/proposals`, {});
+            const { body } = await api('POST', `/v1/campaigns/${campaign.id}/proposals`, {});
             message.textContent = 'Proposal started: it appears below once the curves are fitted.';
-            setTimeout(() => load(), 1500);
+            expected = body.workflowId;
+            tries = 0;
+            void load();
           } catch (err) {
             message.textContent = err.message;
           } finally {
@@ -80,9 +88,17 @@ export function proposalsSection(ctx, campaign) {
       })
     : null;
   const load = async () => {
+    // Another page was opened meanwhile: stop reading.
+    if (tries > 0 && !list.isConnected) return;
     try {
       const r = await get(`/v1/campaigns/${campaign.id}/proposals`);
+      const pending = expected && !r.proposals.some((p) => p.workflowId === expected);
+      if (pending && tries++ < 60) setTimeout(load, 1000);
+      else expected = undefined;
       list.replaceChildren(
+        ...(pending
+          ? [h('p', { class: 'muted', id: 'proposal-making', text: 'Making the proposal: fitting the curves…' })]
+          : []),
         ...(r.proposals.length
           ? r.proposals.map(proposalCard)
           : [

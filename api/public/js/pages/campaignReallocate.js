@@ -247,6 +247,7 @@ function answer(r, currency, expected) {
       text:
         `Sent to the chairman: ${r.reason}. The platforms keep their split until he decides; ` +
         'the proposal is listed under Reallocation proposals.',
+      proposal: r.proposal.workflowId,
     };
   }
   if (!r.applied) return { text: `Not reallocated: ${r.reason}.`, error: true };
