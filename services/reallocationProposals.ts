@@ -4,7 +4,7 @@ import type { Db } from '../db/knex';
 import { AuditLog } from '../db/stores/audit';
 import { CampaignPerformanceStore } from '../db/stores/campaignPerformance';
 import { CampaignStore } from '../db/stores/campaigns';
-import { ReallocationProposalStore, type ReallocationProposal } from '../db/stores/reallocationProposals';
+import { ReallocationProposalStore } from '../db/stores/reallocationProposals';
 import { VentureStore } from '../db/stores/ventures';
 import { channelMixLimits, daysInclusive, remainingDailyBudget } from '../domain/campaignBudget';
 import { refusal } from '../domain/campaignLifecycle';
@@ -368,50 +368,5 @@ export async function reallocationCandidates(db: Db): Promise<{
   return {
     candidates: rows.filter((r) => !r.open).map((r) => ({ campaignId: r.campaign_id, n: Number(r.n) })),
     skipped: rows.filter((r) => r.open).map((r) => ({ campaignId: r.campaign_id, reason: 'a proposal is still open' })),
-  };
-}
-
-/** A proposal as the API answers it. */
-export function proposalView(p: ReallocationProposal) {
-  const measured =
-    p.measuredAt && p.actualConversions !== null
-      ? {
-          days: p.measuredDays,
-          actual: p.actualConversions,
-          predicted: p.predictedConversions,
-          withinInterval:
-            p.predictedConversions !== null &&
-            p.actualConversions >= p.predictedConversions.low &&
-            p.actualConversions <= p.predictedConversions.high,
-          at: p.measuredAt.toISOString(),
-        }
-      : null;
-  return {
-    id: p.id,
-    n: p.n,
-    campaignId: p.campaignId,
-    workflowId: p.workflowId,
-    status: p.status,
-    source: p.source,
-    requestedBy: p.requestedBy,
-    reason: p.reason,
-    currency: p.currency,
-    dailyBudget: p.dailyBudget,
-    currentShares: p.currentShares,
-    proposedShares: p.proposedShares,
-    movedPct: p.movedPct,
-    approvalPct: p.approvalPct,
-    expectedCurrent: p.expectedCurrent,
-    expectedProposed: p.expectedProposed,
-    expectedGain: p.expectedGain,
-    evidence: p.evidence,
-    approvalWorkflowId: p.approvalWorkflowId,
-    decidedBy: p.decidedBy,
-    decisionComment: p.decisionComment,
-    decidedAt: p.decidedAt?.toISOString() ?? null,
-    appliedAt: p.appliedAt?.toISOString() ?? null,
-    windowDays: p.windowDays,
-    measured,
-    createdAt: p.createdAt.toISOString(),
   };
 }

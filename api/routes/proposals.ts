@@ -1,12 +1,15 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
-import { PROPOSAL_STATUSES, ReallocationProposalStore } from '../../db/stores/reallocationProposals';
+import {
+  PROPOSAL_STATUSES,
+  ReallocationProposalStore,
+  type ReallocationProposal,
+} from '../../db/stores/reallocationProposals';
 import { CampaignStore } from '../../db/stores/campaigns';
 import { sharesProblem } from '../../domain/campaignLifecycle';
 import { TASK_QUEUES } from '../../domain/ids';
 import { personOf } from '../../domain/identity';
 import { reallocationPolicy, startProposal } from '../../services/proposalRequests';
-import { proposalView } from '../../services/reallocationProposals';
 import { actorOf } from '../auth';
 import type { RouteDeps } from '../deps';
 import { badRequest, conflict, notFound } from '../errors';
@@ -53,6 +56,51 @@ const proposalResponse = z.object({
     .nullable(),
   createdAt: z.string(),
 });
+
+/** A proposal as the API answers it. */
+function proposalView(p: ReallocationProposal) {
+  const measured =
+    p.measuredAt && p.actualConversions !== null
+      ? {
+          days: p.measuredDays,
+          actual: p.actualConversions,
+          predicted: p.predictedConversions,
+          withinInterval:
+            p.predictedConversions !== null &&
+            p.actualConversions >= p.predictedConversions.low &&
+            p.actualConversions <= p.predictedConversions.high,
+          at: p.measuredAt.toISOString(),
+        }
+      : null;
+  return {
+    id: p.id,
+    n: p.n,
+    campaignId: p.campaignId,
+    workflowId: p.workflowId,
+    status: p.status,
+    source: p.source,
+    requestedBy: p.requestedBy,
+    reason: p.reason,
+    currency: p.currency,
+    dailyBudget: p.dailyBudget,
+    currentShares: p.currentShares,
+    proposedShares: p.proposedShares,
+    movedPct: p.movedPct,
+    approvalPct: p.approvalPct,
+    expectedCurrent: p.expectedCurrent,
+    expectedProposed: p.expectedProposed,
+    expectedGain: p.expectedGain,
+    evidence: p.evidence,
+    approvalWorkflowId: p.approvalWorkflowId,
+    decidedBy: p.decidedBy,
+    decisionComment: p.decisionComment,
+    decidedAt: p.decidedAt?.toISOString() ?? null,
+    appliedAt: p.appliedAt?.toISOString() ?? null,
+    windowDays: p.windowDays,
+    measured,
+    createdAt: p.createdAt.toISOString(),
+  };
+}
 
 const proposeBody = z
   .object({
