@@ -6,7 +6,7 @@ import {
   type ReallocationProposal,
 } from '../../db/stores/reallocationProposals';
 import { CampaignStore } from '../../db/stores/campaigns';
-import { sharesProblem } from '../../domain/campaignLifecycle';
+import { refusal, sharesProblem } from '../../domain/campaignLifecycle';
 import { TASK_QUEUES } from '../../domain/ids';
 import { personOf } from '../../domain/identity';
 import { reallocationPolicy, startProposal } from '../../services/proposalRequests';
@@ -161,6 +161,10 @@ export function proposalRoutes(deps: Pick<RouteDeps, 'db' | 'temporal' | 'config
       example: { body: {} },
       handler: async ({ params, body }, req, res) => {
         const campaign = await load(params.id);
+        if (campaign.platforms.length < 2)
+          throw conflict('the campaign runs on one platform only', 'NothingToReallocate');
+        const illegal = refusal('reallocate', campaign.status);
+        if (illegal) throw conflict(illegal, 'IllegalCampaignState');
         const problem = body.shares ? sharesProblem(body.shares, campaign.platforms) : undefined;
         if (problem) throw badRequest('invalid request body', [{ path: 'shares', message: problem }]);
         const who = actorOf(req);

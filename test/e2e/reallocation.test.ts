@@ -178,4 +178,20 @@ test('a proposal for an unknown campaign is a 404, and a split that does not add
   expect(bad.status).toBe(400);
   expect(bad.body.problems).toEqual([{ path: 'shares', message: expect.stringContaining('add up to 1') }]);
   expect((await client(t, 'chairman')('POST', `/v1/campaigns/${id}/proposals`, {})).status).toBe(403);
+  // One platform has nothing to reallocate: refused at once, nothing started.
+  const single = await marketer('POST', '/v1/campaigns', {
+    ventureId: list.body.campaigns[0].ventureId,
+    name: 'Search only',
+    type: 'acquisition',
+    channel: 'paid',
+    platforms: ['google'],
+    startDate: day(0),
+    endDate: day(10),
+    budget: 1000,
+    currency: 'USD',
+  });
+  const one = await marketer('POST', `/v1/campaigns/${single.body.id}/proposals`, {});
+  expect(one.status).toBe(409);
+  expect(one.body.error).toBe('the campaign runs on one platform only');
+  expect((await marketer('GET', `/v1/campaigns/${single.body.id}/proposals`)).body.proposals).toEqual([]);
 });
