@@ -57,9 +57,17 @@ test('a marketer sees the audience, sends a broadcast and watches it complete; a
   await page.waitForSelector('#broadcast-progress-text:text-matches("^[1-7] of 8 done")');
   // A send in flight when the pause lands finishes (the batch looks at the status once a second), and the page shows
   // it at its next poll; from then on nothing moves.
-  await page.waitForTimeout(3_000);
-  const held = await page.locator('#broadcast-progress-text').textContent();
-  const caught = t.smtp.count;
+  // On a busy machine that send can take longer: wait until the sink and the page have both been still for a while.
+  let held = '';
+  let caught = -1;
+  for (let i = 0; i < 20; i++) {
+    // Longer than the page's poll (1.5 s), so two equal reads span a poll.
+    await page.waitForTimeout(2_000);
+    const now = await page.locator('#broadcast-progress-text').textContent();
+    if (now === held && t.smtp.count === caught) break;
+    held = now ?? '';
+    caught = t.smtp.count;
+  }
   await page.waitForTimeout(2_500);
   expect(await page.locator('#broadcast-progress-text').textContent()).toBe(held);
   expect(t.smtp.count).toBe(caught);

@@ -1,3 +1,4 @@
+import { ReallocationProposalStore } from '../../db/stores/reallocationProposals';
 import { eventually } from '../harness';
 import { expectAccessible } from '../harness/axe';
 import { browserSuite, screenshot, signedIn, type Browser } from '../harness/browser';
@@ -76,4 +77,21 @@ test('a split that moves 30% goes to the chairman with its evidence; approved, t
   await page.waitForSelector('#proposal-list [data-status=applied]');
   expect(await page.textContent('#campaign-platforms tr[data-platform=google]')).toContain('80%');
   expect(await page.textContent('#proposal-list [data-status=applied]')).toContain('Decided by test chairman');
+
+  // Once its window is over the proposal's outcome is stored (as the workflow does after 14 days): the page says
+  // how the measured proposals did against their predictions.
+  const store = new ReallocationProposalStore(t.stack.db);
+  const [applied] = await store.forCampaign(id);
+  const perDay = applied!.expectedProposed!;
+  const predicted = { value: perDay.value * 14, low: perDay.low * 14, high: perDay.high * 14 };
+  await store.measure(applied!.id, { actual: Math.round(predicted.value * 0.9), days: 14, predicted, at: new Date() });
+  await page.reload();
+  await page.waitForSelector('#proposal-record');
+  expect(await page.textContent('#proposal-record')).toBe(
+    `1 measured: ${Math.round(predicted.value * 0.9) >= predicted.low ? 1 : 0} came in within the predicted interval; ` +
+      `together they brought ${Math.round((Math.round(predicted.value * 0.9) / predicted.value) * 100)}% of the conversions predicted.`,
+  );
+  expect(await page.textContent('#proposal-list [data-status=applied] .proposal-actual')).toBe(
+    `${Math.round(predicted.value * 0.9).toLocaleString('en-US')} conversions`,
+  );
 });

@@ -34,6 +34,22 @@ function outcome(p) {
   );
 }
 
+/** How good the measured proposals were, in a sentence: how many came in within their interval, actual to predicted. */
+function trackRecord(proposals) {
+  const measured = proposals.filter((p) => p.measured && p.measured.predicted && p.measured.predicted.value > 0);
+  if (measured.length === 0) return null;
+  const within = measured.filter((p) => p.measured.withinInterval).length;
+  const ratio =
+    measured.reduce((a, p) => a + p.measured.actual, 0) / measured.reduce((a, p) => a + p.measured.predicted.value, 0);
+  return h('p', {
+    id: 'proposal-record',
+    class: 'small',
+    text:
+      `${measured.length} measured: ${within} came in within the predicted interval; ` +
+      `together they brought ${Math.round(ratio * 100)}% of the conversions predicted.`,
+  });
+}
+
 function proposalCard(p) {
   return h(
     'article',
@@ -100,7 +116,7 @@ export function proposalsSection(ctx, campaign, awaiting) {
           ? [h('p', { class: 'muted', id: 'proposal-making', text: 'Making the proposal: fitting the curves…' })]
           : []),
         ...(r.proposals.length
-          ? r.proposals.map(proposalCard)
+          ? [trackRecord(r.proposals), ...r.proposals.map(proposalCard)].filter(Boolean)
           : [
               emptyState(
                 'proposals-empty',
