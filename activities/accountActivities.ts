@@ -50,7 +50,7 @@ export function createAccountActivities({ db, email, mail, signer }: AccountActi
         expires_in: durationInWords(Math.max(60_000, expiresAt.getTime() - Date.now())),
       };
       const delivery: Delivery = await deliverOnce(
-        { outbox, email, guard },
+        { outbox, courier: email, guard },
         {
           idempotencyKey: input.idempotencyKey,
           contactId: null,

@@ -1,16 +1,20 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { BroadcastStore, type Broadcast, type ClaimedRecipient, type RecipientOutcome } from '../db/stores/broadcasts';
-import { OutboxStore } from '../db/stores/outbox';
-import type { BroadcastStatus, CappedPolicy } from '../domain/broadcast';
+import { OutboxStore, type OutboxClaim } from '../db/stores/outbox';
+import type { BroadcastChannel, BroadcastStatus, CappedPolicy, SkipReason } from '../domain/broadcast';
+import { CHANNEL_FORMATS } from '../domain/messages';
 import { TemplateStore } from '../db/stores/templates';
 import { subjectLine, TemplateLibrary, type ResolvedTemplate } from '../templates/library';
 import type { BroadcastBatchInput, BroadcastBatchResult } from '../workflows/broadcast/types';
 import type { AudienceSettings } from './audienceSettings';
+import { sendOnChannel } from './channels';
 import { deliverBatch, deliverOnce, sendGuard, type Delivery } from './deliverOnce';
-import { composeEmail, type Recipient } from './composeEmail';
+import { composeEmail, type Message, type Recipient } from './composeEmail';
 import type { SequenceActivityDeps } from './sequenceActivities';
 
-export interface BroadcastActivityDeps extends Partial<Pick<SequenceActivityDeps, 'db' | 'email' | 'mail' | 'signer'>> {
+export interface BroadcastActivityDeps extends Partial<
+  Pick<SequenceActivityDeps, 'db' | 'email' | 'channels' | 'mail' | 'signer'>
+> {
   audience?: AudienceSettings;
 }
 
@@ -25,10 +29,24 @@ const RECORD_EVERY_MS = 1_000;
 /** A batch activity claims again while it has been sending for less than this. */
 const BATCH_MS = 20_000;
 
-/** A recipient's outcome from their email's delivery. */
+/**
+ * The skip reasons of a send a channel refused before it went, by the refusal's code (the reason's text up to its
+ * colon, as `sendOnChannel` records it): no number or no device is nowhere to send, no consent to texts is its own.
+ * Any other refusal is the suppression list's.
+ */
+const CHANNEL_REFUSALS: Readonly<Record<string, SkipReason>> = {
+  no_phone: 'no_address',
+  no_device: 'no_address',
+  no_sms_consent: 'no_consent',
+};
+
+/** A recipient's outcome from their message's delivery. */
 function recipientOutcome(contactId: string, d: Delivery, capped: CappedPolicy): RecipientOutcome {
   if (d.status === 'sent' || d.status === 'duplicate') return { contactId, status: 'sent' };
-  if (d.status === 'suppressed') return { contactId, status: 'skipped', skipReason: 'suppressed', error: d.reason };
+  if (d.status === 'suppressed') {
+    const skipReason = CHANNEL_REFUSALS[d.reason.split(':', 1)[0]!] ?? 'suppressed';
+    return { contactId, status: 'skipped', skipReason, error: d.reason };
+  }
   if (d.status === 'deferred') {
     return capped === 'defer'
       ? { contactId, status: 'pending', until: new Date(d.retryAt) }
@@ -58,22 +76,31 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
     const version = await new TemplateStore(db).pinForBroadcast(b.id);
     const template = await library.resolve(b.template, version ?? undefined);
     if (!template) {
-      throw ApplicationFailure.nonRetryable(`there is no email template '${b.template}'`, 'UnknownTemplate');
+      throw ApplicationFailure.nonRetryable(`there is no template '${b.template}'`, 'UnknownTemplate');
+    }
+    if (!CHANNEL_FORMATS[b.channel].includes(template.format)) {
+      throw ApplicationFailure.nonRetryable(
+        `template '${b.template}' is ${template.format}; ${b.channel} sends ${CHANNEL_FORMATS[b.channel].join(' or ')}`,
+        'TemplateFormatMismatch',
+      );
     }
     return template;
   };
 
-  /** The message one recipient (or a test address) gets. */
+  /** What the broadcast sends, on whatever channel. */
+  const messageOf = (b: Broadcast, template: ResolvedTemplate, marketing: boolean): Message => ({
+    template,
+    ...(b.subject ? { subject: b.subject } : {}),
+    from: b.from ?? template.from ?? need().mail.from,
+    ...(template.replyTo ? { replyTo: template.replyTo } : {}),
+    ...(b.topic ? { topic: b.topic } : {}),
+    campaign: `broadcast-${b.id}`,
+    marketing,
+  });
+
+  /** The email one recipient (or a test address) gets. */
   const composer = (b: Broadcast, template: ResolvedTemplate, to: Recipient, marketing: boolean) =>
-    composeEmail(need(), to, {
-      template,
-      ...(b.subject ? { subject: b.subject } : {}),
-      from: b.from ?? template.from ?? need().mail.from,
-      ...(template.replyTo ? { replyTo: template.replyTo } : {}),
-      ...(b.topic ? { topic: b.topic } : {}),
-      campaign: `broadcast-${b.id}`,
-      marketing,
-    });
+    composeEmail(need(), to, messageOf(b, template, marketing));
 
   const load = async (store: BroadcastStore, id: string): Promise<Broadcast> => {
     const b = await store.get(id);
@@ -111,17 +138,19 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
 
     /**
      * Claims due recipients (`limit` at a time, for about BATCH_MS) and sends to each, at the broadcast's rate, through the outbox under
-     * a key per broadcast and recipient (deliverBatch), so a recipient is sent at most once whatever happens to this
-     * batch. Unsubscribed (marketing), suppressed and capped recipients are skipped and counted; capped ones are put
-     * back for later instead when the policy is 'defer'. Stops early, putting unsent claims back, once the broadcast
-     * is no longer sending (paused, cancelled).
+     * a key per broadcast and recipient (deliverBatch for email, sendOnChannel one recipient at a time per lane for
+     * the other channels), so a recipient is sent at most once whatever happens to this batch. Unsubscribed
+     * (marketing), suppressed and capped recipients are skipped and counted, and so are those the channel cannot
+     * reach (no consent to texts, no phone, no device); capped ones are put back for later instead when the policy
+     * is 'defer'. Stops early, putting unsent claims back, once the broadcast is no longer sending (paused,
+     * cancelled).
      * @remarks Outcomes are written to the recipients table in bulk (RECORD_EVERY, RECORD_EVERY_MS) and at the end: the outbox
      * holds each send the moment it is accepted, so a batch lost before its write is recovered by the next one, whose
      * claim of the same keys answers 'duplicate' (counted sent). Run with a single attempt: the workflow retries a
      * failed batch as a new activity, whose first step puts the failed batch's claims back.
      */
     async sendBroadcastBatch(input: BroadcastBatchInput): Promise<BroadcastBatchResult> {
-      const { db, email, mail } = need();
+      const { db, email, mail, signer } = need();
       const ctx = Context.current();
       const store = new BroadcastStore(db);
       const outbox = new OutboxStore(db);
@@ -170,6 +199,57 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
           if (outcomes.length >= RECORD_EVERY || Date.now() - lastWrite >= RECORD_EVERY_MS) await flush();
         };
 
+        /** Waits for the next send's slot at the rate limit; looks at the broadcast's status about once a second. */
+        const pace = async () => {
+          const waitMs = started + slots++ * gapMs - Date.now();
+          if (waitMs > 0) await ctx.sleep(waitMs);
+          if (Date.now() - lastCheck >= STATUS_CHECK_MS) {
+            lastCheck = Date.now();
+            if ((await store.get(b.id))?.status !== 'sending') stop = true;
+          }
+        };
+        const claimOf = (r: ClaimedRecipient): OutboxClaim => ({
+          idempotencyKey: r.idempotencyKey,
+          contactId: r.contactId,
+          workflowId: b.workflowId,
+          template: b.template,
+          toEmail: r.email,
+          subject: subjectLine(template, b.subject),
+          marketing,
+        });
+
+        /**
+         * Sends to each recipient on the broadcast's channel beyond email, `input.concurrency` at once, each at its
+         * slot; a failure stops the lanes once their sends in flight end, and is thrown.
+         */
+        const sendOnEach = async (channel: Exclude<BroadcastChannel, 'email'>, recipients: ClaimedRecipient[]) => {
+          const message = messageOf(b, template, marketing);
+          const channelDeps = { db, outbox, guard, mail, signer, providers: deps.channels ?? {} };
+          let next = 0;
+          let failure: { err: unknown } | undefined;
+          const lanes = Array.from({ length: Math.min(input.concurrency, recipients.length) }, async () => {
+            while (!failure && !stop && next < recipients.length) {
+              const r = recipients[next++]!;
+              try {
+                await pace();
+                if (stop) return;
+                // The topic was checked with the claim, as for email.
+                const d = await sendOnChannel(
+                  channelDeps,
+                  claimOf(r),
+                  { channel, contact: r.contact, message },
+                  async () => undefined,
+                );
+                await outcome(recipientOutcome(r.contactId, d, capped));
+              } catch (err) {
+                failure ??= { err };
+              }
+            }
+          });
+          await Promise.all(lanes);
+          if (failure) throw failure.err;
+        };
+
         /** Sends one claim of recipients; outcomes are recorded and unsent claims put back, whatever happens. */
         const sendClaimed = async (claimed: ClaimedRecipient[]): Promise<void> => {
           const toSend: ClaimedRecipient[] = [];
@@ -181,17 +261,10 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
             else toSend.push(r);
           }
           try {
+            if (b.channel !== 'email') return await sendOnEach(b.channel, toSend);
             await deliverBatch(
-              { outbox, email, guard },
-              toSend.map((r) => ({
-                idempotencyKey: r.idempotencyKey,
-                contactId: r.contactId,
-                workflowId: b.workflowId,
-                template: b.template,
-                toEmail: r.email,
-                subject: subjectLine(template, b.subject),
-                marketing,
-              })),
+              { outbox, courier: email, guard },
+              toSend.map(claimOf),
               mail.frequencyCap,
               (i, messageId) => {
                 const r = toSend[i]!;
@@ -202,15 +275,7 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
                 concurrency: input.concurrency,
                 // A quarter of a second of sends: the suppression list is read at most about half a second before.
                 sliceSize: Math.max(1, Math.min(100, Math.ceil(input.ratePerSecond / 4))),
-                pace: async () => {
-                  // Each email no earlier than its slot at the rate limit; the status looked at about once a second.
-                  const waitMs = started + slots++ * gapMs - Date.now();
-                  if (waitMs > 0) await ctx.sleep(waitMs);
-                  if (Date.now() - lastCheck >= STATUS_CHECK_MS) {
-                    lastCheck = Date.now();
-                    if ((await store.get(b.id))?.status !== 'sending') stop = true;
-                  }
-                },
+                pace,
                 stopped: () => stop,
                 onOutcome: (i, o) => outcome(recipientOutcome(toSend[i]!.contactId, o, capped)),
               },
@@ -251,10 +316,16 @@ export function createBroadcastActivities(deps: BroadcastActivityDeps) {
       const { db, email, mail } = need();
       const store = new BroadcastStore(db);
       const b = await load(store, input.broadcastId);
+      if (b.channel !== 'email') {
+        throw ApplicationFailure.nonRetryable(
+          `a test goes to an email address; broadcast ${b.id} sends ${b.channel}`,
+          'BroadcastTestEmailOnly',
+        );
+      }
       const template = await templateOf(b);
       const subject = `[Test] ${subjectLine(template, b.subject)}`;
       const outcome = await deliverOnce(
-        { outbox: new OutboxStore(db), email, guard: sendGuard(db, mail) },
+        { outbox: new OutboxStore(db), courier: email, guard: sendGuard(db, mail) },
         {
           idempotencyKey: input.idempotencyKey,
           contactId: null,

@@ -14,6 +14,12 @@ import { parseDuration } from '../domain/sequences/duration';
 import { EnrollmentService } from '../services/enrollment';
 import type { ChurnIntervention } from '../workflows/types';
 import type { NotificationInput } from './notificationActivities';
+import { sendOnChannel } from './channels';
+import { sendGuard } from './deliverOnce';
+import { OutboxStore } from '../db/stores/outbox';
+import type { LinkSigner } from '../infra/signing';
+import type { MailSettings } from '../services/mailSettings';
+import { subjectLine, TemplateLibrary } from '../templates/library';
 
 /** How the churn scan intervenes. */
 export interface ChurnSettings {
@@ -30,7 +36,13 @@ export interface ChurnActivityDeps {
   /** Task queue of the sequence workflows the enrollment starts (the worker's own). */
   taskQueue?: string;
   churn?: ChurnSettings;
+  /** What the in-app retention offer is rendered and sent with, as every message is. */
+  mail?: MailSettings;
+  signer?: LinkSigner;
 }
+
+/** The shipped in-app message a contact at risk is offered (templates/email/retention_offer.html.hbs). */
+export const RETENTION_OFFER_TEMPLATE = 'retention_offer';
 
 export const DEFAULT_CHURN_SETTINGS: ChurnSettings = {
   cooldown: 'P30D',
@@ -41,11 +53,13 @@ const DAY_MS = 86_400_000;
 const FEATURE_SPAN_MS = (defaultFeatureWindows.recentDays + defaultFeatureWindows.baselineDays) * DAY_MS;
 
 /** Activities of the churn scan workflow. */
-export function createChurnActivities({ db, temporal, taskQueue, churn }: ChurnActivityDeps) {
+export function createChurnActivities({ db, temporal, taskQueue, churn, mail, signer }: ChurnActivityDeps) {
   const settings = churn ?? DEFAULT_CHURN_SETTINGS;
   const cooldownMs = parseDuration(settings.cooldown);
   const store = new ChurnStore(db);
   const contacts = new ContactStore(db);
+  const outbox = new OutboxStore(db);
+  const library = new TemplateLibrary(db);
   const models = new Map<string, Awaited<ReturnType<ChurnStore['getModel']>>>();
 
   const loadModel = async (id: string | null) => {
@@ -194,7 +208,8 @@ export function createChurnActivities({ db, temporal, taskQueue, churn }: ChurnA
     /**
      * Carries out one decided intervention. `email`: stores a `churn_risk_high` event through the enrollment
      * service, so the winback sequence (triggered by it) enrolls the contact exactly as an API event would.
-     * `in_app`: sets the contact's `retention_offer` trait for the product to show. `human`: answers the alert
+     * `in_app`: puts the retention offer in the contact's in-app inbox (once per scan and contact, through the
+     * outbox like every message) and sets the `retention_offer` trait for a product that reads it. `human`: answers the alert
      * for customer success (template customer_success_alert) that the workflow sends with `sendNotification`,
      * keyed by scan and contact so it goes out once.
      * @remarks Idempotent: the event and the email carry keys of the scan and contact. Retried with backoff; a
@@ -227,6 +242,12 @@ export function createChurnActivities({ db, temporal, taskQueue, churn }: ChurnA
           return { done: `event ${outcome?.status ?? 'stored'}; enrolled: ${outcome?.enrolled.join(', ') || 'none'}` };
         }
         case 'in_app': {
+          if (!mail || !signer) {
+            throw ApplicationFailure.nonRetryable(
+              'the churn activities were built without mail settings and a link signer',
+              'MissingDependency',
+            );
+          }
           const offer = { scan_id: input.scanId, risk_score: round(input.riskScore), offered_at: input.asOf };
           await db('contacts')
             .where({ id: contact.id })
@@ -234,7 +255,38 @@ export function createChurnActivities({ db, temporal, taskQueue, churn }: ChurnA
               traits: db.raw('traits || ?::jsonb', [JSON.stringify({ retention_offer: offer })]),
               updated_at: db.fn.now(),
             });
-          return { done: 'retention_offer trait set' };
+          if (contact.unsubscribedAt) return { done: 'retention_offer trait set; no message: unsubscribed' };
+          const template = await library.resolve(RETENTION_OFFER_TEMPLATE);
+          if (!template) {
+            throw ApplicationFailure.nonRetryable(
+              `there is no template '${RETENTION_OFFER_TEMPLATE}'`,
+              'UnknownTemplate',
+            );
+          }
+          const outcome = await sendOnChannel(
+            { db, outbox, guard: sendGuard(db, mail), mail, signer, providers: {} },
+            {
+              idempotencyKey: `churn-offer:${input.scanId}:${contact.id}`,
+              contactId: contact.id,
+              template: RETENTION_OFFER_TEMPLATE,
+              toEmail: contact.email,
+              subject: subjectLine(template),
+              marketing: true,
+            },
+            {
+              channel: 'in_app',
+              contact,
+              message: {
+                template,
+                from: mail.from,
+                campaign: 'churn_retention',
+                marketing: true,
+                vars: { offer },
+              },
+            },
+            async () => undefined,
+          );
+          return { done: `retention_offer trait set; in-app message ${outcome.status}` };
         }
         case 'human':
           return { done: 'alert prepared', notification: alertFor(contact, input) };

@@ -1,10 +1,10 @@
 import { Context } from '@temporalio/activity';
-import type { Lease, OutboxClaim, OutboxStore } from '../db/stores/outbox';
+import type { FrequencyCap, Lease, OutboxClaim, OutboxStore } from '../db/stores/outbox';
 import type { Db } from '../db/knex';
 import { normalEmail, suppressAfter, SuppressionStore } from '../db/stores/suppressions';
 import { SEND_TIMINGS } from '../domain/sendTimings';
 import { DEFAULT_SOFT_BOUNCE_POLICY, type SoftBouncePolicy } from '../domain/suppressionPolicy';
-import { PermanentEmailError, type EmailMessage, type EmailProvider } from '../providers/email/types';
+import { PermanentEmailError, type EmailMessage, type SendResult } from '../providers/email/types';
 import type { SendEmailResult } from '../workflows/types';
 
 export type Delivery = Exclude<SendEmailResult, { status: 'skipped' }>;
@@ -29,8 +29,30 @@ export function sendGuard(
   };
 }
 
-/** What a send hands the provider, from the message's id (links and the open pixel name it); `tracked` if they do. */
-export type Compose = (messageId: string) => Omit<EmailMessage, 'to' | 'idempotencyKey'> & { tracked?: boolean };
+/**
+ * One channel's way to hand over a message (an email provider, Twilio, FCM, a webhook, the in-app inbox): `send`
+ * resolves once the provider accepted it, throws PermanentEmailError when it never will, and throws anything else
+ * for a failure worth retrying. `to` is the claim's address on the channel, else the contact's email.
+ */
+export interface Courier<M> {
+  readonly name: string;
+  send(message: M & { to: string; idempotencyKey: string }, signal?: AbortSignal): Promise<SendResult>;
+}
+
+/** What an email send hands its provider besides the address and the key. */
+export type EmailContent = Omit<EmailMessage, 'to' | 'idempotencyKey'>;
+
+/**
+ * What a send hands its courier, from the message's id (links and the open pixel name it): the channel's content,
+ * the subject (or title) the message log shows, and `tracked` when our open pixel and click redirect are in it.
+ */
+export type Compose<M = EmailContent> = (messageId: string) => M & { subject: string; tracked?: boolean };
+
+/** Where a claimed send goes: its address on the channel, or the contact's email. */
+const addressOf = (claim: OutboxClaim): string => claim.address ?? claim.toEmail;
+
+/** Only email and SMS have addresses the suppression list keeps (a bounced mailbox, a number that refused texts). */
+const suppressible = (claim: OutboxClaim): boolean => (claim.channel ?? 'email') === 'email' || claim.channel === 'sms';
 
 /** What an attempt heartbeats once the provider accepted its email: the retry of the attempt trusts it for that key. */
 export interface Accepted {
@@ -42,7 +64,7 @@ export interface Accepted {
 const LEASE_POLL_MS = 1_000;
 
 /**
- * Sends one email at most once per outbox idempotency key; the one way every activity sends mail.
+ * Sends one message at most once per outbox idempotency key; the one way every activity sends, on every channel.
  *
  * The attempt claims the outbox row with a lease. A key already sent answers 'duplicate'; a key whose live lease
  * another attempt holds is in flight there, so this attempt waits for that outcome instead of sending; a marketing
@@ -52,15 +74,15 @@ const LEASE_POLL_MS = 1_000;
  * a message that cannot be rendered, a day of transient failures) are recorded and returned; any other failure
  * releases the lease and throws, for the activity's retry policy.
  */
-export async function deliverOnce(
-  deps: { outbox: OutboxStore; email: EmailProvider; guard: SendGuard },
+export async function deliverOnce<M = EmailContent>(
+  deps: { outbox: OutboxStore; courier: Courier<NoInfer<M>>; guard: SendGuard },
   claim: OutboxClaim,
-  cap: { max: number; windowMs: number } | undefined,
-  compose: Compose,
-  /** Why the person's own choice (a topic they left) refuses this send, checked once it is claimed. */
+  cap: FrequencyCap | undefined,
+  compose: Compose<M>,
+  /** Why the person's own choice (a topic they left, no SMS consent) refuses this send, checked once it is claimed. */
   refusal?: () => Promise<string | undefined>,
 ): Promise<Delivery> {
-  const { outbox, email, guard } = deps;
+  const { outbox, courier, guard } = deps;
   const ctx = Context.current();
   const { info } = ctx;
   // The server's clock, not this machine's: the frequency window and the send time agree with the
@@ -71,7 +93,7 @@ export async function deliverOnce(
   // the key. One that names none was written by a release whose activities sent one email each: it is this one's.
   const accepted = info.heartbeatDetails as Partial<Accepted> | undefined;
   if (accepted?.providerMessageId && (accepted.idempotencyKey ?? key) === key) {
-    await outbox.markSent(key, email.name, accepted.providerMessageId, now);
+    await outbox.markSent(key, courier.name, accepted.providerMessageId, now);
     return { status: 'duplicate', providerMessageId: accepted.providerMessageId };
   }
 
@@ -103,8 +125,8 @@ export async function deliverOnce(
     await outbox.markFailed(key, reason);
     return { status: 'failed', reason };
   };
-  if (!guard.mustDeliver.has(claim.template)) {
-    const entry = await guard.suppressions.active(claim.toEmail, now);
+  if (suppressible(claim) && !guard.mustDeliver.has(claim.template)) {
+    const entry = await guard.suppressions.active(addressOf(claim), now);
     if (entry) {
       const reason = `suppressed: ${entry.reason.replace('_', ' ')}${entry.detail ? ` (${entry.detail})` : ''}`;
       await outbox.markSuppressed(key, reason);
@@ -120,12 +142,12 @@ export async function deliverOnce(
   if (waitedMs > SEND_TIMINGS.giveUpAfterMs) {
     return failed(`not sent: the provider kept failing for ${Math.round(waitedMs / 3_600_000)} h`);
   }
-  let message: ReturnType<Compose>;
+  let message: ReturnType<Compose<M>>;
   try {
     message = compose(messageId);
   } catch (err) {
     // A template that does not render never will: retrying would only repeat the error.
-    return failed(`the email could not be rendered: ${(err as Error).message}`);
+    return failed(`the message could not be rendered: ${(err as Error).message}`);
   }
 
   // The provider call stops when Temporal gives up on this attempt, or when its lease cannot be kept: past the
@@ -147,14 +169,14 @@ export async function deliverOnce(
   }, SEND_TIMINGS.heartbeatEveryMs);
   try {
     const { tracked, ...content } = message;
-    const { providerMessageId } = await email.send(
-      { ...content, to: claim.toEmail, idempotencyKey: key },
+    const { providerMessageId } = await courier.send(
+      { ...(content as unknown as M), to: addressOf(claim), idempotencyKey: key },
       AbortSignal.any([ctx.cancellationSignal, stop.signal]),
     );
     // From here on the heartbeat carries the acceptance, which a plain keep-alive heartbeat must not overwrite.
     clearInterval(keepAlive);
     ctx.heartbeat({ idempotencyKey: key, providerMessageId } satisfies Accepted);
-    await outbox.markSent(key, email.name, providerMessageId, now, {
+    await outbox.markSent(key, courier.name, providerMessageId, now, {
       subject: content.subject,
       tracked: tracked ?? false,
     });
@@ -198,14 +220,14 @@ export interface BatchRun {
  * @remarks A transient provider failure stops the batch: the sends in flight finish, unsent claims are released,
  * and the error is thrown for the caller's retry.
  */
-export async function deliverBatch(
-  deps: { outbox: OutboxStore; email: EmailProvider; guard: SendGuard },
+export async function deliverBatch<M = EmailContent>(
+  deps: { outbox: OutboxStore; courier: Courier<NoInfer<M>>; guard: SendGuard },
   claims: readonly OutboxClaim[],
-  cap: { max: number; windowMs: number } | undefined,
-  compose: (index: number, messageId: string) => ReturnType<Compose>,
+  cap: FrequencyCap | undefined,
+  compose: (index: number, messageId: string) => ReturnType<Compose<M>>,
   run: BatchRun,
 ): Promise<void> {
-  const { outbox, email, guard } = deps;
+  const { outbox, courier, guard } = deps;
   const ctx = Context.current();
   const { info } = ctx;
   const now = new Date(info.currentAttemptScheduledTimestampMs);
@@ -255,15 +277,12 @@ export async function deliverBatch(
         held.add(c.idempotencyKey);
         messageIds.set(c.idempotencyKey, r.row.id);
         out.set(c.idempotencyKey, 'send');
-        if (!guard.mustDeliver.has(c.template)) toCheck.push(c);
+        if (suppressible(c) && !guard.mustDeliver.has(c.template)) toCheck.push(c);
       }
     }
-    const entries = await guard.suppressions.activeMany(
-      toCheck.map((c) => c.toEmail),
-      now,
-    );
+    const entries = await guard.suppressions.activeMany(toCheck.map(addressOf), now);
     const suppressed = toCheck.flatMap((c) => {
-      const entry = entries.get(normalEmail(c.toEmail));
+      const entry = entries.get(normalEmail(addressOf(c)));
       if (!entry) return [];
       const reason = `suppressed: ${entry.reason.replace('_', ' ')}${entry.detail ? ` (${entry.detail})` : ''}`;
       return [{ idempotencyKey: c.idempotencyKey, reason }];
@@ -286,7 +305,7 @@ export async function deliverBatch(
       queue = [];
       try {
         await outbox.markSentMany(
-          email.name,
+          courier.name,
           group.map((g) => g.sent),
           now,
         );
@@ -327,7 +346,7 @@ export async function deliverBatch(
     if (i % sliceSize === 0 && (slice + 1) * sliceSize < claims.length) void prepare(slice + 1);
     if (prepared === 'leased') {
       await run.pace?.();
-      return deliverOnce(deps, claim, cap, (id) => compose(i, id));
+      return deliverOnce<M>(deps, claim, cap, (id) => compose(i, id));
     }
     if (prepared !== 'send') return prepared;
     const messageId = messageIds.get(key)!;
@@ -340,11 +359,11 @@ export async function deliverBatch(
     if (waitedMs > SEND_TIMINGS.giveUpAfterMs) {
       return failed(`not sent: the provider kept failing for ${Math.round(waitedMs / 3_600_000)} h`);
     }
-    let message: ReturnType<Compose>;
+    let message: ReturnType<Compose<M>>;
     try {
       message = compose(i, messageId);
     } catch (err) {
-      return failed(`the email could not be rendered: ${(err as Error).message}`);
+      return failed(`the message could not be rendered: ${(err as Error).message}`);
     }
     await run.pace?.();
     if (run.stopped?.()) return undefined;
@@ -352,8 +371,8 @@ export async function deliverBatch(
     inFlight.set(key, stop);
     try {
       const { tracked, ...content } = message;
-      const { providerMessageId } = await email.send(
-        { ...content, to: claim.toEmail, idempotencyKey: key },
+      const { providerMessageId } = await courier.send(
+        { ...(content as unknown as M), to: addressOf(claim), idempotencyKey: key },
         AbortSignal.any([ctx.cancellationSignal, stop.signal]),
       );
       inFlight.delete(key);
@@ -401,20 +420,22 @@ export async function deliverBatch(
 }
 
 /**
- * The receiving server refused the mailbox (an SMTP 5xx for the recipient): a hard bounce. The message is recorded
- * failed and the address suppressed at once.
+ * The receiving server refused the mailbox (an SMTP 5xx for the recipient), or the carrier the number: a hard
+ * bounce. The message is recorded failed and the address suppressed at once; a channel whose addresses the list
+ * does not keep (a push device, a webhook URL) has only the failure recorded.
  */
-async function hardBounce(
-  { outbox, email, guard }: { outbox: OutboxStore; email: EmailProvider; guard: SendGuard },
+async function hardBounce<M>(
+  { outbox, courier, guard }: { outbox: OutboxStore; courier: Courier<M>; guard: SendGuard },
   claim: OutboxClaim,
   reason: string,
   messageId: string,
   at: Date,
 ): Promise<Delivery> {
   await outbox.markFailed(claim.idempotencyKey, reason, true);
+  if (!suppressible(claim)) return { status: 'failed', reason };
   await suppressAfter(
     guard.suppressions,
-    { email: claim.toEmail, status: 'bounced', bounceType: 'hard', reason, messageId, at, source: email.name },
+    { email: addressOf(claim), status: 'bounced', bounceType: 'hard', reason, messageId, at, source: courier.name },
     guard.softBounces,
   );
   return { status: 'failed', reason };

@@ -58,7 +58,7 @@ export function createNotificationActivities({ db, email, mail }: NotificationAc
         subject: input.subject,
         marketing: false,
       };
-      return (await deliverOnce({ outbox, email, guard }, claim, undefined, () => {
+      return (await deliverOnce({ outbox, courier: email, guard }, claim, undefined, () => {
         const { locale: _chosen, ...rendered } = renderTemplate(
           template,
           {

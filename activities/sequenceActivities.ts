@@ -14,16 +14,20 @@ import type { ContactSnapshot, SendEmailInput, SendEmailResult } from '../workfl
 import { composeEmail } from './composeEmail';
 import type { MailSettings } from '../services/mailSettings';
 import { deliverOnce, sendGuard } from './deliverOnce';
+import { sendOnChannel, type ChannelProviders } from './channels';
+import { CHANNEL_FORMATS } from '../domain/messages';
 
 export interface SequenceActivityDeps {
   db: Db;
   email: EmailProvider;
+  /** The providers of SMS, push and webhooks; a channel left out fails its sends, saying what to set. */
+  channels?: ChannelProviders;
   mail: MailSettings;
   signer: LinkSigner;
 }
 
 /** Activities of the sequence workflow. */
-export function createSequenceActivities({ db, email, mail, signer }: SequenceActivityDeps) {
+export function createSequenceActivities({ db, email, channels = {}, mail, signer }: SequenceActivityDeps) {
   const contacts = new ContactStore(db);
   const enrollments = new EnrollmentStore(db);
   const outbox = new OutboxStore(db);
@@ -106,7 +110,8 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
     },
 
     /**
-     * Reads the contact, keeps the quiet hours, renders and sends one email exactly once per idempotency key.
+     * Reads the contact, keeps the quiet hours, renders and sends one message (an email, or on the step's channel)
+     * exactly once per idempotency key.
      * @remarks Through `deliverOnce`: a key already sent answers 'duplicate', a send in the contact's quiet hours or
      * over the frequency cap is 'deferred' (with when to try again), a permanent failure is recorded and returned;
      * transient failures throw and retry.
@@ -119,6 +124,13 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
       const template = await library.resolve(input.template, pin.version);
       if (!template) {
         throw ApplicationFailure.nonRetryable(`there is no email template '${input.template}'`, 'UnknownTemplate');
+      }
+      const channel = input.channel ?? 'email';
+      if (!CHANNEL_FORMATS[channel].includes(template.format)) {
+        throw ApplicationFailure.nonRetryable(
+          `template '${input.template}' is ${template.format}; ${channel} sends ${CHANNEL_FORMATS[channel].join(' or ')}`,
+          'TemplateFormatMismatch',
+        );
       }
       // Only a template declared transactional is sent as such: a sequence stored as transactional that sends a
       // promotional template still honours unsubscribes, the frequency cap and List-Unsubscribe.
@@ -142,8 +154,30 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
         subject: subjectLine(template, input.subject),
         marketing,
       };
+      const leftTopic = async () => (topic ? topicRefusal(topics, contact.id, topic) : undefined);
+      if (input.channel) {
+        return sendOnChannel(
+          { db, outbox, guard, mail, signer, providers: channels },
+          claim,
+          {
+            channel: input.channel,
+            contact,
+            message: {
+              template,
+              ...(input.subject ? { subject: input.subject } : {}),
+              from: mail.from,
+              ...(topic ? { topic } : {}),
+              campaign: input.sequenceKey,
+              marketing,
+              ...(input.vars ? { vars: input.vars } : {}),
+            },
+            ...(input.url ? { url: input.url } : {}),
+          },
+          leftTopic,
+        );
+      }
       return deliverOnce(
-        { outbox, email, guard },
+        { outbox, courier: email, guard },
         claim,
         mail.frequencyCap,
         composeEmail(
@@ -162,7 +196,7 @@ export function createSequenceActivities({ db, email, mail, signer }: SequenceAc
           },
         ),
         // A topic the contact left: recorded in the message log as not sent, with the reason, and never mailed.
-        async () => (topic ? topicRefusal(topics, contact.id, topic) : undefined),
+        leftTopic,
       );
     },
   };

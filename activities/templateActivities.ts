@@ -71,7 +71,7 @@ export function createTemplateActivities({ db, email, mail, signer }: TemplateAc
         vars: input.variables ?? {},
       });
       const delivery = await deliverOnce(
-        { outbox, email, guard },
+        { outbox, courier: email, guard },
         {
           idempotencyKey: input.idempotencyKey,
           contactId: null,
@@ -101,7 +101,7 @@ export function createTemplateActivities({ db, email, mail, signer }: TemplateAc
       if (!topic) throw ApplicationFailure.nonRetryable(`there is no topic '${input.topic}'`, 'UnknownTopic');
       const template = await resolve(TOPIC_CONFIRMATION_TEMPLATE);
       const delivery = await deliverOnce(
-        { outbox, email, guard },
+        { outbox, courier: email, guard },
         {
           idempotencyKey: input.idempotencyKey,
           contactId: contact.id,

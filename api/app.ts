@@ -63,10 +63,12 @@ export function createApp(deps: AppDeps): Express {
   app.use('/t', rateLimitPerIp({ perMinute: 1_200, burst: 200 }, deps));
   // Providers' webhooks are signed, not keyed, and the signature is over the body's bytes: they get the raw body.
   const hooks = express.Router();
-  hooks.use((req, _res, next) =>
-    req.is('application/json') === false ? next(new HttpError(415, 'webhook bodies must be application/json')) : next(),
-  );
-  hooks.use(express.raw({ type: 'application/json', limit: BODY_LIMIT }));
+  // Email providers post JSON; Twilio posts forms, signed over their fields. Each route says which it takes.
+  hooks.use((req, _res, next) => {
+    const types = routeFor(req, routes)?.bodyMediaTypes ?? ['application/json'];
+    return req.is(types) === false ? next(new HttpError(415, `webhook bodies must be ${types.join(' or ')}`)) : next();
+  });
+  hooks.use(express.raw({ type: ['application/json', 'application/x-www-form-urlencoded'], limit: BODY_LIMIT }));
   mountRoutes(hooks, routes.filter(isWebhook), deps.db, '/v1/webhooks');
   app.use('/v1/webhooks', hooks);
   // Segment sources authenticate with their write key, not an API key: these routes check it and read their body.

@@ -68,6 +68,8 @@ export interface AppDeps {
       Pick<
         Config,
         | 'SENDGRID_WEBHOOK_PUBLIC_KEY'
+        | 'TWILIO_AUTH_TOKEN'
+        | 'SMS_DEFAULT_COUNTRY'
         | 'MAILGUN_WEBHOOK_SIGNING_KEY'
         | 'WEBHOOK_MAX_AGE_SECONDS'
         | 'TRACKING_SCANNER_WINDOW_SECONDS'

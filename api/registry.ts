@@ -5,7 +5,7 @@ import type { Db } from '../db/knex';
 import { requireRole } from './auth';
 import { parseOr400 } from './errors';
 
-export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'options';
 
 /** Who may call a route: 'public' needs no key, 'any' any valid key, otherwise the roles listed. */
 export type Access = 'public' | 'any' | readonly Role[];

@@ -1,11 +1,17 @@
 import type { Metrics } from '../infra/metrics';
-import { PermanentEmailError, type EmailProvider } from '../providers/email/types';
+import { PermanentEmailError, type EmailProvider, type SendResult } from '../providers/email/types';
+
+/** Anything that hands a message to a provider: an email provider, Twilio, FCM, a webhook. */
+interface Sender<M> {
+  readonly name: string;
+  send(message: M, signal?: AbortSignal): Promise<SendResult>;
+}
 
 /**
- * The provider, counted: every hand-over by provider and outcome (accepted, refused for good, failed and retried),
+ * The sender, counted: every hand-over by provider and outcome (accepted, refused for good, failed and retried),
  * and how long the provider took to answer. Served on `/metrics` by the process that sends.
  */
-export function instrumentedEmail(provider: EmailProvider, metrics: Metrics): EmailProvider {
+export function instrumented<M>(provider: Sender<M>, metrics: Metrics): Sender<M> {
   return {
     name: provider.name,
     async send(message, signal) {
@@ -23,6 +29,10 @@ export function instrumentedEmail(provider: EmailProvider, metrics: Metrics): Em
         done();
       }
     },
-    close: () => provider.close(),
   };
+}
+
+/** The email provider, counted (see `instrumented`). */
+export function instrumentedEmail(provider: EmailProvider, metrics: Metrics): EmailProvider {
+  return { ...instrumented(provider, metrics), close: () => provider.close() };
 }

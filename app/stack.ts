@@ -11,6 +11,7 @@ import { ApiKeyStore, ROLES } from '../db/stores/apiKeys';
 import { installBuiltinSequences } from '../db/builtinSequences';
 import { missingTemplates } from '../db/stores/templates';
 import { createEmailProvider } from '../providers/email';
+import { createChannelProviders } from './channelProviders';
 import { createMetrics } from '../infra/metrics';
 import { instrumentedEmail } from './instrumentedEmail';
 import { mailSettingsFrom } from '../services/mailSettings';
@@ -145,6 +146,7 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
         deps: {
           db,
           email,
+          channels: createChannelProviders(config, metrics),
           signer,
           mail: mailSettingsFrom(config),
           temporal,

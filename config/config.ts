@@ -124,6 +124,28 @@ export const envSchema = z.object({
   COMPANY_ADDRESS: z.string().min(1).optional(),
   FREQUENCY_CAP: z.coerce.number().int().min(1).default(3),
   FREQUENCY_WINDOW_HOURS: z.coerce.number().min(1).default(24),
+  /** 'all': FREQUENCY_CAP marketing messages per contact across every channel; 'channel': that many per channel. */
+  FREQUENCY_CAP_SCOPE: z.enum(['all', 'channel']).default('all'),
+  /** Twilio's account and auth token for SMS; without them a step that sends an SMS records it as failed. */
+  TWILIO_ACCOUNT_SID: z.string().trim().min(1).optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+  /** The sending number (E.164), or a Messaging Service SID (MG...) that picks one. */
+  TWILIO_FROM: z.string().trim().min(1).optional(),
+  TWILIO_MESSAGING_SERVICE_SID: z.string().trim().min(1).optional(),
+  TWILIO_API_URL: z.url().default('https://api.twilio.com'),
+  /** The country a phone number without a +country code is read in (ISO 3166 alpha-2), e.g. US or GB. */
+  SMS_DEFAULT_COUNTRY: z
+    .string()
+    .trim()
+    .regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as US or GB')
+    .optional(),
+  /** The secret webhook sends are signed with (X-GTM-Signature); without it a webhook send is recorded as failed. */
+  WEBHOOK_SIGNING_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Lets webhook sends reach private and loopback addresses (a team's own systems on its network). */
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  /** A Firebase service account's JSON key file, for push through FCM's HTTP v1 API. */
+  FCM_SERVICE_ACCOUNT_FILE: z.string().trim().min(1).optional(),
+  FCM_API_URL: z.url().default('https://fcm.googleapis.com'),
   CHURN_SCAN_ENABLED: z.enum(['true', 'false']).default('true'),
   CHURN_SCAN_CRON: z.string().trim().min(1).default('0 3 * * *'),
   CHURN_SCAN_INTERVAL: optionalUrl.pipe(
@@ -273,6 +295,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const oidc = (['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const).filter((k) => !e[k]);
   if (oidc.length > 0 && oidc.length < 3) {
     throw new ConfigError(oidc.map((k) => `${k}: required when any OIDC_ setting is given (single sign-on)`));
+  }
+  const twilio = (['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN'] as const).filter((k) => !e[k]);
+  if (twilio.length === 1) throw new ConfigError(twilio.map((k) => `${k}: required when any TWILIO_ setting is given`));
+  if (twilio.length === 0 && !e.TWILIO_FROM && !e.TWILIO_MESSAGING_SERVICE_SID) {
+    throw new ConfigError(['TWILIO_FROM: a sending number (or TWILIO_MESSAGING_SERVICE_SID) is required for SMS']);
   }
   if (e.EMAIL_PROVIDER === 'mailgun') {
     const missing = (['MAILGUN_API_KEY', 'MAILGUN_DOMAIN'] as const).filter((k) => !e[k]);

@@ -1,4 +1,14 @@
-/** Broadcasts: one email to a frozen snapshot of a segment. Types and pure rules shared by API, workflow and activities. */
+/**
+ * Broadcasts: one message (an email, a text, an in-app message or a push) to a frozen snapshot of a segment. Types
+ * and pure rules shared by API, workflow and activities.
+ */
+import type { Channel } from './messages';
+
+/**
+ * The channels a broadcast sends on. A webhook is not one: it goes to one URL per send, from a sequence step.
+ */
+export const BROADCAST_CHANNELS = ['email', 'sms', 'in_app', 'push'] as const satisfies readonly Channel[];
+export type BroadcastChannel = (typeof BROADCAST_CHANNELS)[number];
 
 export const BROADCAST_STATUSES = [
   'draft',
@@ -19,8 +29,19 @@ export const FINAL_BROADCAST_STATUSES: readonly BroadcastStatus[] = ['completed'
 export const RECIPIENT_STATUSES = ['pending', 'sending', 'sent', 'skipped', 'failed'] as const;
 export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
 
-/** Why a recipient was not sent to. */
-export const SKIP_REASONS = ['unsubscribed', 'unsubscribed_topic', 'suppressed', 'capped', 'contact_deleted'] as const;
+/**
+ * Why a recipient was not sent to. Beyond email: `no_consent`, the contact has not agreed to texts (or sent STOP);
+ * `no_address`, the contact has nowhere to receive it on the channel (no phone number, no push device).
+ */
+export const SKIP_REASONS = [
+  'unsubscribed',
+  'unsubscribed_topic',
+  'suppressed',
+  'capped',
+  'contact_deleted',
+  'no_consent',
+  'no_address',
+] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
 /** What a marketing broadcast does with a recipient over the frequency cap. */
@@ -34,7 +55,7 @@ export function getBroadcastWorkflowId(broadcastId: string): string {
   return `broadcast:${broadcastId}`;
 }
 
-/** The outbox key of one recipient's email: a retried or resumed batch finds the first attempt's row. */
+/** The outbox key of one recipient's message: a retried or resumed batch finds the first attempt's row. */
 export function getBroadcastIdempotencyKey(broadcastId: string, contactId: string): string {
   return `broadcast:${broadcastId}:${contactId}`;
 }

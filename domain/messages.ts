@@ -1,8 +1,24 @@
 /**
  * The message log's vocabulary, shared by the send path, the providers' webhooks, our own tracking and the API.
- * A message is one email today (the `channel` column leaves room for others); its timeline is a list of events,
- * each with one of these statuses.
+ * A message is one send on one channel; its timeline is a list of events, each with one of these statuses.
  */
+
+/** How a message reaches a person: email, a text message, a signed POST to a URL, the in-app inbox, a push. */
+export const CHANNELS = ['email', 'sms', 'webhook', 'in_app', 'push'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/**
+ * The template formats each channel sends: email and the in-app inbox HTML (or MJML), SMS plain text, a webhook
+ * JSON, a push either (a text template's subject is its title; a JSON one renders `{title, body, data}`).
+ */
+export const CHANNEL_FORMATS: Record<Channel, readonly string[]> = {
+  email: ['mjml', 'html'],
+  in_app: ['mjml', 'html'],
+  sms: ['text'],
+  webhook: ['json'],
+  push: ['text', 'json'],
+};
+
 export const MESSAGE_STATUSES = [
   'queued',
   'sent',
@@ -19,8 +35,11 @@ export const MESSAGE_STATUSES = [
 ] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
-/** Where an event of the timeline came from: the send path, a provider's webhook, or our own open pixel and links. */
-export const EVENT_SOURCES = ['engine', 'sendgrid', 'mailgun', 'tracking'] as const;
+/**
+ * Where an event of the timeline came from: the send path, a provider's webhook (Twilio's delivery callbacks for
+ * SMS), or our own tracking (the open pixel and links of email, reads and clicks in the in-app inbox).
+ */
+export const EVENT_SOURCES = ['engine', 'sendgrid', 'mailgun', 'twilio', 'tracking'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
 
 export type BounceType = 'hard' | 'soft';

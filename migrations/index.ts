@@ -16,6 +16,7 @@ import * as templates from './20261202090000_templates';
 import * as topics from './20261202090100_topics';
 import * as users from './20261203000000_users';
 import * as reallocationProposals from './20261204000000_reallocation_proposals';
+import * as channels from './20261205000000_channels';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder, so the same migrations run
@@ -39,6 +40,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261202090100_topics': topics,
   '20261203000000_users': users,
   '20261204000000_reallocation_proposals': reallocationProposals,
+  '20261205000000_channels': channels,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

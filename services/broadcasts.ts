@@ -4,7 +4,13 @@ import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import type { Db } from '../db/knex';
 import { AuditLog } from '../db/stores/audit';
 import { BroadcastStore, segmentAudience, type Broadcast } from '../db/stores/broadcasts';
-import { FINAL_BROADCAST_STATUSES, getBroadcastWorkflowId, type BroadcastCounts } from '../domain/broadcast';
+import {
+  FINAL_BROADCAST_STATUSES,
+  getBroadcastWorkflowId,
+  type BroadcastChannel,
+  type BroadcastCounts,
+} from '../domain/broadcast';
+import { CHANNEL_FORMATS } from '../domain/messages';
 import { TASK_QUEUES } from '../domain/ids';
 import {
   broadcastStateQuery,
@@ -25,6 +31,8 @@ export interface BroadcastRequest {
   name: string;
   segment: string;
   template: string;
+  /** Email when not given; the template's format must be one the channel sends (CHANNEL_FORMATS). */
+  channel?: BroadcastChannel;
   /** Overrides the template's subject. */
   subject?: string;
   from?: string;
@@ -54,8 +62,18 @@ export class BroadcastInputError extends Error {
   }
 }
 
-/** A pause, resume or cancel the broadcast's state does not allow (or a run that is over); the API answers 409. */
+/**
+ * A pause, resume or cancel the broadcast's state does not allow (or a run that is over), or a test of a broadcast
+ * that is not an email; the API answers 409.
+ */
 export class BroadcastActionRefusedError extends Error {}
+
+/** A broadcast on each channel beyond email, as a sentence names it. */
+const A_BROADCAST_ON: Record<Exclude<BroadcastChannel, 'email'>, string> = {
+  sms: 'an SMS broadcast',
+  in_app: 'an in-app broadcast',
+  push: 'a push broadcast',
+};
 
 /** How long the live state may take before a GET answers from the tables alone. */
 const LIVE_STATE_TIMEOUT_MS = 2_000;
@@ -74,13 +92,17 @@ export class BroadcastService {
   }
 
   /**
-   * The audience a segment would give a broadcast now (eligible: may receive it, under the topic when one is given),
-   * or undefined when there is no such segment.
+   * The audience a segment would give a broadcast now (eligible: may receive it, under the topic when one is given,
+   * on the channel: a text needs a phone and consent, a push a device), or undefined when there is no such segment.
    */
-  async audience(segment: string, topic?: string): Promise<{ members: number; eligible: number } | undefined> {
+  async audience(
+    segment: string,
+    topic?: string,
+    channel: BroadcastChannel = 'email',
+  ): Promise<{ members: number; eligible: number } | undefined> {
     if (topic !== undefined) await this.requireTopic(topic);
     try {
-      return await segmentAudience(this.db, segment, topic);
+      return await segmentAudience(this.db, segment, topic, channel);
     } catch (err) {
       // Before any segment exists the segments table may not either: no segment can be named yet.
       if ((err as { code?: string }).code === '42P01') return undefined;
@@ -88,13 +110,24 @@ export class BroadcastService {
     }
   }
 
-  /** The template must exist; a marketing one goes out under a topic that exists. */
+  /**
+   * The template must exist, in a format the channel sends; a marketing one goes out under a topic that exists.
+   */
   private async checkContent(req: BroadcastRequest): Promise<void> {
     const templates = await templateCatalogue(this.db);
     if (!templates.has(req.template)) {
       throw new BroadcastInputError(
         'template',
-        `there is no email template '${req.template}'; the templates are: ${templates.ids().join(', ')}`,
+        `there is no template '${req.template}'; the templates are: ${templates.ids().join(', ')}`,
+      );
+    }
+    const channel = req.channel ?? 'email';
+    const format = templates.format(req.template);
+    const formats = CHANNEL_FORMATS[channel];
+    if (format !== undefined && !formats.includes(format)) {
+      throw new BroadcastInputError(
+        'template',
+        `'${req.template}' is a ${format} template, and ${channel} sends ${formats.join(' or ')} templates`,
       );
     }
     if (req.topic !== undefined) await this.requireTopic(req.topic);
@@ -133,6 +166,7 @@ export class BroadcastService {
         name: req.name,
         segmentKey: req.segment,
         template: req.template,
+        channel: req.channel ?? 'email',
         subject: req.subject ?? null,
         from: req.from ?? null,
         topic: req.topic ?? null,
@@ -148,7 +182,13 @@ export class BroadcastService {
         action: 'broadcast.created',
         subjectType: 'broadcast',
         subjectId: id,
-        details: { name: req.name, segment: req.segment, template: req.template, audience: audience.members },
+        details: {
+          name: req.name,
+          segment: req.segment,
+          template: req.template,
+          channel: req.channel ?? 'email',
+          audience: audience.members,
+        },
       });
       return created;
     });
@@ -218,8 +258,17 @@ export class BroadcastService {
     }
   }
 
-  /** Sends one test to an address, through a short workflow of its own; answers what became of it. */
+  /**
+   * Sends one test to an address, through a short workflow of its own; answers what became of it. Only an email
+   * broadcast has a test: a BroadcastActionRefusedError for the others.
+   */
   async test(b: Broadcast, email: string): Promise<{ status: string; reason?: string }> {
+    if (b.channel !== 'email') {
+      throw new BroadcastActionRefusedError(
+        `a test of ${A_BROADCAST_ON[b.channel]} cannot be sent: a test goes to an email address, so only an ` +
+          'email broadcast has one',
+      );
+    }
     return this.temporal.workflow.execute(broadcastTestWorkflow, {
       workflowId: `broadcast-test:${b.id}:${randomUUID()}`,
       taskQueue: this.taskQueue,

@@ -31,9 +31,10 @@ const CONTACT_EVENTS = new Set(['delivered', 'opened', 'clicked', 'bounced']);
 
 /**
  * Records what happened to messages after the send, from any source (a provider's webhook, our pixel and links), and
- * acts on it once per event: a hard bounce or a complaint suppresses the address, repeated soft bounces suppress it
- * for a while, a complaint or a provider's unsubscribe unsubscribes the contact, and human engagement becomes a
- * contact event (`email.delivered`, `email.opened`, `email.clicked`, `email.bounced`). The contact event's
+ * acts on it once per event: an email's hard bounce or complaint suppresses the address, repeated soft bounces
+ * suppress it for a while, a complaint or a provider's unsubscribe unsubscribes the contact, and human engagement
+ * becomes a contact event named by the channel (`email.delivered`, `email.opened`, `email.clicked`, `email.bounced`;
+ * `sms.delivered`, `in_app.opened`, `in_app.clicked`, ...). The contact event's
  * idempotency key names the message (and the link), not the source: a provider's open and our pixel's open of the
  * same message are one `email.opened`.
  */
@@ -102,7 +103,9 @@ export class EngagementService {
     if (!(await this.messages.record(event))) return false;
     this.deps.metrics?.messageEvents.inc({ status: event.status, source: event.source });
     if (event.machineReason !== undefined) return true;
-    if (event.email && (event.status === 'bounced' || event.status === 'complained')) {
+    // Only an email's bounce or complaint says anything about the address: an SMS that was undelivered does not.
+    const aboutEmail = !message || message.channel === 'email';
+    if (aboutEmail && event.email && (event.status === 'bounced' || event.status === 'complained')) {
       await suppressAfter(
         this.suppressions,
         {
@@ -142,7 +145,7 @@ class ContactEvents {
     this.events.push({
       contact,
       contactId: contact.id,
-      name: `email.${event.status}`,
+      name: `${message.channel}.${event.status}`,
       properties: {
         messageId: message.id,
         ...(message.sequenceKey ? { sequenceKey: message.sequenceKey } : {}),
@@ -152,7 +155,7 @@ class ContactEvents {
         ...(event.bounceType ? { bounceType: event.bounceType } : {}),
       },
       occurredAt: event.occurredAt,
-      idempotencyKey: `email.${event.status}:${message.id}${link}`.slice(0, 400),
+      idempotencyKey: `${message.channel}.${event.status}:${message.id}${link}`.slice(0, 400),
     });
   }
 }

@@ -1,4 +1,5 @@
 import type { Config } from '../config/config';
+import type { FrequencyCap } from '../db/stores/outbox';
 import type { SoftBouncePolicy } from '../domain/suppressionPolicy';
 
 /** What every activity that sends mail reads from the configuration. */
@@ -18,7 +19,7 @@ export interface MailSettings {
   publicUrl: string;
   /** Where calls to action point: the product the emails are about. */
   appUrl: string;
-  frequencyCap: { max: number; windowMs: number };
+  frequencyCap: FrequencyCap;
   /** Templates sent even to a suppressed address (MUST_DELIVER_TEMPLATES). */
   mustDeliver?: readonly string[];
   /** When soft bounces suppress an address; DEFAULT_SOFT_BOUNCE_POLICY unless set. */
@@ -38,6 +39,7 @@ export type MailConfig = Pick<Config, 'MAIL_FROM' | 'PRODUCT_NAME' | 'publicUrl'
       | 'appUrl'
       | 'FREQUENCY_CAP'
       | 'FREQUENCY_WINDOW_HOURS'
+      | 'FREQUENCY_CAP_SCOPE'
       | 'MUST_DELIVER_TEMPLATES'
       | 'softBounces'
       | 'TRACKING_ENABLED'
@@ -54,7 +56,11 @@ export function mailSettingsFrom(config: MailConfig): MailSettings {
     ...(config.COMPANY_ADDRESS ? { companyAddress: config.COMPANY_ADDRESS } : {}),
     publicUrl: config.publicUrl,
     appUrl: config.appUrl ?? config.publicUrl,
-    frequencyCap: { max: config.FREQUENCY_CAP ?? 3, windowMs: (config.FREQUENCY_WINDOW_HOURS ?? 24) * 3600_000 },
+    frequencyCap: {
+      max: config.FREQUENCY_CAP ?? 3,
+      windowMs: (config.FREQUENCY_WINDOW_HOURS ?? 24) * 3600_000,
+      ...(config.FREQUENCY_CAP_SCOPE === 'channel' ? { perChannel: true } : {}),
+    },
     ...(config.MUST_DELIVER_TEMPLATES ? { mustDeliver: config.MUST_DELIVER_TEMPLATES } : {}),
     ...(config.softBounces ? { softBounces: config.softBounces } : {}),
     tracking: config.TRACKING_ENABLED !== 'false',

@@ -6,17 +6,17 @@ import {
   type TemplateRecord,
   type TemplateVersion,
 } from '../db/stores/templates';
-import { compileTemplate } from '../templates/engine/compile';
-import type {
-  Artifact,
-  LocaleContent,
-  TemplateFormat,
-  TemplateKind,
-  TemplateProblem,
-  TemplateRef,
+import { channelLayoutProblem, compileTemplate, subjectProblem } from '../templates/engine/compile';
+import {
+  isEmailFormat,
+  type Artifact,
+  type LocaleContent,
+  type TemplateFormat,
+  type TemplateKind,
+  type TemplateProblem,
+  type TemplateRef,
 } from '../templates/engine/types';
 import type { TemplateCatalogue } from '../domain/sequences/validate';
-import { subjectProblem } from '../templates/engine/compile';
 import { knownVariables } from './templateVariables';
 
 /** A template as the API creates it: its settings and the content of one locale. */
@@ -25,6 +25,7 @@ export interface TemplateInput {
   name: string;
   kind: TemplateKind;
   format: TemplateFormat;
+  /** An email's subject line; a push's title for a text or json template, where it may be empty. */
   subject: string;
   body: string;
   text?: string | null;
@@ -68,9 +69,12 @@ export interface Published {
   warnings: TemplateProblem[];
 }
 
-/** The layout a new email template gets when it names none: the one that fits its format and kind. */
+/**
+ * The layout a new email template gets when it names none: the one that fits its format and kind; none for a
+ * layout, a partial, or a text or json template (which never has one).
+ */
 export function defaultLayout(input: Pick<TemplateInput, 'kind' | 'format' | 'transactional' | 'body'>): string | null {
-  if (input.kind !== 'email') return null;
+  if (input.kind !== 'email' || !isEmailFormat(input.format)) return null;
   if (input.format === 'mjml') return /^\s*<mjml[\s>]/i.test(input.body) ? null : 'mjml_base';
   return input.transactional ? 'internal' : 'base';
 }
@@ -133,7 +137,9 @@ export class TemplateService {
   ): Promise<{ artifacts: Record<string, Artifact>; uses: string[]; warnings: TemplateProblem[] }> {
     const problems: TemplateProblem[] = [];
     let layout: TemplateRef | undefined;
-    if (meta.kind === 'email' && meta.layout) {
+    if (meta.layout && !isEmailFormat(meta.format)) {
+      problems.push(channelLayoutProblem(meta.format, meta.layout));
+    } else if (meta.kind === 'email' && meta.layout) {
       const found = library.get(meta.layout);
       const fitting = [...library.values()].filter(
         (l) => l.template.kind === 'layout' && l.template.format === meta.format,
@@ -224,15 +230,20 @@ export class TemplateService {
     const current = (await this.store.getVersion(key, template.currentVersion)) as TemplateVersion;
     const locale = patch.locale ?? current.defaultLocale;
     const before = current.content[locale];
-    if (!before && (patch.subject === undefined || patch.body === undefined)) {
+    // A text or json template's subject may be empty: a new locale needs only its body.
+    const email = isEmailFormat(template.format);
+    if (!before && ((email && patch.subject === undefined) || patch.body === undefined)) {
       throw new TemplateInputError([
         {
           path: 'body',
-          message: `locale '${locale}' is new to this template: give its subject and body (the template has ${Object.keys(
+          message: `locale '${locale}' is new to this template: give its ${email ? 'subject and body' : 'body'} (the template has ${Object.keys(
             current.content,
           ).join(', ')})`,
         },
       ]);
+    }
+    if (email && template.kind === 'email' && patch.subject?.trim() === '') {
+      throw new TemplateInputError([{ path: 'subject', message: 'an email needs a subject' }]);
     }
     const content = {
       ...current.content,
@@ -331,14 +342,21 @@ export class TemplateService {
   }
 }
 
-/** The email templates a sequence or broadcast may name now, which are transactional, and the check of a subject. */
+/**
+ * The message templates a sequence or broadcast may name now, their formats (a step's channel sends only some; unknown
+ * when the store does not say), which are transactional, and the check of a subject.
+ */
 export async function templateCatalogue(db: Db): Promise<Required<TemplateCatalogue>> {
-  const rows = await new TemplateStore(db).catalogue();
+  const rows: ReadonlyArray<{ key: string; transactional: boolean; format?: TemplateFormat }> = await new TemplateStore(
+    db,
+  ).catalogue();
   const keys = rows.map((r) => r.key);
+  const formats = new Map(rows.map((r) => [r.key, r.format]));
   const transactional = rows.filter((r) => r.transactional).map((r) => r.key);
   return {
     has: (key) => keys.includes(key),
     ids: () => keys,
+    format: (key) => formats.get(key),
     transactional: () => transactional,
     subjectProblem,
   };

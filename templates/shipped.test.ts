@@ -19,6 +19,8 @@ const MARKETING = [
   'expansion_upgrade',
   'expansion_usage_tips',
   'expansion_invite_team',
+  // The churn scan's in-app retention offer.
+  'retention_offer',
 ];
 const TRANSACTIONAL = [
   'approval_request',
@@ -85,6 +87,7 @@ beforeAll(async () => {
     shipped.set(b.key, {
       key: b.key,
       version: 1,
+      format: b.format,
       transactional: b.transactional,
       from: null,
       replyTo: null,

@@ -27,6 +27,8 @@ export const templateMetadata: Readonly<Record<string, TemplateMetadata>> = {
   winback_offer: { cta: 'reactivate' },
   winback_reminder: { cta: 'login' },
   winback_last_chance: { cta: 'reactivate' },
+  // Shown in the product's in-app inbox to a customer the churn scan finds at risk.
+  retention_offer: { cta: 'reactivate', subject: 'A month on us, {{first_name}}' },
   expansion_upgrade: { cta: 'upgrade' },
   expansion_usage_tips: { cta: 'view_usage' },
   expansion_invite_team: { cta: 'invite_team' },

@@ -1,5 +1,6 @@
 import type { SequenceDefinition } from '../domain/sequences/definition';
 import type { QuietHours } from '../domain/sequences/time';
+import type { Channel } from '../domain/messages';
 
 /** Inputs, results, carries and query views of the sequence workflow and its send activity. */
 
@@ -62,6 +63,10 @@ export interface SequenceState {
 export interface SendEmailInput {
   idempotencyKey: string;
   contactId: string;
+  /** The channel when it is not email (the step's `channel`). */
+  channel?: Exclude<Channel, 'email'>;
+  /** A webhook step's URL. */
+  url?: string;
   template: string;
   /** The step's own subject; the template's when the step gives none. */
   subject?: string;

@@ -193,6 +193,8 @@ export const sequenceWorkflow: SequenceWorkflow = async function sequenceWorkflo
     mail.sendEmail({
       idempotencyKey: getSendIdempotencyKey(info.workflowId, enrollmentRunId, step.id, visits[step.id]!),
       contactId,
+      ...(step.channel && step.channel !== 'email' ? { channel: step.channel } : {}),
+      ...(step.url ? { url: step.url } : {}),
       template: step.template,
       subject: step.subject,
       ...(step.from ? { from: step.from } : {}),
@@ -233,7 +235,7 @@ export const sequenceWorkflow: SequenceWorkflow = async function sequenceWorkflo
           const result = await send(step);
           if (result.status !== 'deferred') {
             if (result.status === 'sent' || result.status === 'duplicate') sends++;
-            else log.warn('email not sent', { step: step.id, ...result });
+            else log.warn('message not sent', { step: step.id, ...result });
             break;
           }
           // Quiet hours, or over the frequency cap: the send waits for the window to open; it is never dropped.

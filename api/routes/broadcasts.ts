@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BROADCAST_STATUSES, LOCAL_TIME_PATTERN, SKIP_REASONS } from '../../domain/broadcast';
+import { BROADCAST_CHANNELS, BROADCAST_STATUSES, LOCAL_TIME_PATTERN, SKIP_REASONS } from '../../domain/broadcast';
 import { subjectProblem } from '../../templates/engine/compile';
 import {
   BroadcastActionRefusedError,
@@ -13,11 +13,35 @@ import { badRequest, conflict, notFound } from '../errors';
 import { queryNumber } from '../queryNumber';
 import { defineRoute, ok, r400, r403, r404, r409, WRITERS, type AnyRoute } from '../registry';
 
+const channelChoices = BROADCAST_CHANNELS.join(', ');
+
+/** A broadcast's channel: one of BROADCAST_CHANNELS; a webhook is told where it goes instead. */
+const channelField = z
+  .enum(BROADCAST_CHANNELS, {
+    error: (issue) =>
+      issue.input === 'webhook'
+        ? `a webhook goes from a sequence step (a send step with channel 'webhook'), not a broadcast; a broadcast's channel is one of: ${channelChoices}`
+        : `the channel must be one of: ${channelChoices}`,
+  })
+  .optional();
+
 const createBody = z
   .object({
     name: z.string().trim().min(1).max(200),
     segment: z.string().trim().min(1).max(100).describe('the key of the segment whose members receive it'),
-    template: z.string().trim().min(1).max(100).describe('the key of an email template (GET /v1/templates)'),
+    channel: channelField.describe(
+      'what it is sent as: email (the default), sms (to contacts with a phone who consented), in_app (the ' +
+        'in-app inbox) or push (to registered devices)',
+    ),
+    template: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .describe(
+        'the key of a template (GET /v1/templates) in a format the channel sends: mjml or html for email and ' +
+          'in_app, text for sms, text or json for push',
+      ),
     subject: z
       .string()
       .trim()
@@ -62,6 +86,7 @@ const broadcastResponse = z.object({
   id: z.uuid(),
   name: z.string(),
   segment: z.string(),
+  channel: z.enum(BROADCAST_CHANNELS),
   template: z.string(),
   subject: z.string().nullable(),
   topic: z.string().nullable(),
@@ -87,6 +112,7 @@ const present = (b: BroadcastView) => ({
   id: b.id,
   name: b.name,
   segment: b.segmentKey,
+  channel: b.channel,
   template: b.template,
   subject: b.subject,
   topic: b.topic,
@@ -106,7 +132,7 @@ const present = (b: BroadcastView) => ({
 });
 
 /**
- * Broadcasts: one email to the frozen members of a segment, sent by one workflow at a rate limit, with pause,
+ * Broadcasts: one message (an email, a text, an in-app message or a push) to the frozen members of a segment, sent by one workflow at a rate limit, with pause,
  * resume and cancel, progress counts, a test send, and the audience count before anything is sent.
  */
 export function broadcastRoutes(deps: RouteDeps): AnyRoute[] {
@@ -156,12 +182,14 @@ export function broadcastRoutes(deps: RouteDeps): AnyRoute[] {
       tag: 'Broadcasts',
       access: 'any',
       description:
-        '`eligible` counts the members who may receive it: not unsubscribed from everything and, when `topic` is ' +
-        'given, still in that topic. Suppressed and capped addresses are only known when it sends.',
+        '`eligible` counts the members who may receive it: not unsubscribed from everything, when `topic` is ' +
+        'given still in that topic, and reachable on `channel` (sms: a phone and consent to texts; push: a ' +
+        'registered device). Suppressed and capped addresses are only known when it sends.',
       body: z
         .object({
           segment: z.string().trim().min(1).max(100),
           topic: z.string().trim().min(1).max(100).optional(),
+          channel: channelField.describe('email when absent'),
         })
         .strict(),
       response: z.object({ segment: z.string(), members: z.number().int(), eligible: z.number().int() }),
@@ -173,7 +201,7 @@ export function broadcastRoutes(deps: RouteDeps): AnyRoute[] {
       handler: async ({ body }, _req, res) => {
         let audience: Awaited<ReturnType<BroadcastService['audience']>>;
         try {
-          audience = await service.audience(body.segment, body.topic);
+          audience = await service.audience(body.segment, body.topic, body.channel);
         } catch (err) {
           if (err instanceof BroadcastInputError) {
             throw badRequest('invalid request body', [{ path: err.field, message: err.message }]);
@@ -191,11 +219,13 @@ export function broadcastRoutes(deps: RouteDeps): AnyRoute[] {
     defineRoute({
       method: 'post',
       path: '/v1/broadcasts',
-      summary: 'Send one email to a segment',
+      summary: 'Send one message to a segment',
       description:
         'The audience is frozen when the broadcast starts (at `sendAt`); each member is sent at most once, at the ' +
         'rate limit, in their own time zone when `localTime` is set. Unsubscribed, suppressed and capped contacts ' +
-        'are skipped and counted. More recipients than APPROVAL_BROADCAST_RECIPIENTS_THRESHOLD wait for the ' +
+        'are skipped and counted; on `sms`, so are contacts without consent to texts (`no_consent`) or without a ' +
+        'phone (`no_address`), on `push` those without a device (`no_address`). A webhook is not a broadcast ' +
+        'channel: it goes from a sequence step. More recipients than APPROVAL_BROADCAST_RECIPIENTS_THRESHOLD wait for the ' +
         'chairman. Contacts who left the `topic` are skipped (`unsubscribed_topic`). The template version published ' +
         'when the broadcast starts is the one every recipient gets.',
       tag: 'Broadcasts',
@@ -221,6 +251,7 @@ export function broadcastRoutes(deps: RouteDeps): AnyRoute[] {
               name: body.name,
               segment: body.segment,
               template: body.template,
+              ...(body.channel ? { channel: body.channel } : {}),
               ...(body.subject ? { subject: body.subject } : {}),
               ...(body.sendAt ? { sendAt: new Date(body.sendAt) } : {}),
               ...(body.localTime ? { localTime: body.localTime } : {}),
@@ -279,17 +310,24 @@ export function broadcastRoutes(deps: RouteDeps): AnyRoute[] {
       method: 'post',
       path: '/v1/broadcasts/:id/test',
       summary: 'Send one test of the broadcast to an address',
-      description: 'Not sent to the audience and not counted; the subject starts with [Test].',
+      description:
+        'Not sent to the audience and not counted; the subject starts with [Test]. Only an email broadcast has a ' +
+        'test: for another channel the answer is a 409.',
       tag: 'Broadcasts',
       access: WRITERS,
       params: idParams,
       body: z.object({ email: z.email() }).strict(),
       response: z.object({ status: z.string(), reason: z.string().optional() }),
-      responses: { ...ok('what became of the test'), ...r400, ...r403, ...r404 },
+      responses: { ...ok('what became of the test'), ...r400, ...r403, ...r404, ...r409 },
       example: { body: { email: 'me@acme.test' }, response: { status: 'sent' } },
       handler: async ({ params, body }, _req, res) => {
         const b = await load(params.id);
-        res.json(await service.test(b, body.email));
+        try {
+          res.json(await service.test(b, body.email));
+        } catch (err) {
+          if (err instanceof BroadcastActionRefusedError) throw conflict(err.message, 'BroadcastTestEmailOnly');
+          throw err;
+        }
       },
     }),
   ];

@@ -11,6 +11,10 @@ import { badRequest, notFound } from '../errors';
 import { defineRoute, ok, r400, r403, r404, WRITERS, type AnyRoute } from '../registry';
 import { peopleRoutes } from './contacts/people';
 import { privacyRoutes } from './contacts/privacy';
+import { channelRoutes } from './contacts/channels';
+import { SmsConsentStore } from '../../db/stores/smsConsent';
+import { InvalidPhoneError, normalizePhone } from '../../domain/sms';
+import type { CountryCode } from 'libphonenumber-js';
 import { contactResponse, externalId, presentContact } from './contacts/shape';
 
 export { contactResponse, externalId, presentContact };
@@ -19,6 +23,13 @@ export const contactBody = z
   .object({
     id: externalId,
     email: z.email().max(320),
+    /** A mobile number, E.164 best (+14155550123); a national one is read in SMS_DEFAULT_COUNTRY. Null removes it. */
+    phone: z.string().max(40).nullable().optional(),
+    /** Explicit consent to text messages, given now for `phone`: where it was given (a form, a checkout). */
+    smsConsent: z
+      .object({ source: z.string().trim().min(1).max(200) })
+      .strict()
+      .optional(),
     timezone: z.string().max(64).refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin').optional(),
     traits: z.record(z.string().max(100), z.unknown()).optional(),
     /** The venture the contact is an end user of: its attribution, readiness and churn read the contact. */
@@ -35,7 +46,9 @@ export function contactRoutes({
   temporal,
   metrics,
   taskQueue,
-}: Pick<RouteDeps, 'db' | 'temporal' | 'metrics' | 'taskQueue'>): AnyRoute[] {
+  config,
+}: Pick<RouteDeps, 'db' | 'temporal' | 'metrics' | 'taskQueue' | 'config'>): AnyRoute[] {
+  const consent = new SmsConsentStore(db);
   const contacts = new ContactStore(db);
   const enrollments = new EnrollmentStore(db);
   const events = new EventStore(db);
@@ -67,13 +80,26 @@ export function contactRoutes({
             },
           ]);
         }
-        const { contact, created } = await contacts.upsert({
+        const phone = body.phone === undefined ? undefined : phoneOf(body.phone, config.SMS_DEFAULT_COUNTRY);
+        if (body.smsConsent && !(phone ?? (await contacts.getByExternalId(body.id))?.phone)) {
+          throw badRequest('invalid request body', [
+            { path: 'smsConsent', message: 'consent to text messages is given for a phone number: give phone too' },
+          ]);
+        }
+        const upserted = await contacts.upsert({
           externalId: body.id,
           email: body.email,
+          ...(phone !== undefined ? { phone } : {}),
           ...(body.timezone ? { timezone: body.timezone } : {}),
           ...(body.traits ? { traits: body.traits } : {}),
           ...(body.ventureId ? { ventureId: body.ventureId } : {}),
         });
+        const { created } = upserted;
+        let { contact } = upserted;
+        if (body.smsConsent) {
+          await consent.optIn(contact.id, body.smsConsent.source);
+          contact = (await contacts.getById(contact.id))!;
+        }
         await enrollment.contactsChanged([contact]);
         res.status(created ? 201 : 200).json(presentContact(contact));
       },
@@ -98,5 +124,18 @@ export function contactRoutes({
       },
     }),
     ...privacyRoutes({ db, temporal }),
+    ...channelRoutes({ db, config }),
   ];
+}
+
+/** The phone as stored (E.164), or null to remove it; a number that is none is the client's mistake, named. */
+function phoneOf(raw: string | null, country: string | undefined): string | null {
+  if (raw === null || raw.trim() === '') return null;
+  try {
+    return normalizePhone(raw, country as CountryCode | undefined);
+  } catch (err) {
+    if (err instanceof InvalidPhoneError)
+      throw badRequest('invalid request body', [{ path: 'phone', message: err.message.replace(/^phone: /, '') }]);
+    throw err;
+  }
 }

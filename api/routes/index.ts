@@ -27,6 +27,7 @@ import { strategyRoutes } from './strategies';
 import { unsubscribeRoutes } from './unsubscribe';
 import { ventureRoutes } from './ventures';
 import { messageRoutes } from './messages';
+import { inboxRoutes } from './inbox';
 import { suppressionRoutes } from './suppressions';
 import { trackingRoutes } from './tracking';
 import { webhookRoutes } from './webhooks';
@@ -70,6 +71,7 @@ export function buildRoutes(deps: RouteDeps): AnyRoute[] {
     ...seoPageRoutes(deps),
     ...contactRoutes(deps),
     ...messageRoutes(deps),
+    ...inboxRoutes({ ...deps, engagement }),
     ...suppressionRoutes(deps),
     ...eventRoutes(deps),
     ...importRoutes(deps),

@@ -7,8 +7,16 @@ import { emailVars } from '../../services/emailVars';
 import { mailSettingsFrom, type MailSettings } from '../../services/mailSettings';
 import { TemplateService, type TemplateInput } from '../../services/templates';
 import { knownVariables } from '../../services/templateVariables';
+import { smsSize } from '../../templates/engine/channelFormats';
+import { isEmailFormat } from '../../templates/engine/types';
 import { PRODUCT_VARIABLES } from '../../templates/engine/variables';
-import { renderTemplate, TemplateLibrary, type ResolvedTemplate } from '../../templates/library';
+import {
+  renderJson,
+  renderTemplate,
+  renderText,
+  TemplateLibrary,
+  type ResolvedTemplate,
+} from '../../templates/library';
 import { templateTestWorkflow } from '../../workflows/templateWorkflows';
 import { actorOf } from '../auth';
 import type { RouteDeps } from '../deps';
@@ -31,6 +39,24 @@ export function templateMail(config: RouteDeps['config']): {
   });
   const allowedFrom = config.mailFromAllowed ?? mail.allowedSenders ?? [];
   return { mail, allowedFrom, allowedReplyTo: config.mailReplyToAllowed ?? allowedFrom };
+}
+
+/**
+ * A template rendered as the preview answers it: an email's subject, HTML and text; a text template's text (with
+ * the SMS segments it takes) and no HTML; a json template's value, pretty-printed as its text, and no HTML.
+ */
+function rendered(template: ResolvedTemplate, vars: Record<string, unknown>, options: { locale?: string }) {
+  const { format } = template;
+  if (format === 'text') {
+    const message = renderText(template, vars, options);
+    const { encoding, characters, segments } = smsSize(message.text);
+    return { format, ...message, html: '', sms: { encoding, characters, segments } };
+  }
+  if (format === 'json') {
+    const { subject, value, locale } = renderJson(template, vars, options);
+    return { format, subject, html: '', text: JSON.stringify(value, null, 2), json: value, locale };
+  }
+  return { format, ...renderTemplate(template, vars, options) };
 }
 
 /**
@@ -67,7 +93,7 @@ export function templatePreviewRoutes(deps: RouteDeps): AnyRoute[] {
       vars: body.variables ?? {},
     });
     try {
-      return renderTemplate(template, vars, typeof vars.locale === 'string' ? { locale: vars.locale } : {});
+      return rendered(template, vars, typeof vars.locale === 'string' ? { locale: vars.locale } : {});
     } catch (err) {
       throw badRequest('the template cannot be rendered with these values', [
         { path: 'variables', message: (err as Error).message },
@@ -139,6 +165,7 @@ export function templatePreviewRoutes(deps: RouteDeps): AnyRoute[] {
         const compiled = await service.draft(input);
         if (!compiled.artifact) {
           res.json({
+            format: input.format,
             subject: '',
             html: '',
             text: '',
@@ -152,6 +179,7 @@ export function templatePreviewRoutes(deps: RouteDeps): AnyRoute[] {
         const template: ResolvedTemplate = {
           key: `draft-${hash}`,
           version: 0,
+          format: input.format,
           transactional: input.transactional,
           from: null,
           replyTo: null,
@@ -171,12 +199,15 @@ export function templatePreviewRoutes(deps: RouteDeps): AnyRoute[] {
       method: 'post',
       path: '/v1/templates/:key/preview',
       summary: 'Render a template for a contact, or with sample variables',
+      description:
+        'An email answers its subject, HTML and text part; a text template its text, with the SMS segments it takes ' +
+        '(`sms`); a json template its value (`json`), pretty-printed in `text`. `html` is empty for text and json.',
       tag,
       access: 'any',
       params: s.keyParams,
       body: s.preview,
       response: s.previewAnswer,
-      responses: { ...ok('subject, HTML and text as the recipient would get them'), ...r400, ...r404 },
+      responses: { ...ok('what the recipient would get'), ...r400, ...r404 },
       handler: async ({ params, body }, _req, res) => {
         const template = await library.resolve(params.key, body.version);
         if (!template)
@@ -199,6 +230,11 @@ export function templatePreviewRoutes(deps: RouteDeps): AnyRoute[] {
       handler: async ({ params, body }, req, res) => {
         const template = await library.resolve(params.key);
         if (!template) throw notFound(`email template ${params.key}`);
+        if (!isEmailFormat(template.format)) {
+          throw badRequest(
+            `template '${params.key}' is a ${template.format} template and a test goes by email: preview it instead`,
+          );
+        }
         const { contact } = await recipientOf(body);
         const workflowId = `template-test:${params.key}:${randomUUID()}`;
         const outcome = await temporal.workflow.execute(templateTestWorkflow, {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TEMPLATE_KINDS } from '../../templates/engine/types';
+import { isEmailFormat, TEMPLATE_FORMATS, TEMPLATE_KINDS } from '../../templates/engine/types';
 import { externalId } from './contacts/shape';
 
 /** Keys the template routes (and the dashboard's pages) use as words of their own paths. */
@@ -18,7 +18,15 @@ const locale = z
   .trim()
   .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag like en, de or pt-BR');
 const body = z.string().min(1).max(200_000);
-const subject = z.string().min(1).max(300);
+/** An email's subject line, or a push's title (which a text or json template may leave empty). */
+const subject = z.string().max(300);
+const format = z.enum(TEMPLATE_FORMATS, {
+  error: `must be one of ${TEMPLATE_FORMATS.join(', ')} (mjml and html for email, text for SMS and push, json for webhooks and push)`,
+});
+/** Whether an email written for email (mjml, html) has its subject; anything else may go without one. */
+const subjectGivenIfNeeded = (t: { kind: string; format: (typeof TEMPLATE_FORMATS)[number]; subject?: string }) =>
+  t.kind !== 'email' || !isEmailFormat(t.format) || (t.subject ?? '').trim() !== '';
+const needsSubject = { message: 'an email needs a subject', path: ['subject'] };
 const text = z.string().max(200_000).nullable();
 const sender = z.string().trim().min(3).max(320).nullable();
 const layout = z.string().trim().min(1).max(100).nullable();
@@ -34,8 +42,8 @@ const usedBy = z.object({ sequences: z.array(z.string()), broadcasts: z.array(z.
 /** The draft an editor renders before saving: the create body's content, without key and name. */
 const draftPreview = z
   .object({
-    format: z.enum(['mjml', 'html']),
-    subject,
+    format,
+    subject: subject.default(''),
     body,
     text: text.optional(),
     locale: locale.default('en'),
@@ -44,13 +52,14 @@ const draftPreview = z
     contactId: externalId.optional(),
     variables: variables.optional(),
   })
-  .strict();
+  .strict()
+  .refine((t) => subjectGivenIfNeeded({ ...t, kind: 'email' }), needsSubject);
 
 const template = z.object({
   key: z.string(),
   name: z.string(),
   kind: z.enum(TEMPLATE_KINDS),
-  format: z.enum(['mjml', 'html']),
+  format: z.enum(TEMPLATE_FORMATS),
   transactional: z.boolean(),
   layout: z.string().nullable(),
   from: z.string().nullable(),
@@ -68,7 +77,21 @@ const template = z.object({
   usedBy: usedBy.optional(),
 });
 
-const rendered = z.object({ subject: z.string(), html: z.string(), text: z.string(), locale: z.string() });
+/**
+ * A rendered template. An email has its HTML and text part; a text template its text (and `html` empty) with the
+ * SMS segments it takes; a json template its value as `json`, pretty-printed in `text`, and `html` empty.
+ */
+const rendered = z.object({
+  format: z.enum(TEMPLATE_FORMATS),
+  subject: z.string(),
+  html: z.string(),
+  text: z.string(),
+  json: z.unknown().optional(),
+  sms: z
+    .object({ encoding: z.enum(['GSM-7', 'UCS-2']), characters: z.number().int(), segments: z.number().int() })
+    .optional(),
+  locale: z.string(),
+});
 
 /** Request and answer schemas of the template routes. */
 export const templateSchemas = {
@@ -79,7 +102,7 @@ export const templateSchemas = {
       key,
       name: z.string().trim().min(1).max(200),
       kind: z.enum(TEMPLATE_KINDS).default('email'),
-      format: z.enum(['mjml', 'html']),
+      format,
       subject: subject.optional(),
       body,
       text: text.optional(),
@@ -90,10 +113,7 @@ export const templateSchemas = {
       replyTo: sender.optional(),
     })
     .strict()
-    .refine((t) => t.kind !== 'email' || t.subject !== undefined, {
-      message: 'an email needs a subject',
-      path: ['subject'],
-    }),
+    .refine(subjectGivenIfNeeded, needsSubject),
   update: z
     .object({
       name: z.string().trim().min(1).max(200),

@@ -88,12 +88,16 @@ export function templateRoutes(deps: RouteDeps): AnyRoute[] {
     defineRoute({
       method: 'post',
       path: '/v1/templates',
-      summary: 'Create a template (an email, a layout or a partial)',
+      summary: 'Create a template (an email, a text or json message, a layout or a partial)',
       description:
         'MJML is compiled once, here, to responsive HTML; Handlebars runs per recipient. A 400 lists MJML and ' +
         'Handlebars errors with line and column, links without a scheme, and a marketing email that does not link ' +
         '`{{preferences_url}}`; `warnings` lists variables no context provides. An email ' +
-        'gets the layout that fits its format unless it names one (`null` for none).',
+        'gets the layout that fits its format unless it names one (`null` for none). ' +
+        'Format `text` (SMS, push) is Handlebars sent unescaped, at most 1,600 characters before variables, with a ' +
+        'warning past one SMS segment and for marketing that does not mention STOP; format `json` (webhooks, push) ' +
+        'is a JSON document whose string values are Handlebars, each rendering to a string. Both are kind `email` ' +
+        'only, have no layout, partials or text part, and may leave the subject (a push title) empty.',
       tag,
       access: WRITERS,
       body: s.create,

@@ -12,6 +12,10 @@ import type { EngagementService } from '../../services/engagement';
 import type { RouteDeps } from '../deps';
 import { badRequest, HttpError } from '../errors';
 import { defineRoute, ok, r400, type AnyRoute } from '../registry';
+import { DEFAULT_PRODUCT_NAME } from '../../config/config';
+import { SmsConsentStore } from '../../db/stores/smsConsent';
+import { keywordReply, normalizePhone, smsKeyword } from '../../domain/sms';
+import { twilioStatus, verifyTwilioSignature } from '../../providers/sms/twilio';
 
 /** What a webhook delivery did, so a provider's delivery log shows it. */
 const answer = z.object({
@@ -27,7 +31,7 @@ const refused = {
   '503': 'no verification key is configured; nothing stored, and the provider retries',
 };
 
-export interface WebhookDeps extends Pick<RouteDeps, 'config' | 'log' | 'metrics'> {
+export interface WebhookDeps extends Pick<RouteDeps, 'config' | 'log' | 'metrics' | 'db'> {
   engagement: EngagementService;
 }
 
@@ -35,7 +39,8 @@ export interface WebhookDeps extends Pick<RouteDeps, 'config' | 'log' | 'metrics
  * The providers' event webhooks. They carry a signature, not an API key, so the app mounts them outside the key check
  * and hands them the raw body: the signature is over its bytes. A request that does not verify stores nothing.
  */
-export function webhookRoutes({ config, log, metrics, engagement }: WebhookDeps): AnyRoute[] {
+export function webhookRoutes({ config, log, metrics, engagement, db }: WebhookDeps): AnyRoute[] {
+  const consent = new SmsConsentStore(db);
   const maxAge = config.WEBHOOK_MAX_AGE_SECONDS ?? 300;
   const sendGridKey: KeyObject | undefined = config.SENDGRID_WEBHOOK_PUBLIC_KEY
     ? parseSendGridPublicKey(config.SENDGRID_WEBHOOK_PUBLIC_KEY)
@@ -135,5 +140,90 @@ export function webhookRoutes({ config, log, metrics, engagement }: WebhookDeps)
         res.json(await record('mailgun', parsed.event ? [parsed.event] : [], parsed.ignored ? 1 : 0, 0));
       },
     }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/webhooks/twilio/status',
+      summary: "Twilio's delivery status callback of a text message (sent, delivered, undelivered, failed)",
+      description:
+        'Verified with TWILIO_AUTH_TOKEN: the X-Twilio-Signature of this URL (under PUBLIC_URL) and the form fields. ' +
+        'Each status of a message is stored once on its timeline; undelivered is a bounce of the text, never of ' +
+        "the contact's email address.",
+      tag,
+      access: 'public',
+      bodyMediaTypes: ['application/x-www-form-urlencoded'],
+      response: answer,
+      responses: { ...ok('the status was recorded'), ...r400, ...refused },
+      handler: async (_input, req, res) => {
+        const form = twilioForm(req, 'status');
+        const status = twilioStatus(form.MessageStatus ?? '');
+        if (!status || !form.MessageSid) {
+          res.json(await record('twilio', [], 1, 0));
+          return;
+        }
+        const event: ProviderEvent = {
+          provider: 'twilio',
+          eventId: `${form.MessageSid}:${form.MessageStatus}`,
+          status,
+          occurredAt: new Date(),
+          providerMessageId: form.MessageSid,
+          ...(form.ErrorCode ? { reason: `Twilio error ${form.ErrorCode}` } : {}),
+          ...(status === 'bounced' ? { bounceType: 'hard' as const } : {}),
+        };
+        res.json(await record('twilio', [event], 0, 0));
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/webhooks/twilio/inbound',
+      summary: 'A text message a contact sent to our number: STOP, START and HELP as carriers require',
+      description:
+        'Verified like the status callback. STOP (STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, OPTOUT, REVOKE) withdraws ' +
+        'the SMS consent of every contact with that number, START (YES, UNSTOP) gives it again, HELP (INFO) answers ' +
+        'with how to stop; each is confirmed by a reply (TwiML). Anything else gets no reply.',
+      tag,
+      access: 'public',
+      bodyMediaTypes: ['application/x-www-form-urlencoded'],
+      responses: { ...ok('TwiML: the reply, if any'), ...r400, ...refused },
+      handler: async (_input, req, res) => {
+        const form = twilioForm(req, 'inbound');
+        const keyword = smsKeyword(form.Body ?? '');
+        let phone: string | undefined;
+        try {
+          phone = normalizePhone(form.From ?? '');
+        } catch {
+          phone = undefined;
+        }
+        if (keyword === 'stop' && phone)
+          await consent.optOutPhone(phone, `sms:${(form.Body ?? '').trim().toUpperCase()}`);
+        if (keyword === 'start' && phone)
+          await consent.optInPhone(phone, `sms:${(form.Body ?? '').trim().toUpperCase()}`);
+        if (keyword) metrics.webhookEvents.inc({ provider: 'twilio', outcome: `keyword_${keyword}` });
+        const reply = keyword
+          ? `<Message>${xmlText(keywordReply(keyword, config.PRODUCT_NAME ?? DEFAULT_PRODUCT_NAME))}</Message>`
+          : '';
+        res.type('text/xml').send(`<?xml version="1.0" encoding="UTF-8"?><Response>${reply}</Response>`);
+      },
+    }),
   ];
+
+  /** The form Twilio posted, once its signature verifies against this service's public URL of the route. */
+  function twilioForm(req: Request, route: 'status' | 'inbound'): Record<string, string> {
+    const token = config.TWILIO_AUTH_TOKEN;
+    if (!token) unconfigured('twilio', 'TWILIO_AUTH_TOKEN');
+    const form = Object.fromEntries(new URLSearchParams(rawBody(req).toString('utf8')));
+    const signature = req.get('x-twilio-signature');
+    if (!signature) refuse('twilio', 401, 'not signed: the X-Twilio-Signature header is missing');
+    const url = `${config.publicUrl}/v1/webhooks/twilio/${route}`;
+    if (!verifyTwilioSignature(token!, url, form, signature)) {
+      refuse(
+        'twilio',
+        403,
+        `the X-Twilio-Signature does not verify for ${url} (is PUBLIC_URL the address Twilio calls?)`,
+      );
+    }
+    return form;
+  }
 }
+
+/** Text as XML character data. */
+const xmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

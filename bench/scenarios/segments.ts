@@ -74,6 +74,8 @@ export async function segmentsScenario(ctx: Ctx): Promise<void> {
       timezone: 'UTC',
       traits: c['traits'] as Record<string, unknown>,
       unsubscribedAt: null,
+      phone: null,
+      smsConsent: null,
       createdAt: new Date(),
     },
     contactId: c['id'] as string,

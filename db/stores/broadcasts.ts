@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import type { Db } from '../knex';
 import { eligibleSql, mayReceiveSql } from './topics';
+import { toContact, type Contact, type ContactRow } from './contacts';
 import {
+  type BroadcastChannel,
   type BroadcastCounts,
   type BroadcastStatus,
   type RecipientStatus,
@@ -13,6 +15,8 @@ export interface Broadcast {
   name: string;
   segmentKey: string;
   template: string;
+  /** What it is sent as: an email, a text, an in-app message or a push. */
+  channel: BroadcastChannel;
   /** The broadcast's own subject; the template's when null. */
   subject: string | null;
   from: string | null;
@@ -40,6 +44,7 @@ export type NewBroadcast = Pick<
   | 'name'
   | 'segmentKey'
   | 'template'
+  | 'channel'
   | 'subject'
   | 'from'
   | 'topic'
@@ -67,6 +72,8 @@ export interface ClaimedRecipient {
   unsubscribed: boolean;
   /** The contact left the broadcast's topic (or never confirmed an opt-in one). */
   leftTopic: boolean;
+  /** The whole contact as it is now (its phone and SMS consent, for a send beyond email). */
+  contact: Contact;
 }
 
 const toBroadcast = (r: Record<string, unknown>): Broadcast => ({
@@ -74,6 +81,7 @@ const toBroadcast = (r: Record<string, unknown>): Broadcast => ({
   name: r.name as string,
   segmentKey: r.segment_key as string,
   template: r.template as string,
+  channel: ((r.channel as string | null) ?? 'email') as BroadcastChannel,
   subject: (r.subject as string | null) ?? null,
   from: (r.from as string | null) ?? null,
   topic: (r.topic as string | null) ?? null,
@@ -105,6 +113,7 @@ export class BroadcastStore {
         name: b.name,
         segment_key: b.segmentKey,
         template: b.template,
+        channel: b.channel,
         subject: b.subject,
         from: b.from,
         topic: b.topic,
@@ -202,7 +211,7 @@ export class BroadcastStore {
 
   /**
    * Claims up to `limit` recipients due by `now`, oldest send time first; rows another claimer holds are skipped,
-   * not waited for. Returns them with the contact's address and traits as they are now.
+   * not waited for. Returns them with the contact as it is now (address, phone, consent, traits).
    */
   async claim(id: string, now: Date, limit: number): Promise<ClaimedRecipient[]> {
     const { rows } = await this.db.raw(
@@ -215,7 +224,8 @@ export class BroadcastStore {
                  LIMIT ?
                  FOR UPDATE SKIP LOCKED)
           RETURNING r.contact_id, r.idempotency_key)
-       SELECT claimed.contact_id, claimed.idempotency_key, c.email, c.timezone, c.traits, c.unsubscribed_at,
+       SELECT claimed.contact_id, claimed.idempotency_key, c.id, c.external_id, c.venture_id, c.email, c.phone,
+              c.sms_consent_at, c.sms_consent_source, c.timezone, c.traits, c.unsubscribed_at, c.created_at,
               NOT ${mayReceiveSql('c.id', '(SELECT topic FROM broadcasts WHERE id = ?)')} AS left_topic
          FROM claimed JOIN contacts c ON c.id = claimed.contact_id`,
       [id, now, limit, id],
@@ -228,6 +238,7 @@ export class BroadcastStore {
       traits: (r.traits as Record<string, unknown>) ?? {},
       unsubscribed: r.unsubscribed_at !== null,
       leftTopic: r.left_topic === true,
+      contact: toContact(r as unknown as ContactRow),
     }));
   }
 
@@ -305,23 +316,37 @@ export class BroadcastStore {
   }
 }
 
-/** The segments a broadcast can name (the segments table), and how many members each has now. */
+/** Who can receive a message on the channel at all: a text needs a number and consent, a push a device. */
+const REACHABLE_SQL: Record<BroadcastChannel, string | undefined> = {
+  email: undefined,
+  in_app: undefined,
+  sms: 'c.phone is not null and c.sms_consent_at is not null',
+  push: 'exists (select 1 from contact_devices d where d.contact_id = c.id)',
+};
+
+/**
+ * The segments a broadcast can name (the segments table), and how many members each has now: all of them, and
+ * those who may receive it on the channel (email when not given).
+ */
 export async function segmentAudience(
   db: Db,
   key: string,
   topic?: string,
+  channel: BroadcastChannel = 'email',
 ): Promise<{ members: number; eligible: number } | undefined> {
   const segment = await db('segments').where({ key }).first('key');
   if (!segment) return undefined;
-  // Eligible: not unsubscribed from everything and, with a topic, not out of it either.
+  // Eligible: not unsubscribed from everything, with a topic not out of it either, and reachable on the channel.
   const byTopic = topic ? eligibleSql(topic) : undefined;
+  const reachable = REACHABLE_SQL[channel];
   const row = await db('segment_members as m')
     .join('contacts as c', 'c.id', 'm.contact_id')
     .where('m.segment_key', key)
     .select(
       db.raw('count(*)::int as members'),
       db.raw(
-        `count(*) filter (where c.unsubscribed_at is null${byTopic ? ` and ${byTopic.sql}` : ''})::int as eligible`,
+        `count(*) filter (where c.unsubscribed_at is null${byTopic ? ` and ${byTopic.sql}` : ''}` +
+          `${reachable ? ` and ${reachable}` : ''})::int as eligible`,
         byTopic?.bindings ?? [],
       ),
     )

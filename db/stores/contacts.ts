@@ -5,6 +5,10 @@ export interface Contact {
   externalId: string;
   ventureId: string | null;
   email: string;
+  /** E.164, or null when the contact gave none. */
+  phone: string | null;
+  /** When the contact opted in to text messages, and where; null when they have not (or sent STOP since). */
+  smsConsent: { at: Date; source: string } | null;
   timezone: string;
   traits: Record<string, unknown>;
   unsubscribedAt: Date | null;
@@ -17,6 +21,9 @@ export interface ContactRow {
   external_id: string;
   venture_id: string | null;
   email: string;
+  phone: string | null;
+  sms_consent_at: Date | null;
+  sms_consent_source: string | null;
   timezone: string;
   traits: Record<string, unknown>;
   unsubscribed_at: Date | null;
@@ -28,6 +35,8 @@ export const toContact = (r: ContactRow): Contact => ({
   externalId: r.external_id,
   ventureId: r.venture_id,
   email: r.email,
+  phone: r.phone ?? null,
+  smsConsent: r.sms_consent_at ? { at: r.sms_consent_at, source: r.sms_consent_source ?? '' } : null,
   timezone: r.timezone,
   traits: r.traits,
   unsubscribedAt: r.unsubscribed_at,
@@ -37,6 +46,8 @@ export const toContact = (r: ContactRow): Contact => ({
 export interface ContactUpsert {
   externalId: string;
   email: string;
+  /** E.164 (normalised by the caller); null removes the number, and with it the SMS consent it was given for. */
+  phone?: string | null;
   timezone?: string;
   traits?: Record<string, unknown>;
   ventureId?: string;
@@ -54,6 +65,7 @@ export class ContactStore {
       timezone: input.timezone ?? 'UTC',
       traits: JSON.stringify(input.traits ?? {}),
       venture_id: input.ventureId ?? null,
+      ...(input.phone ? { phone: input.phone } : {}),
     };
     const [saved] = await this.db('contacts')
       .insert(row)
@@ -62,6 +74,20 @@ export class ContactStore {
         email: input.email,
         ...(input.timezone ? { timezone: input.timezone } : {}),
         ...(input.ventureId ? { venture_id: input.ventureId } : {}),
+        // Consent was given for a number: a new number (or none) needs it given again.
+        ...(input.phone !== undefined
+          ? {
+              phone: input.phone,
+              sms_consent_at: this.db.raw(
+                'CASE WHEN contacts.phone IS NOT DISTINCT FROM ? THEN contacts.sms_consent_at END',
+                [input.phone],
+              ),
+              sms_consent_source: this.db.raw(
+                'CASE WHEN contacts.phone IS NOT DISTINCT FROM ? THEN contacts.sms_consent_source END',
+                [input.phone],
+              ),
+            }
+          : {}),
         traits: this.db.raw('contacts.traits || excluded.traits'),
         updated_at: this.db.fn.now(),
       })

@@ -3,6 +3,7 @@ import type { Db } from '../knex';
 import {
   STATUS_RANK,
   type BounceType,
+  type Channel,
   type EventSource,
   type MessageStatus,
   type ProviderEvent,
@@ -66,6 +67,8 @@ export interface MessageWithTimeline extends MessageView {
 export interface MatchedMessage {
   id: string;
   contactId: string | null;
+  channel: Channel;
+  /** The contact's email address, whatever the channel (the address of a team notification). */
   email: string;
   sentAt: Date | null;
   sequenceKey: string | null;
@@ -85,10 +88,11 @@ const FIRST_TIME_COLUMN: Partial<Record<MessageStatus, string>> = {
 
 const iso = (d: unknown): string | null => (d instanceof Date ? d.toISOString() : null);
 
-const MATCHED_COLUMNS = ['id', 'contact_id', 'to_email', 'sent_at', 'sequence_key', 'step_id', 'variant'];
+const MATCHED_COLUMNS = ['id', 'contact_id', 'channel', 'to_email', 'sent_at', 'sequence_key', 'step_id', 'variant'];
 const toMatched = (r: Record<string, unknown>): MatchedMessage => ({
   id: r.id as string,
   contactId: (r.contact_id as string | null) ?? null,
+  channel: r.channel as Channel,
   email: r.to_email as string,
   sentAt: (r.sent_at as Date | null) ?? null,
   sequenceKey: (r.sequence_key as string | null) ?? null,

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from '../knex';
-import type { MessageStatus } from '../../domain/messages';
+import type { Channel, MessageStatus } from '../../domain/messages';
 import { MessageStore } from './messages';
 
 export interface OutboxClaim {
@@ -12,10 +12,30 @@ export interface OutboxClaim {
   sequenceKey?: string;
   variant?: string;
   template: string;
+  /** The contact's email address, whatever the channel (the message log and erasure find messages by it). */
   toEmail: string;
+  /** Email when absent. */
+  channel?: Channel;
+  /** Where the message goes on its channel when that is not the email address: the phone, the webhook's URL. */
+  address?: string;
   subject: string;
   marketing: boolean;
 }
+
+/**
+ * The frequency cap: at most `max` marketing messages per contact in `windowMs`, counted across every channel, or per
+ * channel (`perChannel`: a text message does not use up the email's allowance).
+ */
+export interface FrequencyCap {
+  max: number;
+  windowMs: number;
+  perChannel?: boolean;
+}
+
+const capReason = (cap: FrequencyCap, channel: Channel) =>
+  `frequency cap: ${cap.max} marketing ${cap.perChannel ? `${channel} messages` : 'messages'} per ${Math.round(
+    cap.windowMs / 3_600_000,
+  )} h`;
 
 export type OutboxStatus = 'pending' | 'sent' | 'failed' | 'deferred' | 'suppressed';
 
@@ -54,7 +74,7 @@ const toRow = (r: Record<string, unknown>): OutboxRow => ({
 const FINAL: readonly OutboxStatus[] = ['sent', 'failed', 'suppressed'];
 
 /**
- * The email outbox: one row per idempotency key (a unique constraint), so a retried activity, a crashed
+ * The outbox of every channel: one row per idempotency key (a unique constraint), so a retried activity, a crashed
  * worker or a replayed workflow finds the row of the first attempt instead of sending again.
  */
 export class OutboxStore {
@@ -93,11 +113,7 @@ export class OutboxStore {
    * locked so two sequences sending to the same contact at once cannot both slip under the cap; a capped send is
    * told when the window frees up. Lease times are the database's clock, the one clock every worker shares.
    */
-  async claim(
-    claim: OutboxClaim,
-    lease: Lease,
-    cap?: { max: number; windowMs: number; now: Date },
-  ): Promise<ClaimResult> {
+  async claim(claim: OutboxClaim, lease: Lease, cap?: FrequencyCap & { now: Date }): Promise<ClaimResult> {
     return this.db.transaction(async (trx) => {
       // One statement creates the row if it is new and locks it either way (a no-op update takes the row lock).
       const [existing] = await trx('email_outbox')
@@ -115,6 +131,7 @@ export class OutboxStore {
         const since = new Date(cap.now.getTime() - cap.windowMs);
         const recent: Date[] = await trx('email_outbox')
           .where({ contact_id: claim.contactId, marketing: true })
+          .modify((q) => (cap.perChannel ? q.where({ channel: claim.channel ?? 'email' }) : q))
           .whereNot({ idempotency_key: claim.idempotencyKey })
           .where((q) => q.where('status', 'sent').andWhere('sent_at', '>', since).orWhere('status', 'pending'))
           .orderBy('sent_at', 'asc')
@@ -127,7 +144,7 @@ export class OutboxStore {
             .where({ idempotency_key: claim.idempotencyKey })
             .update({ status: 'deferred', lease_owner: null, lease_until: null });
           await this.engineEvent(trx, existing, 'deferred', `capped:${retryAt.toISOString()}`, {
-            reason: `frequency cap: ${cap.max} marketing emails per ${Math.round(cap.windowMs / 3_600_000)} h`,
+            reason: capReason(cap, claim.channel ?? 'email'),
             at: cap.now,
           });
           return { kind: 'capped', retryAt };
@@ -154,17 +171,19 @@ export class OutboxStore {
   /**
    * `claim` for many sends at once, in one transaction: one statement creates or locks every row, one query counts
    * the recent marketing sends of all their contacts, one update takes the leases. Answers per idempotency key.
-   * @remarks The sends must be to distinct contacts (a broadcast's are): each is capped against the others' rows.
+   * @remarks The sends must be to distinct contacts on one channel (a broadcast's are): each is capped against the
+   * others' rows.
    */
   async claimMany(
     claims: readonly OutboxClaim[],
     lease: Lease,
-    cap?: { max: number; windowMs: number; now: Date },
+    cap?: FrequencyCap & { now: Date },
   ): Promise<Map<string, ClaimResult>> {
     const results = new Map<string, ClaimResult>();
     if (claims.length === 0) return results;
     // Rows are locked in key order, so two claimers of overlapping sets cannot deadlock.
     const sorted = [...claims].sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : 1));
+    const channel = claims[0]!.channel ?? 'email';
     return this.db.transaction(async (trx) => {
       const rows: Record<string, unknown>[] = await trx('email_outbox')
         .insert(sorted.map((c) => ({ ...this.columns(c), status: 'pending', attempts: 0 })))
@@ -194,6 +213,7 @@ export class OutboxStore {
         const recent: { contact_id: string; n: number; oldest: Date | null }[] = await trx('email_outbox')
           .whereIn('contact_id', contactIds)
           .where({ marketing: true })
+          .modify((q) => (cap.perChannel ? q.where({ channel }) : q))
           .whereNotIn(
             'idempotency_key',
             cappable.map((r) => r.idempotency_key as string),
@@ -210,7 +230,7 @@ export class OutboxStore {
               over.map((r) => r.idempotency_key as string),
             )
             .update({ status: 'deferred', lease_owner: null, lease_until: null });
-          const reason = `frequency cap: ${cap.max} marketing emails per ${Math.round(cap.windowMs / 3_600_000)} h`;
+          const reason = capReason(cap, channel);
           const events = over.map((r) => {
             // The window frees a slot when its oldest send ages out (an in-flight one has no time yet).
             const oldest = byContact.get(r.contact_id as string)?.oldest ?? cap.now;
@@ -348,6 +368,8 @@ export class OutboxStore {
       variant: c.variant ?? null,
       template: c.template,
       to_email: c.toEmail,
+      channel: c.channel ?? 'email',
+      address: c.address ?? null,
       subject: c.subject,
       marketing: c.marketing,
     };

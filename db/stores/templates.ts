@@ -197,13 +197,13 @@ export class TemplateStore {
     return n > 0;
   }
 
-  /** Every template key and whether it is transactional: what a sequence or broadcast may name. */
-  async catalogue(): Promise<{ key: string; transactional: boolean }[]> {
+  /** Every message template's key, format and whether it is transactional: what a sequence or broadcast may name. */
+  async catalogue(): Promise<{ key: string; transactional: boolean; format: TemplateFormat }[]> {
     return this.db('templates')
       .where({ kind: 'email' })
       .whereNull('archived_at')
       .orderBy('key')
-      .select('key', 'transactional');
+      .select('key', 'transactional', 'format');
   }
 
   /**

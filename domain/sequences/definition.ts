@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHANNELS } from '../messages';
 
 /** ISO-8601 duration such as PT24H, P7D or P1DT12H (years and months are not fixed lengths, so not accepted). */
 export const isoDuration = z
@@ -58,6 +59,13 @@ export const sendStep = z
   .object({
     ...base,
     type: z.literal('send'),
+    /** Email unless named: a text message, a signed POST to `url`, the in-app inbox, or a push to the contact's devices. */
+    channel: z.enum(CHANNELS).optional(),
+    /** Where a webhook step POSTs (https, or http on a private network when allowed). */
+    url: z
+      .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
+      .max(2000)
+      .optional(),
     template: z.string().min(1).max(100),
     /** Overrides the template's subject. */
     subject: z.string().min(1).max(300).optional(),

@@ -7,6 +7,7 @@ import { stepEdges } from './graph';
 import type { SequenceProblem } from './problems';
 import { senderProblem } from './senders';
 import { parseTimeOfDay } from './time';
+import { CHANNEL_FORMATS } from '../messages';
 
 export type { SequenceProblem } from './problems';
 
@@ -23,6 +24,8 @@ export interface TemplateCatalogue {
   has(template: string): boolean;
   /** Every template id, sorted, so that a step naming an unknown one can be told the choices. */
   ids?(): readonly string[];
+  /** The template's format (mjml, html, text, json): a step's channel sends only some. */
+  format?(template: string): string | undefined;
   /** Why a subject line could never render, or undefined when it can. */
   subjectProblem?(subject: string): string | undefined;
   /**
@@ -113,6 +116,7 @@ export function validateSequence(
           `Make the sequence marketing to send it.`,
       });
     }
+    if (step.type === 'send') problems.push(...channelProblems(step, `steps.${i}`, label(i), knownTemplates));
     const fromProblem =
       step.type === 'send' && step.from !== undefined
         ? senderProblem(step.from, options.allowedSenders ?? [])
@@ -336,4 +340,40 @@ function topicProblems(definition: SequenceDefinition, topics: readonly string[]
   return topics.includes(definition.topic)
     ? []
     : [{ path: 'topic', message: `there is no topic '${definition.topic}'; ${choices}` }];
+}
+
+/** What a send step's channel needs: a URL for a webhook and only there, a sender only for email, a template it sends. */
+function channelProblems(
+  step: Extract<SequenceDefinition['steps'][number], { type: 'send' }>,
+  path: string,
+  label: string,
+  knownTemplates: TemplateCatalogue,
+): SequenceProblem[] {
+  const channel = step.channel ?? 'email';
+  const problems: SequenceProblem[] = [];
+  if (channel === 'webhook' && step.url === undefined) {
+    problems.push({ path: `${path}.url`, message: `${label}: a webhook step needs the url it POSTs to` });
+  }
+  if (channel !== 'webhook' && step.url !== undefined) {
+    problems.push({
+      path: `${path}.url`,
+      message: `${label}: only a webhook step has a url (this one sends ${channel})`,
+    });
+  }
+  if (channel !== 'email' && step.from !== undefined) {
+    problems.push({
+      path: `${path}.from`,
+      message: `${label}: only an email has a sender (this step sends ${channel})`,
+    });
+  }
+  const format = knownTemplates.has(step.template) ? knownTemplates.format?.(step.template) : undefined;
+  if (format !== undefined && !CHANNEL_FORMATS[channel].includes(format)) {
+    problems.push({
+      path: `${path}.template`,
+      message:
+        `${label}: '${step.template}' is a ${format} template, and ${channel} sends ` +
+        `${CHANNEL_FORMATS[channel].join(' or ')} templates`,
+    });
+  }
+  return problems;
 }

@@ -274,3 +274,194 @@ describe('compileTemplate: layouts and partials', () => {
     expect(messages(result.errors)).toMatch(/plain_mjml.*mjml/);
   });
 });
+
+function sms(body: string, over: Partial<CompileInput> = {}): CompileInput {
+  return {
+    key: 'sms',
+    kind: 'email',
+    format: 'text',
+    transactional: true,
+    locale: 'en',
+    content: { subject: '', body },
+    lookup: (key) => refs.get(key),
+    ...over,
+  };
+}
+
+function webhook(body: string, over: Partial<CompileInput> = {}): CompileInput {
+  return sms(body, { format: 'json', ...over });
+}
+
+describe('compileTemplate: text', () => {
+  it('stores the body as the text, with the subject as given (empty allowed), and depends on nothing', async () => {
+    const result = await compileTemplate(sms('Hi {{first_name}}, your code is {{traits.code}}.'));
+    expect(result.errors).toEqual([]);
+    expect(result.warnings).toEqual([]);
+    expect(result.artifact).toEqual({
+      subject: '',
+      html: '',
+      text: 'Hi {{first_name}}, your code is {{traits.code}}.',
+      partials: {},
+    });
+    expect(result.uses).toEqual([]);
+    const titled = await compileTemplate(sms('x', { content: { subject: 'New for {{first_name}}', body: 'x' } }));
+    expect(titled.artifact?.subject).toBe('New for {{first_name}}');
+  });
+
+  it('reports syntax errors and unknown helpers where they are, and refuses partials', async () => {
+    expect((await compileTemplate(sms('Hi\n{{#if first_name}}x'))).errors).toEqual([
+      expect.objectContaining({ path: 'content.en.body', line: 2 }),
+    ]);
+    const helper = await compileTemplate(sms('Hi {{shout first_name}}'));
+    expect(helper.errors).toEqual([
+      expect.objectContaining({ path: 'content.en.body', line: 1, message: expect.stringMatching(/shout/) }),
+    ]);
+    const partial = await compileTemplate(sms('Hi\n{{> button url=cta_url}}'));
+    expect(partial.errors).toEqual([expect.objectContaining({ path: 'content.en.body', line: 2 })]);
+    expect(messages(partial.errors)).toMatch(/button.*partial|partial.*button/);
+  });
+
+  it('refuses a layout, naming the layout and why', async () => {
+    const result = await compileTemplate(sms('Hi', { layout: HTML_LAYOUT }));
+    expect(result.artifact).toBeUndefined();
+    expect(result.errors).toEqual([
+      expect.objectContaining({ path: 'layout', message: expect.stringMatching(/text template.*no layout/) }),
+    ]);
+  });
+
+  it('refuses a separate text part: the body is the text', async () => {
+    const result = await compileTemplate(sms('Hi', { content: { subject: '', body: 'Hi', text: 'Other' } }));
+    expect(result.errors).toEqual([expect.objectContaining({ path: 'content.en.text' })]);
+  });
+
+  it('refuses text for a layout or a partial', async () => {
+    const result = await compileTemplate(sms('{{{body}}}', { kind: 'layout' }));
+    expect(result.errors).toEqual([
+      expect.objectContaining({ path: 'format', message: expect.stringMatching(/mjml, html/) }),
+    ]);
+  });
+
+  it('warns about variables nothing provides, as for email', async () => {
+    const result = await compileTemplate(
+      sms('Hi {{nickname}}', { content: { subject: '{{titel}}', body: 'Hi {{nickname}}' } }),
+    );
+    expect(result.errors).toEqual([]);
+    expect(result.warnings.map((w) => [w.path, w.message.split(' ')[0]])).toEqual([
+      ['content.en.subject', 'titel'],
+      ['content.en.body', 'nickname'],
+    ]);
+  });
+
+  it('warns with the segment count of the text before variables once it needs more than one', async () => {
+    const one = await compileTemplate(sms(`${'a'.repeat(150)} {{first_name}} ${'b'.repeat(8)}`));
+    expect(one.warnings).toEqual([]);
+    const two = await compileTemplate(
+      sms(`${'a'.repeat(170)}{{#if first_name}} {{first_name}}{{/if}}${'b'.repeat(9)}`),
+    );
+    expect(two.warnings).toEqual([
+      {
+        path: 'content.en.body',
+        message: expect.stringContaining('about 2 SMS segments (GSM-7, 180 characters before variables)'),
+      },
+    ]);
+    const unicode = await compileTemplate(sms(`Привет {{first_name}}! ${'ж'.repeat(70)}`));
+    expect(messages(unicode.warnings)).toMatch(/about 2 SMS segments \(UCS-2 because of 'П', 79 characters/);
+  });
+
+  it('refuses a text over 1,600 characters before variables, and not one that only variables could lengthen', async () => {
+    const long = await compileTemplate(sms('a'.repeat(1601)));
+    expect(long.artifact).toBeUndefined();
+    expect(long.errors).toEqual([
+      expect.objectContaining({ path: 'content.en.body', message: expect.stringMatching(/1601 characters.*1600/) }),
+    ]);
+    const fits = await compileTemplate(sms(`${'a'.repeat(1600)}{{first_name}}`));
+    expect(fits.errors).toEqual([]);
+  });
+
+  it('warns a marketing text that does not say how to opt out with STOP', async () => {
+    const marketing = await compileTemplate(sms('Spring sale: 20% off today', { transactional: false }));
+    expect(marketing.errors).toEqual([]);
+    expect(messages(marketing.warnings)).toMatch(/STOP/);
+    const withStop = await compileTemplate(
+      sms('Spring sale: 20% off. Reply STOP to opt out', { transactional: false }),
+    );
+    expect(withStop.warnings).toEqual([]);
+    expect((await compileTemplate(sms('Your code is 1234'))).warnings).toEqual([]);
+  });
+
+  it('needs no preferences link and no unsubscribe link, even for marketing', async () => {
+    const result = await compileTemplate(sms('News! Reply STOP to opt out', { transactional: false }));
+    expect(result.errors).toEqual([]);
+  });
+});
+
+describe('compileTemplate: json', () => {
+  const BODY =
+    '{\n  "event": "trial_ending",\n  "contact": {"name": "{{first_name}}", "plan": "{{traits.plan}}"},\n  "n": 3\n}';
+
+  it('keeps the JSON as written as the artifact', async () => {
+    const result = await compileTemplate(webhook(BODY));
+    expect(result.errors).toEqual([]);
+    expect(result.artifact).toEqual({ subject: '', html: '', text: BODY, partials: {} });
+    expect(result.uses).toEqual([]);
+  });
+
+  it('refuses a body that is not JSON with the line and column of the fault', async () => {
+    const result = await compileTemplate(webhook('{\n  "a": "x",\n  "b": \n}'));
+    expect(result.artifact).toBeUndefined();
+    expect(result.errors).toEqual([
+      expect.objectContaining({ path: 'content.en.body', line: 4, column: 1, message: expect.stringMatching(/JSON/) }),
+    ]);
+  });
+
+  it('refuses Handlebars outside a string, saying where it may go', async () => {
+    const result = await compileTemplate(webhook('{"count": {{traits.count}}}'));
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        path: 'content.en.body',
+        line: 1,
+        column: 11,
+        message: expect.stringMatching(/string/),
+      }),
+    ]);
+  });
+
+  it('locates a Handlebars error inside a string value in the body', async () => {
+    const result = await compileTemplate(webhook('{\n  "a": "ok",\n  "b": "x {{#if first_name}} y"\n}'));
+    expect(result.errors).toEqual([expect.objectContaining({ path: 'content.en.body', line: 3 })]);
+    const helper = await compileTemplate(webhook('{\n  "a": "\\n\\n{{shout first_name}}"\n}'));
+    expect(helper.errors).toEqual([
+      expect.objectContaining({
+        path: 'content.en.body',
+        line: 2,
+        column: 13,
+        message: expect.stringMatching(/shout/),
+      }),
+    ]);
+  });
+
+  it('refuses partials and a layout, and warns about unknown variables at their place', async () => {
+    expect(messages((await compileTemplate(webhook('{"a": "{{> button}}"}'))).errors)).toMatch(/partial/);
+    expect((await compileTemplate(webhook('{}', { layout: HTML_LAYOUT }))).errors).toEqual([
+      expect.objectContaining({ path: 'layout' }),
+    ]);
+    const warned = await compileTemplate(webhook('{\n  "a": ["{{nickname}}"]\n}'));
+    expect(warned.errors).toEqual([]);
+    expect(warned.warnings).toEqual([
+      expect.objectContaining({
+        path: 'content.en.body',
+        line: 2,
+        column: 12,
+        message: expect.stringMatching(/nickname/),
+      }),
+    ]);
+  });
+
+  it('warns that a key is not rendered, and does not check it as Handlebars', async () => {
+    const result = await compileTemplate(webhook('{"{{first_name}": "x"}'));
+    expect(result.errors).toEqual([]);
+    expect(result.warnings).toEqual([
+      expect.objectContaining({ path: 'content.en.body', line: 1, column: 2, message: expect.stringMatching(/key/) }),
+    ]);
+  });
+});

@@ -1,7 +1,8 @@
 import { builtinTemplates } from '../builtins';
 import { compileTemplate, type CompileInput } from './compile';
-import { pickLocale, renderArtifact } from './render';
-import type { Artifact, TemplateRef } from './types';
+import { renderJson, renderTemplate, renderText, type ResolvedTemplate } from '../library';
+import { pickLocale, renderArtifact, renderJsonArtifact, renderTextArtifact } from './render';
+import type { Artifact, TemplateFormat, TemplateRef } from './types';
 
 const builtins = new Map<string, TemplateRef>(
   builtinTemplates().map((t) => [t.key, { key: t.key, kind: t.kind, format: t.format, ...t.content }]),
@@ -113,5 +114,108 @@ describe('pickLocale', () => {
     expect(pickLocale(available, 'en', 'ja-JP')).toBe('en');
     expect(pickLocale(available, 'de', undefined)).toBe('de');
     expect(pickLocale(available, 'de', '')).toBe('de');
+  });
+});
+
+const channel = (subject: string, body: string): Artifact => ({ subject, html: '', text: body, partials: {} });
+
+describe('renderTextArtifact', () => {
+  it('renders values unescaped, the title on one line, and tidies blank lines left by blocks', () => {
+    const artifact = channel(
+      'For {{first_name}}\n!',
+      'Hi {{first_name}} from {{traits.company}}\n{{#if x}}\n{{/if}}\n\n\nBye  ',
+    );
+    const vars = { first_name: "O'Brien", traits: { company: "O'Brien & <Co>" } };
+    expect(renderTextArtifact('text-1', artifact, vars)).toEqual({
+      subject: "For O'Brien !",
+      text: "Hi O'Brien from O'Brien & <Co>\n\nBye",
+    });
+  });
+
+  it('throws an error naming the template when it cannot render', () => {
+    expect(() => renderTextArtifact('sms@2/en', channel('', '{{> missing}}'), {})).toThrow(/sms@2\/en.*missing/);
+  });
+});
+
+describe('renderJsonArtifact', () => {
+  const body =
+    '{"text": "{{traits.note}}", "key {{x}}": ["{{first_name}}", 2, false, null, {"deep": "<{{traits.note}}>"}]}';
+
+  it('renders each string value and keeps the JSON valid whatever a value holds', () => {
+    const note = 'He said "hi"\n}';
+    const out = renderJsonArtifact('hook-1', channel('', body), { first_name: 'Ana & <b>', traits: { note } });
+    expect(JSON.parse(out.body)).toEqual(out.value);
+    expect(out.value).toEqual({ text: note, 'key {{x}}': ['Ana & <b>', 2, false, null, { deep: `<${note}>` }] });
+  });
+
+  it('renders a value that is not a string as text, and a missing one as an empty string', () => {
+    const out = renderJsonArtifact('hook-2', channel('', '{"n": "{{count}}", "o": "{{obj}}", "m": "{{missing}}"}'), {
+      count: 3,
+      obj: { a: 1 },
+    });
+    expect(out.value).toEqual({ n: '3', o: '[object Object]', m: '' });
+  });
+
+  it('keeps a __proto__ key as data', () => {
+    const out = renderJsonArtifact('hook-3', channel('', '{"__proto__": {"polluted": "{{x}}"}}'), { x: 'yes' });
+    expect(out.body).toBe('{"__proto__":{"polluted":"yes"}}');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('throws an error naming the template when it cannot render', () => {
+    expect(() => renderJsonArtifact('hook@4/en', channel('', '{"a": "{{> nope}}"}'), {})).toThrow(/hook@4\/en.*nope/);
+  });
+});
+
+describe('renderText, renderJson and renderTemplate', () => {
+  const resolved = (format: TemplateFormat, artifact: Artifact, transactional = false): ResolvedTemplate => ({
+    key: `t-${format}`,
+    version: 1,
+    format,
+    transactional,
+    from: null,
+    replyTo: null,
+    cta: 'cta',
+    defaultLocale: 'en',
+    artifacts: { en: artifact, de: { ...artifact, text: `DE ${artifact.text ?? ''}` } },
+  });
+  const base = { product_name: 'Acme' };
+
+  it('renders a text template in the locale asked for, without needing unsubscribe_url', () => {
+    const t = resolved('text', channel('{{product_name}}', '{{traits.company}} says hi. Reply STOP to opt out'));
+    const vars = { ...base, traits: { company: "O'Brien & <Co>" } };
+    expect(renderText(t, vars)).toEqual({
+      subject: 'Acme',
+      text: "O'Brien & <Co> says hi. Reply STOP to opt out",
+      locale: 'en',
+    });
+    expect(renderText(t, vars, { locale: 'de-AT', subject: 'Neu' })).toMatchObject({ subject: 'Neu', locale: 'de' });
+    expect(renderText(t, vars, { locale: 'de-AT', subject: 'Neu' }).text).toMatch(/^DE /);
+  });
+
+  it('renders a json template to a body and its value', () => {
+    const t = resolved('json', channel('', '{"who": "{{first_name}}"}'));
+    expect(renderJson(t, { ...base, first_name: '"Ana"' })).toEqual({
+      subject: '',
+      body: '{"who":"\\"Ana\\""}',
+      value: { who: '"Ana"' },
+      locale: 'en',
+    });
+  });
+
+  it('needs product_name, like an email', () => {
+    expect(() => renderText(resolved('text', channel('', 'x')), {})).toThrow(/t-text.*product_name/);
+    expect(() => renderJson(resolved('json', channel('', '{}')), {})).toThrow(/t-json.*product_name/);
+  });
+
+  it('refuses to render a template of another format, saying which function does', () => {
+    const text = resolved('text', channel('', 'x'));
+    const json = resolved('json', channel('', '{}'));
+    const email = resolved('html', { subject: 'S', html: '<p>x</p>', text: null, partials: {} }, true);
+    expect(() => renderTemplate(text, base)).toThrow(/renderTemplate.*t-text.*written in text: use renderText/);
+    expect(() => renderTemplate(json, base)).toThrow(/renderTemplate.*t-json.*written in json: use renderJson/);
+    expect(() => renderText(json, base)).toThrow(/renderText.*t-json.*written in json: use renderJson/);
+    expect(() => renderJson(email, base)).toThrow(/renderJson.*t-html.*written in html: use renderTemplate/);
+    expect(renderTemplate(email, base).html).toBe('<p>x</p>');
   });
 });

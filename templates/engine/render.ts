@@ -22,6 +22,9 @@ const compiledArtifacts = new LRUCache<string, Compiled>({ max: 500 });
 
 const TEXT_PREFIX = textPartialKey('');
 
+// A subject or title goes on one line: a newline in a value would start a new mail header.
+const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
+
 /**
  * Each artifact gets its own pair of environments: its partials are a snapshot that must not leak into another
  * artifact, and Handlebars caches a partial compiled for the first template that calls it, so HTML (escaped) and
@@ -68,7 +71,7 @@ export function renderArtifact(
   const runtime = { data: { locale: options.locale ?? 'en' } };
   try {
     const compiled = compiledFor(cacheKey, artifact);
-    const subject = compiled.subject(vars, runtime).replace(/\s+/g, ' ').trim();
+    const subject = oneLine(compiled.subject(vars, runtime));
     const context = { ...vars, subject };
     const html = compiled.html(context, runtime);
     const text = compiled.text ? tidyText(compiled.text(context, runtime)) : textFromHtml(html);
@@ -76,6 +79,125 @@ export function renderArtifact(
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new Error(`email template ${cacheKey} could not be rendered: ${reason}`);
+  }
+}
+
+/** A rendered text template: the title of a push (empty for most texts) and the text, ready for an SMS or push. */
+export interface RenderedText {
+  subject: string;
+  text: string;
+}
+
+/**
+ * A rendered json template: the title of a push, the JSON body as sent (`JSON.stringify` of `value`, on one line)
+ * and the value itself.
+ */
+export interface RenderedJson {
+  subject: string;
+  body: string;
+  value: unknown;
+}
+
+/** A json template's document with each string value compiled: what renders per recipient. */
+type JsonNode =
+  | { kind: 'literal'; value: string | number | boolean | null }
+  | { kind: 'handlebars'; render: HandlebarsTemplateDelegate }
+  | { kind: 'array'; items: JsonNode[] }
+  | { kind: 'object'; entries: Array<[string, JsonNode]> };
+
+// Text and JSON have no partials and are never HTML-escaped, so every such template shares one environment.
+const channelEnv = Handlebars.create();
+registerHelpers(channelEnv);
+const compileChannel = (source: string) => channelEnv.compile(source, { noEscape: true });
+
+const compiledTexts = new LRUCache<string, { subject: HandlebarsTemplateDelegate; text: HandlebarsTemplateDelegate }>({
+  max: 500,
+});
+const compiledJson = new LRUCache<string, { subject: HandlebarsTemplateDelegate; body: JsonNode }>({ max: 500 });
+
+function cached<T extends object>(cache: LRUCache<string, T>, cacheKey: string, make: () => T): T {
+  const found = cache.get(cacheKey);
+  if (found) return found;
+  const made = make();
+  cache.set(cacheKey, made);
+  return made;
+}
+
+function rendering<T>(what: string, cacheKey: string, render: () => T): T {
+  try {
+    return render();
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(`${what} template ${cacheKey} could not be rendered: ${reason}`);
+  }
+}
+
+/**
+ * Renders a saved text template's artifact for one recipient: the subject (a push's title) on one line, the text
+ * with no value escaped (`O'Brien & <Co>` stays as it is) and with the blank lines blocks leave behind tidied.
+ * `cacheKey` names the artifact, whose compiled form is kept. Throws, naming it, when it cannot render.
+ */
+export function renderTextArtifact(
+  cacheKey: string,
+  artifact: Artifact,
+  vars: Record<string, unknown>,
+  options: { locale?: string } = {},
+): RenderedText {
+  const runtime = { data: { locale: options.locale ?? 'en' } };
+  return rendering('text', cacheKey, () => {
+    const compiled = cached(compiledTexts, cacheKey, () => ({
+      subject: compileChannel(artifact.subject),
+      text: compileChannel(artifact.text ?? ''),
+    }));
+    const subject = oneLine(compiled.subject(vars, runtime));
+    return { subject, text: tidyText(compiled.text({ ...vars, subject }, runtime)) };
+  });
+}
+
+/**
+ * Renders a saved json template's artifact for one recipient: each string value of the document is rendered with
+ * no escaping, always to a string (`"{{count}}"` gives `"3"`), keys and other values stay as written, and the result
+ * is serialised with JSON.stringify, so a value holding a quote, a brace or a line break stays inside its string.
+ * `cacheKey` names the artifact, whose compiled form is kept. Throws, naming it, when it cannot render.
+ */
+export function renderJsonArtifact(
+  cacheKey: string,
+  artifact: Artifact,
+  vars: Record<string, unknown>,
+  options: { locale?: string } = {},
+): RenderedJson {
+  const runtime = { data: { locale: options.locale ?? 'en' } };
+  return rendering('json', cacheKey, () => {
+    const compiled = cached(compiledJson, cacheKey, () => ({
+      subject: compileChannel(artifact.subject),
+      body: jsonNode(JSON.parse(artifact.text ?? 'null')),
+    }));
+    const subject = oneLine(compiled.subject(vars, runtime));
+    const value = renderNode(compiled.body, { ...vars, subject }, runtime);
+    return { subject, body: JSON.stringify(value), value };
+  });
+}
+
+function jsonNode(value: unknown): JsonNode {
+  if (Array.isArray(value)) return { kind: 'array', items: value.map(jsonNode) };
+  if (value !== null && typeof value === 'object') {
+    return { kind: 'object', entries: Object.entries(value).map(([k, v]) => [k, jsonNode(v)]) };
+  }
+  if (typeof value === 'string' && value.includes('{{')) return { kind: 'handlebars', render: compileChannel(value) };
+  return { kind: 'literal', value: value as string | number | boolean | null };
+}
+
+function renderNode(node: JsonNode, context: Record<string, unknown>, runtime: Handlebars.RuntimeOptions): unknown {
+  switch (node.kind) {
+    case 'literal':
+      return node.value;
+    case 'handlebars':
+      return node.render(context, runtime);
+    case 'array':
+      return node.items.map((item) => renderNode(item, context, runtime));
+    case 'object':
+      // fromEntries defines each key as data, so a "__proto__" key stays a key.
+      return Object.fromEntries(node.entries.map(([k, v]) => [k, renderNode(v, context, runtime)]));
   }
 }
 

@@ -62,7 +62,7 @@ const attempt = (n: number) =>
   });
 /** One attempt of the send, as the activity's attempt number `n`. */
 const deliver = (n: number, claim: OutboxClaim, provider: EmailProvider = email): Promise<Delivery> =>
-  attempt(n).run(deliverOnce, { outbox, email: provider, guard }, claim, undefined, compose) as Promise<Delivery>;
+  attempt(n).run(deliverOnce, { outbox, courier: provider, guard }, claim, undefined, compose) as Promise<Delivery>;
 const compose = () => ({ from: 'a@acme.test', subject: 'Welcome', html: '<p>Hi</p>', text: 'Hi', headers: {} });
 
 test('a second attempt that starts while the first is sending waits for it, and answers with its outcome', async () => {
@@ -115,7 +115,7 @@ const retryAfter = (details: unknown, claim: OutboxClaim): Promise<Delivery> =>
     heartbeatDetails: details,
     scheduledTimestampMs: Date.now(),
     currentAttemptScheduledTimestampMs: Date.now(),
-  }).run(deliverOnce, { outbox, email, guard }, claim, undefined, compose) as Promise<Delivery>;
+  }).run(deliverOnce, { outbox, courier: email, guard }, claim, undefined, compose) as Promise<Delivery>;
 
 test("a previous attempt's acceptance counts for its own key only: another key's heartbeat does not stop this send", async () => {
   const claim = await claimFor();
@@ -159,7 +159,7 @@ async function batch(
     activityId: uniqueId('batch'),
     scheduledTimestampMs: Date.now(),
     currentAttemptScheduledTimestampMs: Date.now(),
-  }).run(deliverBatch, { outbox, email: fast, guard }, claims, opts.cap, () => compose(), {
+  }).run(deliverBatch, { outbox, courier: fast, guard }, claims, opts.cap, () => compose(), {
     concurrency: opts.concurrency ?? 4,
     ...(opts.sliceSize ? { sliceSize: opts.sliceSize } : {}),
     ...(hooks.stopped ? { stopped: hooks.stopped } : {}),
@@ -268,6 +268,7 @@ test('a template that cannot render fails that message with the reason, once: no
   const template: ResolvedTemplate = {
     key: 'broken',
     version: 1,
+    format: 'html',
     transactional: false,
     from: null,
     replyTo: null,
@@ -291,7 +292,7 @@ test('a template that cannot render fails that message with the reason, once: no
     { template, from: 'a@acme.test', campaign: 'test', marketing: true },
   );
   const run = (n: number) =>
-    attempt(n).run(deliverOnce, { outbox, email: fast, guard }, claim, undefined, compose) as Promise<Delivery>;
+    attempt(n).run(deliverOnce, { outbox, courier: fast, guard }, claim, undefined, compose) as Promise<Delivery>;
   const first = await run(1);
   expect(first).toEqual({ status: 'failed', reason: expect.stringMatching(/could not be rendered: .*missing_footer/) });
   expect(await run(2)).toEqual({ status: 'failed', reason: 'failed earlier' });

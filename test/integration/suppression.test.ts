@@ -53,7 +53,7 @@ const send = (claim: OutboxClaim): Promise<Delivery> =>
     activityId: 'send',
     scheduledTimestampMs: now,
     currentAttemptScheduledTimestampMs: now,
-  }).run(deliverOnce, { outbox, email, guard }, claim, undefined, compose) as Promise<Delivery>;
+  }).run(deliverOnce, { outbox, courier: email, guard }, claim, undefined, compose) as Promise<Delivery>;
 
 const messageOf = async (key: string) => {
   const id = (await t.db('email_outbox').where({ idempotency_key: key }).first('id')).id as string;

@@ -162,6 +162,7 @@ const config = {
     MAILGUN_WEBHOOK_SIGNING_KEY: 'fuzz-mailgun-signing-key',
     SEGMENT_WRITE_KEY: 'fuzz-segment-write-key-0001',
   }),
+  TWILIO_AUTH_TOKEN: 'fuzz-twilio-auth-token',
   RATE_LIMIT_PER_MINUTE: 1_000_000,
   RATE_LIMIT_BURST: 1_000_000,
   UNSUBSCRIBE_RATE_LIMIT_PER_MINUTE: 1_000_000,
@@ -568,8 +569,9 @@ test('every body-taking route, for every role: a role it refuses is 403 before t
         .set(auth)
         .set('content-type', 'application/json')
         .send(`{"id":"x","email":"x@example.com","traits":{"a":${deep(100_000)}}}`);
-      // A provider's webhook or a source refuses an unsigned or keyless body before it trusts anything in it.
-      const refusedDeep = refused ? 403 : segmentCall ? 413 : ownAuth ? 401 : takesJson ? 400 : 415;
+      // A JSON body where a form is due is refused for its type; a provider's webhook or a source refuses an
+      // unsigned or keyless body before it trusts anything in it.
+      const refusedDeep = refused ? 403 : segmentCall ? 413 : !takesJson ? 415 : ownAuth ? 401 : 400;
       expect([routeKey(route), role, tooDeep.status]).toEqual([routeKey(route), role, refusedDeep]);
     }
   }

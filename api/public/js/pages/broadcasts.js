@@ -16,12 +16,32 @@ import {
 
 const WRITERS = ['marketer', 'operator'];
 const FINAL = ['completed', 'cancelled', 'rejected', 'failed'];
-/** Why recipients were skipped, in the order the progress line names them. */
-const SKIP_REASONS = ['unsubscribed', 'suppressed', 'capped', 'contact_deleted'];
+/** Why recipients were skipped (the API's skip reasons), in the order the progress line names them, and its words. */
+const SKIP_REASONS = {
+  unsubscribed: 'unsubscribed',
+  unsubscribed_topic: 'left the topic',
+  suppressed: 'suppressed',
+  capped: 'capped',
+  contact_deleted: 'contact deleted',
+  no_consent: 'no consent to texts',
+  no_address: 'no phone or device',
+};
+/** The channels a broadcast sends on, and the template formats each sends (the API's CHANNEL_FORMATS). */
+const CHANNELS = {
+  email: { label: 'Email', formats: ['mjml', 'html'] },
+  sms: { label: 'SMS (text message)', formats: ['text'] },
+  in_app: { label: 'In-app inbox', formats: ['mjml', 'html'] },
+  push: { label: 'Push notification', formats: ['text', 'json'] },
+};
+/** Who of a segment cannot receive a broadcast on a channel, besides those who opted out. */
+const UNREACHABLE = {
+  sms: ', or have no phone number or no consent to texts',
+  push: ', or have no push device',
+};
 /** How often a broadcast's page asks for its progress while it can still change. */
 const POLL_MS = 1500;
 const HELP = [
-  'A broadcast sends one email to everyone in a segment, now or at a time you choose; people who opted out are skipped. ',
+  'A broadcast sends one message (an email, a text, an in-app message or a push) to everyone in a segment, now or at a time you choose; people who opted out are skipped. ',
   docsLink(),
 ];
 
@@ -74,7 +94,9 @@ function listTable(broadcasts) {
       h(
         'tr',
         {},
-        ['Broadcast', 'Segment', 'Status', 'Sent', 'Skipped', 'Failed', 'Send at'].map((t) => h('th', { text: t })),
+        ['Broadcast', 'Segment', 'Channel', 'Status', 'Sent', 'Skipped', 'Failed', 'Send at'].map((t) =>
+          h('th', { text: t }),
+        ),
       ),
     ),
     h(
@@ -87,6 +109,7 @@ function listTable(broadcasts) {
           { dataset: { id: b.id } },
           h('td', {}, h('a', { href: `#/broadcasts/${encodeURIComponent(b.id)}`, text: b.name })),
           h('td', { text: b.segment }),
+          h('td', { class: 'channel', text: channelLabel(b.channel) }),
           h('td', { class: 'status' }, badge(b.status)),
           h('td', { class: 'sent', text: c ? `${fmt.number(c.sent)} of ${fmt.number(c.recipients)}` : '–' }),
           h('td', { class: 'skipped', text: c ? fmt.number(c.skipped) : '–' }),
@@ -97,6 +120,9 @@ function listTable(broadcasts) {
     ),
   );
 }
+
+/** A channel's name as the page shows it; a broadcast without one is an email. */
+const channelLabel = (channel) => CHANNELS[channel ?? 'email']?.label ?? channel;
 
 /** A list from the API, or none when it cannot be read (the form then offers what it can). */
 const listOf = (path, key) =>
@@ -113,7 +139,7 @@ function field(label, control, hint) {
 }
 
 async function form() {
-  // The email templates a broadcast may use, and the topics it may be sent under.
+  // The templates a broadcast may use (each channel some of their formats), and the topics it may be sent under.
   const [segmentsR, templates, topics] = await Promise.all([
     get('/v1/segments').catch((err) => err),
     listOf('/v1/templates?kind=email', 'templates'),
@@ -136,16 +162,34 @@ async function form() {
     { name: 'segment', required: true },
     segments.map((s) => h('option', { value: s.key, text: `${s.name} (${s.key})` })),
   );
+  const channel = h(
+    'select',
+    { name: 'channel' },
+    Object.entries(CHANNELS).map(([value, c]) => h('option', { value, text: c.label })),
+  );
   const template =
     templates.length > 0
-      ? h(
-          'select',
-          { name: 'template', required: true },
-          templates.map((t) =>
-            h('option', { value: t.key, text: `${t.name} (${t.key})`, selected: t.key === 'nurture_intro' }),
-          ),
-        )
+      ? h('select', { name: 'template', required: true })
       : h('input', { name: 'template', required: true, placeholder: 'e.g. nurture_intro' });
+  // Only the templates whose format the channel sends; the one chosen stays chosen while it still fits.
+  const showTemplates = () => {
+    if (templates.length === 0) return;
+    const formats = CHANNELS[channel.value].formats;
+    const fits = templates.filter((t) => !t.format || formats.includes(t.format));
+    const chosen = template.value;
+    clear(
+      template,
+      fits.length > 0
+        ? fits.map((t) =>
+            h('option', {
+              value: t.key,
+              text: `${t.name} (${t.key})`,
+              selected: chosen ? t.key === chosen : t.key === 'nurture_intro',
+            }),
+          )
+        : h('option', { value: '', text: `no ${formats.join(' or ')} template yet: add one under Templates` }),
+    );
+  };
   const subject = h('input', {
     name: 'subject',
     maxlength: 300,
@@ -163,6 +207,8 @@ async function form() {
   for (const r of [now, later]) r.addEventListener('change', () => (sendAt.disabled = !later.checked));
   const localTime = h('input', { type: 'time', name: 'localTime' });
   const rate = h('input', { type: 'number', name: 'rateLimitPerSecond', min: 1, max: 10000, placeholder: 'default' });
+  const rateField = field('Rate (emails per second, optional)', rate);
+  const rateLabel = rateField.querySelector('label');
   const audience = h('p', { id: 'audience-count', 'aria-live': 'polite', class: 'muted' });
   const status = h('p', { id: 'broadcast-form-status', role: 'alert' });
 
@@ -171,10 +217,14 @@ async function form() {
     const mine = ++asked;
     audience.textContent = 'Counting…';
     try {
-      const body = { segment: segment.value, ...(topic.value ? { topic: topic.value } : {}) };
+      const body = {
+        segment: segment.value,
+        ...(topic.value ? { topic: topic.value } : {}),
+        ...(channel.value !== 'email' ? { channel: channel.value } : {}),
+      };
       const a = await post('/v1/broadcasts/preview-audience', body);
       if (mine !== asked) return;
-      audience.textContent = `${fmt.number(a.members)} member${a.members === 1 ? '' : 's'} now; ${fmt.number(a.eligible)} can receive it (the others unsubscribed, or left its topic). Suppressed and capped addresses are skipped when it sends.`;
+      audience.textContent = `${fmt.number(a.members)} member${a.members === 1 ? '' : 's'} now; ${fmt.number(a.eligible)} can receive it (the others unsubscribed, or left its topic${UNREACHABLE[channel.value] ?? ''}). Suppressed and capped addresses are skipped when it sends.`;
       audience.dataset.members = String(a.members);
       audience.dataset.eligible = String(a.eligible);
     } catch (err) {
@@ -183,6 +233,11 @@ async function form() {
   };
   segment.addEventListener('change', showAudience);
   topic.addEventListener('change', showAudience);
+  channel.addEventListener('change', () => {
+    showTemplates();
+    rateLabel.textContent = `Rate (${channel.value === 'email' ? 'emails' : 'messages'} per second, optional)`;
+    showAudience();
+  });
 
   const submit = async (e) => {
     e.preventDefault();
@@ -192,6 +247,7 @@ async function form() {
       return;
     }
     const body = { name: name.value, segment: segment.value, template: template.value };
+    if (channel.value !== 'email') body.channel = channel.value;
     if (subject.value) body.subject = subject.value;
     if (topic.value) body.topic = topic.value;
     if (later.checked) body.sendAt = new Date(sendAt.value).toISOString();
@@ -214,8 +270,9 @@ async function form() {
     h('h2', { text: 'New broadcast' }),
     field('Name', name),
     field('Segment', segment),
+    field('Channel', channel, 'Texts go to contacts with a phone who agreed to them; pushes to registered devices'),
     audience,
-    field('Template', template),
+    field('Template', template, 'Only the templates the channel can send are listed'),
     field('Subject', subject, "Optional: overrides the template's; Handlebars, e.g. {{product_name}}"),
     field('Topic', topic, 'Contacts who left this topic are skipped'),
     h(
@@ -226,7 +283,7 @@ async function form() {
       h('label', {}, later, ' At ', sendAt),
     ),
     field('Local time (optional)', localTime, 'Each recipient gets it at this time on their own clock.'),
-    field('Rate (emails per second, optional)', rate),
+    rateField,
     h('p', {
       class: 'small muted',
       text: 'To send yourself a test first, schedule it for later: its page has a test box, and Cancel stops it.',
@@ -234,6 +291,7 @@ async function form() {
     h('button', { type: 'submit', class: 'primary', text: 'Create the broadcast' }),
     status,
   );
+  showTemplates();
   showAudience();
   return built;
 }
@@ -242,9 +300,9 @@ function progressText(b) {
   const c = b.counts;
   if (!c) return '';
   const done = c.recipients - c.remaining;
-  const reasons = SKIP_REASONS.filter((r) => c.skippedByReason?.[r] > 0).map(
-    (r) => `${fmt.number(c.skippedByReason[r])} ${fmt.label(r)}`,
-  );
+  const reasons = Object.entries(SKIP_REASONS)
+    .filter(([r]) => c.skippedByReason?.[r] > 0)
+    .map(([r, words]) => `${fmt.number(c.skippedByReason[r])} ${words}`);
   return (
     `${fmt.number(done)} of ${fmt.number(c.recipients)} done: ${fmt.number(c.sent)} sent, ` +
     `${fmt.number(c.skipped)} skipped${reasons.length ? ` (${reasons.join(', ')})` : ''}, ${fmt.number(c.failed)} failed`
@@ -368,6 +426,7 @@ async function detail(el, ctx, id) {
       { class: 'facts' },
       [
         ['Segment', h('a', { href: `#/segments/${encodeURIComponent(b.segment)}`, text: b.segment })],
+        ['Channel', channelLabel(b.channel)],
         ['Template', b.template],
         ['Subject', b.subject ?? "the template's"],
         ['Topic', b.topic ?? 'none'],
@@ -378,15 +437,25 @@ async function detail(el, ctx, id) {
     ),
     approval,
     h('section', { class: 'panel' }, h('h2', { text: 'Progress' }), meter, text, actions, actionStatus),
-    writer ? testBox(id) : null,
+    writer ? testBox(id, b.channel ?? 'email') : null,
   );
   draw();
   if (FINAL.includes(b.status)) stop();
   else timer = setTimeout(poll, POLL_MS);
 }
 
-/** One copy to an address, not counted and not sent to the audience; its subject starts with [Test]. */
-function testBox(id) {
+/**
+ * One copy to an address, not counted and not sent to the audience; its subject starts with [Test]. A test goes
+ * to an email address, so only an email broadcast has one.
+ */
+function testBox(id, channel) {
+  if (channel !== 'email') {
+    return h('p', {
+      class: 'panel muted',
+      id: 'broadcast-test-note',
+      text: 'A test goes to an email address, so only an email broadcast has one.',
+    });
+  }
   const email = h('input', { type: 'email', name: 'email', required: true, placeholder: 'me@example.com' });
   const result = h('p', { id: 'broadcast-test-result', role: 'status' });
   return h(

@@ -7,7 +7,9 @@ import { loadSenders, senderField } from './templateSenders.js';
 
 const WRITERS = ['marketer', 'operator'];
 const KINDS = ['email', 'layout', 'partial'];
-const FORMATS = ['mjml', 'html'];
+const FORMATS = ['mjml', 'html', 'text', 'json'];
+/** Formats of messages on other channels (text: SMS and push; json: webhooks and push): no layout, no text part. */
+const CHANNEL_FORMATS = ['text', 'json'];
 /** The fields a 400's problem can name; anything else is listed above the Save button. */
 const FIELDS = ['key', 'name', 'kind', 'format', 'layout', 'locale', 'subject', 'body', 'text', 'transactional'];
 const SENDER_FIELDS = ['from', 'replyTo'];
@@ -28,7 +30,13 @@ function field(label, input, name, attrs = {}) {
 
 /** The layout a new email gets when it names none, as the label of the select's first choice says it. */
 const defaultLayout = (format, transactional) =>
-  format === 'mjml' ? 'mjml_base; none for a full <mjml> document' : transactional ? 'internal' : 'base';
+  CHANNEL_FORMATS.includes(format)
+    ? 'none'
+    : format === 'mjml'
+      ? 'mjml_base; none for a full <mjml> document'
+      : transactional
+        ? 'internal'
+        : 'base';
 
 /** What the editor needs besides the template: layouts, variables and senders; each degrades to none alone. */
 const loadChoices = () =>
@@ -93,7 +101,7 @@ export async function editor(el, ctx, key) {
     t.format,
     {
       disabled: locked || !!key,
-      onchange: () => (fillLayouts(), schedule()),
+      onchange: () => (fillLayouts(), showFormat(), schedule()),
     },
   );
   const transactional = input('transactional', {
@@ -133,6 +141,7 @@ export async function editor(el, ctx, key) {
   const status = h('p', { id: 'template-status', role: 'status', text: said });
   const emailOnly = h('div', { class: 'email-only row' });
   const sendersRow = h('div', { class: 'email-only row senders' }, from.el, replyTo.el);
+  const textField = field('Text part (optional: made from the HTML when empty)', text, 'text');
 
   function fillLayouts() {
     const current = layout.value || (key ? (t.layout ?? 'none') : '');
@@ -173,9 +182,16 @@ export async function editor(el, ctx, key) {
   }
   function showKind() {
     emailOnly.hidden = kind.value !== 'email';
-    sendersRow.hidden = kind.value !== 'email';
+    sendersRow.hidden = kind.value !== 'email' || channel();
     schedule();
   }
+  /** A text or json template has no text part besides its body, and no sender. */
+  function showFormat() {
+    textField.hidden = channel();
+    sendersRow.hidden = kind.value !== 'email' || channel();
+  }
+  const channel = () => CHANNEL_FORMATS.includes(format.value);
+  const textValue = () => (channel() ? null : text.value || null);
   const bodyNow = () => (code ? code.value() : (drafts[locale]?.body ?? ''));
   const layoutValue = () => (layout.value === '' ? undefined : layout.value === 'none' ? null : layout.value);
   const emailSettings = () => {
@@ -199,8 +215,8 @@ export async function editor(el, ctx, key) {
     name: nameInput.value.trim(),
     locale,
     body: bodyNow(),
-    text: text.value || null,
-    ...(kind.value === 'email' ? { ...emailSettings(), ...senderSettings() } : {}),
+    text: textValue(),
+    ...(kind.value === 'email' ? { ...emailSettings(), ...(channel() ? {} : senderSettings()) } : {}),
   });
   /** What the preview shows: the unsaved draft to a writer, the saved version to a reader (who cannot change it). */
   const ask = (as) => {
@@ -211,8 +227,8 @@ export async function editor(el, ctx, key) {
     }
     if (!bodyNow().trim()) return { skip: 'Write a body to see the preview.' };
     const { subject: written, ...settings } = emailSettings();
-    const draft = { format: format.value, locale, body: bodyNow(), text: text.value || null, ...settings };
-    return post('/v1/templates/preview', { ...draft, subject: written || '(no subject)', ...as });
+    const draft = { format: format.value, locale, body: bodyNow(), text: textValue(), ...settings };
+    return post('/v1/templates/preview', { ...draft, subject: written || (channel() ? '' : '(no subject)'), ...as });
   };
 
   const previews = previewPanel(ask, (list) => showProblems(problems, list, code));
@@ -259,7 +275,7 @@ export async function editor(el, ctx, key) {
     h('span', { class: 'field-problem', role: 'alert', dataset: { problemFor: 'body' } }),
     problems,
     variablePicker(variables, locked, (name) => code.insert(`{{${name}}}`)),
-    field('Text part (optional: made from the HTML when empty)', text, 'text'),
+    textField,
     h('ul', { id: 'template-form-problems', class: 'problems' }),
     locked
       ? h('p', { class: 'muted', text: `Read-only for you: your roles are ${rolesText(ctx)}.` })
@@ -296,12 +312,13 @@ export async function editor(el, ctx, key) {
     heading(key, t, writer),
     key ? usedBy(template) : null,
     h('div', { class: 'template-editor' }, form, previews.panel),
-    key && writer ? testSend(key, previews.previewAs) : null,
+    key && writer && !CHANNEL_FORMATS.includes(t.format) ? testSend(key, previews.previewAs) : null,
     key ? h('section', { class: 'panel', id: 'template-history' }, h('h2', { text: 'Versions' })) : null,
   );
   code = await codeEditor(bodyBox, drafts[locale]?.body || '', { readOnly: locked, onChange: schedule });
   load();
   showKind();
+  showFormat();
   if (key) await history(el.querySelector('#template-history'), key, writer, reload);
 }
 
@@ -320,7 +337,7 @@ function heading(key, t, writer) {
     : null;
   const help = writer
     ? [
-        'Write the body in MJML or HTML with variables such as {{first_name}}; the previews follow as you type, and Save publishes a new version. ',
+        'Write the body in MJML or HTML (an email), text (an SMS or push) or JSON (a webhook or push) with variables such as {{first_name}}; the previews follow as you type, and Save publishes a new version. ',
         docsLink('Templates in the API reference'),
       ]
     : 'Read-only: the saved version, its previews and its history.';
