@@ -121,7 +121,8 @@ export async function sendOnChannel(
       return run<WebhookContent>(courier, (messageId) => {
         const v = vars();
         const rendered = renderJson(message.template, v, { ...locale(v), ...subject });
-        return { subject: rendered.subject || `POST ${send.url}`, body: rendered.body, messageId };
+        // The host only: a webhook's path or query often carries its own secret.
+        return { subject: rendered.subject || `POST to ${hostOf(send.url)}`, body: rendered.body, messageId };
       });
     }
     case 'in_app': {
@@ -158,6 +159,14 @@ export async function sendOnChannel(
     }
   }
 }
+
+const hostOf = (url: string | undefined): string => {
+  try {
+    return new URL(url ?? '').host;
+  } catch {
+    return 'an invalid URL';
+  }
+};
 
 /** Why an SMS may not go to the contact: no number, or no consent to texts for it. */
 export function smsRefusal(contact: Contact): string | undefined {

@@ -70,6 +70,8 @@ export class ErasureService {
             .update({
               contact_id: null,
               to_email: '',
+              // The phone of a text, the URL of a webhook.
+              address: null,
               subject: '',
               error: null,
               workflow_id: null,

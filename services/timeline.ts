@@ -53,7 +53,7 @@ export async function contactTimeline(
       FROM events WHERE contact_id = ?
     UNION ALL
     SELECT created_at, 'message', 'm' || id::text,
-           jsonb_build_object('id', id, 'template', template, 'subject', subject, 'status', status,
+           jsonb_build_object('id', id, 'channel', channel, 'template', template, 'subject', subject, 'status', status,
              'sequenceKey', sequence_key, 'marketing', marketing, 'sentAt', sent_at, 'deliveredAt', delivered_at,
              'openedAt', opened_at, 'clickedAt', clicked_at, 'bouncedAt', bounced_at, 'complainedAt', complained_at,
              'unsubscribedAt', unsubscribed_at, 'error', error)

@@ -28,7 +28,7 @@ export const templateMetadata: Readonly<Record<string, TemplateMetadata>> = {
   winback_reminder: { cta: 'login' },
   winback_last_chance: { cta: 'reactivate' },
   // Shown in the product's in-app inbox to a customer the churn scan finds at risk.
-  retention_offer: { cta: 'reactivate', subject: 'A month on us, {{first_name}}' },
+  retention_offer: { cta: 'reactivate', subject: 'A month on us, {{or first_name "there"}}' },
   expansion_upgrade: { cta: 'upgrade' },
   expansion_usage_tips: { cta: 'view_usage' },
   expansion_invite_team: { cta: 'invite_team' },

@@ -149,7 +149,14 @@ test('the scheduled churn scan scores everyone, intervenes once per at-risk cont
     return c.body;
   });
   expect(emailContact.recentEvents.filter((e: any) => e.name === 'churn_risk_high')).toHaveLength(1);
-  // in_app: the retention offer trait for the product to show.
+  // in_app: the retention offer, a message in the contact's in-app inbox, and the trait for a product that reads it.
+  const inbox = await eventually(async () => {
+    const r = await call('GET', '/v1/contacts/churn-inapp/inbox');
+    return r.body.messages?.length > 0 ? r.body : undefined;
+  });
+  expect(inbox.unread).toBe(1);
+  expect(inbox.messages).toEqual([expect.objectContaining({ title: expect.stringContaining('A month on us') })]);
+  expect(inbox.messages[0].html).toContain('Pick up where you left off');
   const inApp = await eventually(async () => {
     const c = await call('GET', '/v1/contacts/churn-inapp');
     expect(c.body.traits.retention_offer).toBeDefined();

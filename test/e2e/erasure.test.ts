@@ -13,7 +13,13 @@ test('erasure leaves nothing findable (database, Temporal visibility), and the a
   const operator = client(t, 'operator');
   const id = uniqueId('erase-me');
   const email = `${id}.Person@Example.com`;
-  const created = await marketer('POST', '/v1/contacts', { id, email, traits: { plan: 'pro', city: 'Lyon' } });
+  const created = await marketer('POST', '/v1/contacts', {
+    id,
+    email,
+    phone: '+14155550199',
+    smsConsent: { source: 'checkout: text me' },
+    traits: { plan: 'pro', city: 'Lyon' },
+  });
   const internal: string = created.body.internalId;
   expect(
     (await marketer('POST', '/v1/events', { contactId: id, name: 'signup', properties: { from: 'ad' } })).status,
@@ -79,6 +85,9 @@ test('erasure leaves nothing findable (database, Temporal visibility), and the a
   expect(await findEverywhere(t.stack.db, email)).toEqual([]);
   expect(await findEverywhere(t.stack.db, id)).toEqual([]);
   expect(await findEverywhere(t.stack.db, 'Lyon')).toEqual([]);
+  // Nor the phone, nor where its SMS consent was given.
+  expect(await findEverywhere(t.stack.db, '4155550199')).toEqual([]);
+  expect(await findEverywhere(t.stack.db, 'checkout: text me')).toEqual([]);
   expect(await findEverywhere(t.stack.db, internal)).toEqual(['audit_log.subject_id']);
   const [tombstone] = await t.stack.db('audit_log').where({ action: 'contact.erased', subject_id: internal });
   expect(tombstone).toEqual(expect.objectContaining({ actor: 'test operator', actor_role: 'operator' }));

@@ -281,6 +281,7 @@ describe('GET /v1/contacts/:id/timeline', () => {
     );
     const whole = (await call()('GET', `/v1/contacts/${id}/timeline?limit=100`)).body;
     expect(whole.nextBefore).toBeNull();
+    expect(whole.items.find((i: { kind: string }) => i.kind === 'message').data.channel).toBe('email');
     const times = whole.items.map((i: { at: string }) => i.at);
     expect([...times].sort().reverse()).toEqual(times);
     expect(whole.items.at(-1).data.name).toBe('visit_0');

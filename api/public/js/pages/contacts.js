@@ -15,6 +15,7 @@ import {
   problem,
   temporalLink,
 } from '../ui.js';
+import { contactChannels } from './contactChannels.js';
 import { messageList, PAGE_SIZE, showTimeline, suppressionList, suppressionOf, tableOf } from './messages.js';
 
 /** The roles the API lets change people and the suppression list; the server checks again, this only hides buttons. */
@@ -209,10 +210,12 @@ async function contactDetail(el, ctx, id) {
   const timeline = h('div', { id: 'message-timeline' }, h('p', { class: 'muted', text: 'Choose a message.' }));
   const suppression = h('div', { id: 'contact-suppression' });
   const history = h('div', { id: 'contact-timeline' });
+  const channels = h('div', { id: 'contact-channels' });
   clear(
     el,
     profile(contact, ctx, suppression),
     actions(contact, ctx),
+    channels,
     h('section', { class: 'panel', style: { marginTop: '1rem' } }, h('h2', { text: 'What happened' }), history),
     h(
       'section',
@@ -229,9 +232,11 @@ async function contactDetail(el, ctx, id) {
   );
   await Promise.all([
     personTimeline(history, id),
+    contactChannels(channels, ctx, id),
     suppressionOf(suppression, contact.email, ctx, reload),
     messageList(list, `/v1/contacts/${encodeURIComponent(id)}/messages`, {
       empty: 'No message to this contact yet: the sequences and broadcasts they are in will send them.',
+      columns: ['when', 'channel', 'subject', 'from', 'status'],
       onOpen: (m) => showTimeline(timeline, m.id),
     }),
   ]);
@@ -288,7 +293,8 @@ const confirmed = (id, label, ask, act) =>
 
 const KIND_LABEL = {
   event: (d) => `event ${d.name}`,
-  message: (d) => `email “${d.subject}” (${d.template})`,
+  // A message says its channel when the timeline gives it.
+  message: (d) => `${d.channel ? fmt.label(d.channel) : 'message'} “${d.subject}” (${d.template})`,
   'enrollment.started': (d) => `entered ${d.sequenceKey} v${d.version}`,
   'enrollment.ended': (d) => `left ${d.sequenceKey}: ${d.status}${d.exitReason ? `, ${d.exitReason}` : ''}`,
   subscription: (d) => `${d.change} by ${d.actor} (${d.source})`,

@@ -24,9 +24,16 @@ const SOURCES = { engine: 'our send path', sendgrid: 'SendGrid', mailgun: 'Mailg
 
 const statusBadge = (status) => badge(status, `msg ${status}`);
 
+/** The channels' names in the log: what the Channel select of a send step calls them. */
+const CHANNEL_NAMES = { email: 'Email', sms: 'SMS', webhook: 'Webhook', in_app: 'In-app', push: 'Push' };
+
+/** A message's channel in words; a message logged without one is an email. */
+const channelName = (channel) => CHANNEL_NAMES[channel ?? 'email'] ?? fmt.label(channel);
+
 const MESSAGE_COLUMNS = {
   when: ['When', (m) => h('td', { class: 'small', text: fmt.date(m.sentAt || m.createdAt) })],
   to: ['To', (m) => h('td', { class: 'small', text: m.to })],
+  channel: ['Channel', (m) => h('td', { class: 'small channel', text: channelName(m.channel) })],
   subject: [
     'Subject',
     (m) =>
@@ -42,9 +49,7 @@ const MESSAGE_COLUMNS = {
     (m) =>
       h('td', {
         class: 'small',
-        text: m.sequenceKey
-          ? `${m.sequenceKey} · ${m.stepId || '–'}${m.variant ? ` · ${m.variant}` : ''}`
-          : fmt.label(m.channel),
+        text: m.sequenceKey ? `${m.sequenceKey} · ${m.stepId || '–'}${m.variant ? ` · ${m.variant}` : ''}` : '–',
       }),
   ],
   variant: ['Variant', (m) => h('td', { class: 'small', text: m.variant || '–' })],
@@ -136,7 +141,7 @@ export async function showTimeline(box, id) {
       'div',
       { class: 'message-head', 'data-message': m.id },
       h('h3', {}, `${m.subject} `, statusBadge(m.status)),
-      h('p', { class: 'small muted', text: `To ${m.to} · template ${m.template}${route}` }),
+      h('p', { class: 'small muted', text: `${channelName(m.channel)} to ${m.to} · template ${m.template}${route}` }),
       h('p', {
         class: 'small muted',
         text: [

@@ -1,10 +1,10 @@
-// One step as a card of the graph: its type and id, what it does in words, where it leads, its numbers, the tools
-// to move, remove and edit it, and (for a writer) its form, folded until opened. A problem found on publishing is
-// written on the card it belongs to.
+// One step as a card of the graph: its kind (a send step's names its channel) and id, what it does in words, where
+// it leads, its numbers, the tools to move, remove and edit it, and (for a writer) its form, folded until opened. A
+// problem found on publishing is written on the card it belongs to.
 import { h } from '../ui.js';
 import { waysWords } from './sequenceBuilderGraph.js';
 import { stepForm } from './sequenceBuilderSteps.js';
-import { STEP_TYPES, stepSummary } from './sequenceBuilderWords.js';
+import { channelOf, stepKind, stepSummary } from './sequenceBuilderWords.js';
 
 /**
  * The card of steps[index]. `env` is the forms' environment (sequenceBuilderSteps.js) plus the builder's own:
@@ -16,7 +16,6 @@ export function stepCard(env, index) {
   const cardId = env.id(step, 'card');
   const formId = env.id(step, 'form');
   const open = env.expanded.has(cardId);
-  const type = STEP_TYPES[step.type] || { name: step.type };
   const stat = env.stat(step.id);
   const formBox = env.writer ? h('div', { id: formId, class: 'step-form-box', hidden: !open }) : null;
   if (formBox && open) formBox.append(stepForm(env, step));
@@ -62,6 +61,7 @@ export function stepCard(env, index) {
       class: `step ${step.type}`,
       id: cardId,
       'data-step': step.id,
+      'data-channel': step.type === 'send' ? channelOf(step) : undefined,
       'data-index': index,
       'aria-labelledby': env.id(step, 'title'),
     },
@@ -71,7 +71,7 @@ export function stepCard(env, index) {
       h(
         'h3',
         { id: env.id(step, 'title') },
-        h('span', { class: 'step-kind', text: type.name }),
+        h('span', { class: 'step-kind', text: stepKind(step) }),
         ' ',
         h('code', { text: step.id }),
         step.label ? h('span', { class: 'step-label', text: ` · ${step.label}` }) : null,

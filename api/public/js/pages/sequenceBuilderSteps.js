@@ -5,6 +5,7 @@
 import { h } from '../ui.js';
 import { conditionEditor } from './sequenceBuilderCondition.js';
 import { durationFields, field, targetSelect, textInput } from './sequenceBuilderFields.js';
+import { sendFields } from './sequenceBuilderSend.js';
 import { STEP_TYPES, shares } from './sequenceBuilderWords.js';
 
 function waitFields(env, step) {
@@ -44,51 +45,6 @@ function waitFields(env, step) {
           textInput(env, step, 'until', { type: 'time', 'data-first': true, required: true }),
           'The contact goes on at this time on their own clock (their timezone, else UTC).',
         ),
-  ];
-}
-
-function sendFields(env, step) {
-  const transactionalOnly = env.category() === 'transactional';
-  const choices = env.templates.filter((t) => !transactionalOnly || t.transactional);
-  const known = choices.some((t) => t.key === step.template);
-  const subject = textInput(env, step, 'subject', { placeholder: 'the template’s subject' });
-  const showSubject = async () => {
-    const s = step.template ? await env.subjectOf(step.template) : undefined;
-    subject.placeholder = s ? `the template’s: ${s}` : 'the template’s subject';
-  };
-  const template = h(
-    'select',
-    {
-      name: 'template',
-      id: env.id(step, 'template'),
-      'data-path': 'template',
-      'data-first': true,
-      required: true,
-      onchange: (e) => {
-        if (e.target.value) step.template = e.target.value;
-        else delete step.template;
-        env.changed(step);
-        showSubject();
-      },
-    },
-    h('option', { value: '', text: 'Choose a template…' }),
-    step.template && !known
-      ? h('option', { value: step.template, text: `${step.template} (not in the list)`, selected: true })
-      : null,
-    choices.map((t) => h('option', { value: t.key, text: `${t.name} (${t.key})`, selected: t.key === step.template })),
-  );
-  showSubject();
-  return [
-    field(
-      'Template',
-      template,
-      transactionalOnly ? 'A transactional sequence may send only transactional templates.' : undefined,
-    ),
-    field(
-      'Subject (optional)',
-      subject,
-      'Leave empty to use the template’s own subject; {{first_name}} and the other variables work here too.',
-    ),
   ];
 }
 

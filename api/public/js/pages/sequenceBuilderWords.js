@@ -122,15 +122,56 @@ export function matcherWords(m) {
   return `${m.event}${m.where ? ` (when ${conditionWords(m.where)})` : ''}`;
 }
 
+/**
+ * The channels a send step sends on, in the order the Channel select offers them: the select's words, the card's
+ * name of the step, the template formats the channel sends (the API's CHANNEL_FORMATS), and the summary's words.
+ */
+export const SEND_CHANNELS = {
+  email: {
+    label: 'Email',
+    kind: 'Send an email',
+    formats: ['mjml', 'html'],
+    summary: (name, s) => `Send ${name}${s.subject ? ` with the subject “${s.subject}”` : ''}`,
+  },
+  sms: { label: 'SMS', kind: 'Send an SMS', formats: ['text'], summary: (name) => `Text ${name} by SMS` },
+  webhook: {
+    label: 'Webhook',
+    kind: 'Call a webhook',
+    formats: ['json'],
+    summary: (name, s) => `POST ${name} to the webhook ${s.url || '(which URL?)'}`,
+  },
+  in_app: {
+    label: 'In-app',
+    kind: 'Send an in-app message',
+    formats: ['mjml', 'html'],
+    summary: (name, s) => `Put ${name} in the in-app inbox${s.subject ? ` titled “${s.subject}”` : ''}`,
+  },
+  push: {
+    label: 'Push',
+    kind: 'Send a push',
+    formats: ['text', 'json'],
+    summary: (name, s) => `Push ${name} to the contact’s devices${s.subject ? ` titled “${s.subject}”` : ''}`,
+  },
+};
+
+/** The channel of a send step: email unless it names another. */
+export const channelOf = (step) => step.channel ?? 'email';
+
+/** What a send step's channel is called, and what it sends; an unknown channel is shown by its own name. */
+const channelInfo = (step) => {
+  const channel = channelOf(step);
+  return SEND_CHANNELS[channel] || { label: channel, kind: `Send (${channel})`, summary: (name) => `Send ${name}` };
+};
+
 /** Each step type: its name on the card, a sentence of help, and the one-line summary of a step of it. */
 export const STEP_TYPES = {
   send: {
-    name: 'Send an email',
-    help: 'Sends one email made from a template. The template’s subject is used unless you write another here.',
-    summary: (s, t) =>
-      s.template
-        ? `Send ${templateName(s.template, t)}${s.subject ? ` with the subject “${s.subject}”` : ''}`
-        : 'Send an email (which template?)',
+    name: 'Send a message',
+    help: 'Sends one message made from a template: an email unless you choose another channel (SMS, a webhook, the in-app inbox or a push).',
+    summary: (s, t) => {
+      const channel = channelInfo(s);
+      return s.template ? channel.summary(templateName(s.template, t), s) : `${channel.kind} (which template?)`;
+    },
   },
   wait: {
     name: 'Wait',
@@ -194,3 +235,7 @@ export function shares(variants) {
 
 export const stepSummary = (step, templates) =>
   STEP_TYPES[step.type] ? STEP_TYPES[step.type].summary(step, templates) : step.type;
+
+/** A step's name on its card: its type's, and for a send step the channel's ("Send an SMS"). */
+export const stepKind = (step) =>
+  step.type === 'send' ? channelInfo(step).kind : STEP_TYPES[step.type]?.name || step.type;
