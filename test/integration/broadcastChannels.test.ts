@@ -8,8 +8,6 @@ import type { MailCatcher } from '../../infra/mailCatcher';
 import { LinkSigner } from '../../infra/signing';
 import { createSmtpProvider } from '../../providers/email';
 import type { EmailProvider } from '../../providers/email/types';
-import { FcmPush } from '../../providers/push/fcm';
-import { TwilioSms } from '../../providers/sms/twilio';
 import {
   createTestApp,
   createTestDatabase,
@@ -21,6 +19,7 @@ import {
   type TestDatabase,
   type TimeSkippingEnv,
 } from '../harness';
+import { fakeChannelProviders } from '../harness/fakeChannels';
 import { startFakeFcm, type FakeFcm } from '../harness/fakeFcm';
 import { startFakeTwilio, type FakeTwilio } from '../harness/fakeTwilio';
 
@@ -55,15 +54,7 @@ beforeAll(async () => {
     db,
     email,
     signer,
-    channels: {
-      sms: new TwilioSms({
-        accountSid: twilio.accountSid,
-        authToken: twilio.authToken,
-        from: '+15005550006',
-        baseUrl: twilio.url,
-      }),
-      push: new FcmPush({ serviceAccount: fcm.serviceAccount, baseUrl: fcm.url }),
-    },
+    channels: fakeChannelProviders(twilio, fcm),
     mail: {
       from: 'Acme <hello@acme.test>',
       productName: 'Acme Notes',

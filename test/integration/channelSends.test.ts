@@ -7,10 +7,9 @@ import { OutboxStore, type FrequencyCap } from '../../db/stores/outbox';
 import { SmsConsentStore } from '../../db/stores/smsConsent';
 import { SuppressionStore } from '../../db/stores/suppressions';
 import { LinkSigner } from '../../infra/signing';
-import { FcmPush } from '../../providers/push/fcm';
-import { TwilioSms } from '../../providers/sms/twilio';
 import type { MailSettings } from '../../services/mailSettings';
 import type { ResolvedTemplate } from '../../templates/library';
+import { fakeChannelProviders } from '../harness/fakeChannels';
 import { startFakeFcm, type FakeFcm } from '../harness/fakeFcm';
 import { startFakeTwilio, type FakeTwilio } from '../harness/fakeTwilio';
 import { createTestDatabase, uniqueId, type TestDatabase } from '../harness';
@@ -30,15 +29,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   twilio = await startFakeTwilio();
   fcm = await startFakeFcm();
-  providers = {
-    sms: new TwilioSms({
-      accountSid: twilio.accountSid,
-      authToken: twilio.authToken,
-      from: '+15005550006',
-      baseUrl: twilio.url,
-    }),
-    push: new FcmPush({ serviceAccount: fcm.serviceAccount, baseUrl: fcm.url }),
-  };
+  providers = fakeChannelProviders(twilio, fcm);
 });
 afterAll(async () => {
   await twilio?.close();
