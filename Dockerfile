@@ -5,7 +5,7 @@ COPY package.json package-lock.json ./
 # The Temporal binaries are for local runs and tests; production talks to a Temporal cluster.
 RUN TEMPORAL_SKIP_INSTALL=1 npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build && cp -r templates/email dist/templates/ && npm prune --omit=dev
+RUN npm run build && cp -r templates/email dist/templates/ && cp -r api/public dist/api/ && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production

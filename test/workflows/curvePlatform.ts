@@ -91,7 +91,8 @@ export class CurvePlatform implements AdPlatform {
 
 /**
  * Days of a channel that spent between 35% and 100% of `daily` each day and converted as `truth` says (the same
- * response, noise and rounding as CurvePlatform): a history to store for a campaign, as if synced before.
+ * response, noise and rounding as CurvePlatform): a history to store for a campaign, as if synced before. The draws
+ * follow each day's place in `dates`, not its date, so a seed gives the same figures whatever day the test runs.
  */
 export function responseHistory(
   seed: string,
@@ -101,11 +102,11 @@ export function responseHistory(
 ): DailyMetrics[] {
   const { decay, halfSaturation: k, shape, maxEffect } = truth;
   let adstock = 0;
-  return dates.map((date) => {
-    const spend = Math.round(daily * (0.35 + 0.65 * draw(`${seed}|spend|${date}`)) * 100) / 100;
+  return dates.map((date, i) => {
+    const spend = Math.round(daily * (0.35 + 0.65 * draw(`${seed}|spend|${i}`)) * 100) / 100;
     adstock = spend + decay * adstock;
     const effect = maxEffect / (1 + Math.pow(k / Math.max(adstock, 1e-9), shape));
-    const conversions = Math.round(effect * (1 + 0.1 * (draw(`${seed}|noise|${date}`) - 0.5)));
+    const conversions = Math.round(effect * (1 + 0.1 * (draw(`${seed}|noise|${i}`) - 0.5)));
     return {
       date,
       impressions: Math.round(spend * 40),
@@ -123,7 +124,10 @@ export const TRUTHS: Record<'google' | 'meta', ChannelResponse> = {
   meta: { decay: 0.5, halfSaturation: 150, shape: 1, maxEffect: 60 },
 };
 
-/** Stores `days` days before today of both platforms at up to 150 a day each, as a sync would have. */
+/**
+ * Stores `days` days before today of both platforms at up to 150 a day each, as a sync would have: the same figures
+ * for every campaign and every run, so a fit of them (itself seeded) finds the same curves each time.
+ */
 export async function storeHistory(
   db: Db,
   campaign: { campaignId: string; ventureId: string | null; channel: string },
@@ -136,7 +140,7 @@ export async function storeHistory(
   for (const platform of ['google', 'meta'] as const) {
     await store.upsertDays(
       { ...campaign, platform },
-      responseHistory(`${campaign.campaignId}|${platform}`, TRUTHS[platform], dates, 150),
+      responseHistory(`history|${platform}`, TRUTHS[platform], dates, 150),
     );
   }
 }
