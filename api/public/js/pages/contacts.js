@@ -16,7 +16,15 @@ import {
   temporalLink,
 } from '../ui.js';
 import { contactChannels } from './contactChannels.js';
-import { messageList, PAGE_SIZE, showTimeline, suppressionList, suppressionOf, tableOf } from './messages.js';
+import {
+  channelName,
+  messageList,
+  PAGE_SIZE,
+  showTimeline,
+  suppressionList,
+  suppressionOf,
+  tableOf,
+} from './messages.js';
 
 /** The roles the API lets change people and the suppression list; the server checks again, this only hides buttons. */
 const WRITERS = ['marketer', 'operator'];
@@ -293,8 +301,7 @@ const confirmed = (id, label, ask, act) =>
 
 const KIND_LABEL = {
   event: (d) => `event ${d.name}`,
-  // A message says its channel when the timeline gives it.
-  message: (d) => `${d.channel ? fmt.label(d.channel) : 'message'} “${d.subject}” (${d.template})`,
+  message: (d) => `${channelName(d.channel)} “${d.subject}” (${d.template})`,
   'enrollment.started': (d) => `entered ${d.sequenceKey} v${d.version}`,
   'enrollment.ended': (d) => `left ${d.sequenceKey}: ${d.status}${d.exitReason ? `, ${d.exitReason}` : ''}`,
   subscription: (d) => `${d.change} by ${d.actor} (${d.source})`,

@@ -1,5 +1,6 @@
 import { api, get } from '../api.js';
 import { badge, clear, confirmButton, fmt, h, hiddenText, holds, problem, rolesText } from '../ui.js';
+import { SEND_CHANNELS } from './sequenceBuilderWords.js';
 
 /**
  * The message log on the dashboard: a list of messages with their statuses and one message's timeline; and the
@@ -24,11 +25,8 @@ const SOURCES = { engine: 'our send path', sendgrid: 'SendGrid', mailgun: 'Mailg
 
 const statusBadge = (status) => badge(status, `msg ${status}`);
 
-/** The channels' names in the log: what the Channel select of a send step calls them. */
-const CHANNEL_NAMES = { email: 'Email', sms: 'SMS', webhook: 'Webhook', in_app: 'In-app', push: 'Push' };
-
-/** A message's channel in words; a message logged without one is an email. */
-const channelName = (channel) => CHANNEL_NAMES[channel ?? 'email'] ?? fmt.label(channel);
+/** A message's channel in words, as the Channel select of a send step calls it. */
+export const channelName = (channel) => SEND_CHANNELS[channel]?.label ?? fmt.label(channel);
 
 const MESSAGE_COLUMNS = {
   when: ['When', (m) => h('td', { class: 'small', text: fmt.date(m.sentAt || m.createdAt) })],

@@ -4,7 +4,7 @@
 // leaving `channel` out, as a definition written before channels existed does.
 import { h } from '../ui.js';
 import { field, textInput } from './sequenceBuilderFields.js';
-import { SEND_CHANNELS, channelOf } from './sequenceBuilderWords.js';
+import { SEND_CHANNELS, channelInfo, channelOf } from './sequenceBuilderWords.js';
 
 /** The subject field's label and help per channel; a channel not listed (SMS, webhook) has no subject to write. */
 const SUBJECT_FIELD = {
@@ -25,7 +25,7 @@ const formatWords = (formats) => [...new Set(formats)].join(' or ');
 /** The fields of a send step, for stepForm (sequenceBuilderSteps.js). */
 export function sendFields(env, step) {
   const channel = channelOf(step);
-  const info = SEND_CHANNELS[channel] || { label: channel, formats: [] };
+  const info = channelInfo(step);
   const transactionalOnly = env.category() === 'transactional';
   const choices = env.templates.filter((t) => (!transactionalOnly || t.transactional) && fits(t, channel));
   const chosen = () => env.templates.find((t) => t.key === step.template);

@@ -158,9 +158,16 @@ export const SEND_CHANNELS = {
 export const channelOf = (step) => step.channel ?? 'email';
 
 /** What a send step's channel is called, and what it sends; an unknown channel is shown by its own name. */
-const channelInfo = (step) => {
+export const channelInfo = (step) => {
   const channel = channelOf(step);
-  return SEND_CHANNELS[channel] || { label: channel, kind: `Send (${channel})`, summary: (name) => `Send ${name}` };
+  return (
+    SEND_CHANNELS[channel] || {
+      label: channel,
+      kind: `Send (${channel})`,
+      formats: [],
+      summary: (name) => `Send ${name}`,
+    }
+  );
 };
 
 /** Each step type: its name on the card, a sentence of help, and the one-line summary of a step of it. */
