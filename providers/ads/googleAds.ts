@@ -3,7 +3,7 @@ import { carriesKey, idempotencyTag, taggedName } from './campaignNames';
 import { daysOf } from './dates';
 import {
   HttpClient,
-  resolveToken,
+  tokenProvider,
   tuningOf,
   type HttpSeams,
   type HttpTuning,
@@ -11,7 +11,15 @@ import {
   type TokenSource,
 } from './http';
 import { fillDays, minorUnitsPerUnit, numeric } from './money';
-import { AdPlatformError, type AdPlatform, type CreateCampaignInput, type DailyMetrics, type DateRange } from './types';
+import {
+  AdPlatformError,
+  type AudienceTarget,
+  type CredentialStatus,
+  type AdPlatform,
+  type CreateCampaignInput,
+  type DailyMetrics,
+  type DateRange,
+} from './types';
 
 /** How to reach one Google Ads customer account. */
 export interface GoogleAdsConfig extends HttpTuning {
@@ -118,6 +126,24 @@ function gaqlString(value: string): string {
 
 /** The Google Ads adapter: REST `campaignBudgets:mutate`, `campaigns:mutate` and `googleAds:searchStream`. */
 export class GoogleAdsPlatform implements AdPlatform {
+  readonly audiences: AudienceTarget = {
+    batchSize: 0,
+    hashEmail: () => {
+      throw new Error('TODO');
+    },
+    ensureAudience: async () => {
+      throw new Error('TODO');
+    },
+    addMembers: async () => {
+      throw new Error('TODO');
+    },
+    removeMembers: async () => {
+      throw new Error('TODO');
+    },
+  };
+  async checkCredentials(): Promise<CredentialStatus[]> {
+    throw new Error('TODO');
+  }
   readonly name = 'google' as const;
   readonly sandbox = false;
   private readonly http: HttpClient;
@@ -139,10 +165,8 @@ export class GoogleAdsPlatform implements AdPlatform {
       platform: 'google',
       baseUrl: `${base}/${version}/customers/${this.customerId}/`,
       headers,
-      authHeaders: async () => ({
-        authorization: `Bearer ${await resolveToken(token)}`,
-        'developer-token': developerToken,
-      }),
+      token: tokenProvider(token, 'GOOGLE_ADS_ACCESS_TOKEN'),
+      credentialHeaders: () => ({ 'developer-token': developerToken }),
       readError: readGoogleAdsError,
     });
   }

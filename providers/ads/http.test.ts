@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FakeHttpServer } from '../../test/fakes';
-import { HttpClient, parseRetryAfter, redact } from './http';
+import { HttpClient, parseRetryAfter, redact, tokenProvider } from './http';
 import { AdPlatformError } from './types';
 
 describe('parseRetryAfter', () => {
@@ -29,7 +29,7 @@ describe('HttpClient', () => {
     new HttpClient({
       platform: 'google',
       baseUrl: `${server.baseUrl}/api`,
-      authHeaders: async () => ({ authorization: 'Bearer tok/en+with=odd&chars' }),
+      token: tokenProvider('tok/en+with=odd&chars', 'TEST_TOKEN'),
       timeoutMs: 300,
       ...overrides,
     });
@@ -85,9 +85,11 @@ describe('HttpClient', () => {
     expect(redact(`a ${secret} b ${encodeURIComponent(secret)} c`, [secret])).toBe('a [redacted] b [redacted] c');
   });
 
-  it('resolves a token function per request', async () => {
+  it('asks the token provider for a token per request', async () => {
     let n = 0;
-    const rotating = client({ authHeaders: async () => ({ authorization: `Bearer token-${++n}` }) });
+    const rotating = client({
+      token: { setting: 'TEST_TOKEN', token: async () => `token-${++n}`, invalidate: () => false },
+    });
     await rotating.request({ method: 'GET', path: 'thing' });
     await rotating.request({ method: 'GET', path: 'thing' });
     expect(server.requests.map((r) => r.headers.authorization)).toEqual(['Bearer token-1', 'Bearer token-2']);

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { AdPlatformError, type AdPlatformName } from './types';
+import { AdCredentialError, AdPlatformError, type AdPlatformName } from './types';
 
 /** What a platform adapter reads out of an error response. */
 export interface PlatformErrorInfo {
@@ -11,19 +11,38 @@ export interface PlatformErrorInfo {
   retryable?: boolean;
   /** The platform's own wait hint, when it has one besides Retry-After. */
   retryAfterMs?: number;
+  /**
+   * The platform refused a credential (Meta answers 400 with code 190 for an expired token): `true` for the access
+   * token, or the setting of another credential (a developer token).
+   */
+  credential?: true | string;
 }
 
-/** Where a credential comes from: a fixed token, or a function that returns a fresh one (OAuth access tokens expire). */
-export type TokenSource = string | (() => string | Promise<string>);
+/**
+ * The access token a client sends. A fixed token cannot be renewed; an OAuth source refreshes its token before it
+ * expires and, told that the platform refused one, drops it so the next call fetches another.
+ */
+export interface AccessTokenProvider {
+  /** The configuration value the token comes from, named when the platform refuses it. */
+  readonly setting: string;
+  /** The current token; concurrent callers share one refresh. */
+  token(): Promise<string>;
+  /** Forgets `token` if it is still the current one; false when there is nothing to refresh it from. */
+  invalidate(token: string): boolean;
+}
+
+/** A token as configured: a fixed value (named by its setting), or a provider that renews it. */
+export type TokenSource = string | AccessTokenProvider;
+
+/** A fixed token: never refreshed, so a refusal means the setting itself must be renewed. */
+export function tokenProvider(source: TokenSource, setting: string): AccessTokenProvider {
+  if (typeof source !== 'string') return source;
+  return { setting, token: async () => source, invalidate: () => false };
+}
 
 /** The tuning fields of a config object, and nothing else from it (its credentials stay out of the client). */
 export function tuningOf(config: HttpTuning): HttpTuning {
   return { timeoutMs: config.timeoutMs };
-}
-
-/** Resolves a TokenSource. */
-export async function resolveToken(source: TokenSource): Promise<string> {
-  return typeof source === 'function' ? await source() : source;
 }
 
 /** How long a call may take. Retries are not done here: see {@link HttpClient}. */
@@ -42,8 +61,10 @@ export interface HttpSeams {
 export interface HttpClientOptions extends HttpTuning, HttpSeams {
   platform: Exclude<AdPlatformName, 'sandbox'>;
   baseUrl: string;
-  /** Credential headers, resolved per request; their values never appear in an error message. */
-  authHeaders: () => Promise<Record<string, string>>;
+  /** Sent as `Authorization: Bearer`; refreshed once and the call repeated when the platform answers 401. */
+  token?: AccessTokenProvider;
+  /** Other credential headers (a developer token); like the token, they never appear in an error message. */
+  credentialHeaders?: () => Record<string, string>;
   /** Non-secret headers sent on every request (API versions and the like). */
   headers?: Record<string, string>;
   readError?: (status: number, body: unknown, headers: Headers) => PlatformErrorInfo;
@@ -51,7 +72,7 @@ export interface HttpClientOptions extends HttpTuning, HttpSeams {
 
 /** One request, relative to the base URL. */
 export interface HttpRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** A path below the base URL, or an absolute URL on the base URL's origin (a platform's pagination link). */
   path: string;
   query?: Record<string, string | number | undefined>;
@@ -111,13 +132,29 @@ export class HttpClient {
   /** Sends a request; resolves on 2xx, throws AdPlatformError otherwise (throttling carries the platform's wait). */
   async request(req: HttpRequest): Promise<HttpResponse> {
     const url = this.urlFor(req);
-    const auth = await this.options.authHeaders();
-    const secrets = secretsOf(auth);
-    const { status, headers, body } = await this.attempt(req, url, auth, secrets);
+    const { token } = this.options;
+    let current = token ? await token.token() : undefined;
+    let response = await this.attempt(req, url, current);
+    // An access token can expire or be revoked before its stated lifetime: one fresh token, one more try.
+    if (response.status === 401 && token && current !== undefined && token.invalidate(current)) {
+      current = await token.token();
+      response = await this.attempt(req, url, current);
+    }
+    const { status, headers, body } = response;
     if (status >= 200 && status < 300) return { status, headers, body };
 
+    const secrets = this.secrets(current);
     const info = this.options.readError?.(status, body, headers) ?? {};
     const detail = redact(info.message ?? fallbackMessage(status, body), secrets);
+    const refused = info.credential ?? (status === 401 ? true : undefined);
+    if (refused !== undefined) {
+      const setting = refused === true ? (token?.setting ?? 'the access token') : refused;
+      throw new AdCredentialError(
+        `${PLATFORM_LABEL[this.platform]} refused the credential in ${setting} (${status}): ${detail}. ` +
+          `Renew ${setting} and restart the worker.`,
+        { platform: this.platform, setting, status },
+      );
+    }
     if (status === 429 || info.rateLimited) {
       const wait = info.retryAfterMs ?? parseRetryAfter(headers.get('retry-after'), this.now());
       const after = wait === undefined ? '' : `, retry after ${Math.ceil(wait / 1000)} s`;
@@ -177,12 +214,23 @@ export class HttpClient {
     return url;
   }
 
+  /** Every credential value this client sends, so error messages can be scrubbed of them. */
+  private secrets(token: string | undefined): string[] {
+    return [...(token === undefined ? [] : [token]), ...Object.values(this.options.credentialHeaders?.() ?? {})].filter(
+      (s) => s.length >= 4,
+    );
+  }
+
   private async attempt(
     req: HttpRequest,
     url: URL,
-    auth: Record<string, string>,
-    secrets: string[],
+    token: string | undefined,
   ): Promise<{ status: number; headers: Headers; body: unknown }> {
+    const auth: Record<string, string> = {
+      ...this.options.credentialHeaders?.(),
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    };
+    const secrets = this.secrets(token);
     const headers: Record<string, string> = { accept: 'application/json', ...this.options.headers, ...req.headers };
     let payload: string | undefined;
     if (req.json !== undefined) {
@@ -240,17 +288,6 @@ function describeNetworkError(err: Error): string {
   const cause = (err as { cause?: unknown }).cause;
   const code = cause && typeof cause === 'object' && 'code' in cause ? String((cause as { code: unknown }).code) : '';
   return code ? `${err.message} (${code})` : err.message;
-}
-
-/** Every credential carried by the auth headers: whole values, and the token after a scheme like `Bearer`. */
-function secretsOf(auth: Record<string, string>): string[] {
-  const out: string[] = [];
-  for (const value of Object.values(auth)) {
-    out.push(value);
-    const token = value.replace(/^\s*(Bearer|Basic|OAuth)\s+/i, '');
-    if (token !== value) out.push(token);
-  }
-  return out.filter((s) => s.length >= 4);
 }
 
 /** Replaces every secret (as is, or URL-encoded) in a text with `[redacted]`. */

@@ -3,7 +3,7 @@ import { carriesKey, taggedName } from './campaignNames';
 import { addDays, dayToEpochMs, daysOf } from './dates';
 import {
   HttpClient,
-  resolveToken,
+  tokenProvider,
   tuningOf,
   type HttpSeams,
   type HttpTuning,
@@ -11,7 +11,15 @@ import {
   type TokenSource,
 } from './http';
 import { fillDays, formatAmount, numeric } from './money';
-import { AdPlatformError, type AdPlatform, type CreateCampaignInput, type DailyMetrics, type DateRange } from './types';
+import {
+  AdPlatformError,
+  type AudienceTarget,
+  type CredentialStatus,
+  type AdPlatform,
+  type CreateCampaignInput,
+  type DailyMetrics,
+  type DateRange,
+} from './types';
 
 /** How to reach one LinkedIn ad account. */
 export interface LinkedInAdsConfig extends HttpTuning {
@@ -113,6 +121,24 @@ function digitsOf(id: string, what: string): string {
 
 /** The LinkedIn adapter: versioned REST adCampaigns (create, search, partial update) and adAnalytics. */
 export class LinkedInAdsPlatform implements AdPlatform {
+  readonly audiences: AudienceTarget = {
+    batchSize: 0,
+    hashEmail: () => {
+      throw new Error('TODO');
+    },
+    ensureAudience: async () => {
+      throw new Error('TODO');
+    },
+    addMembers: async () => {
+      throw new Error('TODO');
+    },
+    removeMembers: async () => {
+      throw new Error('TODO');
+    },
+  };
+  async checkCredentials(): Promise<CredentialStatus[]> {
+    throw new Error('TODO');
+  }
   readonly name = 'linkedin' as const;
   readonly sandbox = false;
   private readonly http: HttpClient;
@@ -136,7 +162,7 @@ export class LinkedInAdsPlatform implements AdPlatform {
         'Linkedin-Version': config.version ?? LINKEDIN_DEFAULT_VERSION,
         'X-Restli-Protocol-Version': '2.0.0',
       },
-      authHeaders: async () => ({ authorization: `Bearer ${await resolveToken(token)}` }),
+      token: tokenProvider(token, 'LINKEDIN_ACCESS_TOKEN'),
       readError: readLinkedInError,
     });
   }

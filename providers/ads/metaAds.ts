@@ -3,7 +3,7 @@ import { carriesKey, idempotencyTag, taggedName } from './campaignNames';
 import { daysOf } from './dates';
 import {
   HttpClient,
-  resolveToken,
+  tokenProvider,
   tuningOf,
   type HttpSeams,
   type HttpTuning,
@@ -11,7 +11,15 @@ import {
   type TokenSource,
 } from './http';
 import { fillDays, numeric, toMinorUnits } from './money';
-import { AdPlatformError, type AdPlatform, type CreateCampaignInput, type DailyMetrics, type DateRange } from './types';
+import {
+  AdPlatformError,
+  type AudienceTarget,
+  type CredentialStatus,
+  type AdPlatform,
+  type CreateCampaignInput,
+  type DailyMetrics,
+  type DateRange,
+} from './types';
 
 /** How to reach one Meta ad account. */
 export interface MetaAdsConfig extends HttpTuning {
@@ -126,6 +134,24 @@ function regainAccessMs(header: string | null): number | undefined {
 
 /** The Meta adapter: Graph API campaigns edge, campaign updates and the insights edge. */
 export class MetaAdsPlatform implements AdPlatform {
+  readonly audiences: AudienceTarget = {
+    batchSize: 0,
+    hashEmail: () => {
+      throw new Error('TODO');
+    },
+    ensureAudience: async () => {
+      throw new Error('TODO');
+    },
+    addMembers: async () => {
+      throw new Error('TODO');
+    },
+    removeMembers: async () => {
+      throw new Error('TODO');
+    },
+  };
+  async checkCredentials(): Promise<CredentialStatus[]> {
+    throw new Error('TODO');
+  }
   readonly name = 'meta' as const;
   readonly sandbox = false;
   private readonly http: HttpClient;
@@ -149,7 +175,7 @@ export class MetaAdsPlatform implements AdPlatform {
       platform: 'meta',
       baseUrl: `${base}/${config.apiVersion ?? META_DEFAULT_VERSION}/`,
       // A header rather than the access_token parameter, so the token never lands in a URL, a log or a paging link.
-      authHeaders: async () => ({ authorization: `Bearer ${await resolveToken(token)}` }),
+      token: tokenProvider(token, 'META_ACCESS_TOKEN'),
       readError: readMetaError,
     });
   }

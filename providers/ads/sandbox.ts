@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import { addDays, daysOf, epochMsToDay } from './dates';
 import { roundMoney } from './money';
-import type { AdPlatform, CreateCampaignInput, DailyMetrics, DateRange, MetricsHints } from './types';
+import { normalizeEmail, sha256Hex } from './audienceHash';
+import type {
+  AdPlatform,
+  AudienceTarget,
+  CreateCampaignInput,
+  CredentialStatus,
+  DailyMetrics,
+  DateRange,
+  MetricsHints,
+} from './types';
 
 /** Options of the sandbox platform. */
 export interface SandboxOptions {
@@ -66,6 +75,28 @@ export class SandboxAdPlatform implements AdPlatform {
   readonly name = 'sandbox' as const;
   readonly sandbox = true;
   private readonly campaigns = new Map<string, SandboxCampaign>();
+  /** Audiences by externalId, each the set of hashed emails in it (kept in memory, like campaigns). */
+  readonly audienceMembers = new Map<string, Set<string>>();
+  readonly audiences: AudienceTarget = {
+    batchSize: 10_000,
+    hashEmail: (email) => sha256Hex(normalizeEmail(email)),
+    ensureAudience: async ({ key }) => {
+      const externalId = `sbx_aud_${sha256Hex(key).slice(0, 24)}`;
+      if (!this.audienceMembers.has(externalId)) this.audienceMembers.set(externalId, new Set());
+      return { externalId };
+    },
+    addMembers: async (externalId, hashes) => {
+      const members = this.audienceMembers.get(externalId) ?? new Set<string>();
+      this.audienceMembers.set(externalId, members);
+      for (const hash of hashes) members.add(hash);
+      // A simulated match rate of about three in four, the same for the same address every time.
+      return { matched: hashes.filter((hash) => parseInt(hash.slice(0, 2), 16) < 192).length };
+    },
+    removeMembers: async (externalId, hashes) => {
+      const members = this.audienceMembers.get(externalId);
+      for (const hash of hashes) members?.delete(hash);
+    },
+  };
   private readonly now: () => number;
   private readonly defaultDailyBudget: number;
 
@@ -117,6 +148,11 @@ export class SandboxAdPlatform implements AdPlatform {
       const budget = hints.dailyBudget ?? this.budgetOn(known, date);
       return simulateDay(externalId, date, budget);
     });
+  }
+
+  /** The sandbox has no credentials to expire. */
+  async checkCredentials(): Promise<CredentialStatus[]> {
+    return [];
   }
 
   private budgetOn(campaign: SandboxCampaign | undefined, date: string): number {

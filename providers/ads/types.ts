@@ -59,6 +59,13 @@ export interface AdPlatform {
   resume(externalId: string): Promise<void>;
   /** One row per day in [from, to] (dates YYYY-MM-DD, inclusive); days without delivery are zero rows. */
   fetchMetrics(externalId: string, range: DateRange, hints?: MetricsHints): Promise<DailyMetrics[]>;
+  /** The platform's audiences, kept equal to segments by the audience sync. */
+  readonly audiences: AudienceTarget;
+  /**
+   * Asks the platform about every configured credential: whether it is accepted and when it expires. A credential
+   * the platform refuses is reported `valid: false`, not thrown; an outage is thrown (AdPlatformError, retryable).
+   */
+  checkCredentials(): Promise<CredentialStatus[]>;
 }
 
 /** Options of an AdPlatformError. */
@@ -90,4 +97,50 @@ export class AdPlatformError extends Error {
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
   }
+}
+
+/**
+ * A credential the platform refused (revoked, expired, or never valid). Never retryable: no retry makes a revoked
+ * token valid again. `setting` names the configuration value to renew, so the message can say what to do.
+ */
+export class AdCredentialError extends AdPlatformError {
+  readonly setting: string;
+
+  constructor(
+    message: string,
+    options: { platform: AdPlatformName; setting: string; status?: number; cause?: unknown },
+  ) {
+    super(message, { ...options, retryable: false });
+    this.name = 'AdCredentialError';
+    this.setting = options.setting;
+  }
+}
+
+/** What is known of one credential: whether the platform accepts it and when it stops working. */
+export interface CredentialStatus {
+  platform: AdPlatformName;
+  /** The configuration value that holds it (GOOGLE_ADS_REFRESH_TOKEN, META_ACCESS_TOKEN, ...). */
+  setting: string;
+  valid: boolean;
+  /** ISO time it expires; absent when it does not expire or the platform does not say. */
+  expiresAt?: string;
+  /** The platform's explanation when it is not valid. */
+  detail?: string;
+}
+
+/**
+ * A platform audience kept equal to a segment (Google Customer Match, Meta Custom Audiences, LinkedIn Matched
+ * Audiences). Members travel only as the platform's hashes of their email addresses.
+ */
+export interface AudienceTarget {
+  /** The most identifiers one upload or removal call may carry on this platform. */
+  readonly batchSize: number;
+  /** The email normalised and SHA-256 hashed (lowercase hex) the way this platform matches it. */
+  hashEmail(email: string): string;
+  /** Finds the audience named with `key` or creates it; the same key never creates a second one. */
+  ensureAudience(input: { key: string; name: string }): Promise<{ externalId: string }>;
+  /** Adds at most `batchSize` hashed emails; `matched` when the platform reports how many it recognised. */
+  addMembers(externalId: string, hashes: string[]): Promise<{ matched?: number }>;
+  /** Removes at most `batchSize` hashed emails. */
+  removeMembers(externalId: string, hashes: string[]): Promise<void>;
 }

@@ -12,6 +12,7 @@ import type {
   AdPlatform,
   AdPlatformName,
   CreateCampaignInput,
+  CredentialStatus,
   DailyMetrics,
   DateRange,
   MetricsHints,
@@ -55,6 +56,13 @@ export const testPolicy: CampaignPolicy = {
 export class FixedSpendPlatform implements AdPlatform {
   readonly sandbox = false;
   readonly campaigns = new Map<string, CreateCampaignInput & { externalId: string }>();
+  /** Audiences as the sandbox keeps them: these tests are about spend. */
+  readonly audiences = createSandboxPlatform().audiences;
+
+  async checkCredentials(): Promise<CredentialStatus[]> {
+    return [];
+  }
+
   readonly calls: Array<{ method: string; externalId?: string; value?: number }> = [];
   /** Throws this error on the next calls of a method, once per entry. */
   readonly failures: Array<{ method: string; error: Error }> = [];

@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../../db/knex';
 import { CampaignPerformanceStore } from '../../db/stores/campaignPerformance';
 import type { ChannelResponse } from '../../domain/responseCurves';
-import type { AdPlatform, AdPlatformName, CreateCampaignInput, DailyMetrics, DateRange } from '../../providers/ads';
+import {
+  createSandboxPlatform,
+  type AdPlatform,
+  type AdPlatformName,
+  type CreateCampaignInput,
+  type CredentialStatus,
+  type DailyMetrics,
+  type DateRange,
+} from '../../providers/ads';
 
 /** A number in [0, 1) drawn from a seed: the same seed always gives the same draw. */
 function draw(seed: string): number {
@@ -20,6 +28,13 @@ const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_40
  */
 export class CurvePlatform implements AdPlatform {
   readonly sandbox = false;
+  /** Audiences as the sandbox keeps them: these tests are about spend. */
+  readonly audiences = createSandboxPlatform().audiences;
+
+  async checkCredentials(): Promise<CredentialStatus[]> {
+    return [];
+  }
+
   /** Campaigns by external id, each with its daily budgets in force from each day on, oldest first. */
   private readonly campaigns = new Map<
     string,
