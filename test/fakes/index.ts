@@ -5,3 +5,4 @@ export * from './linkedinAdsFake';
 export * from './sendgridFake';
 export * from './slowSmtpServer';
 export * from './mailgunFake';
+export * from './oauthTokenEndpoint';
