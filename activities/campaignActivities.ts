@@ -9,7 +9,10 @@ import type { MetricsWithRates } from '../domain/campaignMetrics';
 import { suggestShares } from '../services/campaignMix';
 import { daysOf } from '../services/campaignForecast';
 import type { CampaignDay } from '../domain/campaignForecast';
-import { AdPlatformError, type AdPlatform, type DailyMetrics } from '../providers/ads/types';
+import { AdCredentialError, AdPlatformError, type AdPlatform, type DailyMetrics } from '../providers/ads/types';
+
+/** The failure type of an activity stopped by a credential the platform refused; the message names the setting. */
+export const AD_CREDENTIAL_INVALID = 'AdCredentialInvalid';
 
 export interface CampaignActivityDeps {
   db: Db;
@@ -43,11 +46,20 @@ export function platformIdempotencyKey(campaignId: string, platform: string): st
 }
 
 /**
- * A platform error as Temporal should see it: a refusal is non-retryable (type AdPlatformRejected); throttling
- * and outages stay retryable, after the platform's own Retry-After when it gave one.
+ * A platform error as Temporal should see it: a refused credential is non-retryable (type AdCredentialInvalid, its
+ * setting in the details), so is any other refusal (AdPlatformRejected); throttling and outages stay retryable,
+ * the next attempt after the wait the platform asked for (Retry-After, a quota's retry delay) when it gave one.
  */
 export function toActivityFailure(err: unknown): unknown {
   if (!(err instanceof AdPlatformError)) return err;
+  if (err instanceof AdCredentialError) {
+    return ApplicationFailure.create({
+      message: err.message,
+      type: AD_CREDENTIAL_INVALID,
+      nonRetryable: true,
+      details: [{ platform: err.platform, setting: err.setting }],
+    });
+  }
   if (!err.retryable) return ApplicationFailure.nonRetryable(err.message, 'AdPlatformRejected');
   return ApplicationFailure.create({
     message: err.message,

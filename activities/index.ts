@@ -11,6 +11,7 @@ import { createBroadcastActivities, type BroadcastActivityDeps } from './broadca
 import { createAccountActivities } from './accountActivities';
 import { createTemplateActivities, type TemplateActivityDeps } from './templateActivities';
 import { createProposalActivities, type ProposalActivityDeps } from './proposalActivities';
+import { createAdPlatformActivities, type AdPlatformActivityDeps } from './adPlatformActivities';
 
 export type ActivityDeps = SequenceActivityDeps &
   NotificationActivityDeps &
@@ -23,7 +24,8 @@ export type ActivityDeps = SequenceActivityDeps &
   SegmentActivityDeps &
   BroadcastActivityDeps &
   TemplateActivityDeps &
-  ProposalActivityDeps;
+  ProposalActivityDeps &
+  AdPlatformActivityDeps;
 
 /** Every activity the workers register, built from their dependencies (tests pass their own). */
 export function createActivities(deps: ActivityDeps) {
@@ -41,5 +43,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createTemplateActivities(deps),
     ...createAccountActivities(deps),
     ...createProposalActivities(deps),
+    ...createAdPlatformActivities(deps),
   };
 }

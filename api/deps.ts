@@ -87,6 +87,8 @@ export interface AppDeps {
         | 'OIDC_CLIENT_ID'
         | 'OIDC_CLIENT_SECRET'
         | 'OIDC_ROLES_CLAIM'
+        | 'AUDIENCE_SYNC_INTERVAL'
+        | 'AD_CREDENTIAL_WARN_DAYS'
       >
     >;
   log: Logger;

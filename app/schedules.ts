@@ -6,32 +6,36 @@ import {
   type ScheduleSpec,
 } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
-import { TASK_QUEUES } from '../domain/ids';
 import type { Logger } from '../infra/logger';
 
-/** One schedule per task queue: the product's is `name`; a stack on a queue of its own gets its own. */
-export function scheduleIdFor(name: string, taskQueue: string = TASK_QUEUES.main): string {
-  return taskQueue === TASK_QUEUES.main ? name : `${name}:${taskQueue}`;
-}
+export { scheduleIdFor } from '../domain/ids';
 
 /**
  * Makes a Temporal Schedule match what the product wants, idempotently: created when missing, its spec and action
- * brought up to date when it exists (a restart with new settings takes effect). Overlapping runs are skipped; a run
+ * brought up to date when it exists (a restart with new settings takes effect). Overlapping runs are skipped (or as
+ * `overlap` says); a run
  * missed while the cluster was down is caught up within `catchupWindow`.
  */
 export async function upsertSchedule(
   client: Client,
-  schedule: { scheduleId: string; spec: ScheduleSpec; action: ScheduleOptionsAction; catchupWindow: Duration },
+  schedule: {
+    scheduleId: string;
+    spec: ScheduleSpec;
+    action: ScheduleOptionsAction;
+    catchupWindow: Duration;
+    /** Skipped unless said otherwise. */
+    overlap?: ScheduleOverlapPolicy;
+  },
   log: Logger,
   what: string,
 ): Promise<'created' | 'updated'> {
-  const { scheduleId, spec, action, catchupWindow } = schedule;
+  const { scheduleId, spec, action, catchupWindow, overlap = ScheduleOverlapPolicy.SKIP } = schedule;
   try {
     await client.schedule.create({
       scheduleId,
       spec,
       action,
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow },
+      policies: { overlap, catchupWindow },
     });
     log.info({ scheduleId, spec }, `${what}: schedule created`);
     return 'created';

@@ -16,7 +16,8 @@ import { createMetrics } from '../infra/metrics';
 import { instrumentedEmail } from './instrumentedEmail';
 import { mailSettingsFrom } from '../services/mailSettings';
 import { createWorker, type WorkerTuning } from '../workers/worker';
-import { adPlatformModes } from '../config/adPlatforms';
+import { adConsentOf, adPlatformModes } from '../config/adPlatforms';
+import { ensureAdCredentialCheckSchedule, ensureAudienceSyncSchedules } from './adPlatformSchedules';
 import { createCampaignAdPlatforms } from '../providers/ads/configured';
 import { TASK_QUEUES } from '../domain/ids';
 import { createInfluencerCache } from '../services/influencerCatalogue';
@@ -154,6 +155,7 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
           influencerCache,
           churn: { cooldown: config.CHURN_INTERVENTION_COOLDOWN, customerSuccessEmail: config.CUSTOMER_SUCCESS_EMAIL },
           ads: createCampaignAdPlatforms(config),
+          adConsent: adConsentOf(config.AUDIENCE_SYNC_CONSENT),
           audience: {
             importDir: path.join(config.dataDir, 'imports'),
             broadcastRatePerSecond: config.BROADCAST_RATE_LIMIT_PER_SECOND,
@@ -208,6 +210,8 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
       await ensureChurnScanSchedule(temporal, config, log, options.taskQueue);
       await ensureSegmentRefreshSchedule(temporal, config, log, options.taskQueue);
       await ensureReallocationSchedule(temporal, config, log, options.taskQueue);
+      await ensureAdCredentialCheckSchedule(temporal, config, log, options.taskQueue);
+      await ensureAudienceSyncSchedules(temporal, db, config, log, options.taskQueue);
     }
     if (config.DEMO_DATA === 'true') {
       // The demo is a convenience: if it cannot load, the product still starts and says why.

@@ -179,19 +179,47 @@ export const envSchema = z.object({
   BUDGET_ALERT_PCT: z.coerce.number().gt(0).lt(100).default(80),
   GOOGLE_ADS_BASE_URL: optionalUrl.pipe(z.url().optional()),
   GOOGLE_ADS_ACCESS_TOKEN: optionalUrl,
+  GOOGLE_ADS_CLIENT_ID: optionalUrl,
+  GOOGLE_ADS_CLIENT_SECRET: optionalUrl,
+  GOOGLE_ADS_REFRESH_TOKEN: optionalUrl,
+  /** Google's OAuth token endpoint; only tests point it elsewhere. */
+  GOOGLE_ADS_TOKEN_URL: optionalUrl.pipe(z.url().optional()),
   GOOGLE_ADS_DEVELOPER_TOKEN: optionalUrl,
   GOOGLE_ADS_CUSTOMER_ID: optionalUrl,
   GOOGLE_ADS_LOGIN_CUSTOMER_ID: optionalUrl,
   GOOGLE_ADS_CURRENCY: optionalUrl.pipe(z.string().length(3).optional()),
   META_BASE_URL: optionalUrl.pipe(z.url().optional()),
   META_ACCESS_TOKEN: optionalUrl,
+  META_APP_ID: optionalUrl,
+  META_APP_SECRET: optionalUrl,
   META_AD_ACCOUNT_ID: optionalUrl,
   META_CURRENCY: z.string().length(3).default('USD'),
   LINKEDIN_BASE_URL: optionalUrl.pipe(z.url().optional()),
   LINKEDIN_ACCESS_TOKEN: optionalUrl,
+  LINKEDIN_CLIENT_ID: optionalUrl,
+  LINKEDIN_CLIENT_SECRET: optionalUrl,
+  LINKEDIN_REFRESH_TOKEN: optionalUrl,
+  /** LinkedIn's OAuth endpoints (accessToken, introspectToken) live below this; only tests point it elsewhere. */
+  LINKEDIN_OAUTH_URL: optionalUrl.pipe(z.url().optional()),
   LINKEDIN_AD_ACCOUNT_ID: optionalUrl,
   LINKEDIN_CAMPAIGN_GROUP_ID: optionalUrl,
   LINKEDIN_CURRENCY: z.string().length(3).default('USD'),
+  /** How often each audience sync uploads its segment's changes to the platform. */
+  AUDIENCE_SYNC_INTERVAL: z.string().refine(isDuration, 'must be an ISO-8601 duration such as PT6H').default('PT6H'),
+  /** Who audience syncs may send: `topic:<key>` (the topic's opt-in or opt-out rule) or `trait:<name>` (set true). */
+  AUDIENCE_SYNC_CONSENT: z
+    .string()
+    .trim()
+    .regex(/^(topic|trait):[A-Za-z0-9_.-]{1,100}$/, 'must be topic:<key> or trait:<name>, such as topic:advertising')
+    .default('topic:advertising'),
+  /** How often the ad platforms' credentials are checked, and how many days before an expiry operators are told. */
+  AD_CREDENTIAL_CHECK_INTERVAL: z
+    .string()
+    .refine(isDuration, 'must be an ISO-8601 duration such as P1D')
+    .default('P1D'),
+  AD_CREDENTIAL_WARN_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+  /** Who is told when an ad platform credential is refused or about to expire. */
+  OPERATOR_EMAIL: z.email().default('operators@gtm.localhost'),
   /** Load the demo venture, contacts, influencers and campaigns at start-up (idempotent); POST /v1/demo does the same. */
   DEMO_DATA: z.enum(['true', 'false']).default('false'),
   RUN_WORKER: z.enum(['true', 'false']).default('true'),

@@ -58,3 +58,8 @@ export function getSendIdempotencyKey(
 ): string {
   return `${workflowId}/${enrollmentRunId}/${stepId}#${visit}`;
 }
+
+/** One schedule per task queue: the product's is `name`; a stack on a queue of its own gets its own. */
+export function scheduleIdFor(name: string, taskQueue: string = TASK_QUEUES.main): string {
+  return taskQueue === TASK_QUEUES.main ? name : `${name}:${taskQueue}`;
+}

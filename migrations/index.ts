@@ -17,6 +17,7 @@ import * as topics from './20261202090100_topics';
 import * as users from './20261203000000_users';
 import * as reallocationProposals from './20261204000000_reallocation_proposals';
 import * as channels from './20261205000000_channels';
+import * as adAudiences from './20261206000000_ad_audiences';
 
 /**
  * Every migration, in order. Listed here rather than read from the folder, so the same migrations run
@@ -41,6 +42,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261203000000_users': users,
   '20261204000000_reallocation_proposals': reallocationProposals,
   '20261205000000_channels': channels,
+  '20261206000000_ad_audiences': adAudiences,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

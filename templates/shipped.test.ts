@@ -27,6 +27,7 @@ const TRANSACTIONAL = [
   'approval_reminder',
   'approval_escalation',
   'budget_alert',
+  'ad_credential_alert',
   'customer_success_alert',
   'topic_confirmation',
   'account_access',
@@ -293,6 +294,23 @@ describe('rendering a shipped template for a recipient', () => {
     expect(render('budget_alert', full).text).toContain(
       'Spring launch has spent 4050 of its 4500 EUR budget for April (90%).',
     );
+    const expiring = render('ad_credential_alert', {
+      ...full,
+      credential: {
+        platform: 'meta',
+        setting: 'META_ACCESS_TOKEN',
+        valid: true,
+        expires_on: '2026-12-14',
+        days_left: 11,
+      },
+    });
+    expect(expiring.text).toContain('The meta credential in META_ACCESS_TOKEN expires on 2026-12-14, in 11 days.');
+    const refused = render('ad_credential_alert', {
+      ...full,
+      credential: { platform: 'google', setting: 'GOOGLE_ADS_REFRESH_TOKEN', valid: false, detail: 'invalid_grant' },
+    });
+    expect(refused.html).toContain('google refused the credential in <strong>GOOGLE_ADS_REFRESH_TOKEN</strong>.');
+    expect(refused.text).toContain('google said: invalid_grant');
     const alert = render('customer_success_alert', full);
     expect(alert.html).toContain('<li>Seats dropped from 12 to 4</li>');
     expect(alert.text).toContain('- No logins for 21 days');

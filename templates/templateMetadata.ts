@@ -45,6 +45,11 @@ export const templateMetadata: Readonly<Record<string, TemplateMetadata>> = {
     cta: 'open_campaign',
     subject: '{{budget.name}} has spent {{budget.percent}}% of its budget',
   },
+  ad_credential_alert: {
+    transactional: true,
+    cta: 'open_ad_platforms',
+    subject: '{{credential.setting}} needs renewing',
+  },
   customer_success_alert: {
     transactional: true,
     cta: 'open_account',

@@ -88,6 +88,17 @@ export interface CampaignCarry {
   /** The last budget the chairman approved (or the one the campaign started with); absent in older runs. */
   approvedBudget?: number;
   lastSync?: { at: string; spent: number };
+  syncError?: SyncError;
+}
+
+/**
+ * Why the last metrics sync failed. `credential` when a platform refused a credential: the message names the setting
+ * to renew, and syncs keep failing until it is renewed and the worker restarted.
+ */
+export interface SyncError {
+  at: string;
+  message: string;
+  credential?: true;
 }
 
 export interface CampaignWorkflowInput {
@@ -168,5 +179,6 @@ export interface CampaignStatusView {
   platforms: Array<CampaignPlatformState & { paused: boolean }>;
   pendingApproval?: { kind: 'campaign' | 'budget_change'; workflowId: string; amount: number; requestedAt: string };
   lastSync?: { at: string; spent: number };
+  syncError?: SyncError;
   budgetChanges: BudgetChangeRecord[];
 }

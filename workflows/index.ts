@@ -9,3 +9,4 @@ export * from './segmentRefreshWorkflow';
 export * from './broadcastWorkflow';
 export * from './templateWorkflows';
 export * from './proposalWorkflow';
+export * from './adPlatformWorkflows';

@@ -1,5 +1,6 @@
 import type { RouteDeps } from '../deps';
 import type { AnyRoute } from '../registry';
+import { adPlatformRoutes } from './adPlatforms';
 import { approvalRoutes } from './approvals';
 import { attributionRoutes } from './attribution';
 import { campaignInfluencerRoutes } from './campaignInfluencers';
@@ -93,6 +94,7 @@ export function buildRoutes(deps: RouteDeps): AnyRoute[] {
     ...ventureRoutes(deps),
     ...approvalRoutes(deps),
     ...campaignRoutes(deps),
+    ...adPlatformRoutes(deps),
     ...proposalRoutes(deps),
     ...campaignForecastRoutes(deps),
     ...unitEconomicsRoutes(deps),

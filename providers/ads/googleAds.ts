@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { carriesKey, idempotencyTag, taggedName } from './campaignNames';
 import { daysOf } from './dates';
+import { GoogleCustomerMatch, type GoogleAudienceConsent } from './googleAudience';
 import {
   HttpClient,
   tokenProvider,
@@ -11,7 +12,9 @@ import {
   type TokenSource,
 } from './http';
 import { fillDays, minorUnitsPerUnit, numeric } from './money';
+import { RefreshTokenProvider } from './oauth';
 import {
+  AdCredentialError,
   AdPlatformError,
   type AudienceTarget,
   type CredentialStatus,
@@ -27,9 +30,16 @@ export interface GoogleAdsConfig extends HttpTuning {
   baseUrl?: string;
   /** Defaults to v26. */
   apiVersion?: string;
-  /** OAuth 2.0 access token (or a function returning a fresh one). */
+  /**
+   * A fixed OAuth 2.0 access token (GOOGLE_ADS_ACCESS_TOKEN), or a provider that refreshes one from a refresh token
+   * (see {@link createGoogleAdsTokenProvider}).
+   */
   token: TokenSource;
-  developerToken: string;
+  /**
+   * Sent as the `developer-token` header when set. Google sunset developer tokens on 2026-09-09: API access now
+   * belongs to the Google Cloud project of the OAuth client, and the API ignores the header.
+   */
+  developerToken?: string;
   /** The advertiser account, with or without dashes. */
   customerId: string;
   /** The manager account the token's user reaches the customer through, if any. */
@@ -38,6 +48,51 @@ export interface GoogleAdsConfig extends HttpTuning {
   currency?: string;
   /** Channel of created campaigns; defaults to SEARCH. */
   channelType?: string;
+  /** Consent of the people uploaded to Customer Match lists; sent with every addition when set. */
+  audienceConsent?: GoogleAudienceConsent;
+}
+
+/** The configuration values the adapter names in its errors and credential reports. */
+export const GOOGLE_ADS_SETTINGS = {
+  accessToken: 'GOOGLE_ADS_ACCESS_TOKEN',
+  clientId: 'GOOGLE_ADS_CLIENT_ID',
+  clientSecret: 'GOOGLE_ADS_CLIENT_SECRET',
+  refreshToken: 'GOOGLE_ADS_REFRESH_TOKEN',
+  developerToken: 'GOOGLE_ADS_DEVELOPER_TOKEN',
+  customerId: 'GOOGLE_ADS_CUSTOMER_ID',
+} as const;
+
+/** Google's OAuth 2.0 token endpoint. */
+export const GOOGLE_OAUTH_TOKEN_URL = 'https://oauth2.googleapis.com/token';
+
+/** The OAuth client and refresh token an access token is renewed from. */
+export interface GoogleAdsRefreshCredentials extends HttpTuning {
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+  /** Defaults to Google's token endpoint; tests point it at a local one. */
+  tokenUrl?: string;
+}
+
+/** Access tokens for the Google Ads API, renewed from a refresh token (pass it as `GoogleAdsConfig.token`). */
+export function createGoogleAdsTokenProvider(
+  credentials: GoogleAdsRefreshCredentials,
+  seams: HttpSeams = {},
+): RefreshTokenProvider {
+  const { tokenUrl, ...rest } = credentials;
+  return new RefreshTokenProvider(
+    {
+      ...rest,
+      platform: 'google',
+      tokenUrl: tokenUrl ?? GOOGLE_OAUTH_TOKEN_URL,
+      settings: {
+        clientId: GOOGLE_ADS_SETTINGS.clientId,
+        clientSecret: GOOGLE_ADS_SETTINGS.clientSecret,
+        refreshToken: GOOGLE_ADS_SETTINGS.refreshToken,
+      },
+    },
+    seams,
+  );
 }
 
 /** Where the Google Ads REST API lives. */
@@ -52,6 +107,7 @@ const mutateResponse = z.object({
 });
 
 const searchRow = z.object({
+  customer: z.object({ id: numeric.optional() }).optional(),
   campaign: z
     .object({
       resourceName: z.string().optional(),
@@ -89,6 +145,7 @@ const googleError = z.object({
           errors: z
             .array(
               z.looseObject({
+                errorCode: z.record(z.string(), z.unknown()).optional(),
                 message: z.string().optional(),
                 details: z
                   .looseObject({ quotaErrorDetails: z.looseObject({ retryDelay: z.string().optional() }).optional() })
@@ -102,59 +159,89 @@ const googleError = z.object({
   }),
 });
 
+// Refusals of the developer token (AuthenticationError and AuthorizationError codes). Google deprecated them with
+// the token itself, but versions served before the sunset still define them.
+const DEVELOPER_TOKEN_CODES = new Set([
+  'DEVELOPER_TOKEN_INVALID',
+  'DEVELOPER_TOKEN_NOT_APPROVED',
+  'DEVELOPER_TOKEN_PROHIBITED',
+  'DEVELOPER_TOKEN_NOT_ON_ALLOWLIST',
+  'ORGANIZATION_NOT_ASSOCIATED_WITH_DEVELOPER_TOKEN',
+]);
+
+/** Which settings a Google refusal is about. */
+export interface GoogleAdsErrorSettings {
+  /**
+   * Holds the Google Cloud project whose access level Google judged (the OAuth client's project):
+   * `true` for the access token's own setting.
+   */
+  project: true | string;
+}
+
 /** Reads Google's error envelope (an object, or an array of them from searchStream). */
-export function readGoogleAdsError(_status: number, body: unknown): PlatformErrorInfo {
-  const first = Array.isArray(body) ? body[0] : body;
-  const parsed = googleError.safeParse(first);
-  if (!parsed.success) return {};
-  const { error } = parsed.data;
-  const failures = (error.details ?? []).flatMap((d) => d.errors ?? []);
-  const messages = failures.map((f) => f.message).filter((m): m is string => !!m);
-  const delay = failures.map((f) => f.details?.quotaErrorDetails?.retryDelay).find((d) => !!d);
-  const delaySeconds = delay ? Number(/^(\d+(?:\.\d+)?)s$/.exec(delay)?.[1]) : NaN;
-  return {
-    message: messages.length ? messages.join('; ') : (error.message ?? error.status),
-    rateLimited: error.status === 'RESOURCE_EXHAUSTED',
-    retryAfterMs: Number.isFinite(delaySeconds) ? Math.ceil(delaySeconds * 1000) : undefined,
+export function googleAdsErrorReader(settings: GoogleAdsErrorSettings = { project: true }) {
+  return (status: number, body: unknown): PlatformErrorInfo => {
+    if (status === 404 && typeof body === 'string') {
+      // Google's front end answers an unknown path, such as a sunset API version, with an HTML page.
+      const path = /<code>([^<]*)<\/code>/.exec(body)?.[1];
+      if (path) return { message: `${path} was not found; is its API version still served?` };
+    }
+    const first = Array.isArray(body) ? body[0] : body;
+    const parsed = googleError.safeParse(first);
+    if (!parsed.success) return {};
+    const { error } = parsed.data;
+    const failures = (error.details ?? []).flatMap((d) => d.errors ?? []);
+    const codes = failures.flatMap((f) => Object.values(f.errorCode ?? {}).map(String));
+    const messages = failures.map((f) => f.message).filter((m): m is string => !!m);
+    const delay = failures.map((f) => f.details?.quotaErrorDetails?.retryDelay).find((d) => !!d);
+    const delaySeconds = delay ? Number(/^(\d+(?:\.\d+)?)s$/.exec(delay)?.[1]) : NaN;
+    let message = messages.length ? messages.join('; ') : (error.message ?? error.status);
+    if (codes.includes('CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE')) {
+      message += ' (since 2026-04-01 the Google Ads API takes Customer Match uploads only from earlier adopters;';
+      message += ' others must use the Data Manager API)';
+    }
+    let credential: PlatformErrorInfo['credential'];
+    if (codes.some((c) => DEVELOPER_TOKEN_CODES.has(c))) credential = GOOGLE_ADS_SETTINGS.developerToken;
+    else if (codes.includes('CLOUD_PROJECT_NOT_APPROVED_FOR_PRODUCTION')) credential = settings.project;
+    return {
+      message,
+      rateLimited: error.status === 'RESOURCE_EXHAUSTED',
+      retryAfterMs: Number.isFinite(delaySeconds) ? Math.ceil(delaySeconds * 1000) : undefined,
+      ...(credential === undefined ? {} : { credential }),
+    };
   };
 }
+
+/** Reads Google's error envelope, naming the access token's setting for a project refusal. */
+export const readGoogleAdsError = googleAdsErrorReader();
 
 /** GAQL string literal: single-quoted, with backslash escapes. */
 function gaqlString(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-/** The Google Ads adapter: REST `campaignBudgets:mutate`, `campaigns:mutate` and `googleAds:searchStream`. */
+/**
+ * The Google Ads adapter: REST `campaignBudgets:mutate`, `campaigns:mutate` and `googleAds:searchStream`, and
+ * Customer Match audiences (see {@link GoogleCustomerMatch}).
+ */
 export class GoogleAdsPlatform implements AdPlatform {
-  readonly audiences: AudienceTarget = {
-    batchSize: 0,
-    hashEmail: () => {
-      throw new Error('TODO');
-    },
-    ensureAudience: async () => {
-      throw new Error('TODO');
-    },
-    addMembers: async () => {
-      throw new Error('TODO');
-    },
-    removeMembers: async () => {
-      throw new Error('TODO');
-    },
-  };
-  async checkCredentials(): Promise<CredentialStatus[]> {
-    throw new Error('TODO');
-  }
   readonly name = 'google' as const;
   readonly sandbox = false;
+  readonly audiences: AudienceTarget;
   private readonly http: HttpClient;
   private readonly customerId: string;
   // Kept without the credentials, which live only in the auth closure, so logging an adapter cannot leak them.
   private readonly config: Omit<GoogleAdsConfig, 'token' | 'developerToken'>;
+  // Private (#) so that JSON.stringify leaves it out along with everything it holds.
+  readonly #refresh: RefreshTokenProvider | undefined;
+  readonly #hasDeveloperToken: boolean;
 
   constructor(config: GoogleAdsConfig, seams: HttpSeams = {}) {
     const { token, developerToken, ...settings } = config;
     this.config = settings;
     this.customerId = config.customerId.replace(/-/g, '');
+    this.#refresh = token instanceof RefreshTokenProvider ? token : undefined;
+    this.#hasDeveloperToken = !!developerToken;
     const version = config.apiVersion ?? GOOGLE_ADS_DEFAULT_VERSION;
     const base = (config.baseUrl ?? GOOGLE_ADS_DEFAULT_BASE_URL).replace(/\/+$/, '');
     const headers: Record<string, string> = {};
@@ -165,10 +252,48 @@ export class GoogleAdsPlatform implements AdPlatform {
       platform: 'google',
       baseUrl: `${base}/${version}/customers/${this.customerId}/`,
       headers,
-      token: tokenProvider(token, 'GOOGLE_ADS_ACCESS_TOKEN'),
-      credentialHeaders: () => ({ 'developer-token': developerToken }),
-      readError: readGoogleAdsError,
+      token: tokenProvider(token, GOOGLE_ADS_SETTINGS.accessToken),
+      credentialHeaders: developerToken ? () => ({ 'developer-token': developerToken }) : undefined,
+      // The project judged is the OAuth client's: its id names it when there is one.
+      readError: googleAdsErrorReader({ project: this.#refresh ? GOOGLE_ADS_SETTINGS.clientId : true }),
     });
+    this.audiences = new GoogleCustomerMatch(this.http, this.customerId, config.audienceConsent);
+  }
+
+  /**
+   * The refresh token (when one is configured) as the token endpoint judges it, then one query of the customer:
+   * the access token, the developer token and the account as the API judges them. A refused credential is
+   * reported, not thrown; an outage, or an answer that is about neither (a sunset API version), is thrown.
+   */
+  async checkCredentials(): Promise<CredentialStatus[]> {
+    const google = { platform: 'google' as const };
+    const statuses: CredentialStatus[] = [];
+    if (this.#refresh) {
+      const status = await this.#refresh.status();
+      statuses.push(status);
+      // Without an access token the API cannot be asked anything else.
+      if (!status.valid) return statuses;
+    }
+    const accepted: CredentialStatus[] = [
+      ...(this.#refresh ? [] : [{ ...google, setting: GOOGLE_ADS_SETTINGS.accessToken, valid: true }]),
+      ...(this.#hasDeveloperToken ? [{ ...google, setting: GOOGLE_ADS_SETTINGS.developerToken, valid: true }] : []),
+    ];
+    const account = { ...google, setting: GOOGLE_ADS_SETTINGS.customerId };
+    try {
+      await this.search('SELECT customer.id FROM customer');
+      return [...statuses, ...accepted, { ...account, valid: true }];
+    } catch (err) {
+      if (err instanceof AdCredentialError) {
+        // The refused credential is known; what Google would have said of the others is not.
+        const others = statuses.filter((s) => s.setting !== err.setting);
+        return [...others, { ...google, setting: err.setting, valid: false, detail: err.message }];
+      }
+      if (err instanceof AdPlatformError && err.status === 403) {
+        // Credentials accepted, account refused (USER_PERMISSION_DENIED, CUSTOMER_NOT_ENABLED, ...).
+        return [...statuses, ...accepted, { ...account, valid: false, detail: err.message }];
+      }
+      throw err;
+    }
   }
 
   async createCampaign(input: CreateCampaignInput): Promise<{ externalId: string; created: boolean }> {

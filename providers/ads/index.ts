@@ -6,11 +6,22 @@ import { createSandboxPlatform, type SandboxOptions } from './sandbox';
 import type { AdPlatform, AdPlatformName } from './types';
 
 export * from './types';
-export { createGoogleAdsPlatform, GoogleAdsPlatform, type GoogleAdsConfig } from './googleAds';
+export {
+  createGoogleAdsPlatform,
+  createGoogleAdsTokenProvider,
+  GoogleAdsPlatform,
+  type GoogleAdsConfig,
+} from './googleAds';
 export { createMetaAdsPlatform, MetaAdsPlatform, META_CONVERSION_ACTION_TYPES, type MetaAdsConfig } from './metaAds';
-export { createLinkedInAdsPlatform, LinkedInAdsPlatform, type LinkedInAdsConfig } from './linkedinAds';
+export {
+  createLinkedInAdsPlatform,
+  createLinkedInTokenProvider,
+  LinkedInAdsPlatform,
+  type LinkedInAdsConfig,
+} from './linkedinAds';
 export { createSandboxPlatform, SandboxAdPlatform, simulateDay, type SandboxOptions } from './sandbox';
-export { parseRetryAfter, type HttpSeams, type HttpTuning, type TokenSource } from './http';
+export { parseRetryAfter, type AccessTokenProvider, type HttpSeams, type HttpTuning, type TokenSource } from './http';
+export { RefreshTokenProvider } from './oauth';
 export { idempotencyTag, taggedName } from './campaignNames';
 
 /** Credentials and options of every platform the engine may use; a platform left out is not offered. */

@@ -1,17 +1,28 @@
 import { z } from 'zod';
+import { normalizeEmail, sha256Hex, SHA256_HEX } from './audienceHash';
 import { carriesKey, idempotencyTag, taggedName } from './campaignNames';
 import { daysOf } from './dates';
 import {
   HttpClient,
   tokenProvider,
   tuningOf,
+  type AccessTokenProvider,
+  type HttpRequest,
   type HttpSeams,
   type HttpTuning,
   type PlatformErrorInfo,
   type TokenSource,
 } from './http';
+import {
+  debugToken,
+  META_APP_SETTINGS,
+  META_DEFAULT_BASE_URL,
+  META_DEFAULT_VERSION,
+  META_TOKEN_SETTING,
+} from './metaToken';
 import { fillDays, numeric, toMinorUnits } from './money';
 import {
+  AdCredentialError,
   AdPlatformError,
   type AudienceTarget,
   type CredentialStatus,
@@ -29,6 +40,15 @@ export interface MetaAdsConfig extends HttpTuning {
   apiVersion?: string;
   /** A system-user or user access token with ads_management (or a function returning a fresh one). */
   token: TokenSource;
+  /** The Meta app's id (META_APP_ID); with appSecret, checkCredentials asks debug_token when the token expires. */
+  appId?: string;
+  /** The Meta app's secret (META_APP_SECRET); like the token, never serialised with the adapter. */
+  appSecret?: string;
+  /**
+   * Usage of any Meta quota (x-app-usage, x-business-use-case-usage), in percent, from which calls stop until Meta
+   * expects the quota to recover, so the ad account is never throttled; defaults to 90.
+   */
+  usageThresholdPct?: number;
   /** The ad account id, with or without its `act_` prefix. */
   adAccountId: string;
   /** The ad account's currency: budgets travel in its minor units. */
@@ -37,10 +57,16 @@ export interface MetaAdsConfig extends HttpTuning {
   pageSize?: number;
 }
 
-/** Where the Graph API lives. */
-export const META_DEFAULT_BASE_URL = 'https://graph.facebook.com';
-/** The Graph API version used unless configured. */
-export const META_DEFAULT_VERSION = 'v27.0';
+export { META_DEFAULT_BASE_URL, META_DEFAULT_VERSION } from './metaToken';
+/** The most hashed identifiers one Custom Audience users call may carry, as Meta documents. */
+export const META_AUDIENCE_BATCH_SIZE = 10_000;
+/** Usage percentage from which calls pause, unless configured. */
+export const META_DEFAULT_USAGE_THRESHOLD_PCT = 90;
+/**
+ * The pause when a quota is nearly used and Meta gives no regain-access estimate (x-app-usage never does): Meta
+ * counts usage over a rolling hour, so a few minutes let it fall back below the threshold.
+ */
+export const META_USAGE_PAUSE_MS = 5 * 60_000;
 const NAME_LIMIT = 400;
 const MAX_PAGES = 200;
 
@@ -94,6 +120,7 @@ const metaError = z.object({
     message: z.string().optional(),
     error_user_msg: z.string().optional(),
     code: z.number().optional(),
+    error_subcode: z.number().optional(),
     is_transient: z.boolean().optional(),
   }),
 });
@@ -101,7 +128,11 @@ const metaError = z.object({
 // Throttling answers 400 (not 429) with one of these codes: app, user, page, custom and ads business-use-case limits.
 const THROTTLE_CODES = new Set([4, 17, 32, 613, 80000, 80001, 80002, 80003, 80004, 80005, 80006, 80008, 80009, 80014]);
 
-/** Reads the Graph API error envelope, its throttling codes and the business-use-case wait hint. */
+// The access token was refused: 190 (OAuthException: expired, revoked, password changed, app removed; the subcode
+// says which) and 102 (API session). No retry helps; the token must be renewed.
+const CREDENTIAL_CODES = new Set([190, 102]);
+
+/** Reads the Graph API error envelope, its throttling and token codes and the business-use-case wait hint. */
 export function readMetaError(_status: number, body: unknown, headers: Headers): PlatformErrorInfo {
   const parsed = metaError.safeParse(body);
   if (!parsed.success) return {};
@@ -114,68 +145,140 @@ export function readMetaError(_status: number, body: unknown, headers: Headers):
     rateLimited,
     retryable: error.is_transient === true || code === 1 || code === 2,
     retryAfterMs: rateLimited ? regainAccessMs(headers.get('x-business-use-case-usage')) : undefined,
+    ...(CREDENTIAL_CODES.has(code) ? { credential: true as const } : {}),
   };
 }
 
 /** `estimated_time_to_regain_access` (minutes) of the business-use-case usage header, as milliseconds. */
 function regainAccessMs(header: string | null): number | undefined {
-  if (!header) return undefined;
+  const minutes = Math.max(0, ...usageReadings(null, header).map((r) => r.regainMinutes));
+  return minutes > 0 ? minutes * 60_000 : undefined;
+}
+
+/** One metric of one quota, as Meta reports it on a response. */
+interface UsageReading {
+  /** `app` (x-app-usage) or the business use case (`ads_management`, `ads_insights`...). */
+  quota: string;
+  metric: string;
+  /** Percent of the quota used. */
+  pct: number;
+  /** Meta's estimate, in minutes, of when a throttled quota is usable again; 0 when not throttled or not given. */
+  regainMinutes: number;
+}
+
+const percent = z.coerce.number().nonnegative().catch(0);
+const appUsage = z.object({ call_count: percent, total_cputime: percent, total_time: percent }).partial();
+const bucUsage = z.record(
+  z.string(),
+  z.array(appUsage.extend({ type: z.string().optional(), estimated_time_to_regain_access: percent.optional() })),
+);
+
+/**
+ * The usage Meta reports in `x-app-usage` ({call_count, total_cputime, total_time} percentages of the app's hourly
+ * quota) and `x-business-use-case-usage` (per business object, one entry per use case with the same percentages and
+ * `estimated_time_to_regain_access` in minutes). Unreadable headers count as no reading.
+ */
+function usageReadings(appHeader: string | null, bucHeader: string | null): UsageReading[] {
+  const readings: UsageReading[] = [];
+  const app = appUsage.safeParse(parseJson(appHeader));
+  if (app.success) {
+    for (const [metric, pct] of Object.entries(app.data)) {
+      if (pct !== undefined) readings.push({ quota: 'app', metric, pct, regainMinutes: 0 });
+    }
+  }
+  const buc = bucUsage.safeParse(parseJson(bucHeader));
+  if (buc.success) {
+    for (const entries of Object.values(buc.data)) {
+      for (const { type, estimated_time_to_regain_access: regain, ...metrics } of entries) {
+        for (const [metric, pct] of Object.entries(metrics)) {
+          if (pct !== undefined) {
+            readings.push({ quota: type ?? 'business', metric, pct, regainMinutes: regain ?? 0 });
+          }
+        }
+      }
+    }
+  }
+  return readings;
+}
+
+function parseJson(text: string | null): unknown {
+  if (!text) return undefined;
   try {
-    const usage = JSON.parse(header) as Record<string, Array<{ estimated_time_to_regain_access?: number }>>;
-    const minutes = Math.max(
-      0,
-      ...Object.values(usage).flatMap((entries) => entries.map((e) => e.estimated_time_to_regain_access ?? 0)),
-    );
-    return minutes > 0 ? minutes * 60_000 : undefined;
+    return JSON.parse(text);
   } catch {
     return undefined;
   }
 }
 
-/** The Meta adapter: Graph API campaigns edge, campaign updates and the insights edge. */
+const audienceList = z.object({ data: z.array(z.object({ id: z.string(), name: z.string().optional() })), paging });
+
+// Meta's answer to an audience users call: how many entries it received and how many it could not use.
+const usersAnswer = z.looseObject({
+  audience_id: z.string().optional(),
+  num_received: numeric,
+  num_invalid_entries: numeric,
+  invalid_entry_samples: z.unknown().optional(),
+});
+
+/** The Meta adapter: Graph API campaigns edge, campaign updates, the insights edge and Custom Audiences. */
 export class MetaAdsPlatform implements AdPlatform {
-  readonly audiences: AudienceTarget = {
-    batchSize: 0,
-    hashEmail: () => {
-      throw new Error('TODO');
-    },
-    ensureAudience: async () => {
-      throw new Error('TODO');
-    },
-    addMembers: async () => {
-      throw new Error('TODO');
-    },
-    removeMembers: async () => {
-      throw new Error('TODO');
-    },
-  };
-  async checkCredentials(): Promise<CredentialStatus[]> {
-    throw new Error('TODO');
-  }
   readonly name = 'meta' as const;
   readonly sandbox = false;
+  /** Customer-list Custom Audiences, filled with SHA-256 hashes of normalised emails (schema EMAIL_SHA256). */
+  readonly audiences: AudienceTarget = {
+    batchSize: META_AUDIENCE_BATCH_SIZE,
+    // Meta matches the SHA-256 of the trimmed, lowercased address.
+    hashEmail: (email) => sha256Hex(normalizeEmail(email)),
+    ensureAudience: (input) => this.ensureAudience(input),
+    addMembers: async (externalId, hashes) => {
+      await this.changeMembers('POST', externalId, hashes);
+      // Meta reports what it received, never how many it matched.
+      return {};
+    },
+    removeMembers: (externalId, hashes) => this.changeMembers('DELETE', externalId, hashes),
+  };
   private readonly http: HttpClient;
   private readonly account: string;
   private readonly pageSize: number;
   private readonly origin: string;
+  private readonly now: () => number;
+  private readonly threshold: number;
+  /** Calls wait until then (epoch ms), because a quota was nearly used; `pauseReason` says which. */
+  private pausedUntil = 0;
+  private pauseReason = '';
 
-  // Kept without the token, which lives only in the auth closure, so logging an adapter cannot leak it.
-  private readonly config: Omit<MetaAdsConfig, 'token'>;
+  // Kept without the credentials, which live in # fields and the auth closure, so logging an adapter cannot leak them.
+  private readonly config: Omit<MetaAdsConfig, 'token' | 'appId' | 'appSecret'>;
+  readonly #token: AccessTokenProvider;
+  readonly #app: { appId: string; appSecret: string } | undefined;
+  readonly #seams: HttpSeams;
 
   constructor(config: MetaAdsConfig, seams: HttpSeams = {}) {
-    const { token, ...settings } = config;
+    const { token, appId, appSecret, ...settings } = config;
     this.config = settings;
+    this.#token = tokenProvider(token, META_TOKEN_SETTING);
+    this.#app = appId && appSecret ? { appId, appSecret } : undefined;
     this.account = `act_${config.adAccountId.replace(/^act_/, '')}`;
     this.pageSize = config.pageSize ?? 100;
+    this.now = seams.now ?? Date.now;
+    this.threshold = config.usageThresholdPct ?? META_DEFAULT_USAGE_THRESHOLD_PCT;
     const base = (config.baseUrl ?? META_DEFAULT_BASE_URL).replace(/\/+$/, '');
     this.origin = new URL(base).origin;
+    const send = seams.fetch ?? fetch;
+    // Every response, errors included, carries Meta's usage headers; each one is read before the caller sees it.
+    const observed: typeof fetch = async (input, init) => {
+      const res = await send(input, init);
+      this.observeUsage(res.headers);
+      return res;
+    };
+    this.#seams = { ...seams, fetch: observed };
     this.http = new HttpClient({
       ...tuningOf(config),
-      ...seams,
+      ...this.#seams,
       platform: 'meta',
       baseUrl: `${base}/${config.apiVersion ?? META_DEFAULT_VERSION}/`,
       // A header rather than the access_token parameter, so the token never lands in a URL, a log or a paging link.
-      token: tokenProvider(token, 'META_ACCESS_TOKEN'),
+      token: this.#token,
       readError: readMetaError,
     });
   }
@@ -194,7 +297,7 @@ export class MetaAdsPlatform implements AdPlatform {
     if (existing) return { externalId: existing, created: false };
 
     // Delivery dates live on the ad sets; the campaign carries the budget (campaign budget optimisation).
-    const { data } = await this.http.requestJson(
+    const { data } = await this.graph(
       {
         method: 'POST',
         path: `${this.account}/campaigns`,
@@ -235,7 +338,7 @@ export class MetaAdsPlatform implements AdPlatform {
       limit: this.pageSize,
     };
     for (let page = 0; path && page < MAX_PAGES; page++) {
-      const { data } = await this.http.requestJson({ method: 'GET', path, query }, insightsPage);
+      const { data } = await this.graph({ method: 'GET', path, query }, insightsPage);
       for (const row of data.data) {
         const type = META_CONVERSION_ACTION_TYPES.find((t) => row.actions?.some((a) => a.action_type === t));
         rows.push({
@@ -253,6 +356,119 @@ export class MetaAdsPlatform implements AdPlatform {
     return fillDays(days, rows);
   }
 
+  /**
+   * With the app's id and secret, Meta's debug_token says whether META_ACCESS_TOKEN is valid and when it stops
+   * working (the earlier of its expiry and its data-access expiry); without them, one cheap call (`GET /me`) says
+   * only whether it is accepted.
+   */
+  async checkCredentials(): Promise<CredentialStatus[]> {
+    if (!this.#app) return [await this.probeToken()];
+    let info;
+    try {
+      info = await debugToken(
+        {
+          ...this.#app,
+          token: await this.#token.token(),
+          baseUrl: this.config.baseUrl,
+          apiVersion: this.config.apiVersion,
+          timeoutMs: this.config.timeoutMs,
+        },
+        this.#seams,
+      );
+    } catch (err) {
+      if (!(err instanceof AdCredentialError)) throw err;
+      // The app itself was refused; the token can still be checked the cheap way.
+      return [await this.probeToken(), { platform: 'meta', setting: err.setting, valid: false, detail: err.message }];
+    }
+    const expiresAt = [info.expiresAt, info.dataAccessExpiresAt].filter((t) => t !== undefined).sort()[0];
+    return [
+      {
+        platform: 'meta',
+        setting: META_TOKEN_SETTING,
+        valid: info.valid,
+        ...(expiresAt ? { expiresAt } : {}),
+        ...(info.detail ? { detail: info.detail } : {}),
+      },
+      { platform: 'meta', setting: META_APP_SETTINGS, valid: true },
+    ];
+  }
+
+  private async probeToken(): Promise<CredentialStatus> {
+    try {
+      await this.http.requestJson({ method: 'GET', path: 'me', query: { fields: 'id' } }, z.object({ id: z.string() }));
+      return { platform: 'meta', setting: META_TOKEN_SETTING, valid: true };
+    } catch (err) {
+      if (err instanceof AdCredentialError) {
+        return { platform: 'meta', setting: err.setting, valid: false, detail: err.message };
+      }
+      throw err;
+    }
+  }
+
+  /** Finds the Custom Audience named with the key (following paging), or creates it as a customer list. */
+  private async ensureAudience(input: { key: string; name: string }): Promise<{ externalId: string }> {
+    let path: string | undefined = `${this.account}/customaudiences`;
+    let query: Record<string, string | number> | undefined = { fields: 'id,name', limit: this.pageSize };
+    for (let page = 0; path && page < MAX_PAGES; page++) {
+      const { data } = await this.graph({ method: 'GET', path, query }, audienceList);
+      const match = data.data.find((a) => a.name !== undefined && carriesKey(a.name, input.key));
+      if (match) return { externalId: match.id };
+      ({ path, query } = nextPage(data.paging, path, query, this.origin));
+    }
+    const { data } = await this.graph(
+      {
+        method: 'POST',
+        path: `${this.account}/customaudiences`,
+        form: {
+          name: taggedName(input.name, input.key, NAME_LIMIT),
+          subtype: 'CUSTOM',
+          // The segment's people gave their addresses to the business itself.
+          customer_file_source: 'USER_PROVIDED_ONLY',
+        },
+      },
+      z.object({ id: z.string() }),
+    );
+    return { externalId: data.id };
+  }
+
+  /**
+   * Adds (POST) or removes (DELETE) members of `/<audience>/users` with a payload of schema EMAIL_SHA256. The payload
+   * travels in the body for both: 10,000 hashes would make a URL of 700 kB.
+   */
+  private async changeMembers(method: 'POST' | 'DELETE', externalId: string, hashes: string[]): Promise<void> {
+    if (hashes.length === 0) return;
+    const path = `${audienceId(externalId)}/users`;
+    if (hashes.length > META_AUDIENCE_BATCH_SIZE) {
+      throw new AdPlatformError(
+        `Meta takes at most ${META_AUDIENCE_BATCH_SIZE} identifiers per Custom Audience call, not ${hashes.length}`,
+        { platform: 'meta', retryable: false },
+      );
+    }
+    // An address that is not hashed would be sent to Meta as it is: refused here, and never named in the message.
+    const unhashed = hashes.filter((h) => !SHA256_HEX.test(h)).length;
+    if (unhashed > 0) {
+      throw new AdPlatformError(
+        `${unhashed} of ${hashes.length} audience members are not SHA-256 hex digests (use audiences.hashEmail); ` +
+          'nothing was sent to Meta',
+        { platform: 'meta', retryable: false },
+      );
+    }
+    const { data } = await this.graph(
+      { method, path, form: { payload: JSON.stringify({ schema: 'EMAIL_SHA256', data: hashes }) } },
+      usersAnswer,
+    );
+    // Meta answers 200 even when it could not use an entry; those would silently never reach the audience.
+    if (data.num_invalid_entries > 0) {
+      const none = data.num_invalid_entries >= data.num_received;
+      throw new AdPlatformError(
+        `Meta could not use ${data.num_invalid_entries} of ${data.num_received} hashed emails sent to Custom ` +
+          `Audience ${externalId} (${method === 'POST' ? 'add' : 'remove'})` +
+          `${none ? ': none was applied' : '; the others were applied'}${sampleReasons(data.invalid_entry_samples)}`,
+        { platform: 'meta', retryable: false },
+      );
+    }
+  }
+
   private async findCampaign(idempotencyKey: string): Promise<string | undefined> {
     let path: string | undefined = `${this.account}/campaigns`;
     let query: Record<string, string | number> | undefined = {
@@ -261,7 +477,7 @@ export class MetaAdsPlatform implements AdPlatform {
       limit: this.pageSize,
     };
     for (let page = 0; path && page < MAX_PAGES; page++) {
-      const { data } = await this.http.requestJson({ method: 'GET', path, query }, campaignList);
+      const { data } = await this.graph({ method: 'GET', path, query }, campaignList);
       // CONTAIN also matches keys that merely share a prefix; only the exact tag is ours.
       const match = data.data.find((c) => c.effective_status !== 'DELETED' && carriesKey(c.name, idempotencyKey));
       if (match) return match.id;
@@ -271,11 +487,51 @@ export class MetaAdsPlatform implements AdPlatform {
   }
 
   private async update(externalId: string, form: Record<string, string>): Promise<void> {
-    await this.http.requestJson(
+    await this.graph(
       { method: 'POST', path: campaignId(externalId), form },
       z.object({ success: z.boolean() }).refine((r) => r.success, 'the update was not applied'),
     );
   }
+
+  /**
+   * One Graph API call, unless a quota was nearly used: then it fails at once, retryable after Meta's estimate, so
+   * the activity's retry comes back when the quota has recovered instead of pushing the account into throttling.
+   */
+  private async graph<T extends z.ZodType>(req: HttpRequest, schema: T): Promise<{ data: z.output<T> }> {
+    const wait = this.pausedUntil - this.now();
+    if (wait > 0) {
+      throw new AdPlatformError(
+        `Meta usage is near its limit (${this.pauseReason}; threshold ${this.threshold}%): calls wait ` +
+          `${Math.ceil(wait / 1000)} s for the quota to recover, so the ad account is not throttled`,
+        { platform: 'meta', retryable: true, retryAfterMs: wait },
+      );
+    }
+    return this.http.requestJson(req, schema);
+  }
+
+  /** Pauses calls when a response says a quota is at the threshold or Meta is already throttling one. */
+  private observeUsage(headers: Headers): void {
+    const readings = usageReadings(headers.get('x-app-usage'), headers.get('x-business-use-case-usage'));
+    const high = readings.filter((r) => r.pct >= this.threshold);
+    const throttled = readings.filter((r) => r.regainMinutes > 0);
+    if (high.length === 0 && throttled.length === 0) return;
+    const regain = Math.max(...[...high, ...throttled].map((r) => r.regainMinutes));
+    const until = this.now() + (regain > 0 ? regain * 60_000 : META_USAGE_PAUSE_MS);
+    if (until <= this.pausedUntil) return;
+    this.pausedUntil = until;
+    const reasons = [
+      ...high.map((r) => `${r.quota} ${r.metric} ${r.pct}%`),
+      ...throttled.map((r) => `${r.quota} throttled for ${r.regainMinutes} min`),
+    ];
+    this.pauseReason = [...new Set(reasons)].join(', ');
+  }
+}
+
+/** The reasons Meta gave for invalid entries (its samples are keyed by the entry, which stays out of the message). */
+function sampleReasons(samples: unknown): string {
+  if (!samples || typeof samples !== 'object' || Array.isArray(samples)) return '';
+  const reasons = [...new Set(Object.values(samples).map((v) => String(v)))].slice(0, 3);
+  return reasons.length ? ` (${reasons.join('; ')})` : '';
 }
 
 /**
@@ -305,6 +561,17 @@ function metaObjective(objective: string | undefined): string {
     });
   }
   return mapped;
+}
+
+/** Custom Audience ids are numeric node ids too. */
+function audienceId(externalId: string): string {
+  if (!/^\d{1,30}$/.test(externalId)) {
+    throw new AdPlatformError(`not a Meta Custom Audience id: ${JSON.stringify(externalId)}`, {
+      platform: 'meta',
+      retryable: false,
+    });
+  }
+  return externalId;
 }
 
 /** Campaign ids are numeric node ids; anything else would address another Graph node. */

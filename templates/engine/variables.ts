@@ -33,6 +33,11 @@ export const PRODUCT_VARIABLES: readonly { name: string; description: string }[]
   { name: 'account.*', description: 'Internal notifications: the customer account (name, plan, mrr...).' },
   { name: 'customer.*', description: 'Internal notifications: the customer the notification is about.' },
   { name: 'churn.*', description: 'Internal notifications: the churn risk (probability, reasons, winback).' },
+  {
+    name: 'credential.*',
+    description:
+      'Internal notifications: an ad platform credential (platform, setting, valid, expires_on, days_left, detail).',
+  },
 ];
 
 const KNOWN_ROOTS = new Set(PRODUCT_VARIABLES.map((v) => v.name.replace(/\.\*$/, '')));

@@ -6,7 +6,7 @@ import { client, startTestStack, type TestStack } from '../harness/stack';
  * through the contact's subscription routes, segments previewed and saved, counts and members read back.
  */
 
-const SEEDED_TOPICS = ['newsletter', 'offers', 'onboarding', 'product_updates'];
+const SEEDED_TOPICS = ['advertising', 'newsletter', 'offers', 'onboarding', 'product_updates'];
 
 let t: TestStack;
 beforeAll(async () => {

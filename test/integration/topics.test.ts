@@ -15,7 +15,7 @@ import { connectDevServer, createTestApp, createTestDatabase, uniqueId, type Tes
 
 const signer = new LinkSigner('topics-test-signing-secret-long-enough-000');
 const PUBLIC_URL = 'http://localhost:3000';
-const SEEDED = ['newsletter', 'offers', 'onboarding', 'product_updates'];
+const SEEDED = ['advertising', 'newsletter', 'offers', 'onboarding', 'product_updates'];
 
 let database: TestDatabase;
 let env: TestWorkflowEnvironment;

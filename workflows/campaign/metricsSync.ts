@@ -1,4 +1,4 @@
-import { ActivityFailure, log, patched } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log, patched } from '@temporalio/workflow';
 import { addDays, budgetGuard, dayOf } from '../../domain/campaignBudget';
 import { budgetRunsOutBeforeEnd, forecastCampaign, type BudgetRunOut } from '../../domain/campaignForecast';
 import { decide } from '../../domain/campaignMachine';
@@ -100,6 +100,23 @@ async function guardPace(run: CampaignRun, recentDays: SyncOutcome['recentDays']
   if (runsOut) await paceAlert(run, runsOut);
 }
 
+/**
+ * Keeps the last sync failure on the campaign for its status. A refused credential is audited once per message (it
+ * names the setting to renew); runs before 0.13.0 only logged, and the marker keeps their histories replaying.
+ */
+async function recordSyncError(run: CampaignRun, type: string | undefined, message: string): Promise<void> {
+  const credential = type === 'AdCredentialInvalid';
+  const repeated = run.syncError?.message === message;
+  run.syncError = { at: iso(Date.now()), message, ...(credential ? { credential: true } : {}) };
+  if (!credential || repeated || !patched('sync-credential-audit')) return;
+  await db.recordCampaignEvent({
+    campaignId: run.campaignId,
+    action: 'campaign.sync_failed',
+    actor: 'system',
+    details: { reason: 'credential_refused', message },
+  });
+}
+
 type SyncOutcome = Awaited<ReturnType<typeof metrics.syncCampaignMetrics>>;
 
 /** The days a sync reads: the last few again, and every day since the last sync if that was longer ago. */
@@ -136,11 +153,19 @@ export async function sync(run: CampaignRun, final: boolean): Promise<void> {
       })),
     });
   } catch (err) {
-    // A sync that could not finish within its hour is skipped; the next one reads the same days again.
+    // A sync that could not finish within its hour is skipped; the next one reads the same days again. The campaign
+    // shows why until a sync succeeds, and a refused credential (which names the setting to renew) is audited.
     if (!(err instanceof ActivityFailure)) throw err;
-    log.warn('metrics sync skipped', { campaignId, error: err.cause?.message ?? err.message });
+    const message = err.cause?.message ?? err.message;
+    log.warn('metrics sync skipped', { campaignId, error: message });
+    await recordSyncError(
+      run,
+      err.cause instanceof ApplicationFailure ? (err.cause.type ?? undefined) : undefined,
+      message,
+    );
     return;
   }
+  run.syncError = undefined;
   run.spent = result.spent;
   for (const p of run.platforms) {
     const m = result.byPlatform[p.name];

@@ -18,7 +18,7 @@ export const ads = proxyActivities<Activities>({
     initialInterval: '1s',
     backoffCoefficient: 2,
     maximumInterval: '5m',
-    nonRetryableErrorTypes: ['AdPlatformRejected', 'UnknownAdPlatform'],
+    nonRetryableErrorTypes: ['AdPlatformRejected', 'AdCredentialInvalid', 'UnknownAdPlatform'],
   },
 });
 
@@ -31,7 +31,7 @@ export const metrics = proxyActivities<Activities>({
     initialInterval: '2s',
     backoffCoefficient: 2,
     maximumInterval: '5m',
-    nonRetryableErrorTypes: ['AdPlatformRejected', 'UnknownAdPlatform'],
+    nonRetryableErrorTypes: ['AdPlatformRejected', 'AdCredentialInvalid', 'UnknownAdPlatform'],
   },
 });
 

@@ -11,6 +11,7 @@ import type {
   CampaignPlatformState,
   CampaignStateName,
   CampaignWorkflowInput,
+  SyncError,
 } from '../types';
 
 export const DAY_MS = 86_400_000;
@@ -53,6 +54,8 @@ export interface CampaignRun {
   budgetChangeCount: number;
   appliedBudgetChanges: number;
   lastSync: { at: string; spent: number } | undefined;
+  /** Why the last metrics sync failed, until one succeeds. */
+  syncError: SyncError | undefined;
   readonly platforms: CampaignPlatformState[];
   cancelRequest: CampaignActor | undefined;
   /** Pauses and resumes sent as signals (older clients), taken in order by the loop. */
@@ -89,6 +92,7 @@ export function newCampaignRun(input: CampaignWorkflowInput, workflowId: string)
     budgetChangeCount: carry?.budgetChangeCount ?? 0,
     appliedBudgetChanges: carry?.appliedBudgetChanges ?? 0,
     lastSync: carry?.lastSync,
+    syncError: carry?.syncError,
     platforms:
       carry?.platforms ??
       input.platforms.map((name) => ({
@@ -141,6 +145,7 @@ export function carryOf(run: CampaignRun): CampaignCarry {
     appliedBudgetChanges: run.appliedBudgetChanges,
     approvedBudget: run.approvedBudget,
     ...(run.lastSync ? { lastSync: run.lastSync } : {}),
+    ...(run.syncError ? { syncError: run.syncError } : {}),
   };
 }
 

@@ -34,6 +34,7 @@ export function statusView(run: CampaignRun): CampaignStatusView {
           }
         : {}),
     ...(run.lastSync ? { lastSync: run.lastSync } : {}),
+    ...(run.syncError ? { syncError: run.syncError } : {}),
     budgetChanges: run.budgetChanges,
   };
 }

@@ -1,0 +1,208 @@
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleOptionsAction,
+  type ScheduleSpec,
+} from '@temporalio/client';
+import { adPlatformModes, type AdEnv } from '../config/adPlatforms';
+import type { Config } from '../config/config';
+import type { Db } from '../db/knex';
+import { AuditLog } from '../db/stores/audit';
+import { AudienceSyncStore, type AudienceSync, type AudienceSyncRun } from '../db/stores/audienceSyncs';
+import { SegmentStore } from '../db/stores/segments';
+import type { Actor } from '../domain/identity';
+import { scheduleIdFor, TASK_QUEUES } from '../domain/ids';
+import { parseDuration } from '../domain/sequences/duration';
+import { audienceSyncWorkflow } from '../workflows/adPlatformWorkflows';
+import type { AdPlatformName } from '../providers/ads/types';
+
+/** A sync as the API shows it: the newest run first in `runs`, and `lastRun` the newest finished one. */
+export interface AudienceSyncView {
+  id: string;
+  segment: string;
+  platform: string;
+  name: string;
+  externalId: string | null;
+  sandbox: boolean;
+  interval: string;
+  createdBy: string;
+  createdAt: string;
+  lastRun: AudienceSyncRunView | null;
+  runs: AudienceSyncRunView[];
+}
+
+export type AudienceSyncRunView = Omit<AudienceSyncRun, 'id' | 'startedAt' | 'finishedAt'> & {
+  startedAt: string;
+  finishedAt: string | null;
+};
+
+/** A create request the service refuses, naming the field. */
+export class AudienceSyncInputError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const RECENT_RUNS = 10;
+
+/** The schedule of one audience sync. */
+export const audienceSyncScheduleId = (syncId: string, taskQueue?: string) =>
+  scheduleIdFor(`audience-sync:${syncId}`, taskQueue);
+
+/** The Temporal Schedule that runs one audience sync every `interval`. */
+export function audienceSyncSchedule(
+  sync: Pick<AudienceSync, 'id' | 'scheduleId'>,
+  interval: string,
+  taskQueue: string = TASK_QUEUES.main,
+): { scheduleId: string; spec: ScheduleSpec; action: ScheduleOptionsAction } {
+  return {
+    scheduleId: sync.scheduleId,
+    spec: { intervals: [{ every: parseDuration(interval) }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: audienceSyncWorkflow,
+      workflowId: sync.scheduleId,
+      taskQueue,
+      args: [{ version: 1 as const, syncId: sync.id }],
+    },
+  };
+}
+
+/** Audience syncs: a platform audience kept equal to a segment by a Temporal Schedule of its own. */
+export class AudienceSyncService {
+  private readonly store: AudienceSyncStore;
+
+  constructor(
+    private readonly deps: {
+      db: Db;
+      temporal: Client;
+      config: Partial<AdEnv & Pick<Config, 'AUDIENCE_SYNC_INTERVAL'>>;
+      taskQueue?: string;
+    },
+  ) {
+    this.store = new AudienceSyncStore(deps.db);
+  }
+
+  private get interval(): string {
+    return this.deps.config.AUDIENCE_SYNC_INTERVAL ?? 'PT6H';
+  }
+
+  /**
+   * Creates the sync, its schedule, and starts its first run. A platform without credentials is simulated by the
+   * sandbox, and the sync says so (`sandbox: true`), as campaigns do.
+   */
+  async create(
+    input: { segment: string; platform: AdPlatformName; name?: string },
+    actor: Actor,
+  ): Promise<AudienceSyncView> {
+    const segments = new SegmentStore(this.deps.db);
+    const segment = await segments.get(input.segment);
+    if (!segment) {
+      const keys = await segments.keys();
+      throw new AudienceSyncInputError(
+        'segment',
+        `there is no segment '${input.segment}' (segments: ${keys.join(', ') || 'none yet'})`,
+      );
+    }
+    const sync = await this.store.create({
+      segmentKey: segment.key,
+      platform: input.platform,
+      name: input.name ?? `${segment.name} (GTM Strategist)`,
+      sandbox: adPlatformModes(this.deps.config)[input.platform] === 'sandbox',
+      createdBy: actor.actor,
+      scheduleIdFor: (id) => audienceSyncScheduleId(id, this.deps.taskQueue),
+    });
+    await new AuditLog(this.deps.db).record({
+      ...actor,
+      action: 'audience_sync.created',
+      subjectType: 'audience_sync',
+      subjectId: sync.id,
+      details: { segment: sync.segmentKey, platform: sync.platform, sandbox: sync.sandbox },
+    });
+    // Overlapping runs wait for the one under way (BUFFER_ONE): two runs of one sync never upload at once.
+    try {
+      await this.deps.temporal.schedule.create({
+        ...audienceSyncSchedule(sync, this.interval, this.deps.taskQueue),
+        policies: { overlap: ScheduleOverlapPolicy.BUFFER_ONE, catchupWindow: '1 hour' },
+      });
+    } catch (err) {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    }
+    await this.trigger(sync.scheduleId);
+    return this.view(sync);
+  }
+
+  async get(id: string): Promise<AudienceSyncView | undefined> {
+    const sync = await this.store.get(id);
+    return sync ? this.view(sync) : undefined;
+  }
+
+  async list(): Promise<AudienceSyncView[]> {
+    return Promise.all((await this.store.list()).map((s) => this.view(s)));
+  }
+
+  /** Starts a run now (after the one under way, if any). Undefined when there is no such sync. */
+  async runNow(id: string, actor: Actor): Promise<AudienceSyncView | undefined> {
+    const sync = await this.store.get(id);
+    if (!sync) return undefined;
+    await this.trigger(sync.scheduleId);
+    await new AuditLog(this.deps.db).record({
+      ...actor,
+      action: 'audience_sync.run_requested',
+      subjectType: 'audience_sync',
+      subjectId: sync.id,
+    });
+    return this.view(sync);
+  }
+
+  /** Stops the sync; the platform audience stays as it is (the platform's own tools delete it). */
+  async delete(id: string, actor: Actor): Promise<boolean> {
+    const sync = await this.store.get(id);
+    if (!sync) return false;
+    try {
+      await this.deps.temporal.schedule.getHandle(sync.scheduleId).delete();
+    } catch (err) {
+      if (!(err instanceof ScheduleNotFoundError)) throw err;
+    }
+    await this.store.delete(id);
+    await new AuditLog(this.deps.db).record({
+      ...actor,
+      action: 'audience_sync.deleted',
+      subjectType: 'audience_sync',
+      subjectId: sync.id,
+    });
+    return true;
+  }
+
+  /** Runs a sync now; a run already under way finishes first. */
+  private async trigger(scheduleId: string): Promise<void> {
+    await this.deps.temporal.schedule.getHandle(scheduleId).trigger(ScheduleOverlapPolicy.BUFFER_ONE);
+  }
+
+  private async view(sync: AudienceSync): Promise<AudienceSyncView> {
+    const runs = (await this.store.runs(sync.id, RECENT_RUNS)).map(runView);
+    return {
+      id: sync.id,
+      segment: sync.segmentKey,
+      platform: sync.platform,
+      name: sync.name,
+      externalId: sync.externalId,
+      sandbox: sync.sandbox,
+      interval: this.interval,
+      createdBy: sync.createdBy,
+      createdAt: sync.createdAt.toISOString(),
+      lastRun: runs.find((r) => r.status !== 'running') ?? null,
+      runs,
+    };
+  }
+}
+
+function runView(run: AudienceSyncRun): AudienceSyncRunView {
+  const { id: _id, startedAt, finishedAt, ...rest } = run;
+  return { ...rest, startedAt: startedAt.toISOString(), finishedAt: finishedAt?.toISOString() ?? null };
+}
