@@ -9,6 +9,8 @@ export interface RecordedRequest {
   path: string;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** When it arrived (epoch ms, the wall clock). */
+  at: number;
 }
 
 /** What a route answers; a non-string body is sent as JSON. */
@@ -113,6 +115,7 @@ export class FakeHttpServer {
       path: url.pathname,
       headers: req.headers,
       body,
+      at: Date.now(),
     };
     this.requests.push(recorded);
     const at = this.faults.findIndex(
