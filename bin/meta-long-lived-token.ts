@@ -1,7 +1,7 @@
 import { debugToken, exchangeForLongLivedToken } from '../providers/ads/metaToken';
 
 /**
- * `npx tsx bin/meta-long-lived-token.ts`: exchanges the short-lived user token in META_ACCESS_TOKEN (from Graph API
+ * `npm run -s meta:token`: exchanges the short-lived user token in META_ACCESS_TOKEN (from Graph API
  * Explorer or Facebook Login, valid about an hour) for a long-lived one (about 60 days), with the app in META_APP_ID
  * and META_APP_SECRET. The new token alone goes to stdout, so it can be captured; when it expires and what to do
  * with it go to stderr. Neither the app secret nor the old token is printed. META_BASE_URL points it elsewhere.
