@@ -15,10 +15,19 @@ export interface AdPlatformActivityDeps {
 }
 
 /** What one run of an audience sync did. */
-export type AudienceSyncOutcome = Pick<AudienceSyncRun, 'eligible' | 'added' | 'removed' | 'matched' | 'errors'>;
+export type AudienceSyncOutcome = Pick<
+  AudienceSyncRun,
+  'eligible' | 'added' | 'removed' | 'refreshed' | 'matched' | 'errors'
+>;
 
 /** Contacts read from the segment per query. */
 const PAGE = 5_000;
+
+/**
+ * Members uploaded longer ago than this are uploaded again: Customer Match memberships lapse after at most 540 days
+ * (LinkedIn's and Meta's do not, and an upload of a present member changes nothing there).
+ */
+const REFRESH_AFTER_MS = 180 * 86_400_000;
 
 /** The idempotency key of a sync's platform audience: a retried first run finds the audience it made. */
 export const audienceKey = (syncId: string) => `audience-sync:${syncId}`;
@@ -58,8 +67,9 @@ export function createAdPlatformActivities({ db, ads, adConsent }: AdPlatformAct
 
     /**
      * Makes the sync's platform audience hold exactly the segment's members who may be advertised to: hashes the
-     * platform lacks are uploaded, hashes of people who left the segment, withdrew consent, unsubscribed or were
-     * erased are removed, each in the platform's batch size. Records the run, with its errors.
+     * platform lacks (or got more than 180 days ago) are uploaded, hashes of people who left the segment, withdrew
+     * consent, unsubscribed or were erased are removed, each in the platform's batch size. Records the run, with
+     * its errors.
      * @remarks Each batch is recorded once the platform accepted it, so a retried attempt sends only what is left.
      * A refused credential fails for good (AdCredentialInvalid, naming the setting), as does any other refusal;
      * throttling is retried after the wait the platform asked for. Heartbeats per page and batch.
@@ -68,7 +78,14 @@ export function createAdPlatformActivities({ db, ads, adConsent }: AdPlatformAct
       const sync = await syncs.get(input.syncId);
       if (!sync) throw ApplicationFailure.nonRetryable(`there is no audience sync ${input.syncId}`, 'AudienceSyncGone');
       const runId = await syncs.startRun(sync.id);
-      const outcome: AudienceSyncOutcome = { eligible: 0, added: 0, removed: 0, matched: null, errors: [] };
+      const outcome: AudienceSyncOutcome = {
+        eligible: 0,
+        added: 0,
+        removed: 0,
+        refreshed: 0,
+        matched: null,
+        errors: [],
+      };
       try {
         if (!(await new SegmentStore(db).get(sync.segmentKey))) {
           outcome.errors.push(`the segment '${sync.segmentKey}' no longer exists`);
@@ -96,7 +113,8 @@ export function createAdPlatformActivities({ db, ads, adConsent }: AdPlatformAct
         }
         outcome.eligible = wanted.size;
         const uploaded = await syncs.members(sync.id);
-        const adds = [...wanted].filter(([hash]) => !uploaded.has(hash));
+        const stale = Date.now() - REFRESH_AFTER_MS;
+        const adds = [...wanted].filter(([hash]) => (uploaded.get(hash)?.getTime() ?? -Infinity) < stale);
         const removals = [...uploaded.keys()].filter((hash) => !wanted.has(hash));
 
         for (const batch of batches(adds, target.batchSize)) {
@@ -108,9 +126,12 @@ export function createAdPlatformActivities({ db, ads, adConsent }: AdPlatformAct
             sync.id,
             batch.map(([hash, contactId]) => ({ hash, contactId })),
           );
-          outcome.added += batch.length;
+          for (const [hash] of batch) {
+            if (uploaded.has(hash)) outcome.refreshed++;
+            else outcome.added++;
+          }
           if (matched !== undefined) outcome.matched = (outcome.matched ?? 0) + matched;
-          Context.current().heartbeat({ added: outcome.added });
+          Context.current().heartbeat({ added: outcome.added, refreshed: outcome.refreshed });
         }
         for (const batch of batches(removals, target.batchSize)) {
           await target.removeMembers(externalId, batch);

@@ -39,6 +39,8 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('eligible').notNullable().defaultTo(0);
     t.integer('added').notNullable().defaultTo(0);
     t.integer('removed').notNullable().defaultTo(0);
+    // Uploaded again because their last upload was long ago (Customer Match memberships lapse).
+    t.integer('refreshed').notNullable().defaultTo(0);
     t.integer('matched');
     t.jsonb('errors').notNullable().defaultTo('[]');
     t.timestamp('started_at', { useTz: true }).notNullable();

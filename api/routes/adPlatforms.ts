@@ -14,6 +14,7 @@ const run = z.object({
   eligible: z.number().int(),
   added: z.number().int(),
   removed: z.number().int(),
+  refreshed: z.number().int().describe('members uploaded again because their last upload was 180 days ago'),
   matched: z.number().int().nullable(),
   errors: z.array(z.string()),
   startedAt: z.string(),

@@ -25,6 +25,8 @@ export interface AudienceSyncRun {
   eligible: number;
   added: number;
   removed: number;
+  /** Members uploaded again because their last upload was long ago. */
+  refreshed: number;
   /** How many of the added the platform recognised, where it reports it. */
   matched: number | null;
   errors: string[];
@@ -59,6 +61,7 @@ const toRun = (r: Record<string, unknown>): AudienceSyncRun => ({
   eligible: r.eligible as number,
   added: r.added as number,
   removed: r.removed as number,
+  refreshed: r.refreshed as number,
   matched: (r.matched as number | null) ?? null,
   errors: r.errors as string[],
   startedAt: r.started_at as Date,
@@ -136,21 +139,21 @@ export class AudienceSyncStore {
     return rows.map((r) => ({ contactId: r.contact_id, email: r.email }));
   }
 
-  /** The hashes uploaded to the sync's audience and not removed, with whose they are (null once erased). */
-  async members(syncId: string): Promise<Map<string, string | null>> {
-    const rows: Array<{ hash: string; contact_id: string | null }> = await this.db('audience_sync_members')
+  /** The hashes uploaded to the sync's audience and not removed, with when each was last uploaded. */
+  async members(syncId: string): Promise<Map<string, Date>> {
+    const rows: Array<{ hash: string; added_at: Date }> = await this.db('audience_sync_members')
       .where({ sync_id: syncId })
-      .select('hash', 'contact_id');
-    return new Map(rows.map((r) => [r.hash, r.contact_id]));
+      .select('hash', 'added_at');
+    return new Map(rows.map((r) => [r.hash, r.added_at]));
   }
 
-  /** Records hashes the platform accepted. */
+  /** Records hashes the platform accepted (again, for a refreshed one). */
   async addMembers(syncId: string, members: Array<{ hash: string; contactId: string }>): Promise<void> {
     if (members.length === 0) return;
     await this.db('audience_sync_members')
       .insert(members.map((m) => ({ sync_id: syncId, hash: m.hash, contact_id: m.contactId })))
       .onConflict(['sync_id', 'hash'])
-      .merge(['contact_id']);
+      .merge({ contact_id: this.db.raw('excluded.contact_id'), added_at: this.db.fn.now() });
   }
 
   /** Forgets hashes the platform removed. */
@@ -168,7 +171,7 @@ export class AudienceSyncStore {
 
   async finishRun(
     runId: number,
-    result: Pick<AudienceSyncRun, 'eligible' | 'added' | 'removed' | 'matched' | 'errors'>,
+    result: Pick<AudienceSyncRun, 'eligible' | 'added' | 'removed' | 'refreshed' | 'matched' | 'errors'>,
   ): Promise<void> {
     await this.db('audience_sync_runs')
       .where({ id: runId })
@@ -177,6 +180,7 @@ export class AudienceSyncStore {
         eligible: result.eligible,
         added: result.added,
         removed: result.removed,
+        refreshed: result.refreshed,
         matched: result.matched,
         errors: JSON.stringify(result.errors),
         finished_at: this.db.fn.now(),

@@ -16,7 +16,7 @@ export interface GoogleAudienceConsent {
 
 /** Google's limit on user identifiers in one `offlineUserDataJobs:addOperations` request. */
 export const CUSTOMER_MATCH_BATCH_SIZE = 100_000;
-// Customer Match membership lasts at most 540 days; the sync re-uploads members long before that.
+// Customer Match membership lasts at most 540 days; the audience sync uploads each member again after 180.
 const MEMBERSHIP_LIFE_SPAN_DAYS = 540;
 const USER_LIST_NAME_LIMIT = 255;
 

@@ -165,8 +165,7 @@ export function nextUtcMidnight(ms: number): number {
 /**
  * Reads LinkedIn's error body: its message, and the descriptions of the fields it refused. A body that says the
  * token is invalid, expired or revoked is a credential error whatever the status. LinkedIn's limits are daily and
- * reset at midnight UTC, and its 429s rarely carry Retry-After: without one the wait runs to just after midnight
- * (or to the next minute when LinkedIn names a per-minute limit, as on the DMP streaming endpoints).
+ * reset at midnight UTC, and its 429s rarely carry Retry-After: without one the wait runs to just after midnight.
  */
 export function readLinkedInError(
   status: number,
@@ -187,9 +186,7 @@ export function readLinkedInError(
   }
   if (status === 429 && !headers?.get('retry-after')) {
     const at = now();
-    info.retryAfterMs = /\bMINUTE\b/.test(data.message ?? '')
-      ? 60_000 - (at % 60_000) + 1_000
-      : nextUtcMidnight(at) - at + QUOTA_RESET_MARGIN_MS;
+    info.retryAfterMs = nextUtcMidnight(at) - at + QUOTA_RESET_MARGIN_MS;
   }
   return info;
 }

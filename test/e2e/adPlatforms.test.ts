@@ -133,7 +133,17 @@ test('an audience sync adds the segment, then removes a member who unsubscribes 
   // Nothing changed since: a third run sends nothing.
   await marketer('POST', `/v1/audience-syncs/${created.body.id}/run`);
   const third = await finishedRuns(created.body.id, 3);
-  expect(third.body.lastRun).toMatchObject({ eligible: 3, added: 0, removed: 0 });
+  expect(third.body.lastRun).toMatchObject({ eligible: 3, added: 0, removed: 0, refreshed: 0 });
+
+  // A member uploaded half a year ago is uploaded again (Customer Match lets memberships lapse), and says so.
+  const [oldest] = await t.stack.db('audience_sync_members').where({ sync_id: created.body.id }).limit(1);
+  await t.stack
+    .db('audience_sync_members')
+    .where({ sync_id: created.body.id, hash: oldest.hash })
+    .update({ added_at: new Date(Date.now() - 200 * 86_400_000) });
+  await marketer('POST', `/v1/audience-syncs/${created.body.id}/run`);
+  const fourth = await finishedRuns(created.body.id, 4);
+  expect(fourth.body.lastRun).toMatchObject({ eligible: 3, added: 0, removed: 0, refreshed: 1 });
 
   const audit = await client(t, 'chairman')('GET', `/v1/audit?subjectId=${created.body.id}`);
   expect(audit.body.entries.map((e: { action: string }) => e.action)).toEqual(

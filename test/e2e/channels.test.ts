@@ -191,7 +191,8 @@ test('a sequence sends a signed webhook, an in-app message and an SMS to one con
   const refused = await eventually(async () => {
     const r = await marketer('GET', `/v1/contacts/${id}/messages`);
     return r.body.messages.find(
-      (m: { stepId: string; status: string }) => m.stepId === 'text2' && m.status !== 'pending',
+      // Claimed (queued) first, then refused: wait for the outcome.
+      (m: { stepId: string; status: string }) => m.stepId === 'text2' && !['pending', 'queued'].includes(m.status),
     );
   });
   expect(refused).toMatchObject({ channel: 'sms', status: 'suppressed' });

@@ -21,6 +21,7 @@ afterAll(async () => t?.stop());
 
 const TRANSACTIONAL = [
   'account_access',
+  'ad_credential_alert',
   'approval_escalation',
   'approval_reminder',
   'approval_request',

@@ -12,6 +12,7 @@ import * as contacts from './pages/contacts.js';
 import * as churn from './pages/churn.js';
 import * as segments from './pages/segments.js';
 import * as broadcasts from './pages/broadcasts.js';
+import * as adPlatforms from './pages/adPlatforms.js';
 import * as templates from './pages/templates.js';
 import * as users from './pages/users.js';
 import * as account from './pages/account.js';
@@ -30,6 +31,7 @@ const PAGES = [
   { path: 'churn', title: 'Churn risk', page: churn },
   { path: 'segments', title: 'Segments', page: segments },
   { path: 'broadcasts', title: 'Broadcasts', page: broadcasts },
+  { path: 'ad-platforms', title: 'Ad platforms', page: adPlatforms },
   { path: 'templates', title: 'Templates', page: templates },
   // The caught mail holds other people's approval requests and unsubscribe links: the operator's to read.
   { path: 'mail', title: 'Mail', page: mail, roles: ['operator'] },

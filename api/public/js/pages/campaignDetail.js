@@ -159,6 +159,30 @@ function liveState(c, live) {
     live && live.lastSync
       ? h('p', { class: 'muted small', text: `Last metrics sync: ${agoWords(live.lastSync.at || live.lastSync)}.` })
       : null,
+    live && live.syncError ? syncErrorAlert(live.syncError) : null,
+  );
+}
+
+/** The last metrics sync failed: its message, which names the setting to renew when a credential was refused. */
+function syncErrorAlert(e) {
+  return h(
+    'div',
+    {
+      class: 'error-box',
+      id: 'campaign-sync-error',
+      role: 'alert',
+      dataset: { credential: e.credential ? 'yes' : 'no' },
+    },
+    h('strong', { text: `The metrics sync failed ${agoWords(e.at)}: ` }),
+    e.message,
+    e.credential
+      ? h(
+          'div',
+          { class: 'small' },
+          'Renew that setting; the next sync uses it. ',
+          h('a', { href: '#/ad-platforms', text: 'See the ad platforms' }),
+        )
+      : null,
   );
 }
 
