@@ -3,7 +3,7 @@ import pino, { type Logger } from 'pino';
 export type { Logger };
 
 /** Environment variables whose values are credentials (a password may sit in a URL's user info). */
-const CREDENTIAL_SETTINGS = [
+export const CREDENTIAL_SETTINGS = [
   'SIGNING_SECRET',
   'SENDGRID_API_KEY',
   'SMTP_URL',
@@ -17,6 +17,12 @@ const CREDENTIAL_SETTINGS = [
   'LINKEDIN_ACCESS_TOKEN',
   'LINKEDIN_CLIENT_SECRET',
   'LINKEDIN_REFRESH_TOKEN',
+  'MAILGUN_API_KEY',
+  'MAILGUN_WEBHOOK_SIGNING_KEY',
+  'OIDC_CLIENT_SECRET',
+  'SEGMENT_WRITE_KEY',
+  'TWILIO_AUTH_TOKEN',
+  'WEBHOOK_SIGNING_SECRET',
 ];
 
 /**
