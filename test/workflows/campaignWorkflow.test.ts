@@ -36,6 +36,10 @@ const steady = new FixedSpendPlatform('meta', 100);
 let google: GoogleAdsFake;
 let h: CampaignHarness;
 
+// The harness waits up to a minute for a state on a busy machine; the test itself must outlast that wait, so a slow
+// run ends with the harness's own message (the state it last saw) rather than jest's bare timeout.
+jest.setTimeout(120_000);
+
 beforeAll(async () => {
   google = await GoogleAdsFake.start(googleCreds);
   h = await startCampaignHarness({
