@@ -1,4 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { adConsentOf } from '../config/adPlatforms';
 import type { Db } from '../db/knex';
 import { AudienceSyncStore, type AdConsent, type AudienceSyncRun } from '../db/stores/audienceSyncs';
 import { SegmentStore } from '../db/stores/segments';
@@ -35,7 +36,7 @@ export const audienceKey = (syncId: string) => `audience-sync:${syncId}`;
 /** Activities that keep platform audiences equal to segments and watch the platforms' credentials. */
 export function createAdPlatformActivities({ db, ads, adConsent }: AdPlatformActivityDeps) {
   const syncs = new AudienceSyncStore(db);
-  const consent: AdConsent = adConsent ?? { topic: 'advertising' };
+  const consent: AdConsent = adConsent ?? adConsentOf(undefined);
 
   return {
     /**

@@ -1,13 +1,10 @@
-import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Config } from '../config/config';
-import { TASK_QUEUES } from '../domain/ids';
+import { scheduleIdFor, TASK_QUEUES } from '../domain/ids';
 import { parseDuration } from '../domain/sequences/duration';
 import type { Logger } from '../infra/logger';
-import type { Db } from '../db/knex';
-import { AudienceSyncStore } from '../db/stores/audienceSyncs';
-import { audienceSyncSchedule } from '../services/audienceSyncs';
 import { adCredentialCheckWorkflow } from '../workflows/adPlatformWorkflows';
-import { scheduleIdFor, upsertSchedule } from './schedules';
+import { upsertSchedule } from '../services/schedules';
 
 export const adCredentialCheckScheduleId = (taskQueue?: string) => scheduleIdFor('ad-credential-check', taskQueue);
 
@@ -46,28 +43,4 @@ export async function ensureAdCredentialCheckSchedule(
     'ad credential check',
   );
   return { scheduleId, state };
-}
-
-/**
- * Brings every audience sync's schedule up to date (a restart with a new AUDIENCE_SYNC_INTERVAL takes effect), and
- * recreates one lost with the cluster's data.
- */
-export async function ensureAudienceSyncSchedules(
-  client: Client,
-  db: Db,
-  config: Partial<Pick<Config, 'AUDIENCE_SYNC_INTERVAL'>>,
-  log: Logger,
-  taskQueue: string = TASK_QUEUES.main,
-): Promise<number> {
-  const syncs = await new AudienceSyncStore(db).list();
-  for (const sync of syncs) {
-    const schedule = audienceSyncSchedule(sync, config.AUDIENCE_SYNC_INTERVAL ?? 'PT6H', taskQueue);
-    await upsertSchedule(
-      client,
-      { ...schedule, catchupWindow: '1 hour', overlap: ScheduleOverlapPolicy.BUFFER_ONE },
-      log,
-      'audience sync',
-    );
-  }
-  return syncs.length;
 }

@@ -1,10 +1,10 @@
 import { ScheduleNotFoundError, type Client, type ScheduleSpec } from '@temporalio/client';
 import type { Config } from '../config/config';
-import { TASK_QUEUES } from '../domain/ids';
+import { scheduleIdFor, TASK_QUEUES } from '../domain/ids';
 import { parseDuration } from '../domain/sequences/duration';
 import { churnScanWorkflow } from '../workflows/churnScanWorkflow';
 import type { Logger } from '../infra/logger';
-import { scheduleIdFor, upsertSchedule } from './schedules';
+import { upsertSchedule } from '../services/schedules';
 
 /** The note a schedule paused by CHURN_SCAN_ENABLED=false carries, so enabling it again unpauses only that pause. */
 const DISABLED_NOTE = 'paused because CHURN_SCAN_ENABLED is false';

@@ -1,11 +1,11 @@
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../config/config';
-import { TASK_QUEUES } from '../domain/ids';
+import { scheduleIdFor, TASK_QUEUES } from '../domain/ids';
 import type { Logger } from '../infra/logger';
 import { reallocationPolicy } from '../services/proposalRequests';
 import { reallocationScanWorkflow } from '../workflows/proposalWorkflow';
 import type { ReallocationScanInput } from '../workflows/proposalTypes';
-import { scheduleIdFor, upsertSchedule } from './schedules';
+import { upsertSchedule } from '../services/schedules';
 
 /** The note a schedule paused by REALLOCATION_PROPOSALS_ENABLED=false carries, so enabling unpauses only that. */
 const DISABLED_NOTE = 'paused because REALLOCATION_PROPOSALS_ENABLED is false';

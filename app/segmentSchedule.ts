@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config/config';
-import { TASK_QUEUES } from '../domain/ids';
+import { scheduleIdFor, TASK_QUEUES } from '../domain/ids';
 import { parseDuration } from '../domain/sequences/duration';
 import type { Logger } from '../infra/logger';
 import { segmentRefreshWorkflow } from '../workflows/segmentRefreshWorkflow';
-import { scheduleIdFor, upsertSchedule } from './schedules';
+import { upsertSchedule } from '../services/schedules';
 
 export const segmentRefreshScheduleId = (taskQueue?: string) => scheduleIdFor('segment-refresh', taskQueue);
 

@@ -17,7 +17,8 @@ import { instrumentedEmail } from './instrumentedEmail';
 import { mailSettingsFrom } from '../services/mailSettings';
 import { createWorker, type WorkerTuning } from '../workers/worker';
 import { adConsentOf, adPlatformModes } from '../config/adPlatforms';
-import { ensureAdCredentialCheckSchedule, ensureAudienceSyncSchedules } from './adPlatformSchedules';
+import { ensureAdCredentialCheckSchedule } from './adPlatformSchedules';
+import { AudienceSyncService } from '../services/audienceSyncs';
 import { createCampaignAdPlatforms } from '../providers/ads/configured';
 import { TASK_QUEUES } from '../domain/ids';
 import { createInfluencerCache } from '../services/influencerCatalogue';
@@ -211,7 +212,7 @@ export async function startStack(config: Config, log: Logger, options: StackOpti
       await ensureSegmentRefreshSchedule(temporal, config, log, options.taskQueue);
       await ensureReallocationSchedule(temporal, config, log, options.taskQueue);
       await ensureAdCredentialCheckSchedule(temporal, config, log, options.taskQueue);
-      await ensureAudienceSyncSchedules(temporal, db, config, log, options.taskQueue);
+      await new AudienceSyncService({ db, temporal, config, log, taskQueue: options.taskQueue }).ensureSchedules();
     }
     if (config.DEMO_DATA === 'true') {
       // The demo is a convenience: if it cannot load, the product still starts and says why.

@@ -5,7 +5,7 @@ import {
   type AdPlatformsConfig,
   type HttpSeams,
 } from '../providers/ads';
-import { ConfigError, type Config } from './config';
+import { ConfigError, DEFAULT_AUDIENCE_SYNC_CONSENT, type Config } from './config';
 
 /** Every ad platform name a campaign may ask for. */
 export const AD_PLATFORM_NAMES = ['google', 'meta', 'linkedin', 'sandbox'] as const satisfies readonly AdPlatformName[];
@@ -166,6 +166,6 @@ export function adPlatformModes(env: Partial<AdEnv>): Record<AdPlatformName, 'li
 
 /** AUDIENCE_SYNC_CONSENT (`topic:<key>` or `trait:<name>`) as the rule the audience sync applies. */
 export function adConsentOf(setting: string | undefined): { topic: string } | { trait: string } {
-  const [kind, name] = (setting ?? 'topic:advertising').split(':', 2) as [string, string];
+  const [kind, name] = (setting ?? DEFAULT_AUDIENCE_SYNC_CONSENT).split(':', 2) as [string, string];
   return kind === 'trait' ? { trait: name } : { topic: name };
 }

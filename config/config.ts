@@ -6,6 +6,9 @@ import { DEFAULT_SOFT_BOUNCE_POLICY, type SoftBouncePolicy } from '../domain/sup
 import { parseSendGridPublicKey } from '../providers/email/sendgridWebhook';
 
 const port = z.coerce.number().int().min(1).max(65535);
+/** Audience syncs send the members of the `advertising` topic unless AUDIENCE_SYNC_CONSENT says otherwise. */
+export const DEFAULT_AUDIENCE_SYNC_CONSENT = 'topic:advertising';
+
 const optionalUrl = z
   .string()
   .trim()
@@ -211,7 +214,7 @@ export const envSchema = z.object({
     .string()
     .trim()
     .regex(/^(topic|trait):[A-Za-z0-9_.-]{1,100}$/, 'must be topic:<key> or trait:<name>, such as topic:advertising')
-    .default('topic:advertising'),
+    .default(DEFAULT_AUDIENCE_SYNC_CONSENT),
   /** How often the ad platforms' credentials are checked, and how many days before an expiry operators are told. */
   AD_CREDENTIAL_CHECK_INTERVAL: z
     .string()

@@ -1,11 +1,4 @@
-import {
-  ScheduleAlreadyRunning,
-  ScheduleNotFoundError,
-  ScheduleOverlapPolicy,
-  type Client,
-  type ScheduleOptionsAction,
-  type ScheduleSpec,
-} from '@temporalio/client';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { adPlatformModes, type AdEnv } from '../config/adPlatforms';
 import type { Config } from '../config/config';
 import type { Db } from '../db/knex';
@@ -15,7 +8,9 @@ import { SegmentStore } from '../db/stores/segments';
 import type { Actor } from '../domain/identity';
 import { scheduleIdFor, TASK_QUEUES } from '../domain/ids';
 import { parseDuration } from '../domain/sequences/duration';
+import type { Logger } from '../infra/logger';
 import { audienceSyncWorkflow } from '../workflows/adPlatformWorkflows';
+import { upsertSchedule } from './schedules';
 import type { AdPlatformName } from '../providers/ads/types';
 
 /** A sync as the API shows it: the newest run first in `runs`, and `lastRun` the newest finished one. */
@@ -54,25 +49,6 @@ const RECENT_RUNS = 10;
 export const audienceSyncScheduleId = (syncId: string, taskQueue?: string) =>
   scheduleIdFor(`audience-sync:${syncId}`, taskQueue);
 
-/** The Temporal Schedule that runs one audience sync every `interval`. */
-export function audienceSyncSchedule(
-  sync: Pick<AudienceSync, 'id' | 'scheduleId'>,
-  interval: string,
-  taskQueue: string = TASK_QUEUES.main,
-): { scheduleId: string; spec: ScheduleSpec; action: ScheduleOptionsAction } {
-  return {
-    scheduleId: sync.scheduleId,
-    spec: { intervals: [{ every: parseDuration(interval) }] },
-    action: {
-      type: 'startWorkflow',
-      workflowType: audienceSyncWorkflow,
-      workflowId: sync.scheduleId,
-      taskQueue,
-      args: [{ version: 1 as const, syncId: sync.id }],
-    },
-  };
-}
-
 /** Audience syncs: a platform audience kept equal to a segment by a Temporal Schedule of its own. */
 export class AudienceSyncService {
   private readonly store: AudienceSyncStore;
@@ -82,6 +58,7 @@ export class AudienceSyncService {
       db: Db;
       temporal: Client;
       config: Partial<AdEnv & Pick<Config, 'AUDIENCE_SYNC_INTERVAL'>>;
+      log: Logger;
       taskQueue?: string;
     },
   ) {
@@ -124,17 +101,19 @@ export class AudienceSyncService {
       subjectId: sync.id,
       details: { segment: sync.segmentKey, platform: sync.platform, sandbox: sync.sandbox },
     });
-    // Overlapping runs wait for the one under way (BUFFER_ONE): two runs of one sync never upload at once.
-    try {
-      await this.deps.temporal.schedule.create({
-        ...audienceSyncSchedule(sync, this.interval, this.deps.taskQueue),
-        policies: { overlap: ScheduleOverlapPolicy.BUFFER_ONE, catchupWindow: '1 hour' },
-      });
-    } catch (err) {
-      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    }
+    await this.ensureSchedule(sync);
     await this.trigger(sync.scheduleId);
     return this.view(sync);
+  }
+
+  /**
+   * Brings every sync's schedule up to date (a restart with a new AUDIENCE_SYNC_INTERVAL takes effect) and recreates
+   * one lost with the cluster's data. Run when a worker starts.
+   */
+  async ensureSchedules(): Promise<number> {
+    const syncs = await this.store.list();
+    for (const sync of syncs) await this.ensureSchedule(sync);
+    return syncs.length;
   }
 
   async get(id: string): Promise<AudienceSyncView | undefined> {
@@ -177,6 +156,28 @@ export class AudienceSyncService {
       subjectId: sync.id,
     });
     return true;
+  }
+
+  /** The sync's Temporal Schedule: every AUDIENCE_SYNC_INTERVAL; a run due while one is under way waits for it. */
+  private async ensureSchedule(sync: AudienceSync): Promise<void> {
+    await upsertSchedule(
+      this.deps.temporal,
+      {
+        scheduleId: sync.scheduleId,
+        spec: { intervals: [{ every: parseDuration(this.interval) }] },
+        action: {
+          type: 'startWorkflow',
+          workflowType: audienceSyncWorkflow,
+          workflowId: sync.scheduleId,
+          taskQueue: this.deps.taskQueue ?? TASK_QUEUES.main,
+          args: [{ version: 1 as const, syncId: sync.id }],
+        },
+        catchupWindow: '1 hour',
+        overlap: ScheduleOverlapPolicy.BUFFER_ONE,
+      },
+      this.deps.log,
+      'audience sync',
+    );
   }
 
   /** Runs a sync now; a run already under way finishes first. */

@@ -1,6 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { AudienceSyncOutcome } from '../activities/adPlatformActivities';
+import { credentialAttention, daysLeft } from '../domain/adCredentials';
 import { DATABASE_ACTIVITY, SEND_ACTIVITY } from './activityOptions';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -45,8 +46,6 @@ export interface AdCredentialCheckInput {
   warnDays: number;
 }
 
-const DAY_MS = 86_400_000;
-
 /**
  * Asks every configured ad platform whether its credentials are accepted and when they expire, and emails the
  * operators about each refused credential (daily while it stays refused) and each one that expires within
@@ -60,9 +59,7 @@ export async function adCredentialCheckWorkflow(input: AdCredentialCheckInput): 
   const today = new Date(now).toISOString().slice(0, 10);
   let alerts = 0;
   for (const s of statuses) {
-    const daysLeft = s.expiresAt ? Math.floor((Date.parse(s.expiresAt) - now) / DAY_MS) : undefined;
-    const expiring = daysLeft !== undefined && daysLeft <= input.warnDays;
-    if (s.valid && !expiring) continue;
+    if (!credentialAttention(s, now, input.warnDays)) continue;
     alerts++;
     const about = s.valid ? `expires/${s.expiresAt}` : `refused/${today}`;
     await Promise.all(
@@ -79,7 +76,7 @@ export async function adCredentialCheckWorkflow(input: AdCredentialCheckInput): 
               platform: s.platform,
               setting: s.setting,
               valid: s.valid,
-              ...(s.expiresAt ? { expires_on: s.expiresAt.slice(0, 10), days_left: Math.max(0, daysLeft!) } : {}),
+              ...(s.expiresAt ? { expires_on: s.expiresAt.slice(0, 10), days_left: daysLeft(s, now) } : {}),
               ...(s.detail ? { detail: s.detail } : {}),
             },
           },

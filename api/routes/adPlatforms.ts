@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AD_PLATFORM_NAMES, adPlatformModes } from '../../config/adPlatforms';
 import { AdCredentialStore } from '../../db/stores/adCredentials';
+import { credentialAttention } from '../../domain/adCredentials';
 import { AudienceSyncInputError, AudienceSyncService } from '../../services/audienceSyncs';
 import { actorOf } from '../auth';
 import type { RouteDeps } from '../deps';
@@ -45,8 +46,6 @@ const credential = z.object({
   attention: z.enum(['refused', 'expiring']).nullable(),
 });
 
-const DAY_MS = 86_400_000;
-
 /** The ad platforms and their credentials, and the audience syncs that keep platform audiences equal to segments. */
 export function adPlatformRoutes(deps: RouteDeps): AnyRoute[] {
   const service = new AudienceSyncService(deps);
@@ -87,11 +86,7 @@ export function adPlatformRoutes(deps: RouteDeps): AnyRoute[] {
               .map(({ platform: _p, checkedAt, ...c }) => ({
                 ...c,
                 checkedAt: checkedAt.toISOString(),
-                attention: !c.valid
-                  ? ('refused' as const)
-                  : c.expiresAt && Date.parse(c.expiresAt) - now <= warnDays * DAY_MS
-                    ? ('expiring' as const)
-                    : null,
+                attention: credentialAttention(c, now, warnDays),
               })),
           })),
         });

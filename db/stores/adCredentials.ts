@@ -1,16 +1,7 @@
+import type { CredentialStatus } from '../../domain/adCredentials';
 import type { Db } from '../knex';
-/** What a platform said of one credential (the providers' CredentialStatus). */
-export interface CredentialFinding {
-  platform: string;
-  /** The configuration value that holds it. */
-  setting: string;
-  valid: boolean;
-  expiresAt?: string;
-  detail?: string;
-}
-
 /** The last check of one credential. */
-export interface CredentialCheck extends CredentialFinding {
+export interface CredentialCheck extends CredentialStatus {
   checkedAt: Date;
 }
 
@@ -19,7 +10,7 @@ export class AdCredentialStore {
   constructor(private readonly db: Db) {}
 
   /** Records what a check found, replacing the previous finding for the same credential. */
-  async record(statuses: CredentialFinding[]): Promise<void> {
+  async record(statuses: CredentialStatus[]): Promise<void> {
     if (statuses.length === 0) return;
     await this.db('ad_credential_checks')
       .insert(

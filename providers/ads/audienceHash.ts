@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { AdPlatformError, type AdPlatformName } from './types';
 
 /** SHA-256 of UTF-8 text as lowercase hex, the form every platform's audience upload takes. */
 export function sha256Hex(text: string): string {
@@ -24,3 +25,31 @@ export function normalizeGoogleEmail(email: string): string {
 
 /** A SHA-256 hex digest: what a fake platform accepts as a hashed identifier, and nothing else. */
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** An email as Meta, LinkedIn and the sandbox match it: SHA-256 of the trimmed, lowercased address. */
+export const hashEmail = (email: string): string => sha256Hex(normalizeEmail(email));
+
+/** An email as Google Customer Match matches it (Gmail dots dropped). */
+export const hashGoogleEmail = (email: string): string => sha256Hex(normalizeGoogleEmail(email));
+
+/**
+ * Refuses, before anything is sent, a batch larger than the platform takes in one call or holding anything but
+ * SHA-256 digests (an address in clear would otherwise reach the platform). The message never names a member.
+ */
+export function checkHashedBatch(platform: Exclude<AdPlatformName, 'sandbox'>, hashes: string[], max: number): void {
+  const label = { google: 'Google Ads', meta: 'Meta', linkedin: 'LinkedIn' }[platform];
+  if (hashes.length > max) {
+    throw new AdPlatformError(`${label} takes at most ${max} audience members per call, not ${hashes.length}`, {
+      platform,
+      retryable: false,
+    });
+  }
+  const unhashed = hashes.filter((h) => !SHA256_HEX.test(h)).length;
+  if (unhashed > 0) {
+    throw new AdPlatformError(
+      `${unhashed} of ${hashes.length} audience members are not SHA-256 hex digests (hash them with ` +
+        `audiences.hashEmail); nothing was sent to ${label}`,
+      { platform, retryable: false },
+    );
+  }
+}

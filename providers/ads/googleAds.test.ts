@@ -1,4 +1,4 @@
-import { GoogleAdsFake, googleAdsError } from '../../test/fakes';
+import { GoogleAdsFake, googleAdsError, rejection } from '../../test/fakes';
 import { sha256Hex } from './audienceHash';
 import {
   createGoogleAdsPlatform,
@@ -6,7 +6,7 @@ import {
   type GoogleAdsConfig,
   type GoogleAdsPlatform,
 } from './googleAds';
-import { AdCredentialError, AdPlatformError } from './types';
+import { AdCredentialError } from './types';
 
 const creds = {
   token: 'ya29.secret-access-token-123',
@@ -20,15 +20,6 @@ const launch = {
   currency: 'USD',
   startDate: '2026-12-01',
 };
-
-async function rejection(promise: Promise<unknown>): Promise<AdPlatformError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AdPlatformError);
-  return err as AdPlatformError;
-}
 
 describe('Google Ads adapter against a local Google Ads API', () => {
   let fake: GoogleAdsFake;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { normalizeGoogleEmail, sha256Hex } from './audienceHash';
+import { hashGoogleEmail } from './audienceHash';
 import { carriesKey, idempotencyTag, taggedName } from './campaignNames';
 import type { HttpClient } from './http';
 import { numeric } from './money';
@@ -48,7 +48,7 @@ export class GoogleCustomerMatch implements AudienceTarget {
   ) {}
 
   // Arrow properties: callers may pass these around without their object.
-  readonly hashEmail = (email: string): string => sha256Hex(normalizeGoogleEmail(email));
+  readonly hashEmail = hashGoogleEmail;
 
   readonly ensureAudience = async ({ key, name }: { key: string; name: string }): Promise<{ externalId: string }> => {
     const existing = await this.findUserList(key);

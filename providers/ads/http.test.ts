@@ -30,7 +30,7 @@ describe('HttpClient', () => {
       platform: 'google',
       baseUrl: `${server.baseUrl}/api`,
       token: tokenProvider('tok/en+with=odd&chars', 'TEST_TOKEN'),
-      timeoutMs: 300,
+      timeoutMs: 5_000, // generous: a busy machine must not look like a hanging platform
       ...overrides,
     });
 

@@ -1,4 +1,4 @@
-import { LinkedInAdsFake, LINKEDIN_REFRESH_TOKEN_SECONDS } from '../../test/fakes';
+import { LinkedInAdsFake, LINKEDIN_REFRESH_TOKEN_SECONDS, rejection } from '../../test/fakes';
 import { sha256Hex } from './audienceHash';
 import { taggedName } from './campaignNames';
 import {
@@ -8,7 +8,7 @@ import {
   restliString,
   type LinkedInAdsPlatform,
 } from './linkedinAds';
-import { AdCredentialError, AdPlatformError } from './types';
+import { AdCredentialError } from './types';
 
 const creds = { token: 'AQV-secret-linkedin-token-42', adAccountId: '508000123', currency: 'USD' };
 const launch = {
@@ -19,15 +19,6 @@ const launch = {
   startDate: '2026-12-01',
 };
 const NOW = Date.parse('2026-11-28T12:00:00Z');
-
-async function rejection(promise: Promise<unknown>): Promise<AdPlatformError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AdPlatformError);
-  return err as AdPlatformError;
-}
 
 describe('LinkedIn adapter against a local Marketing API', () => {
   let fake: LinkedInAdsFake;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SHA256_HEX, normalizeEmail, sha256Hex } from './audienceHash';
+import { checkHashedBatch, hashEmail } from './audienceHash';
 import { carriesKey, taggedName } from './campaignNames';
 import { addDays, dayToEpochMs, daysOf } from './dates';
 import {
@@ -221,7 +221,7 @@ export class LinkedInAdsPlatform implements AdPlatform {
   /** Matched Audiences: a USER DMP segment of the ad account, fed SHA-256 email hashes by BATCH_CREATE. */
   readonly audiences: AudienceTarget = {
     batchSize: LINKEDIN_AUDIENCE_BATCH_SIZE,
-    hashEmail: (email) => sha256Hex(normalizeEmail(email)),
+    hashEmail,
     ensureAudience: (input) => this.ensureSegment(input),
     addMembers: async (externalId, hashes) => {
       await this.streamUsers('ADD', externalId, hashes);
@@ -495,19 +495,7 @@ export class LinkedInAdsPlatform implements AdPlatform {
    */
   private async streamUsers(action: 'ADD' | 'REMOVE', externalId: string, hashes: string[]): Promise<void> {
     if (hashes.length === 0) return;
-    if (hashes.length > LINKEDIN_AUDIENCE_BATCH_SIZE) {
-      throw new AdPlatformError(
-        `LinkedIn takes at most ${LINKEDIN_AUDIENCE_BATCH_SIZE} users per batch, not ${hashes.length}`,
-        { platform: 'linkedin', retryable: false },
-      );
-    }
-    const bad = hashes.findIndex((h) => !SHA256_HEX.test(h));
-    if (bad >= 0) {
-      throw new AdPlatformError(
-        `member ${bad} of the batch is not a SHA-256 hex digest; hash emails with audiences.hashEmail first`,
-        { platform: 'linkedin', retryable: false },
-      );
-    }
+    checkHashedBatch('linkedin', hashes, LINKEDIN_AUDIENCE_BATCH_SIZE);
     const segment = digitsOf(externalId, 'DMP segment');
     let data: z.output<typeof batchResults>;
     try {

@@ -1,7 +1,7 @@
-import { MetaAdsFake } from '../../test/fakes';
+import { MetaAdsFake, rejection } from '../../test/fakes';
 import { sha256Hex } from './audienceHash';
 import { createMetaAdsPlatform, type MetaAdsPlatform } from './metaAds';
-import { AdCredentialError, AdPlatformError } from './types';
+import { AdCredentialError } from './types';
 
 const creds = {
   token: 'EAAB-secret-meta-token-987',
@@ -16,15 +16,6 @@ const launch = {
   currency: 'USD',
   startDate: '2026-12-01',
 };
-
-async function rejection(promise: Promise<unknown>): Promise<AdPlatformError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AdPlatformError);
-  return err as AdPlatformError;
-}
 
 describe('Meta adapter against a local Graph API', () => {
   let fake: MetaAdsFake;

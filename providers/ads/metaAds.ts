@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { normalizeEmail, sha256Hex, SHA256_HEX } from './audienceHash';
+import { checkHashedBatch, hashEmail } from './audienceHash';
 import { carriesKey, idempotencyTag, taggedName } from './campaignNames';
 import { daysOf } from './dates';
 import {
@@ -227,8 +227,7 @@ export class MetaAdsPlatform implements AdPlatform {
   /** Customer-list Custom Audiences, filled with SHA-256 hashes of normalised emails (schema EMAIL_SHA256). */
   readonly audiences: AudienceTarget = {
     batchSize: META_AUDIENCE_BATCH_SIZE,
-    // Meta matches the SHA-256 of the trimmed, lowercased address.
-    hashEmail: (email) => sha256Hex(normalizeEmail(email)),
+    hashEmail,
     ensureAudience: (input) => this.ensureAudience(input),
     addMembers: async (externalId, hashes) => {
       await this.changeMembers('POST', externalId, hashes);
@@ -438,21 +437,7 @@ export class MetaAdsPlatform implements AdPlatform {
   private async changeMembers(method: 'POST' | 'DELETE', externalId: string, hashes: string[]): Promise<void> {
     if (hashes.length === 0) return;
     const path = `${audienceId(externalId)}/users`;
-    if (hashes.length > META_AUDIENCE_BATCH_SIZE) {
-      throw new AdPlatformError(
-        `Meta takes at most ${META_AUDIENCE_BATCH_SIZE} identifiers per Custom Audience call, not ${hashes.length}`,
-        { platform: 'meta', retryable: false },
-      );
-    }
-    // An address that is not hashed would be sent to Meta as it is: refused here, and never named in the message.
-    const unhashed = hashes.filter((h) => !SHA256_HEX.test(h)).length;
-    if (unhashed > 0) {
-      throw new AdPlatformError(
-        `${unhashed} of ${hashes.length} audience members are not SHA-256 hex digests (use audiences.hashEmail); ` +
-          'nothing was sent to Meta',
-        { platform: 'meta', retryable: false },
-      );
-    }
+    checkHashedBatch('meta', hashes, META_AUDIENCE_BATCH_SIZE);
     const { data } = await this.graph(
       { method, path, form: { payload: JSON.stringify({ schema: 'EMAIL_SHA256', data: hashes }) } },
       usersAnswer,

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { MetaAdsFake } from '../../test/fakes';
+import { MetaAdsFake, rejection } from '../../test/fakes';
 import { debugToken, exchangeForLongLivedToken } from './metaToken';
-import { AdCredentialError, AdPlatformError } from './types';
+import { AdCredentialError } from './types';
 
 const creds = {
   token: 'EAAB-system-user-token-123',
@@ -12,15 +12,6 @@ const creds = {
   appSecret: 'app-secret-abcdef-456',
 };
 const DAY = 24 * 3600 * 1000;
-
-async function rejection(promise: Promise<unknown>): Promise<AdPlatformError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AdPlatformError);
-  return err as AdPlatformError;
-}
 
 describe('Meta token endpoints against a local Graph API', () => {
   let fake: MetaAdsFake;

@@ -1,4 +1,4 @@
-import { FakeHttpServer, OAuthTokenEndpoint } from '../../test/fakes';
+import { FakeHttpServer, OAuthTokenEndpoint, rejection } from '../../test/fakes';
 import { createGoogleAdsTokenProvider } from './googleAds';
 import type { RefreshTokenProvider } from './oauth';
 import { AdCredentialError } from './types';
@@ -9,15 +9,6 @@ const client = {
   refreshToken: '1//refresh-token-secret-012',
 };
 const HOUR_S = 3599; // what Google's token endpoint answers
-
-async function credentialError(promise: Promise<unknown>): Promise<AdCredentialError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AdCredentialError);
-  return err as AdCredentialError;
-}
 
 describe('RefreshTokenProvider against an RFC 6749 token endpoint', () => {
   let server: FakeHttpServer;
@@ -96,7 +87,7 @@ describe('RefreshTokenProvider against an RFC 6749 token endpoint', () => {
 
   it('names GOOGLE_ADS_REFRESH_TOKEN when the grant is revoked, without retrying or leaking it', async () => {
     endpoint.revoke();
-    const err = await credentialError(provider().token());
+    const err = await rejection(provider().token(), AdCredentialError);
     expect(err).toMatchObject({ setting: 'GOOGLE_ADS_REFRESH_TOKEN', retryable: false, status: 400 });
     expect(err.message).toContain('GOOGLE_ADS_REFRESH_TOKEN');
     expect(err.message).toContain('invalid_grant');
@@ -106,7 +97,7 @@ describe('RefreshTokenProvider against an RFC 6749 token endpoint', () => {
 
   it('names the client settings when the client is refused', async () => {
     const wrong = 'GOCSPX-wrong-secret-345';
-    const err = await credentialError(provider({ clientSecret: wrong }).token());
+    const err = await rejection(provider({ clientSecret: wrong }).token(), AdCredentialError);
     expect(err.setting).toBe('GOOGLE_ADS_CLIENT_ID / GOOGLE_ADS_CLIENT_SECRET');
     expect(err.message).toContain('invalid_client');
     expect(err.message).not.toContain(wrong);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { addDays, daysOf, epochMsToDay } from './dates';
 import { roundMoney } from './money';
-import { normalizeEmail, sha256Hex } from './audienceHash';
+import { hashEmail, sha256Hex } from './audienceHash';
 import type {
   AdPlatform,
   AudienceTarget,
@@ -79,7 +79,7 @@ export class SandboxAdPlatform implements AdPlatform {
   readonly audienceMembers = new Map<string, Set<string>>();
   readonly audiences: AudienceTarget = {
     batchSize: 10_000,
-    hashEmail: (email) => sha256Hex(normalizeEmail(email)),
+    hashEmail,
     ensureAudience: async ({ key }) => {
       const externalId = `sbx_aud_${sha256Hex(key).slice(0, 24)}`;
       if (!this.audienceMembers.has(externalId)) this.audienceMembers.set(externalId, new Set());

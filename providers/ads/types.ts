@@ -1,3 +1,5 @@
+import type { CredentialStatus } from '../../domain/adCredentials';
+
 /** The ad platforms the engine can buy media on; `sandbox` is the simulated one of a local run. */
 export type AdPlatformName = 'google' | 'meta' | 'linkedin' | 'sandbox';
 
@@ -116,17 +118,7 @@ export class AdCredentialError extends AdPlatformError {
   }
 }
 
-/** What is known of one credential: whether the platform accepts it and when it stops working. */
-export interface CredentialStatus {
-  platform: AdPlatformName;
-  /** The configuration value that holds it (GOOGLE_ADS_REFRESH_TOKEN, META_ACCESS_TOKEN, ...). */
-  setting: string;
-  valid: boolean;
-  /** ISO time it expires; absent when it does not expire or the platform does not say. */
-  expiresAt?: string;
-  /** The platform's explanation when it is not valid. */
-  detail?: string;
-}
+export type { CredentialStatus } from '../../domain/adCredentials';
 
 /**
  * A platform audience kept equal to a segment (Google Customer Match, Meta Custom Audiences, LinkedIn Matched

@@ -6,3 +6,4 @@ export * from './sendgridFake';
 export * from './slowSmtpServer';
 export * from './mailgunFake';
 export * from './oauthTokenEndpoint';
+export * from './rejection';

@@ -351,17 +351,7 @@ export class LinkedInAdsFake {
     } else if (budget.currencyCode !== this.creds.currency) {
       problems.push(`/dailyBudget/currencyCode: must be ${this.creds.currency}, the currency of the account`);
     }
-    if (problems.length) {
-      return {
-        status: 422,
-        body: {
-          status: 422,
-          code: 'UNPROCESSABLE_ENTITY',
-          message: 'Validation failed',
-          errorDetails: { inputErrors: problems.map((description) => ({ description })) },
-        },
-      };
-    }
+    if (problems.length) return validationFailed(problems);
     const id = this.nextId++;
     this.campaigns.set(id, {
       id,
@@ -529,17 +519,7 @@ export class LinkedInAdsFake {
     ) {
       problems.push('/destinations: must list { destination: LINKEDIN }');
     }
-    if (problems.length) {
-      return {
-        status: 422,
-        body: {
-          status: 422,
-          code: 'UNPROCESSABLE_ENTITY',
-          message: 'Validation failed',
-          errorDetails: { inputErrors: problems.map((description) => ({ description })) },
-        },
-      };
-    }
+    if (problems.length) return validationFailed(problems);
     const id = this.nextId++;
     this.dmpSegments.set(id, {
       id,
@@ -657,4 +637,17 @@ function userProblem(element: unknown): string | undefined {
     }
   }
   return undefined;
+}
+
+/** LinkedIn's 422 for a create whose fields it refuses, one input error per problem. */
+function validationFailed(problems: string[]): FakeReply {
+  return {
+    status: 422,
+    body: {
+      status: 422,
+      code: 'UNPROCESSABLE_ENTITY',
+      message: 'Validation failed',
+      errorDetails: { inputErrors: problems.map((description) => ({ description })) },
+    },
+  };
 }

@@ -8,8 +8,6 @@ import {
 import type { Duration } from '@temporalio/common';
 import type { Logger } from '../infra/logger';
 
-export { scheduleIdFor } from '../domain/ids';
-
 /**
  * Makes a Temporal Schedule match what the product wants, idempotently: created when missing, its spec and action
  * brought up to date when it exists (a restart with new settings takes effect). Overlapping runs are skipped (or as
